@@ -1,0 +1,42 @@
+"""`station config`: show or change the station's settings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("config", help="显示或修改机位设置 / show or change settings")
+    p.add_argument("key", nargs="?", help="e.g. station.number")
+    p.add_argument("value", nargs="?", help="new value (JSON or text)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app import settings
+    from app.cli import open_db
+    from app.errors import StationError
+
+    db = open_db(args)
+    with db.session() as s:
+        if args.key is None:
+            for k, v in sorted(settings.all_settings(s).items()):
+                print(f"{k} = {json.dumps(v, ensure_ascii=False)}")
+            return 0
+        if args.value is None:
+            try:
+                print(json.dumps(settings.get(s, args.key), ensure_ascii=False))
+            except KeyError:
+                raise StationError(f"没有这个设置: {args.key}", exit_code=2) from None
+            return 0
+        try:
+            value = json.loads(args.value)
+        except json.JSONDecodeError:
+            value = args.value
+        try:
+            settings.set_(s, args.key, value)
+        except (KeyError, ValueError) as exc:
+            raise StationError(str(exc), exit_code=2) from None
+        s.commit()
+    return 0

@@ -1,0 +1,64 @@
+"""Station settings, kept in the database so the window and the command line agree.
+
+Every key has a default here; the window's settings dialog and
+``station config`` read and write the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "station.name": "机位1",
+    "station.number": 1,
+    "capture.folder": "captures",  # relative paths are taken from the working folder
+    "capture.backend": "gphoto2",  # gphoto2 / folder / webcam
+    "capture.target": "card",  # card / memory
+    "capture.hot_folder": "",  # for the folder backend
+    "capture.webcam_index": 0,
+    "capture.min_free_mb": 2000,
+    "qc.profile": "default",
+    "rate.target_low": 150,
+    "rate.target_high": 180,
+    "language": "zh",
+    "day.half_day_split": "12:30",
+    "school.name": "",
+    "school.contact": "",
+    "school.phone": "",
+    "school.email": "",
+}
+
+
+def get(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    if row is None:
+        if key not in DEFAULTS:
+            raise KeyError(key)
+        return DEFAULTS[key]
+    return json.loads(row.value)
+
+
+def set_(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
+    default = DEFAULTS[key]
+    if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, str):
+        value = int(value)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(value, ensure_ascii=False)))
+    else:
+        row.value = json.dumps(value, ensure_ascii=False)
+
+
+def all_settings(session: Session) -> dict[str, Any]:
+    out = dict(DEFAULTS)
+    for row in session.scalars(select(Setting)):
+        out[row.key] = json.loads(row.value)
+    return out

@@ -1,0 +1,1 @@
+"""Camera backends: libgphoto2 (main), hot folder, webcam. No Qt here."""

@@ -1,0 +1,15 @@
+"""Placeholder: this area's commands are being built (see the issues)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _todo(args: argparse.Namespace) -> int:
+    from app.errors import StationError
+
+    raise StationError(f"{args.command}: not built yet", exit_code=3)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    sub.add_parser("camera", help="相机 / camera list and shoot").set_defaults(func=_todo)

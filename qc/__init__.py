@@ -1,0 +1,1 @@
+"""Photo checks: one unit per check, a shared face analysis, the standard crop. No Qt here."""

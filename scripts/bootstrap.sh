@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian/Ubuntu machine to the point where the station runs:
+# system libraries (Qt, OpenCV, Chinese fonts), a virtual environment in .venv
+# and the Python dependencies. Quick and silent when everything is there.
+#   scripts/bootstrap.sh            what the station needs
+#   scripts/bootstrap.sh --test     also what the tests need (Xvfb, gphoto2 CLI, PostgreSQL)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+WANT_TEST=0
+[[ "${1:-}" == "--test" ]] && WANT_TEST=1
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+# --- system packages --------------------------------------------------------
+# Qt 6 (xcb and offscreen), OpenCV's libGL, fonts with Chinese glyphs (TrueType
+# outlines, so PDFs can embed them).
+PKGS=(libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
+      libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+      libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxcb-xfixes0
+      fonts-wqy-microhei)
+if (( WANT_TEST )); then
+  # Xvfb: one start on a real X server; gphoto2: the benchmark's reference tool;
+  # postgresql: the database tests that must also pass on a site server.
+  PKGS+=(xvfb xauth gphoto2 postgresql)
+fi
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if (( ${#missing[@]} )); then
+    if [[ $(id -u) -eq 0 ]]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo"; else SUDO="none"; fi
+    if [[ "$SUDO" == "none" ]]; then
+      say "missing system packages: ${missing[*]}"
+      say "install them with: sudo apt-get install -y ${missing[*]}"
+      exit 1
+    fi
+    say "installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq >/dev/null
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+else
+  say "not a Debian/Ubuntu system: make sure Qt's xcb libraries, libGL and a Chinese font are installed"
+fi
+
+# --- Python -----------------------------------------------------------------
+PY=""
+for cand in python3.12 python3.11 python3.10 python3; do
+  if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(not ((3,10) <= sys.version_info[:2] <= (3,12)))' 2>/dev/null; then
+    PY="$cand"; break
+  fi
+done
+if [[ -z "$PY" ]]; then
+  say "needs Python 3.10, 3.11 or 3.12 (mediapipe 0.10.21 has wheels for those only)"
+  exit 1
+fi
+if [[ ! -x .venv/bin/python ]]; then
+  say "creating .venv with $PY"
+  "$PY" -m venv .venv || { say "python venv failed: apt-get install python3-venv"; exit 1; }
+fi
+EXTRAS=""
+(( WANT_TEST )) && EXTRAS="[test]"
+STAMP=".venv/.setup-stamp"
+want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)$EXTRAS"
+if [[ ! -f "$STAMP" ]] || ! grep -qxF "$want" "$STAMP"; then
+  say "installing Python dependencies (first run takes a few minutes)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$EXTRAS"
+  # Two cv2 distributions overwrite each other: mediapipe brings opencv-contrib-python.
+  if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then
+    say "removing opencv-python (mediapipe's opencv-contrib-python is the one cv2)"
+    .venv/bin/python -m pip uninstall -y -q opencv-python
+    .venv/bin/python -m pip install -q --force-reinstall --no-deps "opencv-contrib-python<4.12"
+  fi
+  echo "$want" > "$STAMP"
+fi

@@ -1,0 +1,59 @@
+"""Shared fixtures: a fresh station database per test, real sample photos."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("STATION_LANG", "zh")
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'station.db'}"
+
+
+@pytest.fixture
+def db(db_url: str):
+    from app.db import open_db
+
+    database = open_db(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def astronaut_rgb():
+    """A real portrait that ships inside scikit-image (numpy RGB array)."""
+    from skimage import data
+
+    return data.astronaut()
+
+
+@pytest.fixture(scope="session")
+def grace_hopper_path() -> Path:
+    """A real portrait that ships inside matplotlib (dark uniform: white_top must fail)."""
+    import matplotlib.cbook as cbook
+
+    return Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
+
+
+@pytest.fixture
+def run_cli(db_url: str, capsys):
+    """Run `station --db <test db> ...` in-process; returns (exit code, stdout, stderr)."""
+    from app.cli import main
+
+    def _run(*argv: str, db: bool = True):
+        args = (["--db", db_url] if db else []) + [str(a) for a in argv]
+        code = main(args)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return _run
