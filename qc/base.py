@@ -74,3 +74,23 @@ class QcReport:
         if self.crop:
             d["crop"] = [round(v, 4) for v in self.crop]
         return d
+
+
+class Check:
+    """One quality measure (the way OFIQ keeps one class per measure).
+
+    A subclass sets ``name`` and implements :meth:`run`. It is built once with
+    its own section of the profile (thresholds never live in code) and called
+    once per photo with the oriented RGB image and the shared, read-only face
+    analysis (decode, detection, landmarks and segmentation done once for all
+    checks). If ``run`` raises, the checker records the check as ``error``
+    ("not assessed") and the other checks still run.
+    """
+
+    name: str = ""
+
+    def __init__(self, params: dict[str, Any]):
+        self.params = params
+
+    def run(self, analysis: Any) -> CheckResult:  # analysis: qc.analysis.FaceAnalysis
+        raise NotImplementedError
