@@ -57,3 +57,36 @@ def run_cli(db_url: str, capsys):
         return code, out.out, out.err
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def pg_server_url():
+    """A PostgreSQL server for the whole session (tests/pg_server.py), or skip."""
+    from tests.pg_server import postgres_server
+
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("no PostgreSQL server (set STATION_TEST_PG_URL or install postgresql)")
+        yield url
+
+
+@pytest.fixture
+def pg_db(pg_server_url):
+    """A fresh, migrated station database on PostgreSQL (its own schema-free database)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from app.db import open_db
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = pg_server_url.replace("/postgres?", f"/{name}?")
+    database = open_db(url)
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}"'))
+    admin.dispose()
