@@ -66,8 +66,13 @@ STAMP=".venv/.setup-stamp"
 want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)$EXTRAS"
 if [[ ! -f "$STAMP" ]] || ! grep -qxF "$want" "$STAMP"; then
   say "installing Python dependencies (first run takes a few minutes)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$EXTRAS"
+  LOG=".venv/pip-install.log"
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -e ".$EXTRAS"; } >"$LOG" 2>&1; then
+    tail -n 30 "$LOG" >&2
+    say "pip install failed (full log: $LOG)"
+    exit 1
+  fi
   # Two cv2 distributions overwrite each other: mediapipe brings opencv-contrib-python.
   if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then
     say "removing opencv-python (mediapipe's opencv-contrib-python is the one cv2)"
