@@ -329,3 +329,51 @@ class SignSheetCount(Base):
     group_no: Mapped[int] = mapped_column(Integer, default=0)  # 0 = the whole class
     signed_count: Mapped[int] = mapped_column(Integer)
     entered_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+# --- the queue marshal and the published timetable ------------------------------
+
+
+class PlanSlot(Base):
+    """One group of (up to) ten students in a timetable made by ``station plan``.
+
+    A plan run (``plan_uid``) is kept whole so the sign-in sheets and the
+    marshal's call order can use the latest one; a re-plan from live counts is
+    a new run with ``kind = "replan"``. Group numbers are those of the sign-in
+    sheets: a class's roster in student-number order, cut into tens.
+    """
+
+    __tablename__ = "plan_slots"
+    __table_args__ = (
+        Index("ix_plan_slots_plan", "plan_uid", "station_no", "start_at"),
+        Index("ix_plan_slots_class", "college", "class_name", "group_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_uid: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(10), default="plan")  # plan / replan
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+    station_no: Mapped[int] = mapped_column(Integer)
+    college: Mapped[str] = mapped_column(String(200), default="")
+    class_name: Mapped[str] = mapped_column(String(200), default="")
+    group_no: Mapped[int] = mapped_column(Integer)
+    students: Mapped[int] = mapped_column(Integer)
+    arrive_at: Mapped[datetime] = mapped_column(DateTime)  # 候场: at the waiting area
+    start_at: Mapped[datetime] = mapped_column(DateTime)
+    end_at: Mapped[datetime] = mapped_column(DateTime)
+    rate: Mapped[float] = mapped_column(Float)  # students per hour the slot was planned at
+
+
+class MarshalCall(Base):
+    """A group of ten the queue marshal called from the waiting area."""
+
+    __tablename__ = "marshal_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    college: Mapped[str] = mapped_column(String(200), default="")
+    class_name: Mapped[str] = mapped_column(String(200), default="")
+    group_no: Mapped[int] = mapped_column(Integer)
+    called_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)  # called by mistake
