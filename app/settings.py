@@ -32,6 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "school.contact": "",
     "school.phone": "",
     "school.email": "",
+    "plan.rate": 165,  # students per hour per station the timetable is planned at
+    "plan.lead_minutes": 10,  # a group is at the waiting area this long before its slot
+    "plan.breaks": "12:00-13:30",  # lunch and breaks, "HH:MM-HH:MM,..."; "" for none
+    "phone.port": 8765,  # the marshal's phone page (off unless switched on)
 }
 
 
