@@ -56,6 +56,8 @@ class QcReport:
     height: int | None = None
     error: str | None = None  # why the image could not be judged
     crop: tuple[float, float, float, float] | None = None  # the standard 480x640 crop, normalised
+    error_en: str | None = None  # the same reason in English
+    timings: dict[str, float] = field(default_factory=dict)  # ms per stage (decode, detect, check.<name>...)
 
     def failing(self) -> list[CheckResult]:
         return [c for c in self.checks.values() if c.verdict == "fail"]
@@ -68,7 +70,7 @@ class QcReport:
             "ms": round(self.ms, 1),
         }
         if self.error:
-            d["reason"] = self.error
+            d["reason"] = self.error_en if lang == "en" and self.error_en else self.error
         if self.width:
             d["size"] = [self.width, self.height]
         if self.crop:
@@ -88,6 +90,9 @@ class Check:
     """
 
     name: str = ""
+    # False for checks that judge a photo without a face (the checker otherwise
+    # records them as "not assessed" when no face was found, without calling run)
+    needs_face: bool = True
 
     def __init__(self, params: dict[str, Any]):
         self.params = params

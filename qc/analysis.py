@@ -1,0 +1,468 @@
+"""The shared face analysis: decode, detect, landmark and segment once for all checks.
+
+Every check receives the same read-only :class:`FaceAnalysis` (the way OFIQ
+shares one session between its measures), so a photo costs one decode and
+one pass of each model however many checks look at it.
+
+Coordinates. Unless a field says otherwise, points are **normalised to the
+oriented image** (EXIF applied): ``x`` and ``y`` in 0..1 of its width and
+height, the same convention as :class:`qc.base.Region`, so they hold at every
+resolution. Use :meth:`FaceAnalysis.points_px` to get pixels of a given array
+(``analysis.image``, ``analysis.small`` or anything else of the same aspect).
+
+Lengths that thresholds are expressed in (eye distance, face width) are given
+in pixels of ``image`` and also relative, so no check needs a resolution-
+dependent threshold: a 200×250 crop and a 24 MP frame are judged alike.
+
+Models (mediapipe 0.10.21, all bundled in the wheel, legacy ``mp.solutions``):
+face detection (full range, with short range as a fallback for faces that
+fill the frame), face mesh with ``refine_landmarks=True`` (478 points incl.
+iris) run on a crop around the detected face, selfie segmentation (person
+mask) and pose (pose_landmark_full). The person mask and the body pose are
+computed on first use only, so a profile whose checks do not need them does
+not pay for them. :class:`Models` is not thread-safe: one per worker thread.
+
+Field names are a contract with the checks (part B builds on them): add, do
+not rename.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from qc.decode import Decoded
+
+log = logging.getLogger(__name__)
+
+# Face mesh indices used across the checks (mediapipe's canonical topology).
+# "left"/"right" are IMAGE left/right (x smaller / larger in the photo) for a
+# frontal face; mediapipe's own names are the subject's.
+MESH = {
+    "forehead_top": 10,
+    "chin": 152,
+    "nose_tip": 1,
+    "nose_bridge": 168,
+    "cheek_left": 234,  # face contour at the tragus level, image left
+    "cheek_right": 454,  # image right
+    "eye_left_outer": 33,
+    "eye_left_inner": 133,
+    "eye_right_inner": 362,
+    "eye_right_outer": 263,
+    "iris_left": 468,  # centre of the image-left iris (subject's right eye)
+    "iris_right": 473,
+    "mouth_left": 61,
+    "mouth_right": 291,
+}
+# Eye contours, image-left eye then image-right eye: (outer, inner) corners and
+# three upper/lower lid pairs, for the eye aspect ratio.
+EYE_LEFT = {"corners": (33, 133), "lids": ((160, 144), (159, 145), (158, 153))}
+EYE_RIGHT = {"corners": (263, 362), "lids": ((387, 373), (386, 374), (385, 380))}
+# Eyebrows (upper and lower edges), image left then image right.
+BROW_LEFT = (70, 63, 105, 66, 107, 46, 53, 52, 65, 55)
+BROW_RIGHT = (300, 293, 334, 296, 336, 276, 283, 282, 295, 285)
+# Face oval, clockwise from the forehead top.
+FACE_OVAL = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+)
+# Pose landmark indices (mediapipe pose, subject's left/right).
+POSE = {"nose": 0, "shoulder_subject_left": 11, "shoulder_subject_right": 12, "hip_subject_left": 23,
+        "hip_subject_right": 24, "ear_subject_left": 7, "ear_subject_right": 8}
+
+
+@dataclass
+class FaceBox:
+    """One face found by the detector."""
+
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1, normalised to the oriented image
+    score: float  # detector confidence 0..1
+    keypoints: np.ndarray  # (6, 2) normalised: eyes, nose tip, mouth, ear tragions (mediapipe order)
+    width_px: float  # box width in pixels of ``FaceAnalysis.image``
+    relative_size: float = 1.0  # width relative to the largest face in the photo
+
+
+@dataclass
+class HeadView:
+    """A crop of the decoded image around the head, resampled to a fixed eye distance.
+
+    For checks that need detail (hair texture, spectacle frames, earrings):
+    pixels come from the already decoded image (never a second decode), and
+    the scale is normalised so that the pupils are ``eye_px`` pixels apart, so
+    thresholds in pixels of this view mean the same at every photo size.
+    """
+
+    rgb: np.ndarray  # h x w x 3 uint8
+    box: tuple[float, float, float, float]  # the crop, normalised to the oriented image (may exceed 0..1)
+    landmarks: np.ndarray  # (478, 2) mesh points in pixels of ``rgb``
+    mask: np.ndarray | None  # h x w float32 person probability (None if segmentation not run)
+    eye_px: float  # inter-pupil distance in pixels of ``rgb``
+    upsampled: bool  # True if the decoded image had fewer pixels than this view (soft detail)
+
+    def to_norm(self, xy: Any) -> np.ndarray:
+        """Pixels of this view → normalised oriented-image coordinates (for Regions)."""
+        p = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        h, w = self.rgb.shape[:2]
+        x0, y0, x1, y1 = self.box
+        return np.column_stack([x0 + p[:, 0] / w * (x1 - x0), y0 + p[:, 1] / h * (y1 - y0)])
+
+
+@dataclass
+class FaceAnalysis:
+    """Everything the checks share about one photo. Read-only for checks.
+
+    ``image`` is the decoded oriented RGB at reduced scale (long side about
+    1200–2400 px for camera files, the original size for smaller files);
+    ``small`` is the same picture with its long side at most
+    ``model_long_side`` (the models' input, and enough for colour/area
+    measures). ``landmarks`` is ``None`` when no face was found; checks that
+    need a face should then return ``error`` ("not assessed").
+    """
+
+    image: np.ndarray  # H x W x 3 uint8, oriented, reduced-scale decode
+    small: np.ndarray  # h x w x 3 uint8, same picture, long side <= model_long_side
+    width: int  # oriented size of the ORIGINAL file in its own pixels
+    height: int
+    scale: float  # pixels of ``image`` per original pixel
+    faces: list[FaceBox]  # every detected face, largest first
+    landmarks: np.ndarray | None  # (478, 3): x, y normalised; z in units of image width (mediapipe)
+    source_format: str = "array"  # "JPEG", "PNG", ..., "array"
+    source_mode: str = "RGB"  # the file's colour mode: "L" or "I;16" means a grayscale photo
+    path: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # ms per stage, for benchmarks
+    crop: Any = None  # qc.crop.CropBox, filled by the Checker from the profile's [crop] section
+    _models: Any = field(default=None, repr=False)
+
+    # -- geometry --------------------------------------------------------------------------
+    @property
+    def has_face(self) -> bool:
+        return self.landmarks is not None
+
+    @property
+    def is_grayscale(self) -> bool:
+        """True when the photo carries no colour (gray file, or RGB with equal channels)."""
+        if self.source_mode in ("L", "1", "I", "I;16", "I;16B", "I;16L", "F", "LA"):
+            return True
+        s = self.small[::4, ::4].astype(np.int16)
+        return bool(np.abs(s[:, :, 0] - s[:, :, 1]).max() <= 2 and np.abs(s[:, :, 1] - s[:, :, 2]).max() <= 2)
+
+    def points_px(self, shape: tuple[int, ...] | None = None, idx: Any = None) -> np.ndarray:
+        """Mesh points (x, y) in pixels of an array of ``shape`` (default ``image``)."""
+        if self.landmarks is None:
+            raise ValueError("no face landmarks")
+        h, w = (shape or self.image.shape)[:2]
+        pts = self.landmarks[:, :2] if idx is None else self.landmarks[np.asarray(idx), :2]
+        return pts * np.array([w, h], dtype=np.float64)
+
+    def point(self, name_or_index: str | int) -> np.ndarray:
+        """One mesh point in pixels of ``image``."""
+        i = MESH[name_or_index] if isinstance(name_or_index, str) else int(name_or_index)
+        return self.points_px(idx=[i])[0]
+
+    @cached_property
+    def points3d(self) -> np.ndarray:
+        """(478, 3) mesh in pixels of ``image`` (z scaled like x), for angles."""
+        if self.landmarks is None:
+            raise ValueError("no face landmarks")
+        h, w = self.image.shape[:2]
+        return self.landmarks * np.array([w, h, w], dtype=np.float64)
+
+    @cached_property
+    def eye_centres(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pupil centres (image-left, image-right) in pixels of ``image``."""
+        p = self.points_px(idx=[MESH["iris_left"], MESH["iris_right"]])
+        return p[0], p[1]
+
+    @cached_property
+    def eye_distance(self) -> float:
+        """Inter-pupil distance in pixels of ``image``: the unit for size-free thresholds."""
+        a, b = self.eye_centres
+        return float(np.hypot(*(b - a)))
+
+    @cached_property
+    def face_width(self) -> float:
+        """Face width at the tragus level (mesh 234–454) in pixels of ``image``."""
+        p = self.points3d
+        return float(np.hypot(*(p[MESH["cheek_right"], :2] - p[MESH["cheek_left"], :2])))
+
+    @cached_property
+    def face_box(self) -> tuple[float, float, float, float]:
+        """Bounding box of the face oval (mesh), normalised."""
+        if self.landmarks is None:
+            raise ValueError("no face landmarks")
+        pts = self.landmarks[list(FACE_OVAL), :2]
+        return (float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max()))
+
+    @cached_property
+    def head_pose(self) -> tuple[float, float, float]:
+        """(yaw, pitch, roll) in degrees; 0,0,0 is frontal, upright.
+
+        Yaw > 0: the face turns towards image right; pitch > 0: chin up;
+        roll > 0: the head tilts clockwise in the image (right eye lower).
+        A geometric estimate from the mesh's 3D points (a face frame built
+        from the cheek-to-cheek and forehead-to-chin axes): no camera model
+        is needed, and it holds at every resolution.
+        """
+        return head_pose_from_points(self.points3d)
+
+    @property
+    def yaw(self) -> float:
+        return self.head_pose[0]
+
+    @property
+    def pitch(self) -> float:
+        return self.head_pose[1]
+
+    @property
+    def roll(self) -> float:
+        return self.head_pose[2]
+
+    # -- models run on demand ---------------------------------------------------------------
+    @cached_property
+    def person_mask(self) -> np.ndarray:
+        """Person probability (selfie segmentation), float32 0..1, shape of ``small``."""
+        t = time.perf_counter()
+        mask = self._models.segment(self.small)
+        self.timings["segment"] = (time.perf_counter() - t) * 1000
+        return mask
+
+    @cached_property
+    def body(self) -> np.ndarray | None:
+        """Body pose (33, 4): x, y normalised, z, visibility; None if no body was found."""
+        t = time.perf_counter()
+        out = self._models.pose(self.small)
+        self.timings["pose"] = (time.perf_counter() - t) * 1000
+        return out
+
+    def head_view(self, eye_px: float = 128.0) -> HeadView:
+        """The head at ``eye_px`` pixels between the pupils (cached per value)."""
+        cache = self.__dict__.setdefault("_head_views", {})
+        if eye_px not in cache:
+            cache[eye_px] = self._make_head_view(float(eye_px))
+        return cache[eye_px]
+
+    def _make_head_view(self, eye_px: float) -> HeadView:
+        import cv2
+
+        if self.landmarks is None:
+            raise ValueError("no face landmarks")
+        h, w = self.image.shape[:2]
+        pts = self.points_px()
+        x0, y0 = pts[:, 0].min(), pts[:, 1].min()
+        x1, y1 = pts[:, 0].max(), pts[:, 1].max()
+        fw, fh = x1 - x0, y1 - y0
+        # room for hair above, ears and earrings at the sides, neck/necklace below
+        bx0, bx1 = x0 - 0.45 * fw, x1 + 0.45 * fw
+        by0, by1 = y0 - 0.55 * fh, y1 + 0.6 * fh
+        s = eye_px / max(self.eye_distance, 1e-6)
+        out_w, out_h = max(8, int(round((bx1 - bx0) * s))), max(8, int(round((by1 - by0) * s)))
+        m = np.array([[s, 0, -bx0 * s], [0, s, -by0 * s]], dtype=np.float64)
+        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+        rgb = cv2.warpAffine(self.image, m, (out_w, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+        mask = None
+        if "person_mask" in self.__dict__:
+            sh, sw = self.small.shape[:2]
+            ms = s * w / sw
+            mm = np.array([[ms, 0, -bx0 * s], [0, ms, -by0 * s]], dtype=np.float64)
+            mask = cv2.warpAffine(self.person_mask, mm, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_REPLICATE)
+        box = (bx0 / w, by0 / h, bx1 / w, by1 / h)
+        return HeadView(rgb=rgb, box=box, landmarks=(pts - [bx0, by0]) * s, mask=mask,
+                        eye_px=eye_px, upsampled=s > 1.05)
+
+
+def head_pose_from_points(p: np.ndarray) -> tuple[float, float, float]:
+    """Yaw, pitch, roll (degrees) from the (478, 3) mesh in pixel units."""
+    xr = p[MESH["cheek_right"]] - p[MESH["cheek_left"]]
+    down = p[MESH["chin"]] - p[MESH["forehead_top"]]
+    xr = xr / (np.linalg.norm(xr) + 1e-9)
+    zf = np.cross(xr, down)
+    zf = zf / (np.linalg.norm(zf) + 1e-9)
+    yd = np.cross(zf, xr)
+    # rotation matrix columns: face x (image right), face y (down), face z (into the image)
+    yaw = math.degrees(math.atan2(-xr[2], xr[0]))
+    roll = math.degrees(math.atan2(xr[1], xr[0]))
+    pitch = math.degrees(math.atan2(yd[2], yd[1]))
+    return yaw, pitch, roll
+
+
+class Models:
+    """mediapipe graphs, created once and reused for every photo (static image mode)."""
+
+    def __init__(self, *, detection_confidence: float = 0.5, mesh_confidence: float = 0.5):
+        import mediapipe as mp  # noqa: F401  (fail here, clearly, if the wheel is missing)
+
+        self._mp = mp
+        self.detection_confidence = detection_confidence
+        self.mesh_confidence = mesh_confidence
+        self._cache: dict[str, Any] = {}
+
+    def _get(self, name: str):
+        g = self._cache.get(name)
+        if g is None:
+            s = self._mp.solutions
+            if name == "detect_full":
+                g = s.face_detection.FaceDetection(model_selection=1, min_detection_confidence=self.detection_confidence)
+            elif name == "detect_short":
+                g = s.face_detection.FaceDetection(model_selection=0, min_detection_confidence=self.detection_confidence)
+            elif name == "mesh":
+                g = s.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=True,
+                                         min_detection_confidence=self.mesh_confidence)
+            elif name == "segment":
+                g = s.selfie_segmentation.SelfieSegmentation(model_selection=0)
+            elif name == "pose":
+                # model_complexity=1 is pose_landmark_full, the one the wheel carries (0/2 would download)
+                g = s.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=False,
+                                min_detection_confidence=0.5)
+            else:
+                raise KeyError(name)
+            self._cache[name] = g
+        return g
+
+    def warm_up(self, names: tuple[str, ...] = ("detect_full", "detect_short", "mesh", "segment", "pose")) -> None:
+        for n in names:
+            self._get(n)
+
+    def close(self) -> None:
+        for g in self._cache.values():
+            try:
+                g.close()
+            except Exception:  # closing a graph twice or after a failure must not mask the real error
+                pass
+        self._cache.clear()
+
+    # -- single model calls --------------------------------------------------------------
+    def detect(self, rgb: np.ndarray, model: str = "detect_full") -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
+        res = self._get(model).process(rgb)
+        out = []
+        for d in res.detections or []:
+            rb = d.location_data.relative_bounding_box
+            box = (rb.xmin, rb.ymin, rb.xmin + rb.width, rb.ymin + rb.height)
+            kps = np.array([[k.x, k.y] for k in d.location_data.relative_keypoints], dtype=np.float64)
+            out.append((box, float(d.score[0]) if d.score else 0.0, kps))
+        return out
+
+    def mesh(self, rgb: np.ndarray) -> np.ndarray | None:
+        res = self._get("mesh").process(rgb)
+        if not res.multi_face_landmarks:
+            return None
+        lm = res.multi_face_landmarks[0].landmark
+        return np.array([[p.x, p.y, p.z] for p in lm], dtype=np.float64)
+
+    def segment(self, rgb: np.ndarray) -> np.ndarray:
+        res = self._get("segment").process(rgb)
+        return np.asarray(res.segmentation_mask, dtype=np.float32).copy()
+
+    def pose(self, rgb: np.ndarray) -> np.ndarray | None:
+        res = self._get("pose").process(rgb)
+        if res.pose_landmarks is None:
+            return None
+        return np.array([[p.x, p.y, p.z, p.visibility] for p in res.pose_landmarks.landmark], dtype=np.float64)
+
+
+def _resize_long(rgb: np.ndarray, long_side: int) -> np.ndarray:
+    import cv2
+
+    h, w = rgb.shape[:2]
+    if max(h, w) <= long_side:
+        return rgb
+    s = long_side / max(h, w)
+    return cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+
+
+def analyse(decoded: Decoded, models: Models, *, model_long_side: int = 640, mesh_input: int = 256,
+            path: str | None = None) -> FaceAnalysis:
+    """Run detection and the face mesh; segmentation and pose wait until a check asks."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    image = decoded.rgb
+    small = _resize_long(image, model_long_side)
+    timings["resize"] = (time.perf_counter() - t0) * 1000
+
+    t = time.perf_counter()
+    found = models.detect(small, "detect_full")
+    if not found:
+        # a face that fills the frame (a tight 200x250 crop) can escape both detectors: retry
+        # with the short-range model, then on a padded canvas where the face is smaller
+        found = models.detect(small, "detect_short")
+    if not found:
+        found = _detect_padded(small, models)
+    timings["detect"] = (time.perf_counter() - t) * 1000
+
+    h, w = image.shape[:2]
+    faces = [FaceBox(box=tuple(float(v) for v in b), score=sc, keypoints=k, width_px=(b[2] - b[0]) * w)
+             for b, sc, k in found]
+    faces.sort(key=lambda f: f.width_px, reverse=True)
+    if faces:
+        big = max(faces[0].width_px, 1e-6)
+        for f in faces:
+            f.relative_size = f.width_px / big
+
+    t = time.perf_counter()
+    landmarks = None
+    if faces:
+        landmarks = _mesh_on_crop(image, faces[0].box, models, mesh_input)
+    if landmarks is None:
+        lm = models.mesh(small)  # the detector may have missed a face the mesh's own detector finds
+        if lm is not None:
+            landmarks = lm  # normalised x, y and width-relative z hold for any scale
+            if not faces:
+                x0, y0 = lm[:, 0].min(), lm[:, 1].min()
+                x1, y1 = lm[:, 0].max(), lm[:, 1].max()
+                faces = [FaceBox(box=(x0, y0, x1, y1), score=0.5, keypoints=np.zeros((6, 2)),
+                                 width_px=(x1 - x0) * w)]
+    timings["mesh"] = (time.perf_counter() - t) * 1000
+
+    return FaceAnalysis(image=image, small=small, width=decoded.width, height=decoded.height,
+                        scale=decoded.scale, faces=faces, landmarks=landmarks,
+                        source_format=decoded.format, source_mode=decoded.mode, path=path,
+                        timings=timings, _models=models)
+
+
+def _detect_padded(small: np.ndarray, models: Models):
+    import cv2
+
+    h, w = small.shape[:2]
+    py, px = h // 2, w // 2
+    padded = cv2.copyMakeBorder(small, py, py, px, px, cv2.BORDER_REPLICATE)
+    ph, pw = padded.shape[:2]
+    out = []
+    for b, sc, k in models.detect(padded, "detect_short") or models.detect(padded, "detect_full"):
+        box = ((b[0] * pw - px) / w, (b[1] * ph - py) / h, (b[2] * pw - px) / w, (b[3] * ph - py) / h)
+        kk = np.column_stack([(k[:, 0] * pw - px) / w, (k[:, 1] * ph - py) / h])
+        out.append((box, sc, kk))
+    return out
+
+
+def _mesh_on_crop(image: np.ndarray, box: tuple[float, float, float, float], models: Models,
+                  size: int) -> np.ndarray | None:
+    """Face mesh on a square crop around the detected face, mapped back to normalised coords.
+
+    Running the mesh on the face's own crop (instead of the whole frame) keeps
+    its internal detector happy when the face is small in a wide 24 MP frame
+    and gives the landmarks the decoded image's detail.
+    """
+    import cv2
+
+    h, w = image.shape[:2]
+    cx, cy = (box[0] + box[2]) / 2 * w, (box[1] + box[3]) / 2 * h
+    side = 2.0 * max((box[2] - box[0]) * w, (box[3] - box[1]) * h, 8.0)
+    s = size / side
+    m = np.array([[s, 0, size / 2 - cx * s], [0, s, size / 2 - cy * s]], dtype=np.float64)
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(image, m, (size, size), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    lm = models.mesh(crop)
+    if lm is None:
+        return None
+    px = lm[:, 0] * size
+    py = lm[:, 1] * size
+    x = (px - m[0, 2]) / s / w
+    y = (py - m[1, 2]) / s / h
+    z = lm[:, 2] * size / s / w
+    return np.column_stack([x, y, z])

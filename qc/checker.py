@@ -1,0 +1,163 @@
+"""The photo checker: one object per worker, models loaded once, every check run per photo.
+
+    checker = Checker()                  # the default profile (the centre's notice)
+    report = checker.check_path("IMG_0001.JPG")
+    report.verdict                       # "pass" / "warn" / "fail" / "error"
+    report.checks["white_top"].reason    # 请换白色上衣
+
+A check that raises is recorded as ``error`` (not assessed) with the reason
+and the others still run; a file that cannot be decoded gives a report with
+verdict ``error`` and the reason, never an exception. Overall verdict:
+``fail`` if any check fails, else ``warn`` if any check warns or could not be
+assessed, else ``pass``.
+
+Not thread-safe (the mediapipe graphs are not): one Checker per worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from qc.base import Check, CheckResult, QcReport
+from qc.checks import CHECK_NAMES, CheckUnavailable, check_class
+from qc.profile import Profile, load_profile
+
+log = logging.getLogger(__name__)
+
+NO_FACE_ZH = "未检测到人脸,无法检查此项"
+NO_FACE_EN = "no face found, not assessed"
+
+
+class Checker:
+    def __init__(self, profile: str | Path | Profile | None = None, *, warm: bool = True):
+        from qc.analysis import Models
+
+        self.profile = load_profile(profile)
+        a = self.profile.analysis
+        self.decode_long_side = int(a["decode_long_side"])
+        self.model_long_side = int(a["model_long_side"])
+        self.mesh_input = int(a["mesh_input"])
+        self.models = Models(detection_confidence=float(a["detection_confidence"]),
+                             mesh_confidence=float(a["mesh_confidence"]))
+        self.checks: dict[str, Check] = {}
+        self.unavailable: dict[str, str] = {}
+        for name in self.profile.checks:
+            try:
+                cls = check_class(name)
+                self.checks[name] = cls(self.profile.section(name))
+            except CheckUnavailable as exc:
+                self.unavailable[name] = str(exc)
+            except Exception as exc:  # a broken check module must not take the others down
+                log.exception("check %s could not be loaded", name)
+                self.unavailable[name] = f"{type(exc).__name__}: {exc}"
+        if warm:
+            self.models.warm_up()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.profile.checks)
+
+    def close(self) -> None:
+        self.models.close()
+
+    def __enter__(self) -> Checker:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- entry points -------------------------------------------------------------------------
+    def check_path(self, path: str | Path) -> QcReport:
+        from qc.decode import DecodeError, decode_path
+
+        t0 = time.perf_counter()
+        try:
+            decoded = decode_path(path, min_long_side=self.decode_long_side)
+        except DecodeError as exc:
+            return self._error_report(str(path), exc.reason, exc.reason_en, t0)
+        decode_ms = (time.perf_counter() - t0) * 1000
+        return self._run(decoded, str(path), t0, decode_ms)
+
+    def check_image(self, rgb: Any) -> QcReport:
+        """Check an RGB array that is already the right way up."""
+        from qc.decode import DecodeError, from_array
+
+        t0 = time.perf_counter()
+        try:
+            decoded = from_array(rgb)
+        except DecodeError as exc:
+            return self._error_report(None, exc.reason, exc.reason_en, t0)
+        return self._run(decoded, None, t0, 0.0)
+
+    def analyse_path(self, path: str | Path):
+        """The shared analysis alone (for tools and part-B development), crop included."""
+        from qc.decode import decode_path
+
+        return self._analyse(decode_path(path, min_long_side=self.decode_long_side), str(path))
+
+    # -- internals ----------------------------------------------------------------------------
+    def _analyse(self, decoded: Any, path: str | None):
+        from qc.analysis import analyse
+        from qc.crop import standard_crop
+
+        analysis = analyse(decoded, self.models, model_long_side=self.model_long_side,
+                           mesh_input=self.mesh_input, path=path)
+        if analysis.has_face:
+            analysis.crop = standard_crop(analysis, self.profile.crop)
+        return analysis
+
+    def _run(self, decoded: Any, path: str | None, t0: float, decode_ms: float) -> QcReport:
+        try:
+            analysis = self._analyse(decoded, path)
+        except Exception as exc:  # a model failure is reported, the batch goes on
+            log.exception("analysis failed for %s", path)
+            return self._error_report(path, "照片分析失败,请重拍", f"analysis failed: {type(exc).__name__}: {exc}", t0)
+        analysis.timings["decode"] = decode_ms
+        results: dict[str, CheckResult] = {}
+        for name in self.profile.checks:
+            results[name] = self._run_one(name, analysis)
+        ms = (time.perf_counter() - t0) * 1000
+        verdicts = [r.verdict for r in results.values()]
+        if "fail" in verdicts:
+            verdict = "fail"
+        elif "warn" in verdicts or "error" in verdicts:
+            verdict = "warn"
+        else:
+            verdict = "pass"
+        crop = analysis.crop.box if analysis.crop is not None else None
+        report = QcReport(path=path, verdict=verdict, checks=results, ms=ms, width=decoded.width,
+                          height=decoded.height, crop=crop)
+        report.timings = analysis.timings
+        return report
+
+    def _run_one(self, name: str, analysis: Any) -> CheckResult:
+        if name in self.unavailable:
+            return CheckResult(name, "error", None, "此项检查尚未安装,未检查",
+                               f"not assessed: {self.unavailable[name]}")
+        check = self.checks[name]
+        if getattr(check, "needs_face", True) and not analysis.has_face:
+            return CheckResult(name, "error", None, NO_FACE_ZH, NO_FACE_EN)
+        t = time.perf_counter()
+        try:
+            result = check.run(analysis)
+        except Exception as exc:
+            log.exception("check %s raised", name)
+            result = CheckResult(name, "error", None, "此项检查出错,未检查",
+                                 f"not assessed: {type(exc).__name__}: {exc}")
+        analysis.timings[f"check.{name}"] = (time.perf_counter() - t) * 1000
+        if not result.name:
+            result.name = name
+        return result
+
+    def _error_report(self, path: str | None, reason: str, reason_en: str, t0: float) -> QcReport:
+        checks = {n: CheckResult(n, "error", None, "照片无法检查", "the photo could not be checked")
+                  for n in self.profile.checks}
+        return QcReport(path=path, verdict="error", checks=checks, ms=(time.perf_counter() - t0) * 1000,
+                        error=reason, error_en=reason_en)
+
+
+def all_check_names() -> tuple[str, ...]:
+    return CHECK_NAMES
