@@ -377,3 +377,25 @@ class MarshalCall(Base):
     group_no: Mapped[int] = mapped_column(Integer)
     called_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)  # called by mistake
+
+
+class MergeConflict(Base):
+    """Two stations each selected a shot for one student; found by `station merge`.
+
+    ``uid`` is the uid of the incoming selection that could not be merged (a
+    student has one selection), so merging the same database again finds it
+    here and does not raise the conflict a second time, even after it was decided.
+    """
+
+    __tablename__ = "merge_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    kept_shot_id: Mapped[int] = mapped_column(ForeignKey("shots.id"))
+    other_shot_id: Mapped[int] = mapped_column(ForeignKey("shots.id"))
+    other_station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    source: Mapped[str | None] = mapped_column(String(1000))  # the merged database
+    found_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    chosen_shot_id: Mapped[int | None] = mapped_column(ForeignKey("shots.id"))
