@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "plan.rate": 165,  # students per hour per station the timetable is planned at
     "plan.lead_minutes": 10,  # a group is at the waiting area this long before its slot
     "plan.breaks": "12:00-13:30",  # lunch and breaks, "HH:MM-HH:MM,..."; "" for none
+    "plan.day_end": "",  # "HH:MM" when each day of shooting ends; "" = 8 h after the start (附件1), "none"
     "phone.port": 8765,  # the marshal's phone page (off unless switched on)
 }
 
