@@ -9,10 +9,12 @@ only the workflow knows which student is in front of the camera.
 
 from __future__ import annotations
 
+import abc
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Callable, Literal, Mapping
 
 EventKind = Literal["status", "photo", "error", "preview"]
 
@@ -29,6 +31,10 @@ class SavedPhoto:
     source: str  # "app" | "button" | "folder" | "webcam"
     camera_name: str | None = None  # the camera's own file name, for the log only
     companions: tuple[Path, ...] = ()  # e.g. the RAW file of a RAW+JPEG shot
+    width: int | None = None  # of the JPEG, read from its header while verifying
+    height: int | None = None
+    # where the time went (capture_ms, download_ms, save_ms, ...), for benchmarks and the log
+    timings: Mapping[str, float] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class CameraStatus:
     live_view: bool = False  # capture_preview works on this camera
     busy: bool = False  # a capture or download is under way
     message: str | None = None  # plain words for the operator (Chinese first)
+    capture_target: str | None = None  # "card" / "memory" as the camera reports it, where it has one
+    pending: int = 0  # files still on the camera that could not be saved yet (retried automatically)
 
 
 @dataclass(frozen=True)
@@ -69,3 +77,52 @@ class CaptureError(RuntimeError):
     def __init__(self, message: str, code: str = "error"):
         super().__init__(message)
         self.code = code
+
+
+class CameraBackend(abc.ABC):
+    """What every backend offers (gphoto2, folder, webcam); see capture/factory.py.
+
+    ``start()`` returns at once: the backend connects, reconnects and reports
+    on its own thread. ``trigger()`` is an app-triggered shot; it raises
+    :class:`CaptureBusy` while the previous shot is still being saved and
+    :class:`CaptureError` when no shot can be taken now (no camera, disk low).
+    Camera-button shots and hot-folder files arrive as ``photo`` events
+    without a trigger.
+    """
+
+    name: str = "?"
+
+    def __init__(self, namer: Namer, on_event: EventSink):
+        self.namer = namer
+        self.on_event = on_event
+        self._status = CameraStatus(connected=False, backend=self.name)
+        self._status_lock = threading.Lock()
+        self._connected = threading.Event()
+
+    @property
+    def status(self) -> CameraStatus:
+        with self._status_lock:
+            return self._status
+
+    @abc.abstractmethod
+    def start(self) -> None: ...
+
+    @abc.abstractmethod
+    def stop(self) -> None: ...
+
+    @abc.abstractmethod
+    def trigger(self) -> None: ...
+
+    def set_live_view(self, on: bool) -> None:
+        """Backends without live view ignore this; ``status.live_view`` stays False."""
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Block until the device is connected (for the command line and tests)."""
+        return self._connected.wait(timeout)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,266 @@
+"""Putting a photo on the station's disk so that it survives a crash, a pulled plug or a full disk.
+
+The order is the whole point: write the bytes to a hidden temporary file in
+the final folder, fsync it, check its size, check that the JPEG decodes,
+hash it, and only then give it its final name (a hard link, so an existing
+photo is never overwritten) and fsync the folder. A file that carries a final
+name is therefore always complete; a process killed earlier leaves at most a
+``.NAME.xxxx.part`` file, which start-up recovery (app/recovery.py) finishes
+or sets aside.
+
+The decode check runs on a helper thread while this thread writes, fsyncs and
+hashes (Pillow, hashlib and the file calls all release the GIL), so the
+check costs the station little more than the decode itself.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import logging
+import os
+import re
+import secrets
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.i18n import t
+from capture.base import CaptureError
+
+log = logging.getLogger(__name__)
+
+JPEG_EXTS = (".jpg", ".jpeg")
+RAW_EXTS = (".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".dng", ".x3f", ".3fr", ".iiq")
+TEMP_SUFFIX = ".part"
+_TEMP_RE = re.compile(r"^\.(?P<final>.+)\.(?P<token>[0-9a-f]{8})\.part$")
+
+_verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpeg-verify")
+
+
+@dataclass(frozen=True)
+class DurableFile:
+    path: Path
+    sha256: str
+    bytes: int
+    width: int | None = None
+    height: int | None = None
+    write_ms: float = 0.0  # write + fsync + hash + rename + folder fsync, decode running beside it
+    verify_ms: float = 0.0  # the decode check alone
+
+
+class CorruptImage(CaptureError):
+    def __init__(self, message: str):
+        super().__init__(message, code="corrupt")
+
+
+def is_jpeg_name(name: str | os.PathLike) -> bool:
+    return str(name).lower().endswith(JPEG_EXTS)
+
+
+def is_raw_name(name: str | os.PathLike) -> bool:
+    return str(name).lower().endswith(RAW_EXTS)
+
+
+def temp_path_for(final: Path) -> Path:
+    return final.with_name(f".{final.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def final_name_of_temp(name: str) -> str | None:
+    """The final name a temporary file was meant to get, or None if it is not one of ours."""
+    m = _TEMP_RE.match(name)
+    return m.group("final") if m else None
+
+
+def verify_jpeg(data: bytes | memoryview) -> tuple[int, int]:
+    """(width, height) of a JPEG that decodes completely; CorruptImage otherwise.
+
+    A draft decode at 1/8 scale still walks every entropy-coded block, so a
+    truncated or garbled file fails here, at a fraction of a full decode.
+    """
+    from PIL import Image
+
+    mv = memoryview(data)
+    n = len(mv)
+    if n < 4 or mv[0] != 0xFF or mv[1] != 0xD8:
+        raise CorruptImage(t("文件不是 JPEG（开头不对）", "not a JPEG file (bad start)"))
+    # Some cameras pad after the end marker; look for it near the end only.
+    tail = bytes(mv[max(0, n - 65536) :])
+    if tail.rfind(b"\xff\xd9") < 0:
+        raise CorruptImage(t("JPEG 文件不完整（没有结束标记）", "JPEG is incomplete (no end marker)"))
+    try:
+        with Image.open(io.BytesIO(mv)) as im:
+            if im.format != "JPEG":
+                raise CorruptImage(t("文件不是 JPEG", "not a JPEG file"))
+            w, h = im.size
+            im.draft(im.mode if im.mode in ("L", "RGB") else "RGB", (max(1, w // 8), max(1, h // 8)))
+            im.load()
+    except CorruptImage:
+        raise
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError... for bad data
+        raise CorruptImage(t(f"JPEG 无法解码: {exc}", f"JPEG does not decode: {exc}")) from exc
+    return w, h
+
+
+def free_mb(folder: Path) -> float:
+    """Free space for the folder (or its nearest existing parent), in MB."""
+    p = Path(folder).absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return shutil.disk_usage(p).free / 1e6
+
+
+def check_free_space(folder: Path, min_free_mb: float) -> float:
+    """Free MB; CaptureError(code="disk_low") when below the threshold (setting capture.min_free_mb)."""
+    free = free_mb(folder)
+    if free < min_free_mb:
+        raise CaptureError(
+            t(
+                f"照片文件夹所在磁盘空间不足：剩余 {free:.0f} MB，至少需要 {min_free_mb:.0f} MB。"
+                f"请先导出并清理旧照片，或在设置中换一个照片文件夹（{folder}）。",
+                f"Not enough disk space for photos: {free:.0f} MB free, {min_free_mb:.0f} MB needed. "
+                f"Export and clear old photos or choose another capture folder ({folder}).",
+            ),
+            code="disk_low",
+        )
+    return free
+
+
+def _disk_full(path: Path) -> CaptureError:
+    return CaptureError(
+        t(
+            f"磁盘已满，照片未能保存到 {path.parent}。请腾出空间；相机中的照片不会被删除。",
+            f"Disk full: the photo could not be saved to {path.parent}. Free some space; "
+            "the photo stays on the camera.",
+        ),
+        code="disk_full",
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unique(final: Path) -> Path:
+    stem, suffix = final.stem, final.suffix
+    for i in range(2, 10000):
+        cand = final.with_name(f"{stem}-{i}{suffix}")
+        if not cand.exists():
+            return cand
+    raise CaptureError(t(f"无法为 {final} 找到空闲文件名", f"no free file name for {final}"), code="name")
+
+
+def publish(tmp: Path, final: Path) -> Path:
+    """Give a verified temporary file its final name without ever replacing an existing file.
+
+    A hard link fails if the name exists; on file systems without hard links
+    (exFAT/FAT USB disks) a rename after an existence check is the fallback.
+    Returns the name used: a taken name gets ``-2``, ``-3``... (and a warning),
+    because losing the new photo would be worse than an unexpected name.
+    """
+    while True:
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            log.warning("%s already exists; the new photo gets another name", final)
+            final = _unique(final)
+            continue
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+                raise
+            if final.exists():
+                final = _unique(final)
+            os.rename(tmp, final)
+            return final
+        os.unlink(tmp)
+        return final
+
+
+def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | None = None) -> DurableFile:
+    """Write ``data`` to ``final`` durably and verified (see the module doc).
+
+    ``verify`` decodes the data as a JPEG; by default it does so for .jpg/.jpeg
+    names only (a RAW companion is checked by size). Raises CaptureError with
+    code ``disk_full`` (nothing is left behind), ``corrupt`` or ``write``.
+    """
+    final = Path(final)
+    if verify is None:
+        verify = is_jpeg_name(final)
+    mv = memoryview(data).cast("B")
+    t0 = time.perf_counter()
+    check = _verifier.submit(_timed_verify, mv) if verify else None
+    folder = final.parent
+    tmp: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path_for(final)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            done = 0
+            while done < len(mv):
+                done += os.write(fd, mv[done:])
+            os.fsync(fd)
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        if size != len(mv):
+            raise CaptureError(
+                t(f"写入的文件大小不对（{size} / {len(mv)} 字节）", f"written size is wrong ({size} of {len(mv)} bytes)"),
+                code="write",
+            )
+        digest = hashlib.sha256(mv).hexdigest()
+        wh, verify_ms = check.result() if check else ((None, None), 0.0)
+        check = None
+        final = publish(tmp, final)
+        tmp = None
+        _fsync_dir(folder)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _disk_full(final) from exc
+        raise CaptureError(
+            t(f"照片无法写入 {final}: {exc.strerror or exc}", f"could not write the photo {final}: {exc.strerror or exc}"),
+            code="write",
+        ) from exc
+    finally:
+        if check is not None:  # an error before the check was collected: don't leave it running on our buffer
+            try:
+                check.result()
+            except Exception:
+                pass
+        if tmp is not None:
+            try:
+                tmp.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                log.error("could not remove the temporary file %s: %s", tmp, exc)
+    return DurableFile(
+        path=final,
+        sha256=digest,
+        bytes=len(mv),
+        width=wh[0],
+        height=wh[1],
+        write_ms=(time.perf_counter() - t0) * 1000,
+        verify_ms=verify_ms,
+    )
+
+
+def _timed_verify(mv: memoryview) -> tuple[tuple[int, int], float]:
+    t0 = time.perf_counter()
+    wh = verify_jpeg(mv)
+    return wh, (time.perf_counter() - t0) * 1000
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
