@@ -1,18 +1,412 @@
-"""Placeholder: this area's commands are being built (see the issues)."""
+"""`station report ...`, `station export photos`, `station merge`, `station audit`.
+
+    station report reconcile [--period half|morning|afternoon|day|all] [--date D]
+                             [--since T] [--until T] [--college C] [--class K]
+                             [--whole-roster] [--out FILE.xlsx] [--password PW] [--json]
+    station report errata --out FILE.xlsx [--college C] [--class K] [--password PW]
+    station report signed --class K [--college C] [--group G] --count N [--date D]
+    station report signed --list [--date D]
+    station export photos --out DIR [--format chsi] [--college C] [--class K]
+                          [--password PW [--staging DIR]] [--no-proof] [--json]
+    station merge OTHER.db... [--into SITE.db] [--no-copy-photos] [--photos-dir DIR]
+    station merge --conflicts | --choose SHOT
+    station audit [--action A] [--limit N] [--json]
+
+``--password -`` asks for the password instead of taking it from the command
+line (where the shell history would keep it).
+"""
 
 from __future__ import annotations
 
 import argparse
-
-
-def _todo(args: argparse.Namespace) -> int:
-    from app.errors import StationError
-
-    raise StationError(f"{args.command}: not built yet", exit_code=3)
+import json
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("report", help="对账与勘误 / reconciliation and errata").set_defaults(func=_todo)
-    sub.add_parser("export", help="交付导出 / delivery export").set_defaults(func=_todo)
-    sub.add_parser("merge", help="合并机位数据库 / merge station databases").set_defaults(func=_todo)
-    sub.add_parser("audit", help="审计记录 / audit log").set_defaults(func=_todo)
+    rep = sub.add_parser("report", help="对账与勘误 / reconciliation and errata")
+    rsub = rep.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+
+    p = rsub.add_parser("reconcile", help="对账表: 名单/已拍/未拍/重拍/签字核对 / reconciliation workbook")
+    p.add_argument("--period", default="half", help="half (默认, 本半天) / morning / afternoon / day / all")
+    p.add_argument("--date", help="YYYY-MM-DD (默认今天)")
+    p.add_argument("--since", help="起始时间, 如 2019-03-16T08:00 或 08:00")
+    p.add_argument("--until", help="结束时间")
+    p.add_argument("--college", help="只含这个学院 (全部班级)")
+    p.add_argument("--class", dest="class_name", help="只含这个班级")
+    p.add_argument("--whole-roster", action="store_true", help="包含全部名单, 不只是本时段有拍摄的班级")
+    p.add_argument("--out", help="输出 .xlsx (不给则只打印合计)")
+    p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--json", action="store_true", help="合计以一行 JSON 输出")
+    p.set_defaults(func=run_reconcile)
+
+    p = rsub.add_parser("errata", help="电子图像采集及勘误反馈表 (附件3) / errata form")
+    p.add_argument("--out", required=True, help="输出 .xlsx")
+    p.add_argument("--college")
+    p.add_argument("--class", dest="class_name")
+    p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.set_defaults(func=run_errata)
+
+    p = rsub.add_parser("signed", help="录入签字表人数 / enter a signed sheet's count")
+    p.add_argument("--class", dest="class_name", help="班级")
+    p.add_argument("--college", help="学院 (班级名在多个学院出现时必填)")
+    p.add_argument("--group", type=int, default=0, help="组号 (十人一组, 按学号); 0 或不给 = 全班")
+    p.add_argument("--count", type=int, help="签字表上的人数")
+    p.add_argument("--date", help="YYYY-MM-DD (默认今天)")
+    p.add_argument("--list", action="store_true", help="列出已录入的人数")
+    p.set_defaults(func=run_signed)
+
+    exp = sub.add_parser("export", help="交付导出 / delivery export")
+    esub = exp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    p = esub.add_parser("photos", help="照片交付: 原片 + 480×640, 清单, 校对单 / photo delivery")
+    p.add_argument("--out", required=True, help="输出文件夹 (加密时为 .zip 文件)")
+    p.add_argument("--format", default="chsi", help="交付格式 (默认 chsi: 480×640, 300 dpi, 20–60 KB)")
+    p.add_argument("--college")
+    p.add_argument("--class", dest="class_name")
+    p.add_argument("--password", help="打包为 AES 加密 zip ('-' = 输入)")
+    p.add_argument("--staging", help="加密导出时明文暂存的文件夹 (默认在本机缓存中)")
+    p.add_argument("--no-proof", action="store_true", help="不生成校对单 PDF")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("merge", help="合并机位数据库 / merge station databases")
+    p.add_argument("sources", nargs="*", metavar="OTHER.db", help="其他机位的数据库文件")
+    p.add_argument("--into", metavar="SITE.db", help="合并到这个数据库 (默认 --db)")
+    p.add_argument("--no-copy-photos", action="store_true", help="不复制照片, 只记录找到的位置")
+    p.add_argument("--photos-dir", help="照片存放位置 (默认: 目标数据库旁的 merged_photos/)")
+    p.add_argument("--conflicts", action="store_true", help="列出两个机位都选定了照片的学生")
+    p.add_argument("--choose", metavar="SHOT", help="选定这张照片 (编号前 6 位以上), 解决冲突")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_merge)
+
+    p = sub.add_parser("audit", help="审计记录 / audit log")
+    p.add_argument("--action", help="只列这一类 (roster_import, report_reconcile, export_photos, merge ...)")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_audit)
+
+
+def _password(value: str | None) -> str | None:
+    from app.crypto import check_password
+    from app.errors import InputError
+
+    if value != "-":
+        return check_password(value)
+    import getpass
+
+    first = getpass.getpass("密码 / password: ")
+    if getpass.getpass("再输入一次 / again: ") != first:
+        raise InputError("两次输入的密码不一致 / the passwords differ")
+    return check_password(first)
+
+
+def _db(args: argparse.Namespace):
+    from app.cli import open_db
+
+    return open_db(args)
+
+
+def run_reconcile(args: argparse.Namespace) -> int:
+    from app import audit, period
+    from app.i18n import t
+    from app.reports import reconcile
+
+    password = _password(args.password)
+    db = _db(args)
+    with db.session() as s:
+        per = period.resolve(
+            split=period.split_time(s), name=args.period, day=args.date, since=args.since, until=args.until
+        )
+        rec = reconcile.build(s, per, college=args.college, class_name=args.class_name, whole_roster=args.whole_roster)
+        if args.out:
+            path = reconcile.write(rec, args.out, password)
+            audit.record(
+                s,
+                "report_reconcile",
+                scope={"period": per.to_dict(), "college": args.college, "class": args.class_name,
+                       "whole_roster": args.whole_roster, "scope": rec.scope},
+                rows=rec.totals.roster,
+                path=path,
+                encrypted=bool(password),
+            )
+            s.commit()
+    if args.json:
+        print(json.dumps(rec.totals_dict(), ensure_ascii=False))
+    else:
+        print(reconcile.totals_text(rec))
+        if args.out:
+            print(t(f"已写入 {args.out}", f"written to {args.out}") + (t(" (已加密)", " (encrypted)") if password else ""))
+    return 0
+
+
+def run_errata(args: argparse.Namespace) -> int:
+    from app import audit
+    from app.i18n import t
+    from app.reports import errata
+
+    password = _password(args.password)
+    db = _db(args)
+    with db.session() as s:
+        form = errata.build(s, college=args.college, class_name=args.class_name)
+        path = errata.write(form, args.out, password)
+        audit.record(
+            s,
+            "report_errata",
+            scope={"college": args.college, "class": args.class_name},
+            rows=len(form.rows),
+            path=path,
+            encrypted=bool(password),
+        )
+        s.commit()
+    kinds = errata.by_kind(form)
+    print(
+        t(
+            f"勘误表: {len(form.rows)} 人 (图像不符 {kinds.get('image_mismatch', 0)}, 身份证号错误 {kinds.get('id_wrong', 0)}, "
+            f"其他 {kinds.get('other', 0)}), 已写入 {args.out}",
+            f"errata: {len(form.rows)} students (photo mismatch {kinds.get('image_mismatch', 0)}, wrong ID "
+            f"{kinds.get('id_wrong', 0)}, other {kinds.get('other', 0)}), written to {args.out}",
+        )
+    )
+    return 0
+
+
+def run_signed(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.errors import InputError, NotFound
+    from app.models import SignSheetCount, now
+    from app.reports.common import class_groups, load_students
+
+    day = args.date or date.today().isoformat()
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise InputError(f"日期应为 YYYY-MM-DD, 而不是 {day!r}") from None
+    db = _db(args)
+    with db.session() as s:
+        if args.list:
+            q = select(SignSheetCount).order_by(SignSheetCount.day, SignSheetCount.college, SignSheetCount.class_name, SignSheetCount.group_no)
+            if args.date:
+                q = q.where(SignSheetCount.day == day)
+            for r in s.scalars(q):
+                group = f"第{r.group_no}组" if r.group_no else "全班"
+                print(f"{r.day}\t{r.college}\t{r.class_name}\t{group}\t{r.signed_count}")
+            return 0
+        if not args.class_name or args.count is None:
+            raise InputError("需要 --class 和 --count (或 --list)")
+        if args.count < 0 or args.group < 0:
+            raise InputError("人数和组号不能为负")
+        members = load_students(s, college=args.college, class_name=args.class_name)
+        colleges = sorted({m.college for m in members})
+        if not members:
+            raise NotFound(f"名单中没有班级 {args.class_name}" + (f" (学院 {args.college})" if args.college else ""))
+        if len(colleges) > 1:
+            raise InputError(f"班级 {args.class_name} 在多个学院中: {', '.join(colleges)}; 请加 --college")
+        college = colleges[0]
+        if args.group:
+            groups = class_groups(members)
+            size = sum(1 for g in groups.values() if g == args.group)
+            if size == 0:
+                raise InputError(f"{args.class_name} 只有 {max(groups.values())} 组")
+            if args.count > size:
+                raise InputError(f"第{args.group}组只有 {size} 人, 签字人数 {args.count} 不对")
+        elif args.count > len(members):
+            raise InputError(f"{args.class_name} 只有 {len(members)} 人, 签字人数 {args.count} 不对")
+        row = s.scalar(
+            select(SignSheetCount).where(
+                SignSheetCount.day == day,
+                SignSheetCount.college == college,
+                SignSheetCount.class_name == args.class_name,
+                SignSheetCount.group_no == args.group,
+            )
+        )
+        if row is None:
+            s.add(SignSheetCount(day=day, college=college, class_name=args.class_name, group_no=args.group, signed_count=args.count))
+        else:
+            row.signed_count, row.entered_at = args.count, now()
+        s.commit()
+    group = f"第{args.group}组" if args.group else "全班"
+    print(f"{day} {college} {args.class_name} {group}: 签字 {args.count} 人")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app import audit, export
+    from app.i18n import t
+
+    password = _password(args.password)
+    db = _db(args)
+    out = Path(args.out)
+    zip_path = None
+    if password:
+        zip_path = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
+        root = Path(args.staging) if args.staging else export.default_staging(zip_path)
+    else:
+        root = out
+
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if done == total or now - last[0] > 1.0:
+            last[0] = now
+            print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    with db.session() as s:
+        res = export.export_photos(
+            s, root, profile=args.format, college=args.college, class_name=args.class_name,
+            proof_sheets=not args.no_proof, progress=progress if sys.stderr.isatty() else None,
+        )
+        if zip_path is not None:
+            export.pack_encrypted(root, zip_path, password, res)
+        audit.record(
+            s,
+            "export_photos",
+            scope={"format": args.format, "college": args.college, "class": args.class_name, "out": str(zip_path or root)},
+            rows=res.exported,
+            path=zip_path or (root / f"{export.MANIFEST}.csv"),
+            encrypted=bool(password),
+            details=json.dumps(res.summary(), ensure_ascii=False),
+        )
+        s.commit()
+    if args.json:
+        print(json.dumps(res.summary(), ensure_ascii=False))
+    else:
+        print(
+            t(
+                f"交付 {res.exported}/{res.students} 人: 新写入照片 {res.written_photos}, 原片 {res.written_originals}, "
+                f"已存在且校验一致 {res.unchanged}, 替换 {res.replaced}, 删除过期 {res.removed}; 校对单 {res.proof_sheets} 份",
+                f"delivered {res.exported}/{res.students}: wrote {res.written_photos} photos, {res.written_originals} originals, "
+                f"{res.unchanged} already in place and verified, {res.replaced} replaced, {res.removed} stale removed; "
+                f"{res.proof_sheets} proof sheets",
+            )
+        )
+        if res.named_by_student_no:
+            print(t(f"{len(res.named_by_student_no)} 人身份证号无效或重复, 以学号命名 (见清单)",
+                    f"{len(res.named_by_student_no)} named by student number (invalid or duplicate ID; see the manifest)"))
+        if res.size_out_of_range:
+            print(t(f"{res.size_out_of_range} 张照片大小不在交付范围内 (见清单)", f"{res.size_out_of_range} photos outside the size range"))
+        for p in res.failed[:20]:
+            print(t(f"未导出 {p.student.class_name} {p.student.student_no} {p.student.name}: {p.error}",
+                    f"not exported {p.student.class_name} {p.student.student_no} {p.student.name}: {p.error}"), file=sys.stderr)
+        if len(res.failed) > 20:
+            print(f"... {len(res.failed) - 20} more", file=sys.stderr)
+        if zip_path is not None:
+            print(t(f"加密压缩包: {zip_path}" + ("" if res.zip_written else " (未变, 未重写)"),
+                    f"encrypted archive: {zip_path}" + ("" if res.zip_written else " (unchanged)")))
+        else:
+            print(t(f"输出: {root}", f"output: {root}"))
+    return 1 if res.failed else 0
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app import audit, merge
+    from app.db import open_db
+    from app.errors import InputError
+    from app.i18n import t
+    from app.models import Shot, Station, Student
+
+    target = open_db(args.into) if args.into else _db(args)
+    try:
+        if args.conflicts or args.choose:
+            with target.session() as s:
+                if args.choose:
+                    sel = merge.choose(s, args.choose)
+                    audit.record(s, "merge_choose", scope={"shot": args.choose}, rows=1)
+                    s.commit()
+                    st = s.get(Student, sel.student_id)
+                    print(t(f"已选定: {st.class_name} {st.student_no} {st.name}", f"selected for {st.student_no}"))
+                    return 0
+                conflicts = merge.open_conflicts(s)
+                from app.privacy import mask_id
+
+                for c in conflicts:
+                    st = s.get(Student, c.student_id)
+                    print(f"{st.class_name}\t{st.student_no}\t{st.name}\t{mask_id(st.id_number)}")
+                    for label, shot_id in (("保留", c.kept_shot_id), ("另一", c.other_shot_id)):
+                        shot = s.get(Shot, shot_id)
+                        station = s.get(Station, shot.station_id)
+                        print(f"    {label}: {shot.uid[:12]}  {station.name}  {shot.taken_at:%Y-%m-%d %H:%M}  "
+                              f"{shot.qc_verdict or '-'}  {shot.path}")
+                print(t(f"待决定 {len(conflicts)} 人; 用 station merge --choose 照片编号 决定",
+                        f"{len(conflicts)} to decide; use station merge --choose SHOT"))
+                return 0
+        if not args.sources:
+            raise InputError("请给出要合并的数据库文件 (或 --conflicts / --choose)")
+        results = merge.merge_files(
+            target,
+            args.sources,
+            copy_photos=not args.no_copy_photos,
+            photo_store=Path(args.photos_dir) if args.photos_dir else None,
+        )
+    finally:
+        target.dispose()
+    for r in results:
+        if args.json:
+            print(json.dumps(r.summary(), ensure_ascii=False))
+            continue
+        print(
+            t(
+                f"{r.source}: 新机位 {r.stations}, 学生 匹配 {r.students_matched} 新增 {r.students_added}, "
+                f"照片 新增 {r.shots_added} 已有 {r.shots_known} 复制 {r.photos_copied}, 选定 新增 {r.selections_added}, "
+                f"冲突 {r.conflicts}, 缺席 {r.absences_added}, 数据问题 {r.issues_added}, 签字人数 {r.sign_counts_added}",
+                f"{r.source}: {r.stations} new stations, students matched {r.students_matched} added {r.students_added}, "
+                f"shots added {r.shots_added} known {r.shots_known} copied {r.photos_copied}, selections added "
+                f"{r.selections_added}, conflicts {r.conflicts}, absences {r.absences_added}, issues {r.issues_added}, "
+                f"sign counts {r.sign_counts_added}",
+            )
+        )
+        if r.multi_station_students:
+            print(t(f"  在多个机位拍摄过的学生: {r.multi_station_students}", f"  students shot on several stations: {r.multi_station_students}"))
+        if r.photos_missing:
+            print(t(f"  找不到照片文件 {len(r.photos_missing)} 张, 例如 {r.photos_missing[0]}",
+                    f"  {len(r.photos_missing)} photo files not found, e.g. {r.photos_missing[0]}"), file=sys.stderr)
+        for c in r.sign_count_conflicts:
+            print(t(f"  签字人数不一致 (保留已有): {c}", f"  sign count differs (kept ours): {c}"), file=sys.stderr)
+    if any(r.conflicts for r in results):
+        print(t("两个机位都为同一学生选定了照片: station merge --conflicts 查看", "conflicting selections: see station merge --conflicts"))
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.models import AuditLog
+
+    db = _db(args)
+    with db.session() as s:
+        q = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(args.limit)
+        if args.action:
+            q = q.where(AuditLog.action == args.action)
+        rows = list(s.scalars(q))
+    for r in rows:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "at": r.at.isoformat(sep=" "),
+                        "actor": r.actor,
+                        "action": r.action,
+                        "scope": json.loads(r.scope) if r.scope else None,
+                        "rows": r.rows,
+                        "path": r.path,
+                        "sha256": r.file_sha256,
+                        "encrypted": r.encrypted,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            enc = "加密" if r.encrypted else "明文"
+            sha = (r.file_sha256 or "")[:12]
+            print(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {r.rows if r.rows is not None else '-'} 行  {enc}  "
+                  f"{sha}  {r.path or ''}")
+    return 0

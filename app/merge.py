@@ -1,0 +1,458 @@
+"""Merging the databases of a site's stations, so reports and delivery cover the whole school.
+
+``station merge OTHER.db... [--into SITE.db]`` reads each station's database
+(through a snapshot taken with SQLite's backup API: the source is never
+modified, and a station still running keeps running) and adds what the target
+does not have yet. Rows are recognised by their ``uid``, so merging the same
+database twice changes nothing the second time.
+
+- Students: the stations imported the same roster separately, so a student is
+  matched by uid, else student number + ID number, else a unique ID number,
+  else a unique student number with the same name; only a student no station
+  shares (e.g. one added at the camera) is inserted.
+- Shots keep their uid. Their photo file is looked for where the source
+  recorded it and, failing that, under the source database's folder (a
+  station's folder copied to a USB stick); found files are copied into the
+  site's photo store (``merged_photos/`` beside the target database) and
+  verified against the shot's sha256.
+- Selections: a student has one. If the target has none, the incoming one is
+  added; if both stations selected a shot, the target's stays, is flagged
+  ``needs_decision`` and a :class:`MergeConflict` records the other shot
+  (``station merge --conflicts`` lists them, ``--choose`` decides).
+- Absences, data issues, sign-sheet counts, marshal calls and audit records
+  come across by uid.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.db import Database, open_db
+from app.errors import InputError, NotFound, StationError
+from app.models import (
+    Absence,
+    AuditLog,
+    DataIssue,
+    MajorCollege,
+    MarshalCall,
+    MergeConflict,
+    RosterFinding,
+    RosterImport,
+    Selection,
+    ShootingSession,
+    Shot,
+    SignSheetCount,
+    Station,
+    Student,
+    now,
+)
+
+PHOTO_STORE = "merged_photos"
+
+
+@dataclass
+class MergeResult:
+    source: str
+    stations: int = 0
+    students_matched: int = 0
+    students_added: int = 0
+    shots_added: int = 0
+    shots_known: int = 0
+    photos_copied: int = 0
+    photos_missing: list[str] = field(default_factory=list)
+    selections_added: int = 0
+    conflicts: int = 0
+    absences_added: int = 0
+    issues_added: int = 0
+    sign_counts_added: int = 0
+    sign_count_conflicts: list[str] = field(default_factory=list)
+    audit_added: int = 0
+    multi_station_students: int = 0
+
+    def summary(self) -> dict:
+        d = dict(self.__dict__)
+        d["photos_missing"] = len(self.photos_missing)
+        return d
+
+
+def _rows(session: Session, model) -> list[dict]:
+    cols = model.__table__.columns
+    return [dict(r._mapping) for r in session.execute(select(*cols))]
+
+
+def snapshot(path: Path, into_dir: Path) -> Path:
+    """A consistent copy of a SQLite database (WAL included) without writing to the original."""
+    if not path.is_file():
+        raise NotFound(f"找不到数据库文件: {path}")
+    dst = into_dir / f"{path.stem}-{os.getpid()}.db"
+    try:
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        out = sqlite3.connect(dst)
+        with out:
+            src.backup(out)
+        src.close()
+        out.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"不是可读的机位数据库: {path} ({exc})") from exc
+    return dst
+
+
+class _Matcher:
+    """Finds the target's student for a source student (see the module docstring for the order)."""
+
+    def __init__(self, session: Session):
+        self.by_uid: dict[str, int] = {}
+        self.by_pair: dict[tuple[str, str], int] = {}
+        id_count: Counter[str] = Counter()
+        no_count: Counter[str] = Counter()
+        rows = session.execute(select(Student.id, Student.uid, Student.student_no, Student.id_number, Student.name)).all()
+        for r in rows:
+            id_count[r.id_number] += 1
+            no_count[r.student_no] += 1
+        self.by_id = {}
+        self.by_no = {}
+        for r in rows:
+            self.by_uid[r.uid] = r.id
+            if r.student_no or r.id_number:
+                self.by_pair.setdefault((r.student_no, r.id_number), r.id)
+            if r.id_number and id_count[r.id_number] == 1:
+                self.by_id[r.id_number] = r.id
+            if r.student_no and no_count[r.student_no] == 1:
+                self.by_no[r.student_no] = (r.id, r.name)
+
+    def find(self, s: dict) -> int | None:
+        tid = self.by_uid.get(s["uid"])
+        if tid is None and (s["student_no"] or s["id_number"]):
+            tid = self.by_pair.get((s["student_no"], s["id_number"]))
+        if tid is None and s["id_number"]:
+            tid = self.by_id.get(s["id_number"])
+        if tid is None and s["student_no"] in self.by_no:
+            cand, name = self.by_no[s["student_no"]]
+            if name == s["name"]:
+                tid = cand
+        return tid
+
+    def add(self, s: dict, tid: int) -> None:
+        self.by_uid[s["uid"]] = tid
+        self.by_pair.setdefault((s["student_no"], s["id_number"]), tid)
+
+
+def _find_photo(path: str, source_dir: Path) -> Path | None:
+    p = Path(path)
+    if p.is_file():
+        return p
+    parts = p.parts[1:] if p.is_absolute() else p.parts
+    # the longest tail first: captures/2019-03-16/x.jpg before x.jpg
+    for i in range(len(parts)):
+        cand = source_dir.joinpath(*parts[i:])
+        if cand.is_file():
+            return cand
+    return None
+
+
+def _store_path(store: Path, number: int, station_uid: str, shot_uid: str, name: str) -> Path:
+    # the shot uid keeps two "IMG_0001.JPG" of one camera (card counter wrapped) apart
+    return store / f"{number}_{station_uid[:8]}" / f"{shot_uid[:12]}_{name}"
+
+
+def _copy_photo(src: Path, dst: Path, sha: str) -> None:
+    from app.export import sha256_file
+
+    if sha256_file(dst) == sha:
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.part")
+    shutil.copyfile(src, tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    if sha256_file(tmp) != sha:
+        tmp.unlink(missing_ok=True)
+        raise StationError(f"照片复制校验失败: {src}", exit_code=4)
+    os.replace(tmp, dst)
+
+
+def merge_session(
+    target: Session,
+    source: Session,
+    *,
+    source_label: str,
+    source_dir: Path | None,
+    photo_store: Path | None,
+) -> MergeResult:
+    """Merge everything of ``source`` into ``target`` (one transaction; the caller commits)."""
+    from app.export import sha256_file
+
+    res = MergeResult(source_label)
+
+    # stations and sessions
+    st_map: dict[int, int] = {}
+    known = dict(target.execute(select(Station.uid, Station.id)).all())
+    for r in _rows(source, Station):
+        if r["uid"] in known:
+            st_map[r["id"]] = known[r["uid"]]
+            continue
+        tid = target.execute(
+            insert(Station).values(uid=r["uid"], number=r["number"], name=r["name"], is_local=False, created_at=r["created_at"])
+        ).inserted_primary_key[0]
+        st_map[r["id"]] = known[r["uid"]] = tid
+        res.stations += 1
+    st_uid = {r["id"]: r["uid"] for r in _rows(source, Station)}
+    st_number = {r["id"]: r["number"] for r in _rows(source, Station)}
+    sess_map: dict[int, int] = {}
+    known = dict(target.execute(select(ShootingSession.uid, ShootingSession.id)).all())
+    for r in _rows(source, ShootingSession):
+        if r["uid"] not in known:
+            vals = {k: v for k, v in r.items() if k != "id"}
+            vals["station_id"] = st_map[r["station_id"]]
+            known[r["uid"]] = target.execute(insert(ShootingSession).values(**vals)).inserted_primary_key[0]
+        sess_map[r["id"]] = known[r["uid"]]
+
+    # students
+    matcher = _Matcher(target)
+    stu_map: dict[int, int] = {}
+    added_students: list[dict] = []
+    for s in _rows(source, Student):
+        tid = matcher.find(s)
+        if tid is None:
+            added_students.append(s)
+        else:
+            stu_map[s["id"]] = tid
+            res.students_matched += 1
+    if added_students:
+        imp_map: dict[int, int] = {}
+        known_imp = {(r.file_sha256, r.imported_at): r.id for r in target.execute(select(RosterImport.id, RosterImport.file_sha256, RosterImport.imported_at))}
+        for r in _rows(source, RosterImport):
+            key = (r["file_sha256"], r["imported_at"])
+            if key not in known_imp:
+                known_imp[key] = target.execute(insert(RosterImport).values(**{k: v for k, v in r.items() if k != "id"})).inserted_primary_key[0]
+            imp_map[r["id"]] = known_imp[key]
+        batch = []
+        for s in added_students:
+            vals = {k: v for k, v in s.items() if k != "id"}
+            vals["import_id"] = imp_map.get(s["import_id"]) if s["import_id"] else None
+            batch.append(vals)
+        target.execute(insert(Student), batch)  # executemany: 20,000 rows in well under a second
+        new_ids = dict(target.execute(select(Student.uid, Student.id)).all())
+        for s in added_students:
+            tid = new_ids[s["uid"]]
+            stu_map[s["id"]] = tid
+            matcher.add(s, tid)
+            res.students_added += 1
+        added_ids = {s["id"] for s in added_students}
+        findings = [f for f in _rows(source, RosterFinding) if f["student_id"] in added_ids]
+        for f in findings:
+            vals = {k: v for k, v in f.items() if k != "id"}
+            vals["student_id"] = stu_map[f["student_id"]]
+            vals["import_id"] = imp_map[f["import_id"]]
+            target.execute(insert(RosterFinding).values(**vals))
+    have_majors = set(target.scalars(select(MajorCollege.major)))
+    for r in _rows(source, MajorCollege):
+        if r["major"] not in have_majors:
+            target.execute(insert(MajorCollege).values(**r))
+
+    # shots
+    shot_map: dict[int, int] = {}
+    known = dict(target.execute(select(Shot.uid, Shot.id)).all())
+    new_shots = []
+    for r in _rows(source, Shot):
+        if r["uid"] in known:
+            shot_map[r["id"]] = known[r["uid"]]
+            res.shots_known += 1
+            continue
+        vals = {k: v for k, v in r.items() if k != "id"}
+        vals["student_id"] = stu_map.get(r["student_id"]) if r["student_id"] else None
+        vals["station_id"] = st_map[r["station_id"]]
+        vals["session_id"] = sess_map.get(r["session_id"]) if r["session_id"] else None
+        if source_dir is not None:
+            found = _find_photo(r["path"], source_dir)
+            if found is None:
+                res.photos_missing.append(r["path"])
+            elif photo_store is not None and photo_store.resolve() not in found.resolve().parents:
+                if sha256_file(found) != r["sha256"]:
+                    res.photos_missing.append(f"{r['path']} (校验值不符)")
+                else:
+                    dst = _store_path(photo_store, st_number[r["station_id"]], st_uid[r["station_id"]], r["uid"], found.name)
+                    _copy_photo(found, dst, r["sha256"])
+                    vals["path"] = str(dst.resolve())
+                    res.photos_copied += 1
+            else:
+                vals["path"] = str(Path(found).resolve())
+            if r.get("companion_path"):
+                comp = _find_photo(r["companion_path"], source_dir)
+                if comp is not None and photo_store is not None:
+                    dst = _store_path(photo_store, st_number[r["station_id"]], st_uid[r["station_id"]], r["uid"], comp.name)
+                    if not dst.is_file():
+                        dst.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(comp, dst)
+                    vals["companion_path"] = str(dst.resolve())
+        new_shots.append((r["id"], vals))
+    if new_shots:
+        target.execute(insert(Shot), [vals for _, vals in new_shots])
+        known = dict(target.execute(select(Shot.uid, Shot.id)).all())
+        for sid, vals in new_shots:
+            shot_map[sid] = known[vals["uid"]]
+        res.shots_added = len(new_shots)
+
+    # selections (one per student) and conflicts
+    have_sel = {r.student_id: r for r in target.execute(select(Selection.id, Selection.uid, Selection.student_id, Selection.shot_id))}
+    seen = set(target.scalars(select(Selection.uid))) | set(target.scalars(select(MergeConflict.uid)))
+    for r in _rows(source, Selection):
+        if r["uid"] in seen:
+            continue
+        student = stu_map[r["student_id"]]
+        shot = shot_map[r["shot_id"]]
+        mine = have_sel.get(student)
+        if mine is None:
+            vals = {k: v for k, v in r.items() if k != "id"}
+            vals.update(student_id=student, shot_id=shot, station_id=st_map[r["station_id"]])
+            target.execute(insert(Selection).values(**vals))
+            res.selections_added += 1
+        elif mine.shot_id != shot:
+            target.execute(
+                insert(MergeConflict).values(
+                    uid=r["uid"],
+                    student_id=student,
+                    kept_shot_id=mine.shot_id,
+                    other_shot_id=shot,
+                    other_station_id=st_map[r["station_id"]],
+                    source=source_label,
+                    found_at=now(),
+                )
+            )
+            target.get(Selection, mine.id).needs_decision = True
+            res.conflicts += 1
+        seen.add(r["uid"])
+
+    # the rest, by uid
+    def by_uid(model, remap) -> int:
+        known = set(target.scalars(select(model.uid)))
+        n = 0
+        for r in _rows(source, model):
+            if r["uid"] in known:
+                continue
+            vals = {k: v for k, v in r.items() if k != "id"}
+            if remap(vals) is False:
+                continue
+            target.execute(insert(model).values(**vals))
+            known.add(r["uid"])
+            n += 1
+        return n
+
+    def remap_student_station(vals):
+        if vals.get("student_id") is not None:
+            vals["student_id"] = stu_map.get(vals["student_id"])
+            if vals["student_id"] is None:
+                return False
+        if vals.get("station_id") is not None:
+            vals["station_id"] = st_map.get(vals["station_id"])
+
+    res.absences_added = by_uid(Absence, remap_student_station)
+    res.issues_added = by_uid(DataIssue, remap_student_station)
+    res.audit_added = by_uid(AuditLog, lambda v: None)
+    by_uid(MarshalCall, remap_student_station)
+
+    sign_known = {
+        (r.day, r.college, r.class_name, r.group_no): (r.uid, r.signed_count)
+        for r in target.execute(select(SignSheetCount.uid, SignSheetCount.day, SignSheetCount.college, SignSheetCount.class_name, SignSheetCount.group_no, SignSheetCount.signed_count))
+    }
+    for r in _rows(source, SignSheetCount):
+        key = (r["day"], r["college"], r["class_name"], r["group_no"])
+        if key in sign_known:
+            uid, count = sign_known[key]
+            if uid != r["uid"] and count != r["signed_count"]:
+                res.sign_count_conflicts.append(f"{r['day']} {r['class_name']} 第{r['group_no']}组: {count} / {r['signed_count']}")
+            continue
+        target.execute(insert(SignSheetCount).values(**{k: v for k, v in r.items() if k != "id"}))
+        sign_known[key] = (r["uid"], r["signed_count"])
+        res.sign_counts_added += 1
+
+    per_student: dict[int, set[int]] = defaultdict(set)
+    for sid, stid in target.execute(select(Shot.student_id, Shot.station_id).where(Shot.student_id.is_not(None))):
+        per_student[sid].add(stid)
+    res.multi_station_students = sum(1 for v in per_student.values() if len(v) > 1)
+    return res
+
+
+def merge_files(target: Database, sources: list[str], *, copy_photos: bool = True, photo_store: Path | None = None) -> list[MergeResult]:
+    """Merge each source database file into ``target``; one transaction and one audit record per source."""
+    from app import audit
+    from app.db import resolve_url
+
+    target_path = _sqlite_path(target.url)
+    if photo_store is None and copy_photos:
+        if target_path is None:
+            raise InputError("目标不是 SQLite 文件: 请用 --photos-dir 指定照片存放位置")
+        photo_store = target_path.parent / PHOTO_STORE
+    results = []
+    with tempfile.TemporaryDirectory(prefix="station-merge-") as tmp:
+        for src in sources:
+            url = resolve_url(src)
+            src_path = _sqlite_path(url)
+            if src_path is not None and target_path is not None and src_path.resolve() == target_path.resolve():
+                raise InputError(f"不能把数据库合并到它自己: {src}")
+            if src_path is not None:
+                snap = snapshot(src_path, Path(tmp))
+                source_db = open_db(f"sqlite:///{snap}")
+                label, source_dir = str(src_path.resolve()), src_path.resolve().parent
+            else:
+                source_db = open_db(url, migrate_schema=False)
+                label, source_dir = url, None
+            try:
+                with target.session() as t, source_db.session() as s:
+                    res = merge_session(
+                        t, s, source_label=label, source_dir=source_dir, photo_store=photo_store if copy_photos else None
+                    )
+                    audit.record(t, "merge", scope={"source": label}, rows=res.shots_added, details=str(res.summary()))
+                    t.commit()
+            finally:
+                source_db.dispose()
+            results.append(res)
+    return results
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split(":///", 1)[-1]
+    return Path(path) if path and path != ":memory:" else None
+
+
+# --- deciding conflicts -----------------------------------------------------------------
+
+
+def open_conflicts(session: Session) -> list[MergeConflict]:
+    return list(session.scalars(select(MergeConflict).where(MergeConflict.decided_at.is_(None)).order_by(MergeConflict.id)))
+
+
+def choose(session: Session, shot_ref: str) -> Selection:
+    """Make the shot (uid or a unique uid prefix of 6+ characters) its student's selection."""
+    ref = shot_ref.strip().lower()
+    if len(ref) < 6:
+        raise InputError("请给出照片编号的至少 6 位 (见 station merge --conflicts)")
+    shots = list(session.scalars(select(Shot).where(Shot.uid.startswith(ref))))
+    if len(shots) != 1:
+        raise NotFound(f"照片编号 {shot_ref} 匹配 {len(shots)} 张照片")
+    shot = shots[0]
+    if shot.student_id is None:
+        raise InputError("这张照片还没有对应的学生")
+    sel = session.scalar(select(Selection).where(Selection.student_id == shot.student_id))
+    if sel is None:
+        sel = Selection(student_id=shot.student_id, shot_id=shot.id, station_id=shot.station_id)
+        session.add(sel)
+    else:
+        sel.shot_id, sel.station_id, sel.selected_at = shot.id, shot.station_id, now()
+    sel.needs_decision = False
+    sel.override_reason = shot.override_reason
+    for c in session.scalars(select(MergeConflict).where(MergeConflict.student_id == shot.student_id, MergeConflict.decided_at.is_(None))):
+        c.decided_at, c.chosen_shot_id = now(), shot.id
+    session.flush()
+    return sel

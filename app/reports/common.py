@@ -1,0 +1,117 @@
+"""Roster rows as the reports see them: one light record per student, the college resolved.
+
+Reports read tens of thousands of rows, so they go through SQLAlchemy Core
+selects into plain tuples rather than ORM objects (the ORM costs ~10× more per
+row). The college is the roster's college column, else the major → college
+table, else "(未分学院)".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import MajorCollege, Selection, Student, Station
+
+NO_COLLEGE = "(未分学院)"
+NO_CLASS = "(未分班级)"
+
+
+@dataclass(slots=True)
+class StudentRow:
+    id: int
+    uid: str
+    school: str
+    college: str
+    major: str
+    class_name: str
+    student_no: str
+    id_number: str
+    name: str
+    gender: str
+    has_error: bool
+    unlisted: bool
+    active: bool
+    roster_order: int
+    roster_row: int | None
+
+
+def load_students(
+    session: Session,
+    *,
+    college: str | None = None,
+    class_name: str | None = None,
+) -> list[StudentRow]:
+    """Students in roster order: active ones, plus dropped ones that were photographed anyway."""
+    majors = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
+    selected = set(session.scalars(select(Selection.student_id)))
+    cols = (
+        Student.id,
+        Student.uid,
+        Student.school,
+        Student.college,
+        Student.major,
+        Student.class_name,
+        Student.student_no,
+        Student.id_number,
+        Student.name,
+        Student.gender,
+        Student.has_error,
+        Student.unlisted,
+        Student.active,
+        Student.roster_order,
+        Student.roster_row,
+    )
+    q = select(*cols).order_by(Student.roster_order, Student.id)
+    if class_name:
+        q = q.where(Student.class_name == class_name)
+    out: list[StudentRow] = []
+    for r in session.execute(q):
+        if not r.active and r.id not in selected:
+            continue
+        coll = r.college or majors.get(r.major) or NO_COLLEGE
+        if college and coll != college:
+            continue
+        out.append(
+            StudentRow(
+                r.id,
+                r.uid,
+                r.school or "",
+                coll,
+                r.major or "",
+                r.class_name or NO_CLASS,
+                r.student_no or "",
+                r.id_number or "",
+                r.name or "",
+                r.gender or "",
+                bool(r.has_error),
+                bool(r.unlisted),
+                bool(r.active),
+                r.roster_order or 0,
+                r.roster_row,
+            )
+        )
+    return out
+
+
+def station_labels(session: Session) -> dict[int, str]:
+    """Station id → '机位1' style label (the number makes merged sites unambiguous)."""
+    out = {}
+    for sid, number, name in session.execute(select(Station.id, Station.number, Station.name)):
+        label = name or f"机位{number}"
+        if str(number) not in label:
+            label = f"{label} ({number}号)"
+        out[sid] = label
+    return out
+
+
+def class_groups(students: list[StudentRow], size: int = 10) -> dict[int, int]:
+    """Student id → group number (1-based) within the class, groups of ten in student-number order.
+
+    The marshal calls and the sign-in sheets are printed per group of ten, by
+    class, in student-number order; the sign-sheet cross-check uses the same cut.
+    """
+    ordered = sorted(students, key=lambda s: (s.student_no, s.roster_order, s.id))
+    return {s.id: i // size + 1 for i, s in enumerate(ordered)}

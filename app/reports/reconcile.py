@@ -1,0 +1,672 @@
+"""The half-day reconciliation: does the station's count match the roster and the signed sheets?
+
+Definitions (the same in the workbook, the printed totals and the tests):
+
+- scope: the classes the report covers. With ``--college``/``--class`` or
+  ``--whole-roster`` (or the period "all"), every matching student of the
+  roster; otherwise the classes with any activity in the period (a shot taken,
+  a shot selected or an absence marked), so the morning's report does not list
+  the afternoon's classes as missing.
+- photographed: the student has a selected shot, selected before the period
+  ended (cumulative); "this period" counts the selections made inside it.
+- not photographed = roster − photographed; each has a reason: the recorded
+  absence (请假, 实习, …), "shots but none selected", or 未到 when nothing is
+  known. "unexplained" = not photographed without a recorded absence.
+- retakes: shots taken in the period beyond the first per student.
+- accepted despite a failed check: selections in the period whose shot failed
+  QC or that carry an override reason.
+- data problems: students with a roster error or an open data issue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import ABSENCE_REASONS, DATA_ISSUE_KINDS, Absence, DataIssue, Selection, Shot, SignSheetCount
+from app.period import Period
+from app.privacy import mask_id
+from app.reports.common import StudentRow, class_groups, load_students, station_labels
+
+COUNT_KEYS = (
+    "roster",
+    "photographed",
+    "photographed_in_period",
+    "not_photographed",
+    "absent",
+    "unexplained",
+    "retakes",
+    "overrides",
+    "data_problems",
+)
+
+
+@dataclass
+class Counts:
+    roster: int = 0
+    photographed: int = 0
+    photographed_in_period: int = 0
+    not_photographed: int = 0
+    absent: int = 0
+    unexplained: int = 0
+    retakes: int = 0
+    overrides: int = 0
+    data_problems: int = 0
+
+    def add(self, other: Counts) -> None:
+        for k in COUNT_KEYS:
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in COUNT_KEYS}
+
+
+@dataclass
+class ClassLine:
+    college: str
+    class_name: str
+    counts: Counts
+
+
+@dataclass
+class StationLine:
+    station: str
+    photographed: int
+    shots: int
+    retakes: int
+    overrides: int
+    first: datetime | None
+    last: datetime | None
+
+    @property
+    def rate(self) -> float | None:
+        """Students per hour over the station's active span (None under ten minutes)."""
+        if not self.first or not self.last:
+            return None
+        hours = (self.last - self.first).total_seconds() / 3600
+        return round(self.photographed / hours, 1) if hours >= 1 / 6 else None
+
+
+@dataclass
+class MissingLine:
+    student: StudentRow
+    reason: str
+    note: str
+
+
+@dataclass
+class OverrideLine:
+    student: StudentRow
+    station: str
+    selected_at: datetime
+    failed: str
+    reason: str
+
+
+@dataclass
+class ProblemLine:
+    student: StudentRow
+    source: str
+    field: str
+    problem: str
+
+
+@dataclass
+class SignLine:
+    day: str
+    college: str
+    class_name: str
+    group_no: int
+    signed: int
+    counted: int
+    involved: str
+
+    @property
+    def difference(self) -> int:
+        return self.counted - self.signed
+
+
+@dataclass
+class Reconciliation:
+    period: Period
+    scope: str
+    classes: list[ClassLine]
+    totals: Counts
+    stations: list[StationLine]
+    hourly: list[tuple[datetime, dict[str, int]]]
+    missing: list[MissingLine]
+    overrides: list[OverrideLine]
+    problems: list[ProblemLine]
+    sign: list[SignLine]
+    decisions: list[tuple[StudentRow, str]]
+    target: tuple[int, int]
+    generated_at: datetime = field(default_factory=datetime.now)
+
+    @property
+    def sign_mismatches(self) -> int:
+        return sum(1 for s in self.sign if s.difference != 0)
+
+    def totals_dict(self) -> dict:
+        d = self.totals.to_dict()
+        d.update(
+            classes=len(self.classes),
+            sign_sheets=len(self.sign),
+            sign_mismatches=self.sign_mismatches,
+            needs_decision=len(self.decisions),
+            period=self.period.to_dict(),
+        )
+        return d
+
+
+def _failed_checks(qc_json: str | None) -> str:
+    if not qc_json:
+        return ""
+    try:
+        report = json.loads(qc_json)
+    except ValueError:
+        return ""
+    parts = []
+    for name, check in (report.get("checks") or {}).items():
+        if check.get("verdict") == "fail":
+            parts.append(check.get("reason") or name)
+    return "; ".join(parts)
+
+
+def build(
+    session: Session,
+    period: Period,
+    *,
+    college: str | None = None,
+    class_name: str | None = None,
+    whole_roster: bool = False,
+    target: tuple[int, int] | None = None,
+) -> Reconciliation:
+    from app import settings
+
+    if target is None:
+        target = (int(settings.get(session, "rate.target_low")), int(settings.get(session, "rate.target_high")))
+    students = load_students(session, college=college, class_name=class_name)
+    by_id = {s.id: s for s in students}
+    labels = station_labels(session)
+
+    sel_rows = session.execute(
+        select(
+            Selection.student_id,
+            Selection.shot_id,
+            Selection.station_id,
+            Selection.selected_at,
+            Selection.override_reason,
+            Selection.needs_decision,
+        )
+    ).all()
+    selection = {r.student_id: r for r in sel_rows if r.student_id in by_id and period.before_end(r.selected_at)}
+
+    shots_in_period: dict[int, list] = defaultdict(list)
+    shots_before_end: Counter[int] = Counter()
+    shot_info: dict[int, tuple] = {}
+    shot_stations: dict[int, set[int]] = defaultdict(set)
+    for r in session.execute(
+        select(Shot.id, Shot.student_id, Shot.station_id, Shot.taken_at, Shot.qc_verdict, Shot.override_reason)
+    ):
+        if r.student_id not in by_id:
+            continue
+        shot_info[r.id] = r
+        shot_stations[r.student_id].add(r.station_id)
+        if period.before_end(r.taken_at):
+            shots_before_end[r.student_id] += 1
+        if period.contains(r.taken_at):
+            shots_in_period[r.student_id].append(r)
+
+    absence: dict[int, tuple[str, str | None, datetime]] = {}
+    for r in session.execute(
+        select(Absence.student_id, Absence.reason, Absence.text, Absence.marked_at, Absence.cleared_at).order_by(
+            Absence.marked_at
+        )
+    ):
+        if r.student_id not in by_id or not period.before_end(r.marked_at):
+            continue
+        if r.cleared_at is not None and period.before_end(r.cleared_at):
+            absence.pop(r.student_id, None)
+            continue
+        absence[r.student_id] = (r.reason, r.text, r.marked_at)
+
+    problems: list[ProblemLine] = []
+    problem_students: set[int] = set()
+    for r in session.execute(
+        select(DataIssue.student_id, DataIssue.kind, DataIssue.field, DataIssue.source, DataIssue.note).where(
+            DataIssue.resolved_at.is_(None)
+        )
+    ):
+        if r.student_id in by_id:
+            label = DATA_ISSUE_KINDS.get(r.kind, (r.kind, r.kind))[0]
+            problems.append(ProblemLine(by_id[r.student_id], _source_label(r.source), r.field or "", _join(label, r.note)))
+            problem_students.add(r.student_id)
+    from app.models import RosterFinding
+
+    error_students = {s.id for s in students if s.has_error}
+    if error_students:
+        for r in session.execute(
+            select(RosterFinding.student_id, RosterFinding.field, RosterFinding.message, RosterFinding.row).where(
+                RosterFinding.severity == "error"
+            )
+        ):
+            if r.student_id in error_students:
+                problems.append(ProblemLine(by_id[r.student_id], f"名单第{r.row}行", r.field, r.message))
+                problem_students.add(r.student_id)
+        for sid in error_students - problem_students:
+            problems.append(ProblemLine(by_id[sid], "名单", "", "名单数据有误"))
+            problem_students.add(sid)
+
+    # --- scope -------------------------------------------------------------
+    if whole_roster or college or class_name or period.is_all:
+        in_scope = students
+        scope = "全部名单" if not (college or class_name) else "、".join(x for x in (college, class_name) if x)
+    else:
+        active_classes = set()
+        for sid in set(shots_in_period) | {k for k, v in selection.items() if period.contains(v.selected_at)} | {
+            k for k, v in absence.items() if period.contains(v[2])
+        }:
+            s = by_id[sid]
+            active_classes.add((s.college, s.class_name))
+        in_scope = [s for s in students if (s.college, s.class_name) in active_classes]
+        scope = f"本时段有拍摄的 {len(active_classes)} 个班级"
+    scope_ids = {s.id for s in in_scope}
+
+    # --- per class, missing list, overrides ---------------------------------
+    lines: dict[tuple[str, str], ClassLine] = {}
+    missing: list[MissingLine] = []
+    overrides: list[OverrideLine] = []
+    totals = Counts()
+    for s in in_scope:
+        key = (s.college, s.class_name)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = ClassLine(s.college, s.class_name, Counts())
+        c = line.counts
+        c.roster += 1
+        sel = selection.get(s.id)
+        if sel is not None:
+            c.photographed += 1
+            if period.contains(sel.selected_at):
+                c.photographed_in_period += 1
+                shot = shot_info.get(sel.shot_id)
+                reason = sel.override_reason or (shot.override_reason if shot else None)
+                if reason or (shot is not None and shot.qc_verdict == "fail"):
+                    c.overrides += 1
+                    overrides.append(
+                        OverrideLine(s, labels.get(sel.station_id, "?"), sel.selected_at, "", reason or "(未填写原因)")
+                    )
+        else:
+            c.not_photographed += 1
+            ab = absence.get(s.id)
+            n_shots = shots_before_end.get(s.id, 0)
+            note = f"有 {n_shots} 张照片但未选定" if n_shots else ""
+            if ab:
+                c.absent += 1
+                reason = _join(ABSENCE_REASONS.get(ab[0], (ab[0],))[0], ab[1])
+            else:
+                c.unexplained += 1
+                reason = "未到"
+            missing.append(MissingLine(s, reason, note))
+        shots = shots_in_period.get(s.id)
+        if shots:
+            c.retakes += len(shots) - 1
+        if s.id in problem_students:
+            c.data_problems += 1
+    for line in lines.values():
+        totals.add(line.counts)
+    _fill_failed_checks(session, overrides, selection)
+
+    # --- per station, per hour ------------------------------------------------
+    st_sel: Counter[int] = Counter()
+    st_over: Counter[int] = Counter()
+    st_first: dict[int, datetime] = {}
+    st_last: dict[int, datetime] = {}
+    hourly: dict[datetime, Counter[str]] = defaultdict(Counter)
+    for sid, sel in selection.items():
+        if sid not in scope_ids or not period.contains(sel.selected_at):
+            continue
+        st = sel.station_id
+        st_sel[st] += 1
+        t = sel.selected_at
+        st_first[st] = min(st_first.get(st, t), t)
+        st_last[st] = max(st_last.get(st, t), t)
+        hourly[t.replace(minute=0, second=0, microsecond=0)][labels.get(st, "?")] += 1
+    for o in overrides:
+        st_over[selection[o.student.id].station_id] += 1
+    st_shots: Counter[int] = Counter()
+    st_students: dict[int, set[int]] = defaultdict(set)
+    for sid, shots in shots_in_period.items():
+        if sid not in scope_ids:
+            continue
+        for r in shots:
+            st_shots[r.station_id] += 1
+            st_students[r.station_id].add(sid)
+    stations = [
+        StationLine(
+            labels.get(st, "?"),
+            st_sel[st],
+            st_shots[st],
+            st_shots[st] - len(st_students[st]),
+            st_over[st],
+            st_first.get(st),
+            st_last.get(st),
+        )
+        for st in sorted(set(st_sel) | set(st_shots), key=lambda x: labels.get(x, "?"))
+    ]
+
+    decisions = []
+    for sid, sel in selection.items():
+        if sel.needs_decision and sid in scope_ids:
+            stations_of = sorted(labels.get(st, "?") for st in shot_stations[sid])
+            decisions.append((by_id[sid], "、".join(stations_of)))
+
+    sign = _sign_cross_check(session, period, in_scope, selection)
+    problems = [p for p in problems if p.student.id in scope_ids]
+    return Reconciliation(
+        period=period,
+        scope=scope,
+        classes=list(lines.values()),
+        totals=totals,
+        stations=stations,
+        hourly=_continuous_hours(hourly),
+        missing=missing,
+        overrides=overrides,
+        problems=problems,
+        sign=sign,
+        decisions=decisions,
+        target=target,
+    )
+
+
+def _continuous_hours(hourly: dict[datetime, Counter]) -> list[tuple[datetime, dict[str, int]]]:
+    """Every hour from the first to the last, so an hour with nobody photographed shows as 0."""
+    if not hourly:
+        return []
+    hours, h = [], min(hourly)
+    last = max(hourly)
+    while h <= last:
+        if h in hourly or h.date() == last.date() or h.date() == min(hourly).date():
+            hours.append((h, dict(hourly.get(h, {}))))
+        h += timedelta(hours=1)
+    return hours
+
+
+def _fill_failed_checks(session: Session, overrides: list[OverrideLine], selection: dict) -> None:
+    """Read the QC reports of the overridden shots only (the JSON is the bulky column)."""
+    if not overrides:
+        return
+    shot_ids = [selection[o.student.id].shot_id for o in overrides]
+    reports: dict[int, str | None] = {}
+    for i in range(0, len(shot_ids), 500):
+        chunk = shot_ids[i : i + 500]
+        reports.update(session.execute(select(Shot.id, Shot.qc_json).where(Shot.id.in_(chunk))).all())
+    for o, shot_id in zip(overrides, shot_ids):
+        o.failed = _failed_checks(reports.get(shot_id))
+
+
+def _sign_cross_check(session: Session, period: Period, in_scope: list[StudentRow], selection: dict) -> list[SignLine]:
+    q = select(SignSheetCount).order_by(SignSheetCount.day, SignSheetCount.college, SignSheetCount.class_name)
+    if period.start is not None:
+        q = q.where(SignSheetCount.day >= period.start.date().isoformat())
+    if period.end is not None:
+        q = q.where(SignSheetCount.day <= (period.end - timedelta(microseconds=1)).date().isoformat())
+    counts = list(session.scalars(q))
+    if not counts:
+        return []
+    by_class: dict[str, list[StudentRow]] = defaultdict(list)
+    for s in in_scope:
+        by_class[s.class_name].append(s)
+    out = []
+    for sc in counts:
+        members = [s for s in by_class.get(sc.class_name, []) if not sc.college or s.college == sc.college]
+        if not members:
+            continue  # a class outside this report's scope
+        if sc.group_no:
+            groups = class_groups(members)
+            members = [s for s in members if groups[s.id] == sc.group_no]
+        done = [s for s in members if s.id in selection and selection[s.id].selected_at.date().isoformat() == sc.day]
+        counted = len(done)
+        involved = ""
+        if counted < sc.signed_count:
+            done_ids = {s.id for s in done}
+            involved = "未拍: " + "、".join(f"{s.name}({s.student_no})" for s in members if s.id not in done_ids)
+        elif counted > sc.signed_count:
+            involved = "已拍: " + "、".join(f"{s.name}({s.student_no})" for s in done)
+        out.append(
+            SignLine(sc.day, sc.college or members[0].college, sc.class_name, sc.group_no, sc.signed_count, counted, involved)
+        )
+    return out
+
+
+def _join(a: str, b: str | None) -> str:
+    return f"{a}: {b}" if b else a
+
+
+def _source_label(source: str) -> str:
+    return {"camera": "现场报告", "roster": "名单", "unlisted": "名单外"}.get(source, source)
+
+
+# --- the workbook --------------------------------------------------------------
+
+
+def tables(rec: Reconciliation) -> list:
+    from app.reports.xlsx import BAD_FILL, GOOD_FILL, WARN_FILL, Col, Table
+
+    head = [
+        f"对账时段: {rec.period.label}    范围: {rec.scope}",
+        f"生成时间: {rec.generated_at:%Y-%m-%d %H:%M}",
+    ]
+    count_cols = [
+        Col("名单人数"),
+        Col("已拍(累计)"),
+        Col("本时段已拍"),
+        Col("未拍"),
+        Col("缺席(有原因)"),
+        Col("未说明"),
+        Col("重拍张数"),
+        Col("未通过仍采用"),
+        Col("名单数据问题"),
+    ]
+
+    def counts_row(c: Counts) -> list[int]:
+        return [getattr(c, k) for k in COUNT_KEYS]
+
+    t = rec.totals
+    summary = Table(
+        "汇总",
+        [Col("学院"), Col("班级"), *count_cols],
+        [[line.college, line.class_name, *counts_row(line.counts)] for line in rec.classes],
+        preamble=head,
+        totals=["合计", f"{len(rec.classes)} 个班级", *counts_row(t)],
+        row_fill=lambda i, row: WARN_FILL if row[7] else None,  # unexplained absences stand out
+    )
+    by_college: dict[str, Counts] = {}
+    for line in rec.classes:
+        by_college.setdefault(line.college, Counts()).add(line.counts)
+    colleges = Table(
+        "学院汇总",
+        [Col("学院"), *count_cols],
+        [[name, *counts_row(c)] for name, c in by_college.items()],
+        preamble=head,
+        totals=["合计", *counts_row(t)],
+    )
+    lo, hi = rec.target
+    stations = Table(
+        "机位统计",
+        [
+            Col("机位"),
+            Col("本时段已拍"),
+            Col("拍摄张数"),
+            Col("重拍张数"),
+            Col("未通过仍采用"),
+            Col("首位时间", number_format="hh:mm"),
+            Col("末位时间", number_format="hh:mm"),
+            Col("平均每小时"),
+            Col(f"目标 {lo}–{hi}/小时"),
+        ],
+        [
+            [
+                s.station,
+                s.photographed,
+                s.shots,
+                s.retakes,
+                s.overrides,
+                s.first,
+                s.last,
+                s.rate,
+                _vs_target(s.rate, lo, hi),
+            ]
+            for s in rec.stations
+        ],
+        preamble=head,
+        totals=[
+            "合计",
+            sum(s.photographed for s in rec.stations),
+            sum(s.shots for s in rec.stations),
+            sum(s.retakes for s in rec.stations),
+            sum(s.overrides for s in rec.stations),
+            None,
+            None,
+            None,
+            None,
+        ],
+    )
+    station_names = [s.station for s in rec.stations]
+    spans = {s.station: (s.first, s.last) for s in rec.stations}
+
+    def hour_fill(i: int, row) -> str | None:
+        hour = rec.hourly[i][0]
+        for name, n in rec.hourly[i][1].items():
+            first, last = spans.get(name, (None, None))
+            # Only whole hours inside a station's working span are judged against the target.
+            if first and last and first <= hour and hour + timedelta(hours=1) <= last and n < lo:
+                return BAD_FILL
+        return None
+
+    hourly = Table(
+        "每小时进度",
+        [Col("时段", number_format="yyyy-mm-dd hh:mm"), *[Col(n) for n in station_names], Col("合计")],
+        [[h, *[c.get(n, 0) for n in station_names], sum(c.values())] for h, c in rec.hourly],
+        preamble=[*head, f"目标: 每机位每小时 {lo}–{hi} 人; 红色: 整小时内某机位低于 {lo} 人"],
+        row_fill=hour_fill,
+        empty_note="本时段没有选定的照片",
+    )
+    missing = Table(
+        "未拍名单",
+        [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("身份证号(脱敏)"), Col("原因"), Col("备注")],
+        [
+            [m.student.college, m.student.class_name, m.student.student_no, m.student.name, mask_id(m.student.id_number), m.reason, m.note]
+            for m in rec.missing
+        ],
+        preamble=head,
+        row_fill=lambda i, row: WARN_FILL if row[5] == "未到" else None,
+        empty_note="全部已拍",
+    )
+    overrides = Table(
+        "未通过仍采用",
+        [
+            Col("学院"),
+            Col("班级"),
+            Col("学号"),
+            Col("姓名"),
+            Col("机位"),
+            Col("选定时间"),
+            Col("未通过的检查", width=40),
+            Col("采用原因", width=30),
+        ],
+        [
+            [o.student.college, o.student.class_name, o.student.student_no, o.student.name, o.station, o.selected_at, o.failed, o.reason]
+            for o in rec.overrides
+        ],
+        preamble=head,
+        empty_note="无",
+    )
+    problems = Table(
+        "名单数据问题",
+        [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("来源"), Col("字段"), Col("问题", width=50)],
+        [[p.student.college, p.student.class_name, p.student.student_no, p.student.name, p.source, p.field, p.problem] for p in rec.problems],
+        preamble=head,
+        empty_note="无",
+    )
+    sign = Table(
+        "签字核对",
+        [
+            Col("日期"),
+            Col("学院"),
+            Col("班级"),
+            Col("组"),
+            Col("签字人数"),
+            Col("机位已拍"),
+            Col("差异"),
+            Col("结果"),
+            Col("涉及学生", width=60),
+        ],
+        [
+            [
+                s.day,
+                s.college,
+                s.class_name,
+                s.group_no or "全班",
+                s.signed,
+                s.counted,
+                s.difference,
+                "一致" if s.difference == 0 else "不一致",
+                s.involved,
+            ]
+            for s in rec.sign
+        ],
+        preamble=[*head, "用 station report signed --class 班级 [--group 组] --count 人数 录入签字表人数"],
+        row_fill=lambda i, row: BAD_FILL if row[6] else GOOD_FILL,
+        empty_note="尚未录入签字表人数",
+    )
+    out = [summary, colleges, stations, hourly, missing, overrides, problems, sign]
+    if rec.decisions:
+        out.append(
+            Table(
+                "待决定",
+                [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("拍摄机位")],
+                [[s.college, s.class_name, s.student_no, s.name, where] for s, where in rec.decisions],
+                preamble=[*head, "两个机位都为这些学生选定了照片: 用 station merge --conflicts 查看, --choose 决定"],
+            )
+        )
+    return out
+
+
+def _vs_target(rate: float | None, lo: int, hi: int) -> str:
+    if rate is None:
+        return ""
+    if rate < lo:
+        return "低于目标"
+    if rate > hi:
+        return "高于目标"
+    return "达标"
+
+
+def write(rec: Reconciliation, path: str | Path, password: str | None = None) -> Path:
+    from app.reports.xlsx import write_tables
+
+    return write_tables(path, tables(rec), password)
+
+
+def totals_text(rec: Reconciliation) -> str:
+    t = rec.totals
+    lines = [
+        f"对账 {rec.period.label}, {rec.scope}",
+        f"名单 {t.roster} 人, 已拍 {t.photographed} (本时段 {t.photographed_in_period}), 未拍 {t.not_photographed}: "
+        f"缺席有原因 {t.absent}, 未说明 {t.unexplained}",
+        f"重拍 {t.retakes} 张, 未通过仍采用 {t.overrides}, 名单数据问题 {t.data_problems}",
+    ]
+    for s in rec.stations:
+        lines.append(f"  {s.station}: 已拍 {s.photographed}, 拍摄 {s.shots} 张, 每小时 {s.rate if s.rate is not None else '-'}")
+    if rec.sign:
+        lines.append(f"签字核对 {len(rec.sign)} 项, 不一致 {rec.sign_mismatches}")
+    if rec.decisions:
+        lines.append(f"待决定(两个机位都选定了照片) {len(rec.decisions)} 人")
+    return "\n".join(lines)
