@@ -1,0 +1,486 @@
+"""The marshal's phone page: a read-only view served by the station on the local network.
+
+Off unless switched on (``station phone``, or the switch in the marshal
+window). Personal data leaves the station here, so the page is built to leak
+as little as possible:
+
+- only clients on the local network (private, loopback, link-local addresses)
+  are answered; everyone else gets 403;
+- a random access code (shown on the station as a QR code holding the URL)
+  opens a session cookie; a wrong code is refused, and five wrong codes from
+  one address lock it out for five minutes;
+- names are shortened (张*明) and students are told apart by the last four
+  digits of the student number; ID numbers are never read into the page, not
+  even masked;
+- every response says ``Cache-Control: no-store`` so the phone's browser keeps
+  no copy, and the page shows how old its data is (and says so in red when
+  the station stops answering).
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import threading
+import time
+from datetime import datetime
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from app.i18n import t
+from app.privacy import short_name
+
+log = logging.getLogger(__name__)
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read off a screen and typed
+CODE_LENGTH = 8
+COOKIE = "marshal_session"
+SESSION_SECONDS = 12 * 3600
+MAX_FAILURES = 5
+LOCKOUT_SECONDS = 300
+REFRESH_SECONDS = 5
+SNAPSHOT_TTL = 1.0  # seconds a computed snapshot is reused across phones
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store, no-cache, must-revalidate, private, max-age=0",
+    "Pragma": "no-cache",
+    "Expires": "0",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'",
+}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def is_local_address(ip: str) -> bool:
+    """The local network: private, loopback or link-local (IPv4, IPv6, IPv4-mapped IPv6)."""
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    return addr.is_private or addr.is_loopback or addr.is_link_local
+
+
+def lan_ip() -> str:
+    """This machine's address on the local network (no packet is sent)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(("10.255.255.255", 1))
+        ip = s.getsockname()[0]
+    except OSError:
+        ip = "127.0.0.1"
+    finally:
+        s.close()
+    return ip
+
+
+# --- what the phone sees ----------------------------------------------------------------
+
+
+def student_tag(student_no: str) -> str:
+    """The last four digits of the student number: enough to tell two 张*明 apart in a class."""
+    return student_no[-4:] if len(student_no) > 4 else student_no
+
+
+def _status_html(s) -> str:
+    from app.marshal import STATUS_ABSENT, STATUS_PHOTOGRAPHED
+
+    if s.status == STATUS_PHOTOGRAPHED:
+        return f'<span class="ok">{t("已拍", "done")}</span>'
+    if s.status == STATUS_ABSENT:
+        return f'<span class="abs">{html.escape(t("缺席", "absent"))}·{html.escape(s.reason)}</span>'
+    return f'<span class="wait">{t("待拍", "waiting")}</span>'
+
+
+def _member_rows(members) -> str:
+    rows = []
+    for s in members:
+        rows.append(
+            f"<tr><td>{html.escape(short_name(s.name))}</td>"
+            f'<td class="tag">·{html.escape(student_tag(s.student_no))}</td><td>{_status_html(s)}</td></tr>'
+        )
+    return "".join(rows)
+
+
+def render_fragment(snap) -> str:
+    """The live part of the page. Reads only counts, short names and student-number tails."""
+    from app.marshal import college_label
+
+    e = html.escape
+    out = []
+    if snap.station_no:
+        out.append(f'<p class="muted">{e(t(f"机位{snap.station_no}", f"station {snap.station_no}"))}</p>')
+    out.append(
+        '<div class="totals">'
+        + t(
+            f"名单 <b>{snap.roster}</b> · 已拍 <b>{snap.photographed}</b> · 缺席 <b>{snap.absent}</b> · 未拍 <b>{snap.remaining}</b>",
+            f"roster <b>{snap.roster}</b> · done <b>{snap.photographed}</b> · absent <b>{snap.absent}</b> · left <b>{snap.remaining}</b>",
+        )
+        + "</div>"
+    )
+    cur = snap.current
+    if cur is not None:
+        if cur.cue:
+            nxt = snap.next
+            what = e(nxt.title) if nxt else t("所有组都已叫过", "every group has been called")
+            out.append(f'<div class="cue">{t("请叫下一组", "Call the next group")}: {what}</div>')
+        head = t("当前组 (自动)", "current group (auto)") if cur.auto else t("当前组", "current group")
+        out.append(
+            f"<h2>{e(head)}: {e(cur.title)}</h2>"
+            f'<p>{t(f"已拍 {cur.done}/{cur.size}, 缺席 {cur.absent}, 待拍 {cur.remaining}", f"done {cur.done}/{cur.size}, absent {cur.absent}, waiting {cur.remaining}")}</p>'
+            f"<table>{_member_rows(cur.members)}</table>"
+        )
+    nxt = snap.next
+    if nxt is not None:
+        when = ""
+        if nxt.slot is not None:
+            when = t(f" · 计划 {nxt.slot.start_at:%H:%M}", f" · planned {nxt.slot.start_at:%H:%M}")
+        out.append(
+            f"<h2>{t('下一组', 'next group')}: {e(nxt.title)}{e(when)}</h2>"
+            f'<p>{t(f"要叫 {len(nxt.to_call)} 人", f"{len(nxt.to_call)} to call")}</p>'
+            f"<table>{_member_rows(nxt.to_call)}</table>"
+        )
+    elif snap.roster:
+        out.append(f"<h2>{t('没有待叫的组', 'nobody left to call')}</h2>")
+    rows = []
+    for col in snap.colleges:
+        flag = f' <span class="ok">✓ {t("已拍完, 请与带队老师核对", "done: check with the teacher")}</span>' if col.complete else ""
+        rows.append(
+            f'<tr class="college"><td>{e(col.label)}{flag}</td><td>{col.roster}</td><td>{col.photographed}</td>'
+            f"<td>{col.absent}</td><td>{col.remaining}</td></tr>"
+        )
+        for c in col.classes:
+            rows.append(
+                f'<tr><td class="cls">{e(c.class_name)}</td><td>{c.roster}</td><td>{c.photographed}</td>'
+                f"<td>{c.absent}</td><td>{c.remaining}</td></tr>"
+            )
+    head = "".join(f"<th>{e(h)}</th>" for h in (t("学院 / 班级", "college / class"), t("名单", "roster"), t("已拍", "done"), t("缺席", "absent"), t("未拍", "left")))
+    out.append(f'<h2>{t("各学院进度", "by college")}</h2><table class="grid"><tr>{head}</tr>{"".join(rows)}</table>')
+    return "\n".join(out)
+
+
+PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>
+body{{font-family:system-ui,"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:0;padding:12px;font-size:17px;color:#222}}
+h1{{font-size:20px;margin:0 0 4px}} h2{{font-size:17px;margin:16px 0 4px}}
+table{{border-collapse:collapse;width:100%}} td,th{{padding:4px 6px;border-bottom:1px solid #ddd;text-align:left}}
+.grid td:not(:first-child),.grid th:not(:first-child){{text-align:right}}
+.college td{{font-weight:bold;background:#f3f6fa}} .cls{{padding-left:18px}}
+.ok{{color:#1b7f3b}} .abs{{color:#8a5a00}} .wait{{color:#555}} .tag{{color:#777;font-size:14px}}
+.cue{{background:#ff9800;color:#000;font-weight:bold;font-size:20px;padding:10px;border-radius:6px;margin:8px 0}}
+#fresh{{font-size:14px;padding:4px 0}} .fresh-ok{{color:#1b7f3b}} .fresh-old{{color:#b36b00}} .fresh-bad{{color:#b00020;font-weight:bold}}
+.totals{{font-size:16px}} .muted{{color:#777;margin:0}}
+</style></head>
+<body>
+<h1>{title}</h1>
+<div id="fresh" class="fresh-ok">{fresh}</div>
+<div id="content">{content}</div>
+<script>
+(function(){{
+  var age0 = {age}, got = Date.now(), failed = false, label = {label_js};
+  var fresh = document.getElementById('fresh');
+  function show(){{
+    var a = Math.round(age0 + (Date.now() - got) / 1000);
+    var txt = label + {sep_js} + a + {ago_js};
+    fresh.textContent = failed ? {lost_js} + txt : txt;
+    fresh.className = failed || a > 60 ? 'fresh-bad' : (a > 15 ? 'fresh-old' : 'fresh-ok');
+  }}
+  function poll(){{
+    fetch('/data', {{cache: 'no-store', credentials: 'same-origin'}}).then(function(r){{
+      if (r.status === 401 || r.status === 403) {{ location.reload(); return null; }}
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }}).then(function(d){{
+      if (!d) return;
+      document.getElementById('content').innerHTML = d.html;
+      age0 = d.age; label = d.label; got = Date.now(); failed = false; show();
+    }}).catch(function(){{ failed = true; show(); }});
+  }}
+  setInterval(show, 1000); setInterval(poll, {refresh_ms}); show();
+}})();
+</script>
+</body></html>
+"""
+
+LOGIN = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;padding:16px;font-size:18px}} input{{font-size:22px;width:10em;letter-spacing:2px}}
+.err{{color:#b00020;font-weight:bold}}</style></head>
+<body><h1>{title}</h1><p class="err">{error}</p>
+<form method="post" action="/login"><p>{prompt}</p>
+<input name="code" autocomplete="off" autocapitalize="characters" autofocus> <button>{go}</button></form>
+</body></html>
+"""
+
+
+# --- the server -------------------------------------------------------------------------
+
+
+class PhoneServer:
+    """A small HTTP server in its own threads; start() returns at once, stop() shuts it down."""
+
+    def __init__(
+        self,
+        db,
+        *,
+        host: str = "0.0.0.0",
+        port: int = 8765,
+        code: str | None = None,
+        station_id: int | None = None,
+        allow=is_local_address,
+    ):
+        self.db = db
+        self.host = host
+        self.port = port
+        self.code = (code or new_code()).upper()
+        self.station_id = station_id
+        self.allow = allow
+        self._sessions: dict[str, float] = {}
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+        self._snap = None
+        self._snap_at = 0.0
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+    def start(self) -> PhoneServer:
+        from app.errors import StationError
+
+        handler = type("Handler", (_Handler,), {"phone": self})
+        try:
+            self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        except OSError as exc:
+            raise StationError(
+                t(f"无法在端口 {self.port} 打开手机页面: {exc} (换一个端口: --port)", f"cannot serve on port {self.port}: {exc}"),
+                exit_code=2,
+            ) from exc
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="phone-page", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        with self._lock:
+            self._sessions.clear()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def url(self) -> str:
+        host = lan_ip() if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{host}:{self.port}/?code={self.code}"
+
+    def qr_png(self, scale: int = 6) -> bytes:
+        import io
+
+        import segno
+
+        buf = io.BytesIO()
+        segno.make(self.url, error="m").save(buf, kind="png", scale=scale, border=2)
+        return buf.getvalue()
+
+    def qr_text(self) -> str:
+        import io
+
+        import segno
+
+        buf = io.StringIO()
+        segno.make(self.url, error="m").terminal(out=buf, compact=True)
+        return buf.getvalue()
+
+    # access
+    def locked_out(self, ip: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            recent = [x for x in self._failures.get(ip, []) if now - x < LOCKOUT_SECONDS]
+            self._failures[ip] = recent
+            return len(recent) >= MAX_FAILURES
+
+    def try_code(self, ip: str, code: str) -> str | None:
+        """A new session token for the right code; None (and a recorded failure) otherwise."""
+        if secrets.compare_digest((code or "").strip().upper().encode(), self.code.encode()):
+            token = secrets.token_urlsafe(24)
+            with self._lock:
+                self._sessions[token] = time.monotonic() + SESSION_SECONDS
+            return token
+        with self._lock:
+            self._failures.setdefault(ip, []).append(time.monotonic())
+        log.warning("phone page: wrong access code from %s", ip)
+        return None
+
+    def valid_session(self, token: str | None) -> bool:
+        if not token:
+            return False
+        with self._lock:
+            exp = self._sessions.get(token)
+            if exp is None or exp < time.monotonic():
+                self._sessions.pop(token, None)
+                return False
+            return True
+
+    # data
+    def snapshot(self):
+        from app import marshal
+
+        with self._lock:
+            if self._snap is not None and time.monotonic() - self._snap_at < SNAPSHOT_TTL:
+                return self._snap
+        with self.db.session() as s:
+            snap = marshal.load(s, self.station_id)
+        with self._lock:
+            self._snap, self._snap_at = snap, time.monotonic()
+        return snap
+
+
+class _Handler(BaseHTTPRequestHandler):
+    phone: PhoneServer
+    server_version = "station-phone"
+    sys_version = ""
+
+    def log_message(self, fmt, *args):  # keep stderr quiet; wrong codes are logged above
+        log.debug("phone %s " + fmt, self.client_address[0], *args)
+
+    # plumbing
+    def _send(self, status: int, body: str, ctype: str = "text/html; charset=utf-8", extra: dict | None = None):
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in {**SECURITY_HEADERS, **(extra or {})}.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _token(self) -> str | None:
+        raw = self.headers.get("Cookie")
+        if not raw:
+            return None
+        try:
+            c = SimpleCookie(raw)
+        except Exception:
+            return None
+        return c[COOKIE].value if COOKIE in c else None
+
+    def _login_page(self, status: int, error: str = "") -> None:
+        body = LOGIN.format(
+            lang="en" if t("zh", "en") == "en" else "zh-CN",
+            title=html.escape(t("候场引导 · 手机页面", "Queue marshal · phone page")),
+            error=html.escape(error),
+            prompt=html.escape(t("请输入机位屏幕上显示的访问码, 或扫描二维码:", "Enter the access code shown on the station, or scan its QR code:")),
+            go=html.escape(t("进入", "Open")),
+        )
+        self._send(status, body)
+
+    def _logged_in(self, token: str) -> None:
+        cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}"
+        self._send(HTTPStatus.SEE_OTHER, "", extra={"Location": "/", "Set-Cookie": cookie})
+
+    def _gate(self) -> bool:
+        ip = self.client_address[0]
+        if not self.phone.allow(ip):
+            self._send(HTTPStatus.FORBIDDEN, t("仅限局域网访问", "local network only"), "text/plain; charset=utf-8")
+            return False
+        if self.phone.locked_out(ip):
+            self._send(HTTPStatus.TOO_MANY_REQUESTS, t("访问码错误次数过多, 请 5 分钟后再试", "too many wrong codes: try again in 5 minutes"), "text/plain; charset=utf-8")
+            return False
+        return True
+
+    # routes
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        if not self._gate():
+            return
+        url = urlsplit(self.path)
+        authed = self.phone.valid_session(self._token())
+        if url.path == "/":
+            code = parse_qs(url.query).get("code", [None])[0]
+            if code is not None and not authed:
+                token = self.phone.try_code(self.client_address[0], code)
+                if token is None:
+                    return self._login_page(HTTPStatus.FORBIDDEN, t("访问码错误", "wrong access code"))
+                return self._logged_in(token)
+            if not authed:
+                return self._login_page(HTTPStatus.UNAUTHORIZED)
+            return self._page()
+        if url.path == "/data":
+            if not authed:
+                return self._send(HTTPStatus.UNAUTHORIZED, '{"error": "login"}', "application/json")
+            return self._data()
+        self._send(HTTPStatus.NOT_FOUND, "not found", "text/plain; charset=utf-8")
+
+    def do_POST(self):
+        if not self._gate():
+            return
+        if urlsplit(self.path).path != "/login":
+            return self._send(HTTPStatus.NOT_FOUND, "not found", "text/plain; charset=utf-8")
+        length = min(int(self.headers.get("Content-Length") or 0), 1024)
+        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        token = self.phone.try_code(self.client_address[0], form.get("code", [""])[0])
+        if token is None:
+            return self._login_page(HTTPStatus.FORBIDDEN, t("访问码错误", "wrong access code"))
+        self._logged_in(token)
+
+    def _fresh(self, snap) -> tuple[float, str]:
+        age = max(0.0, (datetime.now() - snap.taken_at).total_seconds())
+        return age, t(f"数据时间 {snap.taken_at:%H:%M:%S}", f"data as of {snap.taken_at:%H:%M:%S}")
+
+    def _page(self):
+        try:
+            snap = self.phone.snapshot()
+        except Exception:
+            log.exception("phone page snapshot")
+            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, t("机位数据库暂时无法读取", "station database unavailable"), "text/plain; charset=utf-8")
+        age, label = self._fresh(snap)
+        body = PAGE.format(
+            lang="en" if t("zh", "en") == "en" else "zh-CN",
+            title=html.escape(t("候场引导", "Queue marshal")),
+            fresh=html.escape(label),
+            content=render_fragment(snap),
+            age=f"{age:.1f}",
+            label_js=json.dumps(label),
+            sep_js=json.dumps(" · "),
+            ago_js=json.dumps(t(" 秒前", " s ago")),
+            lost_js=json.dumps(t("连接中断! ", "connection lost! ")),
+            refresh_ms=REFRESH_SECONDS * 1000,
+        )
+        self._send(HTTPStatus.OK, body)
+
+    def _data(self):
+        try:
+            snap = self.phone.snapshot()
+        except Exception:
+            log.exception("phone page snapshot")
+            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, '{"error": "db"}', "application/json")
+        age, label = self._fresh(snap)
+        payload = {"html": render_fragment(snap), "age": round(age, 1), "taken_at": snap.taken_at.isoformat(timespec="seconds"), "label": label}
+        self._send(HTTPStatus.OK, json.dumps(payload, ensure_ascii=False), "application/json; charset=utf-8")
