@@ -240,7 +240,7 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | None 
             except FileNotFoundError:
                 pass
             except OSError as exc:
-                log.error("could not remove the temporary file %s: %s", tmp, exc)
+                log.error("could not remove the temporary file %s: %s", tmp, str(exc))
     return DurableFile(
         path=final,
         sha256=digest,

@@ -193,7 +193,7 @@ class FolderWatch(CameraBackend):
         try:
             data = main.read_bytes()
         except OSError as exc:
-            log.warning("cannot read %s yet: %s", main, exc)
+            log.warning("cannot read %s yet: %s", main, str(exc))
             return
         if is_jpeg_name(main.name):
             try:
@@ -279,5 +279,5 @@ class FolderWatch(CameraBackend):
                     n += 1
                 f.rename(dest)
             except OSError as exc:
-                log.warning("imported %s but could not move it to %s: %s", f, self.imported, exc)
+                log.warning("imported %s but could not move it to %s: %s", f, self.imported, str(exc))
                 self._done.add(f.name)

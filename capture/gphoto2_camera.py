@@ -13,6 +13,11 @@ announces (RAW+JPEG gives two) → download each → write it durably
 → check the capture target again. A file that could not be saved (disk full,
 camera pulled mid-download) is kept on the camera and in a pending list, and
 retried when the disk has room or the camera is back.
+
+libgphoto2 releases a device only when its camera object is freed, and an
+exception's traceback keeps the object alive through the frames that called
+it. So errors are logged as text (never the exception object, which a log
+handler may keep) and a reconnect happens outside the ``except`` block.
 """
 
 from __future__ import annotations
@@ -163,7 +168,9 @@ class Gphoto2Camera(CameraBackend):
         self._last_connect_error: str | None = None
         self._last_status_refresh = 0.0
         self._pending: list[_Group] = []
-        self._recent: list[tuple[str, str]] = []  # camera files already handled (a late duplicate event)
+        # camera files handled in the last seconds: a late duplicate file-added event is not a new shot
+        # (cameras reuse names later, after a card is cleared, so this memory is short)
+        self._recent: dict[tuple[str, str], float] = {}
         self._timeouts = 0
         self._target_choice: str | None = None
 
@@ -197,7 +204,7 @@ class Gphoto2Camera(CameraBackend):
                 try:
                     check_free_space(self.folder, self.min_free_mb)
                 except CaptureError as exc:
-                    log.error("trigger refused: %s", exc)
+                    log.error("trigger refused: %s", str(exc))
                     raise
             self._inflight += 1
         self._set_status(busy=True)
@@ -300,7 +307,7 @@ class Gphoto2Camera(CameraBackend):
         if live and time.monotonic() - self._last_frame >= self.live_view_interval:
             self._preview_frame()
         kind, data = self._gp("wait_for_event", self.idle_wait_ms)
-        if kind == self.gp.GP_EVENT_FILE_ADDED and data not in self._recent:
+        if kind == self.gp.GP_EVENT_FILE_ADDED and not self._is_recent(data):
             self._button_shot(data)
         now = time.monotonic()
         if now - self._last_status_refresh > self.status_every_s:
@@ -367,7 +374,7 @@ class Gphoto2Camera(CameraBackend):
         except CameraGone as gone:
             self._lost(gone)
         except gp.GPhoto2Error as exc:
-            log.error("camera set-up after connect failed: %s", exc)
+            log.error("camera set-up after connect failed: %s", str(exc))
             self._close_camera()
             self._connect_failed("connect_failed", t(f"无法连接相机：{exc}", f"Could not connect to the camera: {exc}"))
 
@@ -384,15 +391,17 @@ class Gphoto2Camera(CameraBackend):
         self._live_supported = self._probe_live_view(ops)
         self._last_connect_error = None
         log.info("camera connected: %s on %s (target %s, live view %s)", model, port, target, self._live_supported)
+        battery, free = self._read_power_and_storage()
         self._set_status(
             connected=True,
+            battery=battery,
+            free_mb=free,
             model=model,
             port=port,
             live_view=self._live_supported,
             capture_target=target,
             message=t(f"相机已连接：{model}", f"Camera connected: {model}"),
         )
-        self._refresh_status()
         if self._pending:
             self._retry_pending()
 
@@ -404,7 +413,7 @@ class Gphoto2Camera(CameraBackend):
         try:
             self._gp("capture_preview")
         except gp.GPhoto2Error as exc:
-            log.info("live view not available: %s", exc)
+            log.info("live view not available: %s", str(exc))
             return False
         # The probe put a DSLR into live view (mirror up); put it back until live view is asked for.
         self._viewfinder(False)
@@ -418,10 +427,10 @@ class Gphoto2Camera(CameraBackend):
                     self._calls.set_config_value(self._cam, name, 1 if on else 0)
                     return
             except gp.GPhoto2Error as exc:
-                log.info("could not set %s=%s: %s", name, on, exc)
+                log.info("could not set %s=%s: %s", name, on, str(exc))
 
     def _lost(self, gone: CameraGone) -> None:
-        log.error("camera lost (%s): %s", gone.code, gone)
+        log.error("camera lost (%s): %s", gone.code, str(gone))
         self._close_camera()
         self._error("disconnected", msg_disconnected(), str(gone))
         self._last_connect_error = "disconnected"
@@ -435,7 +444,7 @@ class Gphoto2Camera(CameraBackend):
         try:
             self._calls.exit(cam)
         except Exception as exc:  # an unplugged camera fails its exit too; the object is dropped anyway
-            log.info("camera exit after loss: %s", exc)
+            log.info("camera exit after loss: %s", str(exc))
 
     def _reopen(self) -> None:
         """A fresh camera object on the same device (clears a camera's stuck state)."""
@@ -462,7 +471,7 @@ class Gphoto2Camera(CameraBackend):
         except gp.GPhoto2Error as exc:
             if exc.code in self._gone_codes():
                 raise CameraGone(exc.code, str(exc)) from exc
-            log.warning("could not check the capture target: %s", exc)
+            log.warning("could not check the capture target: %s", str(exc))
             return None
         return _target_kind(current)
 
@@ -481,6 +490,10 @@ class Gphoto2Camera(CameraBackend):
             )
 
     def _refresh_status(self) -> None:
+        battery, free = self._read_power_and_storage()
+        self._set_status(battery=battery, free_mb=free)
+
+    def _read_power_and_storage(self) -> tuple[str | None, float | None]:
         gp = self.gp
         self._last_status_refresh = time.monotonic()
         battery = free = None
@@ -492,8 +505,8 @@ class Gphoto2Camera(CameraBackend):
         except gp.GPhoto2Error as exc:
             if exc.code in self._gone_codes():
                 raise CameraGone(exc.code, str(exc)) from exc
-            log.info("battery/storage not readable: %s", exc)
-        self._set_status(battery=str(battery) if battery is not None else None, free_mb=free)
+            log.info("battery/storage not readable: %s", str(exc))
+        return (str(battery) if battery is not None else None), free
 
     # --- live view ----------------------------------------------------------
 
@@ -507,7 +520,7 @@ class Gphoto2Camera(CameraBackend):
                 self._live_supported = False
                 self._set_status(live_view=False)
             else:
-                log.warning("live view frame failed: %s", exc)
+                log.warning("live view frame failed: %s", str(exc))
             return
         self._emit(CameraEvent(kind="preview", preview_jpeg=jpeg))
 
@@ -518,21 +531,13 @@ class Gphoto2Camera(CameraBackend):
         if self._pending:
             self._retry_pending()
         tc = time.perf_counter()
+        full = False
         try:
             first = self._capture_once()
         except gp.GPhoto2Error as exc:
             if exc.code in (gp.GP_ERROR_NO_MEMORY, getattr(gp, "GP_ERROR_NO_SPACE", -115)):
-                # A camera (and the virtual one after 26 frames) that reports its store
-                # full is often only stuck: a fresh session clears it. Retry once.
-                log.warning("camera reports its storage full (%s); reopening the camera once", exc)
-                try:
-                    self._reopen()
-                    first = self._capture_once()
-                except gp.GPhoto2Error as exc2:
-                    if exc2.code in self._gone_codes():
-                        raise CameraGone(exc2.code, str(exc2)) from exc2
-                    self._error("camera_full", msg_camera_full(), str(exc2))
-                    return
+                log.warning("camera reports its storage full (%s); reopening the camera once", str(exc))
+                full = True
             elif exc.code == gp.GP_ERROR_CAMERA_BUSY:
                 self._error("camera_busy", t("相机忙（可能正在对焦或写卡），请再按一次拍摄", "camera busy; shoot again"), str(exc))
                 return
@@ -542,6 +547,19 @@ class Gphoto2Camera(CameraBackend):
                     t(f"拍摄失败：{exc}（请检查对焦、镜头盖和相机设置）", f"Capture failed: {exc} (check focus, lens cap, settings)"),
                     str(exc),
                 )
+                return
+        if full:
+            # A camera (and the virtual one after 26 frames) that reports its store full is often
+            # only stuck: a fresh session clears it. This runs outside the except block on purpose:
+            # the exception's traceback holds the old camera object, and libgphoto2 only releases
+            # the device when that object is freed.
+            try:
+                self._reopen()
+                first = self._capture_once()
+            except gp.GPhoto2Error as exc2:
+                if exc2.code in self._gone_codes():
+                    raise CameraGone(exc2.code, str(exc2)) from exc2
+                self._error("camera_full", msg_camera_full(), str(exc2))
                 return
         capture_ms = (time.perf_counter() - tc) * 1000
         files = [first] + self._collect_more([first])
@@ -576,7 +594,7 @@ class Gphoto2Camera(CameraBackend):
         for _ in range(50):
             kind, data = self._gp("wait_for_event", window_ms)
             if kind == gp.GP_EVENT_FILE_ADDED:
-                if data not in seen and data not in more and data not in self._recent:
+                if data not in seen and data not in more and not self._is_recent(data):
                     more.append(data)
                 continue
             if kind in (gp.GP_EVENT_TIMEOUT, gp.GP_EVENT_CAPTURE_COMPLETE):
@@ -660,13 +678,15 @@ class Gphoto2Camera(CameraBackend):
         )
         log.info("photo %s (%s, %d bytes) durable in %.1f ms", photo.path, name, photo.bytes, ms)
         self._emit(CameraEvent(kind="photo", photo=photo))
-        self._recent = (self._recent + list(g.files))[-64:]
+        now = time.monotonic()
+        self._recent = {f: at for f, at in self._recent.items() if now - at < self.RECENT_S}
+        self._recent.update((f, now) for f in g.files)
         if self.delete_after_download:
             for f in g.files:
                 try:
                     self._gp("file_delete", *f)
                 except gp.GPhoto2Error as exc:
-                    log.warning("could not delete %s/%s from the camera: %s", f[0], f[1], exc)
+                    log.warning("could not delete %s/%s from the camera: %s", f[0], f[1], str(exc))
         return True
 
     def _download_to(self, g: _Group, cam_file: tuple[str, str], path: Path) -> DurableFile:
@@ -677,7 +697,7 @@ class Gphoto2Camera(CameraBackend):
                 download = self._gp("file_get", *cam_file)
             except gp.GPhoto2Error as exc:
                 if exc.code in (gp.GP_ERROR_TIMEOUT, gp.GP_ERROR_CAMERA_BUSY) and attempt < 2:
-                    log.warning("download of %s failed (%s); retrying", cam_file[1], exc)
+                    log.warning("download of %s failed (%s); retrying", cam_file[1], str(exc))
                     time.sleep(0.2 * (attempt + 1))
                     continue
                 raise
@@ -687,13 +707,19 @@ class Gphoto2Camera(CameraBackend):
                 durable = write_durable(download.data, path, verify=is_jpeg_name(cam_file[1]) or None)
             except CorruptImage as exc:
                 if attempt < 2:
-                    log.warning("%s arrived damaged (%s); downloading again", cam_file[1], exc)
+                    log.warning("%s arrived damaged (%s); downloading again", cam_file[1], str(exc))
                     continue
                 raise
             g.timings["save_ms"] = g.timings.get("save_ms", 0.0) + (time.perf_counter() - ts) * 1000
             g.timings["verify_ms"] = durable.verify_ms
             return durable
         raise AssertionError("unreachable")
+
+    RECENT_S = 2.0
+
+    def _is_recent(self, cam_file: tuple[str, str]) -> bool:
+        at = self._recent.get(cam_file)
+        return at is not None and time.monotonic() - at < self.RECENT_S
 
     def _keep_pending(self, g: _Group) -> None:
         if g not in self._pending:
@@ -722,7 +748,7 @@ class Gphoto2Camera(CameraBackend):
             if time.monotonic() - self._last_status_refresh > 5:
                 self._refresh_status()
         except gp.GPhoto2Error as exc:
-            log.warning("status check after the shot failed: %s", exc)
+            log.warning("status check after the shot failed: %s", str(exc))
 
 
 def _choose_target(choices: list[str], target: str) -> str | None:
