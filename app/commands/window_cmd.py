@@ -1,16 +1,248 @@
-"""Placeholder: this area's commands are being built (see the issues)."""
+"""`station run` and `station demo`: the photographer's window.
+
+`station` (or `station run`) opens the window on the station database.
+`station demo` builds a demo work folder (database, demo roster, capture
+folder, and a virtual camera serving real sample portraits through
+libgphoto2), then opens the window; with no display it says so and drives
+the window offscreen through 20 students. `station demo --auto N` drives the
+real window through N students and prints one JSON line.
+
+Only the standard library is imported here; Qt, gphoto2 and the checks load
+inside the handlers (and VCAMERADIR must be set before gphoto2 is imported).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import shutil
+import sys
+from pathlib import Path
 
-
-def _todo(args: argparse.Namespace) -> int:
-    from app.errors import StationError
-
-    raise StationError(f"{args.command}: not built yet", exit_code=3)
+NO_DISPLAY_AUTO = 20
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    sub.add_parser("run", help="打开拍摄窗口 / open the photographer's window").set_defaults(func=_todo)
-    sub.add_parser("demo", help="演示 / demo with the virtual camera").set_defaults(func=_todo)
+    p = sub.add_parser("run", help="打开拍摄窗口 / open the photographer's window")
+    p.add_argument("--capture-folder", metavar="DIR", help="照片保存文件夹 (default: the capture.folder setting)")
+    p.add_argument("--backend", choices=("gphoto2", "folder", "webcam"), help="相机接口 (default: the setting)")
+    p.set_defaults(func=run)
+
+    d = sub.add_parser(
+        "demo",
+        help="演示: 示例名单 + 虚拟相机 / demo with a sample roster and the virtual camera",
+        description="Opens the window on a demo database with a demo roster and libgphoto2's virtual "
+        "camera serving real sample portraits. Without a display it runs --auto 20 offscreen.",
+    )
+    d.add_argument("--dir", default="demo", metavar="DIR", help="演示工作文件夹 (default: ./demo)")
+    d.add_argument("--auto", type=int, metavar="N", help="自动拍摄 N 名学生并输出 JSON / drive N students, print JSON")
+    d.add_argument("--students", type=int, metavar="N", help="示例名单人数 (default 120, or more for --auto)")
+    d.add_argument("--screenshots", metavar="DIR", help="保存窗口截图 (with --auto)")
+    d.add_argument("--fresh", action="store_true", help="重新开始 (删除演示数据库和照片)")
+    d.set_defaults(func=demo)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.cli import open_db
+    from ui.app import has_display
+
+    if not has_display():
+        from app.errors import StationError
+        from app.i18n import t
+
+        raise StationError(
+            t("没有显示器 (未设置 DISPLAY 或 WAYLAND_DISPLAY): 无法打开窗口。试试 station demo。",
+              "No display (DISPLAY / WAYLAND_DISPLAY unset): cannot open the window. Try: station demo"),
+            exit_code=2,
+        )
+    db = open_db(args)
+    from ui.app import run_window
+
+    camera = args.backend if args.backend else None
+    return run_window(db, capture_folder=args.capture_folder, camera=camera)
+
+
+def demo(args: argparse.Namespace) -> int:
+    from app.i18n import t
+    from ui.app import has_display
+
+    auto = args.auto
+    if auto is None and not has_display():
+        print(t(f"没有显示器 (未设置 DISPLAY 或 WAYLAND_DISPLAY): 改为在后台自动演示 {NO_DISPLAY_AUTO} 名学生。",
+                f"No display (DISPLAY / WAYLAND_DISPLAY unset): running the demo offscreen with "
+                f"--auto {NO_DISPLAY_AUTO} instead."), file=sys.stderr)
+        auto = NO_DISPLAY_AUTO
+    if auto is not None and not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if auto is not None and auto < 1:
+        from app.errors import StationError
+
+        raise StationError("--auto N: N must be at least 1", exit_code=2)
+
+    work = Path(args.dir).expanduser().resolve()
+    # An automatic run starts from a clean database of its own, so it never
+    # eats into (or is skewed by) the students of the interactive demo.
+    if auto is not None:
+        work = work / "auto"
+    fresh = args.fresh or auto is not None
+    n_students = args.students or max(120, (auto or 0) + (auto or 0) // 4 + 10)
+    db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh)
+    from ui.app import run_window
+
+    return run_window(
+        db,
+        capture_folder=captures,
+        camera="gphoto2",
+        auto=auto,
+        screenshots=args.screenshots,
+        event_hook=portraits.on_event,
+    )
+
+
+def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
+    """The demo work folder: database with the demo roster, capture folder, virtual camera's folder.
+
+    Sets VCAMERADIR (before anything imports gphoto2), so the gphoto2
+    backend finds libgphoto2's virtual camera serving the sample portraits.
+    """
+    if fresh and work.exists():
+        for name in ("station.db", "station.db-wal", "station.db-shm"):
+            (work / name).unlink(missing_ok=True)
+        shutil.rmtree(work / "captures", ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    captures = work / "captures"
+    captures.mkdir(exist_ok=True)
+
+    portraits = DemoPortraits(work)
+
+    from app import settings
+    from app.db import open_db
+    from app.models import Student
+    from sqlalchemy import func, select
+
+    url = f"sqlite:///{work / 'station.db'}"
+    db = open_db(url)
+    with db.session() as s:
+        have = s.scalar(select(func.count(Student.id))) or 0
+        settings.set_(s, "capture.folder", str(captures))
+        settings.set_(s, "capture.backend", "gphoto2")
+        s.commit()
+    if have == 0:
+        from app.cli import main as station_main
+        from app.demo_data import write_demo_roster
+
+        roster = work / "demo_roster.xlsx"
+        write_demo_roster(roster, n=n_students, seed=0)
+        # stdout is kept for the --auto JSON line: the import's summary goes to stderr
+        with contextlib.redirect_stdout(sys.stderr):
+            code = station_main(["--db", url, "roster", "import", str(roster)])
+        if code != 0:
+            from app.errors import StationError
+
+            raise StationError(f"demo roster import failed (exit {code})", exit_code=code)
+    return db, captures, portraits
+
+
+def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
+    """The portraits the demo camera serves in turn: the package-shipped samples and variations of them.
+
+    The astronaut (scikit-image) and Grace Hopper (matplotlib), each as
+    shipped and as a tighter portrait crop, and Grace Hopper again in front
+    of a plain light background (mediapipe's selfie segmentation), so that
+    the demo shows passing photos, failing ones and failures with a single
+    reason. Built once and kept in ``cache``.
+    """
+    import io
+
+    from capture.virtual import sample_portraits
+
+    cache.mkdir(parents=True, exist_ok=True)
+    names = sorted(p.name for p in cache.glob("*.jpg"))
+    if names:
+        return [(n, (cache / n).read_bytes()) for n in names]
+    import numpy as np
+    from PIL import Image
+
+    out: list[tuple[str, bytes]] = []
+
+    def save(name: str, im: Image.Image) -> None:
+        buf = io.BytesIO()
+        im.convert("RGB").save(buf, "JPEG", quality=92)
+        out.append((name, buf.getvalue()))
+
+    samples = {n: Image.open(io.BytesIO(b)).convert("RGB") for n, b in sample_portraits()}
+    astro = samples.get("astronaut.jpg")
+    grace = samples.get("grace_hopper.jpg")
+    if astro is not None:
+        save("1_astronaut_portrait.jpg", astro.crop((70, 0, 410, 453)).resize((900, 1200), Image.LANCZOS))
+        save("2_astronaut.jpg", astro)
+    if grace is not None:
+        save("3_grace_hopper.jpg", grace)
+        if astro is None:  # without scikit-image: a crop keeps the demo varied
+            save("4_grace_hopper_portrait.jpg", grace.crop((60, 0, 460, 533)).resize((900, 1200), Image.LANCZOS))
+        try:
+            import mediapipe as mp
+
+            rgb = np.asarray(grace)
+            with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
+                mask = seg.process(rgb).segmentation_mask
+            alpha = np.clip((mask - 0.3) / 0.4, 0, 1)[..., None]
+            plain = np.full_like(rgb, 235)
+            save("5_grace_hopper_light_background.jpg",
+                 Image.fromarray((rgb * alpha + plain * (1 - alpha)).astype(np.uint8)))
+        except Exception:  # the plain-background variant is a nicety, not a need
+            pass
+    if not out:
+        raise RuntimeError("no sample portrait: install scikit-image or matplotlib")
+    for name, data in out:
+        (cache / name).write_bytes(data)
+    return out
+
+
+def pad_jpeg(data: bytes, size: int) -> bytes:
+    """``data`` grown to exactly ``size`` bytes by comment (COM) segments right after the start marker."""
+    pad = size - len(data)
+    if data[:2] != b"\xff\xd8" or pad < 4 and pad != 0:
+        raise ValueError("pad_jpeg: not a JPEG, or fewer than 4 bytes to add")
+    segments = []
+    while pad:
+        n = min(pad, 65537)  # a segment is 4 bytes of header and at most 65533 of payload
+        if 0 < pad - n < 4:
+            n = pad - 4
+        segments.append(b"\xff\xfe" + (n - 2).to_bytes(2, "big") + b" " * (n - 4))
+        pad -= n
+    return data[:2] + b"".join(segments) + data[2:]
+
+
+class DemoPortraits:
+    """Makes libgphoto2's virtual camera serve a different sample portrait for each shot.
+
+    The virtual camera serves the first JPEG of its folder for every capture;
+    it reads the file's size when it opens the folder and its bytes when a
+    shot is downloaded. So every variant is padded to one common size (with
+    JPEG comment segments, which decoders skip) and, after each photo has
+    been saved, the served file is overwritten in place with the next one.
+    Demo only: the station's own code never depends on this.
+    """
+
+    def __init__(self, work: Path):
+        from capture.virtual import prepare_virtual_camera
+
+        variants = demo_variants(work / "portraits")
+        size = max(len(b) for _n, b in variants) + 4
+        self.variants = [pad_jpeg(b, size) for _n, b in variants]
+        self.names = [n for n, _b in variants]
+        first = work / "served.jpg"
+        first.write_bytes(self.variants[0])
+        self.folder = prepare_virtual_camera(work / "vcamera", sources=[first])
+        self.served = self.folder / "served.jpg"
+        self.index = 0
+
+    def on_event(self, ev) -> None:
+        """Called on the camera thread for every camera event: after a photo, serve the next portrait."""
+        if getattr(ev, "kind", None) != "photo":
+            return
+        self.index = (self.index + 1) % len(self.variants)
+        with open(self.served, "r+b") as f:
+            f.write(self.variants[self.index])

@@ -1,0 +1,764 @@
+"""The shot workflow: identify → capture → check → record → select, as plain Python.
+
+The photographer's window and the command line drive the same :class:`Workflow`
+object; the window only shows what these methods return and forwards keys to
+them (from worker threads: every method here may touch the database or the
+disk). Each call opens its own short database session, so each worker thread
+uses its own session; the little state kept between calls (the student in
+front of the camera, the shot awaiting a decision) sits behind a lock.
+
+Nothing here imports Qt. Results cross to the caller as frozen dataclasses,
+never as ORM objects, so no lazy load can run on the wrong thread.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app import settings
+from app.db import Database
+from app.errors import StationError
+from app.i18n import t
+from app.models import (
+    DATA_ISSUE_KINDS,
+    Absence,
+    DataIssue,
+    RosterFinding,
+    Selection,
+    Shot,
+    Station,
+    Student,
+    now,
+)
+from app.privacy import mask_id
+from app.station import local_station, open_session
+
+# A verdict that may be accepted without a reason; anything else needs one.
+ACCEPTABLE = ("pass", "warn")
+# A camera-button photo taken before anyone was scanned is given to the next
+# student identified, but only this soon afterwards (older ones wait for a
+# decision in the recovery list instead of landing on a stranger).
+UNASSIGNED_GRACE = timedelta(minutes=2)
+# The field names of DataIssue.field, as attachment 3 and the roster spell them.
+ISSUE_FIELDS = {"id_wrong": "Sfzh", "name_wrong": "Xm", "image_mismatch": None, "other": None}
+
+
+# --- errors the window turns into a message (never a blocking dialog) ----------
+
+
+class WorkflowError(StationError):
+    """An action that cannot happen in the current state; the message says why."""
+
+    exit_code = 4
+
+
+class NoStudent(WorkflowError):
+    pass
+
+
+class NeedsConfirmation(WorkflowError):
+    """The student already has a selected photo: a new shot needs an explicit yes."""
+
+
+class DecisionPending(WorkflowError):
+    """The last shot has neither been accepted nor sent for a retake."""
+
+
+class ReasonRequired(WorkflowError):
+    """A shot that failed (or could not be judged by) the checks needs a reason to be accepted."""
+
+
+# --- what the caller sees ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentCard:
+    id: int
+    name: str
+    gender: str
+    student_no: str
+    id_masked: str
+    exam_no: str
+    major: str
+    class_name: str
+    college: str
+    school: str
+    has_error: bool = False
+    has_warning: bool = False
+    unlisted: bool = False
+    problems: tuple[str, ...] = ()  # roster findings (errors first), in Chinese
+    shots: int = 0
+    selected_shot_id: int | None = None
+    photographed_at: datetime | None = None  # when the selected shot was chosen
+    photographed_station: str | None = None
+    absent: bool = False
+
+    @property
+    def photographed(self) -> bool:
+        return self.selected_shot_id is not None
+
+    @property
+    def group(self) -> str:
+        return self.college or self.major
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """One check's outcome, as the window draws it (from a fresh report or the stored JSON)."""
+
+    name: str
+    verdict: str
+    reason: str
+    reason_en: str = ""
+    regions: tuple[tuple[str, tuple[float, float, float, float]], ...] = ()
+
+    def text(self) -> str:
+        return t(self.reason, self.reason_en or self.reason)
+
+
+@dataclass(frozen=True)
+class ShotInfo:
+    id: int
+    student_id: int | None
+    path: str
+    taken_at: datetime
+    source: str
+    status: str
+    qc_verdict: str | None
+    qc_ms: float | None
+    checks: tuple[CheckView, ...] = ()
+    qc_error: str | None = None
+    crop: tuple[float, float, float, float] | None = None
+    selected: bool = False
+    override_reason: str | None = None
+    assigned_now: bool = False  # a camera-button shot just given to this student
+
+    def failing(self) -> list[CheckView]:
+        return [c for c in self.checks if c.verdict == "fail"]
+
+    def warnings(self) -> list[CheckView]:
+        return [c for c in self.checks if c.verdict == "warn"]
+
+    def not_assessed(self) -> list[CheckView]:
+        return [c for c in self.checks if c.verdict == "error"]
+
+    @property
+    def acceptable(self) -> bool:
+        return self.qc_verdict in ACCEPTABLE
+
+
+@dataclass(frozen=True)
+class Identified:
+    """The answer to a scan or a typed code."""
+
+    code: str
+    kind: str  # "found" | "ambiguous" | "unknown"
+    card: StudentCard | None = None
+    candidates: tuple[StudentCard, ...] = ()
+    needs_confirmation: bool = False
+    accepted_previous: ShotInfo | None = None  # a passing shot accepted by moving on
+    pending: ShotInfo | None = None  # a camera-button shot now belonging to this student
+
+
+@dataclass(frozen=True)
+class Accepted:
+    shot: ShotInfo
+    student: StudentCard
+    reselected: bool  # an earlier selection was replaced
+
+
+@dataclass(frozen=True)
+class WorkflowState:
+    student: StudentCard | None
+    confirmed: bool
+    pending: ShotInfo | None
+
+
+@dataclass
+class _Current:
+    student_id: int
+    confirmed: bool
+    group: tuple[str | None, str | None]  # (college, class) for the throughput panel
+
+
+# --- the workflow ------------------------------------------------------------------
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_-]", "", text or "")[:40]
+
+
+def qc_to_json(report: Any) -> str:
+    """The full report, with both languages of every reason (the window may switch)."""
+    d = report.to_dict("zh")
+    for name, chk in report.checks.items():
+        d["checks"][name]["reason_en"] = chk.reason_en
+    if getattr(report, "error", None):
+        d["reason"] = report.error
+    return json.dumps(d, ensure_ascii=False)
+
+
+def checks_from_json(text: str | None) -> tuple[tuple[CheckView, ...], str | None, tuple | None]:
+    if not text:
+        return (), None, None
+    try:
+        d = json.loads(text)
+    except ValueError:
+        return (), None, None
+    views = []
+    for name, c in (d.get("checks") or {}).items():
+        regions = tuple(
+            (r.get("label", ""), tuple(float(v) for v in r["box"])) for r in c.get("regions") or () if "box" in r
+        )
+        views.append(
+            CheckView(name, c.get("verdict", ""), c.get("reason") or "", c.get("reason_en") or "", regions)
+        )
+    crop = tuple(d["crop"]) if d.get("crop") else None
+    return tuple(views), d.get("reason"), crop
+
+
+class Workflow:
+    """One station's shot workflow. Safe to call from several worker threads."""
+
+    def __init__(self, db: Database, *, capture_folder: str | Path | None = None, operator: str | None = None):
+        self.db = db
+        with db.session() as s:
+            st = local_station(s)
+            sess = open_session(s, operator)
+            folder = capture_folder or settings.get(s, "capture.folder")
+            self.profile = str(settings.get(s, "qc.profile"))
+            s.commit()
+            self.station_id, self.station_number, self.station_name = st.id, st.number, st.name
+            self.session_id = sess.id
+        self.capture_folder = Path(folder).expanduser().resolve()
+        self.checker: Any = None  # qc.checker.Checker, loaded once by load_checker()
+        self.checker_error: str | None = None
+        self._checker_loading = False
+        self._checker_ready = threading.Event()
+        self._qc_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qc")
+        self.camera: Any = None
+        self._lock = threading.RLock()
+        self._current: _Current | None = None
+        self._pending: int | None = None  # shot awaiting accept/retake
+        self._unassigned: tuple[int, datetime] | None = None
+        self._named: dict[str, int | None] = {}  # file stem -> student it was named for
+        self._counters: dict[int | None, int] = {}
+        self._last_stem: tuple[str, set[str], float] | None = None
+        self.last_group: tuple[str | None, str | None] = (None, None)
+
+    # --- the parts it drives ---------------------------------------------------
+
+    def load_checker(self, profile: str | None = None) -> Any:
+        """Load the photo checks once (their models take a second or two: call from a worker).
+
+        The checker is not thread-safe, so it is built and always used on one
+        thread of its own, whichever worker asks for a check.
+        """
+        self._checker_loading = True
+        self._checker_ready.clear()
+        try:
+            name = profile or self.profile
+            self.checker = self._qc_thread.submit(_make_checker, None if name in ("", "default") else name).result()
+            self.checker_error = None
+        except Exception as exc:
+            self.checker_error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self._checker_loading = False
+            self._checker_ready.set()
+        return self.checker
+
+    def open_camera(self, on_event: Callable, backend: str | dict | None = None, **options: Any) -> Any:
+        """Create the camera backend, named through this workflow, and start it."""
+        from capture import make_backend
+
+        if backend is None:
+            with self.db.session() as s:
+                backend = settings.all_settings(s)
+        self.camera = make_backend(backend, namer=self.next_path, on_event=on_event, **options)
+        self.camera.start()
+        return self.camera
+
+    def close(self) -> None:
+        cam, self.camera = self.camera, None
+        try:
+            if cam is not None:
+                cam.stop()
+        finally:
+            self._qc_thread.shutdown(wait=False, cancel_futures=True)
+
+    # --- identify ------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 20) -> list[StudentCard]:
+        from app.search import search
+
+        query = query.strip()
+        if not query:
+            return []
+        with self.db.session() as s:
+            return [self._card(s, st) for st in search(s, query, limit=limit)]
+
+    def identify(self, code: str, *, scanned: bool = True) -> Identified:
+        """A scanned (or typed and confirmed) code: find the student and make them current."""
+        from app.search import lookup_exact, search
+
+        code = code.strip()
+        if not code:
+            raise NoStudent(t("请扫描证件或输入学号", "Scan a card or type a student number"))
+        accepted = self._settle_pending()
+        with self.db.session() as s:
+            found = lookup_exact(s, code)
+            if not found and not scanned:
+                found = search(s, code, limit=20)
+            if len(found) == 1:
+                card = self._card(s, found[0])
+            elif found:
+                return Identified(code, "ambiguous", candidates=tuple(self._card(s, st) for st in found),
+                                  accepted_previous=accepted)
+            else:
+                near = search(s, code, limit=10) if scanned else []
+                return Identified(code, "unknown", candidates=tuple(self._card(s, st) for st in near),
+                                  accepted_previous=accepted)
+        return self._make_current(card, code, accepted)
+
+    def choose(self, student_id: int) -> Identified:
+        """A candidate picked from the search list."""
+        accepted = self._settle_pending()
+        with self.db.session() as s:
+            st = s.get(Student, student_id)
+            if st is None:
+                raise NoStudent(t("没有这个学生", "No such student"))
+            card = self._card(s, st)
+        return self._make_current(card, card.student_no, accepted)
+
+    def confirm_duplicate(self) -> StudentCard:
+        with self._lock:
+            if self._current is None:
+                raise NoStudent(t("没有当前学生", "No current student"))
+            self._current.confirmed = True
+            sid = self._current.student_id
+        return self.card(sid)
+
+    def clear(self) -> None:
+        """Let the current student go (Esc): only when no shot waits for a decision."""
+        with self._lock:
+            if self._pending is not None:
+                raise DecisionPending(t("请先接受或重拍当前照片", "Accept or retake the current photo first"))
+            self._current = None
+
+    def add_unlisted(
+        self,
+        *,
+        name: str,
+        student_no: str = "",
+        id_number: str = "",
+        gender: str = "",
+        major: str = "",
+        class_name: str = "",
+        college: str = "",
+        note: str = "",
+    ) -> Identified:
+        """A student who is not on the roster: photographed, and flagged for the errata form."""
+        name = name.strip()
+        if not name or not (student_no.strip() or id_number.strip()):
+            raise WorkflowError(t("名单外学生需要姓名和学号或身份证号", "An unlisted student needs a name and a student or ID number"))
+        accepted = self._settle_pending()
+        idn = id_number.strip().upper()
+        with self.db.session() as s:
+            school = s.scalar(select(Student.school).where(Student.unlisted.is_(False)).limit(1)) or ""
+            year = s.scalar(select(Student.grad_year).where(Student.unlisted.is_(False)).limit(1)) or ""
+            st = Student(
+                name=name, student_no=student_no.strip(), id_number=idn, gender=gender.strip(),
+                major=major.strip(), class_name=class_name.strip(), college=college.strip() or None,
+                school=school, grad_year=year, unlisted=True,
+                id_last6=idn[-6:] if idn else "", name_initials=_initials(name),
+            )
+            s.add(st)
+            s.flush()
+            s.add(DataIssue(
+                student_id=st.id, station_id=self.station_id, kind="other", source="unlisted",
+                note=note.strip() or t("名单外学生, 现场登记", "not on the roster, registered at the camera"),
+            ))
+            s.commit()
+            card = self._card(s, st)
+        return self._make_current(card, student_no or idn, accepted)
+
+    def report_data_issue(
+        self, kind: str, *, correct_value: str = "", note: str = "", student_id: int | None = None
+    ) -> int:
+        """A data problem seen at the camera (wrong ID number, wrong name, ...) for the errata form."""
+        if kind not in DATA_ISSUE_KINDS:
+            raise WorkflowError(f"unknown kind {kind!r}; known: {', '.join(DATA_ISSUE_KINDS)}")
+        if kind in ("id_wrong", "name_wrong") and not correct_value.strip():
+            raise WorkflowError(t("请填写正确的值", "Enter the correct value"))
+        sid = student_id if student_id is not None else self._current_id()
+        with self.db.session() as s:
+            st = s.get(Student, sid)
+            if st is None:
+                raise NoStudent(t("没有这个学生", "No such student"))
+            fld = ISSUE_FIELDS.get(kind)
+            original = {"Sfzh": st.id_number, "Xm": st.name}.get(fld or "")
+            issue = DataIssue(
+                student_id=sid, station_id=self.station_id, field=fld, kind=kind, source="camera",
+                original_value=original, correct_value=correct_value.strip() or None, note=note.strip() or None,
+            )
+            s.add(issue)
+            s.commit()
+            return issue.id
+
+    # --- capture ---------------------------------------------------------------------
+
+    def next_path(self, ext: str) -> Path:
+        """The camera backend's namer: station, student and a counter, never the camera's name.
+
+        Called on the camera thread. The second file of a RAW+JPEG pair (a
+        different extension within seconds) shares the first one's stem.
+        """
+        ext = ext if ext.startswith(".") else "." + ext
+        ext = ext.lower()
+        with self._lock:
+            cur = self._current
+            sid = cur.student_id if cur else None
+            last = self._last_stem
+            if last and ext not in last[1] and time.monotonic() - last[2] < 5.0 and self._named.get(last[0]) == sid:
+                last[1].add(ext)
+                return self._folder() / (last[0] + ext)
+            key = self._file_key(sid)
+            n = self._counters.get(sid, 0)
+            folder = self._folder()
+            while True:
+                n += 1
+                stem = f"S{self.station_number:02d}_{key}_{n:02d}"
+                if not any(folder.glob(stem + ".*")):
+                    break
+            self._counters[sid] = n
+            self._named[stem] = sid
+            self._last_stem = (stem, {ext}, time.monotonic())
+            return folder / (stem + ext)
+
+    def shoot(self) -> None:
+        """Trigger the camera for the current student (raises CaptureBusy from the backend)."""
+        self.check_can_shoot()
+        if self.camera is None:
+            raise WorkflowError(t("相机未连接", "No camera"))
+        self.camera.trigger()
+
+    def check_can_shoot(self) -> None:
+        with self._lock:
+            if self._current is None:
+                raise NoStudent(t("请先扫描学生证件", "Scan the student's card first"))
+            if not self._current.confirmed:
+                raise NeedsConfirmation(t("该学生已拍摄过: 按回车确认重拍", "Already photographed: press Enter to confirm a new shot"))
+
+    def record_photo(self, photo: Any) -> ShotInfo:
+        """Record a durable photo (a capture ``SavedPhoto``) as a shot of the student it was named for."""
+        stem = Path(photo.path).stem
+        with self._lock:
+            if stem in self._named:
+                sid = self._named[stem]
+            else:  # named by someone else (a recovered file): the student in front of the camera
+                sid = self._current.student_id if self._current and self._current.confirmed else None
+        width = height = None
+        try:
+            from PIL import Image
+
+            with Image.open(photo.path) as im:  # reads the header only
+                width, height = im.size
+        except Exception:  # the checks will report an unreadable file
+            pass
+        companion = str(photo.companions[0]) if getattr(photo, "companions", ()) else None
+        with self.db.session() as s:
+            shot = Shot(
+                student_id=sid, station_id=self.station_id, session_id=self.session_id,
+                path=str(Path(photo.path).resolve()), companion_path=companion, sha256=photo.sha256,
+                bytes=photo.bytes, width=width, height=height, taken_at=photo.taken_at.replace(
+                    microsecond=(photo.taken_at.microsecond // 1000) * 1000),
+                source=photo.source, camera_file=getattr(photo, "camera_name", None),
+            )
+            s.add(shot)
+            with self._lock:
+                if self._pending is not None and sid is not None:
+                    # a new shot while the last one waited: that one was a retake
+                    old = s.get(Shot, self._pending)
+                    if old is not None and old.status == "new" and old.student_id == sid:
+                        old.status, old.decided_at = "retake", now()
+                s.commit()
+                if sid is None:
+                    self._unassigned = (shot.id, datetime.now())
+                elif self._current is not None and self._current.student_id == sid:
+                    self._pending = shot.id
+            return self._shot_info(s, shot)
+
+    def check_shot(self, shot_id: int) -> ShotInfo:
+        """Run the photo checks on a recorded shot and store the verdict (call from a worker)."""
+        with self.db.session() as s:
+            path = s.get(Shot, shot_id).path
+        verdict, qc_json, ms = None, None, None
+        if self._checker_loading:  # a photo taken while the models load waits for them
+            self._checker_ready.wait(120)
+        if self.checker is not None:
+            t0 = time.perf_counter()
+            try:
+                report = self._qc_thread.submit(self.checker.check_path, path).result()
+                verdict, qc_json, ms = report.verdict, qc_to_json(report), report.ms
+            except Exception as exc:  # a check that crashes must not lose the shot
+                ms = (time.perf_counter() - t0) * 1000
+                verdict = "error"
+                qc_json = json.dumps({"verdict": "error", "checks": {}, "reason": f"{type(exc).__name__}: {exc}"},
+                                     ensure_ascii=False)
+        with self.db.session() as s:
+            shot = s.get(Shot, shot_id)
+            shot.qc_verdict, shot.qc_json, shot.qc_ms = verdict, qc_json, ms
+            s.commit()
+            return self._shot_info(s, shot)
+
+    def process_photo(self, photo: Any) -> ShotInfo:
+        """Record, then check: what happens to every photo the camera delivers."""
+        return self.check_shot(self.record_photo(photo).id)
+
+    # --- select ------------------------------------------------------------------------
+
+    def accept(self, reason: str | None = None, *, shot_id: int | None = None) -> Accepted:
+        """Accept the shot awaiting a decision (or ``shot_id``): it becomes the student's selected shot."""
+        with self._lock:
+            sid = shot_id if shot_id is not None else self._pending
+            if sid is None:
+                raise DecisionPending(t("没有待确认的照片", "No photo waiting for a decision"))
+            result = self._select(sid, reason)
+            if shot_id is None or shot_id == self._pending:
+                self._pending = None
+                self._current = None
+            return result
+
+    def reselect(self, shot_id: int, reason: str | None = None) -> Accepted:
+        """Choose another of a student's shots later (the earlier choice stays as a kept shot)."""
+        with self._lock:
+            result = self._select(shot_id, reason)
+            if self._pending == shot_id:
+                self._pending = None
+            return result
+
+    def retake(self) -> ShotInfo:
+        """Mark the pending shot for a retake; the student stays in front of the camera."""
+        with self._lock:
+            if self._pending is None:
+                raise DecisionPending(t("没有待确认的照片", "No photo waiting for a decision"))
+            pid, self._pending = self._pending, None
+        with self.db.session() as s:
+            shot = s.get(Shot, pid)
+            shot.status, shot.decided_at = "retake", now()
+            s.commit()
+            return self._shot_info(s, shot)
+
+    def _select(self, shot_id: int, reason: str | None) -> Accepted:
+        reason = (reason or "").strip() or None
+        with self.db.session() as s:
+            shot = s.get(Shot, shot_id)
+            if shot is None or shot.student_id is None:
+                raise WorkflowError(t("这张照片还没有归属学生", "This photo belongs to no student yet"))
+            if shot.qc_verdict not in ACCEPTABLE and self.checker is not None and reason is None:
+                raise ReasonRequired(t("照片未通过检查: 需填写接受原因", "The photo failed the checks: a reason is required"))
+            sel = s.scalar(select(Selection).where(Selection.student_id == shot.student_id))
+            reselected = sel is not None and sel.shot_id != shot.id
+            if sel is None:
+                sel = Selection(student_id=shot.student_id, shot_id=shot.id, station_id=self.station_id)
+                s.add(sel)
+            elif reselected:
+                prev = s.get(Shot, sel.shot_id)
+                if prev is not None and prev.status == "accepted":
+                    prev.status = "new"  # kept, no longer chosen
+                sel.shot_id, sel.station_id, sel.selected_at = shot.id, self.station_id, now()
+            sel.override_reason = reason if shot.qc_verdict not in ACCEPTABLE else None
+            sel.needs_decision = False
+            shot.status, shot.decided_at = "accepted", now()
+            shot.override_reason = sel.override_reason
+            for ab in s.scalars(select(Absence).where(Absence.student_id == shot.student_id, Absence.cleared_at.is_(None))):
+                ab.cleared_at = now()  # marked absent earlier, turned up after all
+            s.commit()
+            st = s.get(Student, shot.student_id)
+            self.last_group = (st.college, st.class_name)
+            return Accepted(self._shot_info(s, shot), self._card(s, st), reselected)
+
+    def _settle_pending(self) -> ShotInfo | None:
+        """Moving on to the next student accepts a passing shot; a failing one must be decided first."""
+        with self._lock:
+            if self._pending is None:
+                return None
+            with self.db.session() as s:
+                shot = s.get(Shot, self._pending)
+                verdict = shot.qc_verdict if shot else None
+            if shot is None or shot.status != "new":
+                self._pending = None
+                return None
+            if verdict in ACCEPTABLE or (verdict is None and self.checker is None):
+                return self.accept().shot
+            if verdict is None:
+                raise DecisionPending(t("照片正在检查, 请稍候", "The photo is being checked, one moment"))
+            raise DecisionPending(t("当前照片未通过检查: 按 R 重拍, 或填写原因后接受",
+                                    "The current photo failed: press R to retake, or accept with a reason"))
+
+    # --- reading -------------------------------------------------------------------------
+
+    def state(self) -> WorkflowState:
+        with self._lock:
+            cur, pending = self._current, self._pending
+        with self.db.session() as s:
+            card = self._card(s, s.get(Student, cur.student_id)) if cur else None
+            shot = self._shot_info(s, s.get(Shot, pending)) if pending else None
+        return WorkflowState(card, bool(cur and cur.confirmed), shot)
+
+    @property
+    def current_student_id(self) -> int | None:
+        with self._lock:
+            return self._current.student_id if self._current else None
+
+    @property
+    def pending_shot_id(self) -> int | None:
+        with self._lock:
+            return self._pending
+
+    def throughput(self) -> Any:
+        """The throughput panel's figures for this station and the current college/class."""
+        from app import throughput
+
+        college, class_name = self.last_group
+        with self.db.session() as s:
+            return throughput.snapshot(s, station_id=self.station_id, college=college, class_name=class_name)
+
+    def scan_codes(self, limit: int) -> list[str]:
+        """What a card reader would type for the next students not yet photographed, in roster order.
+
+        The ID number where there is one, else the student number; only codes
+        that name exactly one student (the demo and ``--auto`` drive the window with them).
+        """
+        done = select(Selection.student_id)
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Student.id_number, Student.student_no)
+                .where(Student.active.is_(True), Student.unlisted.is_(False), Student.has_error.is_(False),
+                       Student.id.not_in(done))
+                .order_by(Student.college, Student.class_name, Student.roster_order, Student.id)
+                .limit(limit)
+            ).all()
+        return [idn or sno for idn, sno in rows if idn or sno]
+
+    def card(self, student_id: int) -> StudentCard:
+        with self.db.session() as s:
+            return self._card(s, s.get(Student, student_id))
+
+    def shot(self, shot_id: int) -> ShotInfo:
+        with self.db.session() as s:
+            return self._shot_info(s, s.get(Shot, shot_id))
+
+    def shots_of(self, student_id: int) -> list[ShotInfo]:
+        with self.db.session() as s:
+            rows = s.scalars(select(Shot).where(Shot.student_id == student_id).order_by(Shot.taken_at, Shot.id))
+            return [self._shot_info(s, r) for r in rows]
+
+    def unassigned_shots(self) -> list[ShotInfo]:
+        with self.db.session() as s:
+            rows = s.scalars(select(Shot).where(Shot.student_id.is_(None)).order_by(Shot.taken_at))
+            return [self._shot_info(s, r) for r in rows]
+
+    def assign_shot(self, shot_id: int, student_id: int) -> ShotInfo:
+        with self.db.session() as s:
+            shot = s.get(Shot, shot_id)
+            shot.student_id = student_id
+            s.commit()
+            with self._lock:
+                if self._unassigned and self._unassigned[0] == shot_id:
+                    self._unassigned = None
+                if self._current and self._current.student_id == student_id:
+                    self._pending = shot_id
+            return self._shot_info(s, shot)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _make_current(self, card: StudentCard, code: str, accepted: ShotInfo | None) -> Identified:
+        needs = card.photographed
+        with self._lock:
+            self._current = _Current(card.id, confirmed=not needs, group=(card.college, card.class_name))
+            self._pending = None
+            self._counters.pop(card.id, None)
+            self._counters[card.id] = card.shots
+            self.last_group = (card.college, card.class_name)
+            waiting = self._unassigned
+        pending = None
+        if waiting and not needs and datetime.now() - waiting[1] <= UNASSIGNED_GRACE:
+            pending = self.assign_shot(waiting[0], card.id)
+            pending = ShotInfo(**{**pending.__dict__, "assigned_now": True})
+        return Identified(code, "found", card=card, needs_confirmation=needs, accepted_previous=accepted,
+                          pending=pending)
+
+    def _current_id(self) -> int:
+        with self._lock:
+            if self._current is None:
+                raise NoStudent(t("没有当前学生", "No current student"))
+            return self._current.student_id
+
+    def _folder(self) -> Path:
+        folder = self.capture_folder / datetime.now().strftime("%Y-%m-%d")
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _file_key(self, sid: int | None) -> str:
+        if sid is None:
+            return "unassigned_" + datetime.now().strftime("%H%M%S")
+        with self.db.session() as s:
+            st = s.get(Student, sid)
+            return _safe(st.student_no) or _safe(st.id_number) or f"student{sid}"
+
+    def _card(self, s: Session, st: Student) -> StudentCard:
+        shots = s.scalar(select(func.count(Shot.id)).where(Shot.student_id == st.id)) or 0
+        sel = s.scalar(select(Selection).where(Selection.student_id == st.id))
+        station = s.get(Station, sel.station_id).name if sel else None
+        problems: tuple[str, ...] = ()
+        if st.has_error or st.has_warning:
+            rows = s.scalars(
+                select(RosterFinding).where(RosterFinding.student_id == st.id).order_by(RosterFinding.severity)
+            )
+            problems = tuple(f.message for f in rows)
+        absent = s.scalar(
+            select(func.count(Absence.id)).where(Absence.student_id == st.id, Absence.cleared_at.is_(None))
+        )
+        return StudentCard(
+            id=st.id, name=st.name, gender=st.gender, student_no=st.student_no, id_masked=mask_id(st.id_number),
+            exam_no=st.exam_no, major=st.major, class_name=st.class_name, college=st.college or "",
+            school=st.school, has_error=st.has_error, has_warning=st.has_warning, unlisted=st.unlisted,
+            problems=problems, shots=shots, selected_shot_id=sel.shot_id if sel else None,
+            photographed_at=sel.selected_at if sel else None, photographed_station=station, absent=bool(absent),
+        )
+
+    def _shot_info(self, s: Session, shot: Shot) -> ShotInfo:
+        checks, error, crop = checks_from_json(shot.qc_json)
+        selected = shot.student_id is not None and s.scalar(
+            select(func.count(Selection.id)).where(Selection.shot_id == shot.id)
+        )
+        return ShotInfo(
+            id=shot.id, student_id=shot.student_id, path=shot.path, taken_at=shot.taken_at, source=shot.source,
+            status=shot.status, qc_verdict=shot.qc_verdict, qc_ms=shot.qc_ms, checks=checks, qc_error=error,
+            crop=crop, selected=bool(selected), override_reason=shot.override_reason,
+        )
+
+
+def _make_checker(profile: str | None) -> Any:
+    from qc.checker import Checker
+
+    return Checker(profile=profile)
+
+
+def _initials(name: str) -> str:
+    from app.roster.pinyin import initials
+
+    return initials(name)

@@ -1,0 +1,227 @@
+"""The workflow, made asynchronous for the window: every call in a worker, every answer a signal.
+
+The window calls these methods on the UI thread; each one hands the real
+work (database, camera, checks, decoding) to the thread pool and returns at
+once. Answers arrive as signals on the UI thread. No state of the shoot lives
+here: the workflow keeps it; this class only plumbs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from app.workflow import Workflow
+from ui.workers import CameraBridge, Runner, load_scaled
+
+log = logging.getLogger(__name__)
+RECONNECT_MS = 3000
+THROUGHPUT_MS = 30_000
+
+
+class StationController(QObject):
+    identified = Signal(object)  # app.workflow.Identified
+    candidates = Signal(str, object)  # query, [StudentCard]
+    confirmed = Signal(object)  # StudentCard
+    photo_arrived = Signal(object)  # capture SavedPhoto
+    shot_recorded = Signal(object)  # ShotInfo (not yet checked)
+    shot_checked = Signal(object)  # ShotInfo with its verdict
+    accepted = Signal(object)  # app.workflow.Accepted
+    retaken = Signal(object)  # ShotInfo
+    cleared = Signal()
+    shots = Signal(int, object)  # student id, [ShotInfo]
+    image = Signal(str, QImage)  # path, decoded at display size
+    thumbnail = Signal(int, QImage)
+    throughput = Signal(object)  # app.throughput.Throughput
+    camera_status = Signal(object)  # capture CameraStatus
+    camera_problem = Signal(str, str)  # message, code
+    camera_ok = Signal()
+    qc_state = Signal(str, str)  # "loading" | "ready" | "failed", detail
+    failed = Signal(str, object)  # action, exception (a WorkflowError carries .message)
+    done = Signal(str, object)  # action, result (unlisted, issue, settings, ...)
+
+    def __init__(self, workflow: Workflow, *, camera: Any = None, camera_options: dict | None = None,
+                 event_hook=None, parent=None):
+        super().__init__(parent)
+        self.workflow = workflow
+        self.runner = Runner(self, threads=3)
+        self.bridge = CameraBridge(self, hook=event_hook)
+        self.bridge.event.connect(self._on_camera_event)
+        self._camera_spec = camera
+        self._camera_options = camera_options or {}
+        self._reconnect = QTimer(self)
+        self._reconnect.setSingleShot(True)
+        self._reconnect.timeout.connect(self.open_camera)
+        self._tp_timer = QTimer(self)
+        self._tp_timer.timeout.connect(self.refresh_throughput)
+        self.display_size = (1200, 1200)
+        self.camera_connected = False
+        self.qc_ready = False
+        self._stopping = False
+
+    # --- start and stop ---------------------------------------------------------
+
+    def start(self, *, with_camera: bool = True, with_qc: bool = True) -> None:
+        if with_qc:
+            self.qc_state.emit("loading", "")
+            self.runner.submit(self.workflow.load_checker, on_done=self._qc_loaded, on_error=self._qc_failed)
+        if with_camera:
+            self.open_camera()
+        self.refresh_throughput()
+        self._tp_timer.start(THROUGHPUT_MS)
+
+    def open_camera(self) -> None:
+        if self._stopping:
+            return
+        self.runner.submit(self.workflow.open_camera, self.bridge.sink, self._camera_spec,
+                           **self._camera_options, on_done=self._camera_opened, on_error=self._camera_failed)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._reconnect.stop()
+        self._tp_timer.stop()
+        try:
+            self.workflow.close()
+        except Exception as exc:  # the camera may already be gone
+            log.warning("closing the camera: %s", exc)
+        self.runner.wait(10_000)
+
+    def _qc_loaded(self, _checker) -> None:
+        self.qc_ready = True
+        self.qc_state.emit("ready", "")
+
+    def _qc_failed(self, exc) -> None:
+        self.qc_state.emit("failed", str(getattr(exc, "message", exc)))
+
+    def _camera_opened(self, camera) -> None:
+        status = getattr(camera, "status", None)
+        if status is not None:
+            self._on_status(status)
+
+    def _camera_failed(self, exc) -> None:
+        self.camera_connected = False
+        self.camera_problem.emit(str(getattr(exc, "message", exc)), getattr(exc, "code", "no_camera") or "no_camera")
+        if not self._stopping:
+            self._reconnect.start(RECONNECT_MS)
+
+    # --- camera events (already on the UI thread) ---------------------------------
+
+    def _on_camera_event(self, ev) -> None:
+        if ev.kind == "status" and ev.status is not None:
+            self._on_status(ev.status)
+        elif ev.kind == "error":
+            self.failed.emit("camera", ev)
+            if ev.code in ("disconnected", "no_camera", "usb_claimed", "asleep"):
+                self.camera_connected = False
+                self.camera_problem.emit(ev.error or "", ev.code or "")
+        elif ev.kind == "photo" and ev.photo is not None:
+            self._on_photo(ev.photo)
+
+    def _on_status(self, status) -> None:
+        was = self.camera_connected
+        self.camera_connected = bool(status.connected)
+        self.camera_status.emit(status)
+        if status.connected and not was:
+            self.camera_ok.emit()
+        elif not status.connected:
+            self.camera_problem.emit(status.message or "", "disconnected")
+
+    def _on_photo(self, photo) -> None:
+        self.photo_arrived.emit(photo)
+        self.load_image(str(photo.path))
+        self.runner.submit(self.workflow.record_photo, photo, on_done=self._recorded,
+                           on_error=lambda e: self.failed.emit("record", e))
+
+    def _recorded(self, shot) -> None:
+        self.shot_recorded.emit(shot)
+        self.runner.submit(self.workflow.check_shot, shot.id, on_done=self._checked,
+                           on_error=lambda e: self.failed.emit("check", e))
+
+    def _checked(self, shot) -> None:
+        self.shot_checked.emit(shot)
+        if shot.student_id is not None:
+            self.load_shots(shot.student_id)
+
+    # --- the photographer's actions -------------------------------------------------
+
+    def identify(self, code: str, scanned: bool) -> None:
+        self.runner.submit(self.workflow.identify, code, scanned=scanned, on_done=self._identified,
+                           on_error=lambda e: self.failed.emit("identify", e))
+
+    def choose(self, student_id: int) -> None:
+        self.runner.submit(self.workflow.choose, student_id, on_done=self._identified,
+                           on_error=lambda e: self.failed.emit("identify", e))
+
+    def _identified(self, result) -> None:
+        if result.accepted_previous is not None:
+            self.refresh_throughput()
+        self.identified.emit(result)
+        if result.card is not None:
+            self.load_shots(result.card.id)
+        if result.pending is not None:  # a camera-button shot taken before the scan
+            self.load_image(result.pending.path)
+            self._recorded(result.pending)
+
+    def search(self, query: str) -> None:
+        self.runner.submit(self.workflow.search, query, on_done=lambda cards: self.candidates.emit(query, cards),
+                           on_error=lambda e: self.failed.emit("search", e))
+
+    def confirm(self) -> None:
+        self.runner.submit(self.workflow.confirm_duplicate, on_done=self.confirmed.emit,
+                           on_error=lambda e: self.failed.emit("confirm", e))
+
+    def shoot(self) -> None:
+        self.runner.submit(self.workflow.shoot, on_error=lambda e: self.failed.emit("shoot", e))
+
+    def accept(self, reason: str | None = None, shot_id: int | None = None) -> None:
+        fn = self.workflow.accept if shot_id is None else self.workflow.reselect
+        args = () if shot_id is None else (shot_id,)
+        self.runner.submit(fn, *args, reason=reason, on_done=self._accepted,
+                           on_error=lambda e: self.failed.emit("accept", e))
+
+    def _accepted(self, result) -> None:
+        self.accepted.emit(result)
+        self.refresh_throughput()
+        self.load_shots(result.student.id)
+
+    def retake(self) -> None:
+        self.runner.submit(self.workflow.retake, on_done=self.retaken.emit,
+                           on_error=lambda e: self.failed.emit("retake", e))
+
+    def clear(self) -> None:
+        self.runner.submit(self.workflow.clear, on_done=lambda _r: self.cleared.emit(),
+                           on_error=lambda e: self.failed.emit("clear", e))
+
+    def add_unlisted(self, values: dict) -> None:
+        self.runner.submit(self.workflow.add_unlisted, **values, on_done=self._identified,
+                           on_error=lambda e: self.failed.emit("unlisted", e))
+
+    def report_issue(self, values: dict) -> None:
+        self.runner.submit(self.workflow.report_data_issue, values["kind"], correct_value=values["correct_value"],
+                           note=values["note"], on_done=lambda r: self.done.emit("issue", r),
+                           on_error=lambda e: self.failed.emit("issue", e))
+
+    def run(self, action: str, fn, *args, **kwargs) -> None:
+        """Any other blocking call (settings, ...): done/failed carry ``action``."""
+        self.runner.submit(fn, *args, **kwargs, on_done=lambda r: self.done.emit(action, r),
+                           on_error=lambda e: self.failed.emit(action, e))
+
+    # --- reading -------------------------------------------------------------------
+
+    def load_shots(self, student_id: int) -> None:
+        self.runner.submit(self.workflow.shots_of, student_id, on_done=lambda s: self.shots.emit(student_id, s))
+
+    def load_image(self, path: str) -> None:
+        w, h = self.display_size
+        self.runner.submit(load_scaled, path, w, h, on_done=lambda img: self.image.emit(path, img),
+                           on_error=lambda e: self.failed.emit("image", e))
+
+    def load_thumbnail(self, shot_id: int, path: str) -> None:
+        self.runner.submit(load_scaled, path, 96, 128, on_done=lambda img: self.thumbnail.emit(shot_id, img))
+
+    def refresh_throughput(self) -> None:
+        self.runner.submit(self.workflow.throughput, on_done=self.throughput.emit,
+                           on_error=lambda e: self.failed.emit("throughput", e))

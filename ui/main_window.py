@@ -1,0 +1,622 @@
+"""The photographer's window: scan, shoot, verdict on the picture, next student.
+
+It shows and forwards. Keys go to the one input field (which always has the
+focus); what they mean depends on the state below. Every action goes to the
+:class:`ui.controller.StationController`, which runs it in a worker; answers
+come back as signals and move the state on.
+
+States: ``starting`` → ``ready`` (nobody in front of the camera) →
+``student`` (card shown, Space shoots) or ``confirm`` (already photographed:
+Enter confirms a new shot) → ``shooting`` → ``checking`` → ``verdict``
+(Enter accepts, R retakes, Space shoots again) → ``reason`` (a failing photo
+is accepted only with a reason) → ``ready``. ``viewing`` looks at an earlier
+shot of the student (F4 selects it instead).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.workflow import Identified, ShotInfo, StudentCard
+from ui.controller import StationController
+from ui.photo_view import Overlay, PhotoView
+from ui.scan_input import ScanLineEdit
+from ui.shot_strip import ShotStrip
+from ui.student_card import Banner, CandidateList, StudentCardView
+from ui.throughput_panel import ThroughputPanel
+
+LIVE_KEYS = {
+    "starting": set(),
+    "ready": set(),
+    "student": {"space"},
+    "confirm": {"enter", "space"},
+    "shooting": {"space"},
+    "checking": {"space", "r"},
+    "verdict": {"space", "enter", "r"},
+    "reason": {"enter"},
+    "viewing": set(),
+}
+MESSAGE_MS = 6000
+
+
+class MainWindow(QMainWindow):
+    state_changed = Signal(str)
+
+    def __init__(self, controller: StationController, parent=None):
+        super().__init__(parent)
+        self.ctl = controller
+        self.state = "starting"
+        self.card: StudentCard | None = None
+        self.shot: ShotInfo | None = None  # the shot on screen awaiting a decision
+        self.viewed: ShotInfo | None = None  # an earlier shot looked at from the strip
+        self._reason_for: int | None = None  # reselect target while entering a reason
+        self._before_view = "ready"
+        self._latest_path: str | None = None
+        self._build()
+        self._connect()
+        self.retranslate()
+        self._set_state("starting")
+        self.resize(1440, 900)
+
+    # --- layout -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        root = QWidget()
+        outer = QVBoxLayout(root)
+        outer.setContentsMargins(8, 8, 8, 8)
+        self.banner = Banner()
+        outer.addWidget(self.banner)
+        row = QHBoxLayout()
+        outer.addLayout(row, 1)
+
+        left = QVBoxLayout()
+        self.input = ScanLineEdit()
+        self.input.setStyleSheet("font-size:26px;padding:8px;")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(48)
+        self.candidates = CandidateList()
+        self.candidates.setMaximumHeight(220)
+        self.candidates.hide()
+        self.card_view = StudentCardView()
+        left.addWidget(self.input)
+        left.addWidget(self.message)
+        left.addWidget(self.candidates)
+        left.addWidget(self.card_view, 1)
+        lw = QWidget()
+        lw.setLayout(left)
+        lw.setFixedWidth(400)
+        row.addWidget(lw)
+
+        mid = QVBoxLayout()
+        self.photo = PhotoView()
+        self.strip = ShotStrip()
+        mid.addWidget(self.photo, 1)
+        mid.addWidget(self.strip)
+        row.addLayout(mid, 1)
+
+        right = QVBoxLayout()
+        self.throughput = ThroughputPanel()
+        right.addWidget(self.throughput)
+        self.buttons: dict[str, QPushButton] = {}
+        for key in ("shoot", "accept", "retake", "select", "unlisted", "settings"):
+            b = QPushButton()
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumHeight(40)
+            right.addWidget(b)
+            self.buttons[key] = b
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        right.addWidget(self.reasons)
+        right.addStretch(1)
+        self.camera_label = QLabel()
+        self.camera_label.setWordWrap(True)
+        self.qc_label = QLabel()
+        right.addWidget(self.camera_label)
+        right.addWidget(self.qc_label)
+        rw = QWidget()
+        rw.setLayout(right)
+        rw.setFixedWidth(280)
+        row.addWidget(rw)
+        self.setCentralWidget(root)
+        self._msg_timer = QTimer(self)
+        self._msg_timer.setSingleShot(True)
+        self._msg_timer.timeout.connect(lambda: self.message.setText(""))
+
+    def _connect(self) -> None:
+        c, i = self.ctl, self.input
+        i.scanned.connect(self._on_scanned)
+        i.submitted.connect(self._on_submitted)
+        i.query.connect(self._on_query)
+        i.command.connect(self._on_command)
+        self.candidates.picked.connect(self._choose)
+        self.card_view.report_issue.connect(self.report_issue)
+        self.strip.shot_clicked.connect(self._view_shot)
+        b = self.buttons
+        b["shoot"].clicked.connect(lambda: self._on_command("space"))
+        b["accept"].clicked.connect(lambda: self._on_command("enter"))
+        b["retake"].clicked.connect(lambda: self._on_command("r"))
+        b["select"].clicked.connect(self.select_viewed)
+        b["unlisted"].clicked.connect(self.add_unlisted)
+        b["settings"].clicked.connect(self.open_settings)
+        for seq, fn in (("F2", self.add_unlisted), ("F3", self.report_issue), ("F4", self.select_viewed),
+                        ("Ctrl+,", self.open_settings)):
+            QShortcut(QKeySequence(seq), self, activated=fn)
+        c.identified.connect(self._on_identified)
+        c.candidates.connect(self._on_candidates)
+        c.confirmed.connect(self._on_confirmed)
+        c.photo_arrived.connect(self._on_photo)
+        c.shot_recorded.connect(self._on_recorded)
+        c.shot_checked.connect(self._on_checked)
+        c.accepted.connect(self._on_accepted)
+        c.retaken.connect(self._on_retaken)
+        c.cleared.connect(self._go_ready)
+        c.shots.connect(self._on_shots)
+        c.image.connect(self._on_image)
+        c.thumbnail.connect(self.strip.set_thumbnail)
+        c.throughput.connect(self.throughput.show_data)
+        c.camera_status.connect(self._on_camera_status)
+        c.camera_problem.connect(self._on_camera_problem)
+        c.camera_ok.connect(self.banner.hide)
+        c.qc_state.connect(self._on_qc_state)
+        c.failed.connect(self._on_failed)
+        c.done.connect(self._on_done)
+        c.bridge.preview.connect(self._on_preview)
+        QApplication.instance().focusChanged.connect(self._keep_focus)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("毕业生图像采集 — 拍摄"))
+        self.input.setPlaceholderText(self._placeholder())
+        names = {
+            "shoot": self.tr("拍摄 (空格)"),
+            "accept": self.tr("接受 (回车)"),
+            "retake": self.tr("重拍 (R)"),
+            "select": self.tr("选用此张 (F4)"),
+            "unlisted": self.tr("名单外学生 (F2)"),
+            "settings": self.tr("设置 (Ctrl+,)"),
+        }
+        for key, text in names.items():
+            self.buttons[key].setText(text)
+        self.card_view.retranslate()
+        self.throughput.retranslate()
+        if self.shot is not None and self.state in ("verdict", "reason", "checking"):
+            self._show_verdict(self.shot)
+
+    def quick_reasons(self) -> list[str]:
+        return [self.tr("学生坚持使用此照片"), self.tr("医学或宗教原因"), self.tr("检查误判, 人工核对合格")]
+
+    # --- state --------------------------------------------------------------------
+
+    def _placeholder(self) -> str:
+        return {
+            "reason": self.tr("输入接受原因后按回车 (1/2/3 选常用原因, Esc 返回)"),
+            "confirm": self.tr("回车确认再拍; 或扫描下一位"),
+        }.get(self.state, self.tr("扫描证件, 或输入学号 / 身份证后6位 / 姓名 / 拼音首字母"))
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.input.live_commands = set(LIVE_KEYS[state])
+        self.input.search_enabled = state != "reason"
+        self.input.setPlaceholderText(self._placeholder())
+        b = self.buttons
+        b["shoot"].setEnabled(state in ("student", "confirm", "checking", "verdict"))
+        b["accept"].setEnabled(state in ("verdict", "confirm"))
+        b["retake"].setEnabled(state in ("checking", "verdict"))
+        b["select"].setEnabled(state == "viewing")
+        self.reasons.setText("\n".join(f"{n}. {r}" for n, r in enumerate(self.quick_reasons(), 1))
+                             if state == "reason" else "")
+        self.state_changed.emit(state)
+
+    def say(self, text: str, level: str = "info") -> None:
+        color = {"info": "#1d3b66", "ok": "#15803d", "warn": "#b45309", "error": "#b91c1c"}[level]
+        self.message.setStyleSheet(f"font-size:17px;color:{color};")
+        self.message.setText(text)
+        self._msg_timer.start(MESSAGE_MS)
+
+    def _keep_focus(self, _old, new) -> None:
+        if QApplication.activeModalWidget() is None and new is not self.input and self.isActiveWindow():
+            QTimer.singleShot(0, self.input.setFocus)
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self.input.setFocus()
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        size = self.photo.size()
+        self.ctl.display_size = (max(size.width(), 480), max(size.height(), 480))
+
+    def changeEvent(self, ev) -> None:
+        if ev.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(ev)
+
+    def closeEvent(self, ev) -> None:
+        self.ctl.stop()
+        super().closeEvent(ev)
+
+    # --- input ----------------------------------------------------------------------
+
+    def _on_scanned(self, code: str) -> None:
+        self.input.reset()
+        if self.state == "reason":
+            self.say(self.tr("请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍"), "warn")
+            return
+        self.candidates.hide()
+        self.ctl.identify(code, scanned=True)
+
+    def _on_submitted(self, text: str) -> None:
+        if self.state == "reason":
+            reasons = self.quick_reasons()
+            if text.isdigit() and 1 <= int(text) <= len(reasons):
+                text = reasons[int(text) - 1]
+            self.input.reset()
+            self.ctl.accept(reason=text, shot_id=self._reason_for)
+            return
+        chosen = self.candidates.current_id()
+        self.input.reset()
+        self.candidates.hide()
+        if chosen is not None:
+            self.ctl.choose(chosen)
+        else:
+            self.ctl.identify(text, scanned=False)
+
+    def _on_query(self, text: str) -> None:
+        if not text:
+            self.candidates.hide()
+        elif self.state != "reason":
+            self.ctl.search(text)
+
+    def _on_candidates(self, query: str, cards: list) -> None:
+        if query == self.input.text().strip() and self.state != "reason":
+            self.candidates.show_cards(cards)
+            if not cards:
+                self.say(self.tr("没有找到: {q}").format(q=query), "warn")
+
+    def _choose(self, student_id: int) -> None:
+        self.input.reset()
+        self.candidates.hide()
+        self.ctl.choose(student_id)
+
+    def _on_command(self, name: str) -> None:
+        s = self.state
+        if name == "escape":
+            if self.candidates.isVisible():
+                self.candidates.hide()
+                self.input.reset()
+            elif s == "reason":
+                self._reason_for = None
+                self._set_state("viewing" if self.viewed else "verdict")
+            elif s == "viewing":
+                self._leave_view()
+            elif s in ("student", "confirm"):
+                self.ctl.clear()
+            return
+        if name in ("up", "down"):
+            self.candidates.move(-1 if name == "up" else 1)
+            return
+        if name == "space":
+            if s == "confirm":
+                self.say(self.tr("该学生已拍摄过: 按回车确认后再拍"), "warn")
+            elif s == "shooting":
+                self.say(self.tr("相机正在传输上一张, 请稍候"), "warn")
+            elif s in ("student", "checking", "verdict"):
+                if not self.ctl.camera_connected:
+                    self.say(self.tr("相机未连接, 无法拍摄"), "error")
+                    return
+                self._set_state("shooting")
+                self.photo.set_message(self.tr("正在拍摄…"))
+                self.ctl.shoot()
+        elif name == "enter":
+            if s == "confirm":
+                self.ctl.confirm()
+            elif s == "verdict" and self.shot is not None:
+                if self.shot.acceptable or (self.shot.qc_verdict is None and not self.ctl.qc_ready):
+                    self.ctl.accept()
+                else:
+                    self._enter_reason(None)
+            elif s == "reason":
+                self.say(self.tr("请填写接受原因 (或输入 1/2/3)"), "warn")
+        elif name == "r" and s in ("checking", "verdict"):
+            self.ctl.retake()
+
+    def _enter_reason(self, shot_id: int | None) -> None:
+        self._reason_for = shot_id
+        self._set_state("reason")
+        self.say(self.tr("照片未通过检查: 接受需要填写原因"), "warn")
+
+    # --- answers from the workflow ------------------------------------------------------
+
+    def _on_identified(self, r: Identified) -> None:
+        if r.accepted_previous is not None:
+            self.say(self.tr("上一位的合格照片已自动接受"), "ok")
+        if r.kind == "found":
+            self.strip.forget()
+            self.strip.show_shots([])
+            self.card = r.card
+            self.shot = self.viewed = None
+            self.card_view.show_card(r.card, r.needs_confirmation)
+            self.photo.clear()
+            if r.needs_confirmation:
+                self.photo.set_message(self.tr("已拍摄过: 回车确认再拍"), "warn")
+                self._set_state("confirm")
+            else:
+                self.photo.set_message(self.tr("按空格拍摄 (或相机快门)"), None)
+                self._set_state("student")
+                if r.pending is not None:
+                    self.say(self.tr("相机按钮拍摄的照片已归属此学生"), "info")
+            if r.card.has_error:
+                self.say(self.tr("注意: 此学生名单信息有误, 可按 F3 报告正确信息"), "warn")
+        elif r.kind == "ambiguous":
+            self.candidates.show_cards(r.candidates)
+            self.say(self.tr("找到 {n} 人: 用 ↑↓ 选择, 回车确认").format(n=len(r.candidates)), "warn")
+        else:
+            self.candidates.show_cards(r.candidates)
+            self.say(self.tr("名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生").format(code=r.code), "error")
+            self._unknown_code = r.code
+            if self.state in ("starting", "verdict") and self.card is None:
+                self._set_state("ready")
+
+    def _on_confirmed(self, card: StudentCard) -> None:
+        self.card = card
+        self.card_view.show_card(card, False)
+        self.photo.set_message(self.tr("按空格拍摄 (或相机快门)"), None)
+        self._set_state("student")
+
+    def _on_photo(self, photo) -> None:
+        self._latest_path = str(photo.path)
+        if self.state == "shooting":
+            self._set_state("checking")
+
+    def _on_image(self, path: str, image: QImage) -> None:
+        if path == self._latest_path:
+            self.photo.set_image(image)
+
+    def _on_recorded(self, shot: ShotInfo) -> None:
+        self._latest_path = shot.path
+        if self.card is not None and shot.student_id == self.card.id:
+            self.shot = shot
+            self.viewed = None
+            self.photo.set_overlay(Overlay(None, self.tr("正在检查…"), self.tr("R 重拍 · 空格 再拍一张")))
+            self.photo.set_message("")
+            if self.state != "reason":
+                self._set_state("checking")
+        elif shot.student_id is None:
+            self.say(self.tr("收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生"), "warn")
+            self.photo.set_overlay(Overlay(None, self.tr("未归属的照片")))
+
+    def _on_checked(self, shot: ShotInfo) -> None:
+        if self.shot is None or shot.id != self.shot.id:
+            return
+        self.shot = shot
+        self._show_verdict(shot)
+        if self.state in ("checking", "shooting"):
+            self._set_state("verdict")
+
+    def overlay_for(self, shot: ShotInfo) -> Overlay:
+        marks = tuple(
+            (c.verdict, c.text(), tuple(box for _label, box in c.regions))
+            for c in (shot.failing() + shot.warnings())
+        )
+        if shot.qc_verdict in ("pass", "warn"):
+            title = self.tr("合格 ✓") if shot.qc_verdict == "pass" else self.tr("合格 (有提醒)")
+            hint = self.tr("回车 接受 · R 重拍")
+        elif shot.qc_verdict is None:
+            title, hint = self.tr("未检查"), self.tr("回车 接受 · R 重拍")
+        else:
+            title = self.tr("不合格 ✗") if shot.qc_verdict == "fail" else self.tr("无法检查 ✗")
+            hint = self.tr("R 重拍 · 回车 填写原因后接受")
+            if shot.qc_error and not marks:
+                marks = (("error", shot.qc_error, ()),)
+        return Overlay(shot.qc_verdict, title, hint, marks, shot.crop)
+
+    def _show_verdict(self, shot: ShotInfo) -> None:
+        self.photo.set_overlay(self.overlay_for(shot))
+        ms = f"{shot.qc_ms:.0f} ms" if shot.qc_ms else ""
+        self.photo.set_corner(ms)
+
+    def _on_accepted(self, result) -> None:
+        if self._reason_for is not None or self.state == "viewing":
+            self._reason_for = None
+            self.card = result.student
+            self.card_view.show_card(result.student, False)
+            self.say(self.tr("已改选照片: {name}").format(name=result.student.name), "ok")
+            self._leave_view()
+            return
+        name = result.student.name
+        ov = self.photo.overlay
+        if ov is not None:
+            self.photo.set_overlay(Overlay(result.shot.qc_verdict, self.tr("已接受: {name}").format(name=name),
+                                           self.tr("请扫描下一位")))
+        reason = f" ({result.shot.override_reason})" if result.shot.override_reason else ""
+        self.say(self.tr("已接受: {name}").format(name=name) + reason, "ok")
+        self._go_ready()
+
+    def _on_retaken(self, _shot: ShotInfo) -> None:
+        self.shot = None
+        self.photo.set_overlay(None)
+        self.photo.set_message(self.tr("重拍: 按空格拍摄"), None)
+        self._set_state("student")
+
+    def _go_ready(self) -> None:
+        self.card = self.shot = self.viewed = None
+        self._reason_for = None
+        self.card_view.show_card(None)
+        self.input.reset()
+        self.strip.forget()
+        self.strip.show_shots([])
+        if self.photo.overlay is None:
+            self.photo.clear()
+            self.photo.set_message(self.tr("请扫描下一位"), None)
+        self._set_state("ready")
+
+    def _on_shots(self, student_id: int, shots: list) -> None:
+        if self.card is None or self.card.id != student_id:
+            return
+        self.strip.show_shots(shots)
+        for shot in shots:
+            if not self.strip.has_thumbnail(shot.id):
+                self.ctl.load_thumbnail(shot.id, shot.path)
+
+    def _view_shot(self, shot_id: int) -> None:
+        shot = next((s for s in self.strip.shots if s.id == shot_id), None)
+        if shot is None or self.state in ("shooting", "reason"):
+            return
+        if self.state != "viewing":
+            self._before_view = self.state
+        self.viewed = shot
+        self._latest_path = shot.path
+        self.ctl.load_image(shot.path)
+        ov = self.overlay_for(shot)
+        ov.hint = self.tr("F4 选用此张 · Esc 返回") if not shot.selected else self.tr("当前选用的照片 · Esc 返回")
+        self.photo.set_overlay(ov)
+        self._set_state("viewing")
+
+    def _leave_view(self) -> None:
+        self.viewed = None
+        back = self._before_view if self._before_view != "viewing" else "ready"
+        if self.shot is not None and back in ("checking", "verdict"):
+            self._latest_path = self.shot.path
+            self.ctl.load_image(self.shot.path)
+            self._show_verdict(self.shot)
+        else:
+            self.photo.clear()
+        if self.card is None:
+            back = "ready"
+        self._set_state(back)
+
+    def select_viewed(self) -> None:
+        if self.state != "viewing" or self.viewed is None:
+            return
+        if self.viewed.acceptable:
+            self._reason_for = self.viewed.id
+            self.ctl.accept(shot_id=self.viewed.id)
+        else:
+            self._enter_reason(self.viewed.id)
+
+    # --- camera and checks --------------------------------------------------------------
+
+    def _on_preview(self, image: QImage) -> None:
+        if self.state in ("student", "confirm"):
+            self._latest_path = None
+            self.photo.set_overlay(None)
+            self.photo.set_message("")
+            self.photo.set_image(image)
+
+    def _on_camera_status(self, st) -> None:
+        parts = [st.model or st.backend]
+        if st.battery:
+            parts.append(self.tr("电量 {b}").format(b=st.battery))
+        if st.free_mb is not None:
+            parts.append(self.tr("存储卡剩余 {mb:.0f} MB").format(mb=st.free_mb))
+        ok = self.tr("相机已连接") if st.connected else self.tr("相机未连接")
+        self.camera_label.setText(ok + ": " + ", ".join(p for p in parts if p))
+        if st.connected:
+            self.banner.hide()
+            if self.state == "starting":
+                self._set_state("ready")
+        if st.connected and self.state == "shooting" and not st.busy:
+            pass  # the photo event moves the state on
+
+    def _on_camera_problem(self, message: str, code: str) -> None:
+        text = {
+            "usb_claimed": self.tr("相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试"),
+            "no_camera": self.tr("未找到相机: 请连接USB线并打开相机电源"),
+        }.get(code, self.tr("相机已断开: 请检查USB线和电源, 重新连接后自动恢复"))
+        detail = f" ({message})" if message and message not in text else ""
+        self.banner.show_text(text + detail, "error")
+        self.camera_label.setText(self.tr("相机未连接"))
+        if self.state == "shooting":
+            self._set_state("student" if self.shot is None else "verdict")
+        elif self.state == "starting":
+            self._set_state("ready")
+
+    def _on_qc_state(self, state: str, detail: str) -> None:
+        text = {"loading": self.tr("照片检查: 正在加载模型…"), "ready": self.tr("照片检查: 就绪"),
+                "failed": self.tr("照片检查不可用: {d}").format(d=detail)}[state]
+        self.qc_label.setText(text)
+        if state == "failed":
+            self.banner.show_text(text, "warn")
+
+    def _on_failed(self, action: str, exc) -> None:
+        from app.workflow import DecisionPending, NeedsConfirmation, ReasonRequired
+
+        if action == "camera":  # a CameraEvent of kind "error"
+            self.say(exc.error or self.tr("相机错误"), "error")
+            if self.state == "shooting":
+                self._set_state("student" if self.shot is None else "verdict")
+            return
+        if action == "throughput":
+            return
+        msg = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, ReasonRequired):
+            self._enter_reason(self._reason_for)
+            return
+        if type(exc).__name__ == "CaptureBusy":
+            msg = self.tr("相机正在传输上一张, 请稍候")
+        if action == "shoot" and self.state == "shooting":
+            self._set_state("confirm" if isinstance(exc, NeedsConfirmation) else
+                            ("verdict" if self.shot is not None else ("student" if self.card else "ready")))
+            self.photo.set_message("")
+        self.say(msg, "warn" if isinstance(exc, DecisionPending) else "error")
+
+    def _on_done(self, action: str, result) -> None:
+        if action == "issue":
+            self.say(self.tr("已记录, 将列入勘误表"), "ok")
+        elif action == "settings":
+            self._settings_saved(result)
+
+    # --- dialogs (opened by the photographer, never by an event) -----------------------------
+
+    def add_unlisted(self) -> None:
+        from ui.dialogs import UnlistedDialog
+
+        dlg = UnlistedDialog(getattr(self, "_unknown_code", ""), self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.ctl.add_unlisted(dlg.values())
+        self.input.setFocus()
+
+    def report_issue(self) -> None:
+        from ui.dialogs import DataIssueDialog
+
+        if self.card is None:
+            self.say(self.tr("请先扫描学生"), "warn")
+            return
+        dlg = DataIssueDialog(self.card.name, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            values = dlg.values()
+            self.ctl.runner.submit(self.ctl.workflow.report_data_issue, values["kind"],
+                                   correct_value=values["correct_value"], note=values["note"],
+                                   student_id=self.card.id, on_done=lambda r: self._on_done("issue", r),
+                                   on_error=lambda e: self._on_failed("issue", e))
+        self.input.setFocus()
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog, load_settings, save_settings
+
+        dlg = SettingsDialog(load_settings(self.ctl.workflow.db), parent=self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.changes():
+            changes = dlg.changes()
+            self.ctl.run("settings", lambda: (save_settings(self.ctl.workflow.db, changes), changes)[1])
+        self.input.setFocus()
+
+    def _settings_saved(self, changes: dict) -> None:
+        from ui.app import install_translator
+        from app.i18n import set_language
+
+        if "language" in changes:
+            set_language(changes["language"])
+            install_translator(QApplication.instance(), changes["language"])  # LanguageChange → retranslate
+        self.ctl.refresh_throughput()
+        self.say(self.tr("设置已保存"), "ok")

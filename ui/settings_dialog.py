@@ -1,0 +1,133 @@
+"""The settings dialog: kept in the database (``app/settings.py``), like ``station config``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+BACKENDS = ("gphoto2", "folder", "webcam")
+LANGUAGES = (("zh", "中文"), ("en", "English"))
+
+
+class SettingsDialog(QDialog):
+    """Edits a dict of settings; ``changes()`` is what differs from what it was given."""
+
+    def __init__(self, values: dict[str, Any], profiles: list[str] | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("机位设置"))
+        self.original = dict(values)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.station_name = QLineEdit(str(values.get("station.name", "")))
+        self.station_number = QSpinBox()
+        self.station_number.setRange(1, 99)
+        self.station_number.setValue(int(values.get("station.number", 1)))
+        self.folder = QLineEdit(str(values.get("capture.folder", "")))
+        browse = QPushButton(self.tr("选择…"))
+        browse.clicked.connect(self._browse)
+        row = QWidget()
+        rl = QHBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.folder, 1)
+        rl.addWidget(browse)
+        self.backend = QComboBox()
+        self.backend.addItems(list(BACKENDS))
+        self.backend.setCurrentText(str(values.get("capture.backend", "gphoto2")))
+        self.profile = QComboBox()
+        self.profile.setEditable(True)
+        self.profile.addItems(profiles or ["default"])
+        self.profile.setCurrentText(str(values.get("qc.profile", "default")))
+        self.low = QSpinBox()
+        self.high = QSpinBox()
+        for box in (self.low, self.high):
+            box.setRange(10, 1000)
+            box.setSuffix(self.tr(" 人/小时"))
+        self.low.setValue(int(values.get("rate.target_low", 150)))
+        self.high.setValue(int(values.get("rate.target_high", 180)))
+        self.language = QComboBox()
+        for code, name in LANGUAGES:
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(1 if str(values.get("language", "zh")).startswith("en") else 0)
+        form.addRow(self.tr("机位名称"), self.station_name)
+        form.addRow(self.tr("机位编号"), self.station_number)
+        form.addRow(self.tr("照片保存文件夹"), row)
+        form.addRow(self.tr("相机接口"), self.backend)
+        form.addRow(self.tr("检查标准"), self.profile)
+        form.addRow(self.tr("目标速度 (下限)"), self.low)
+        form.addRow(self.tr("目标速度 (上限)"), self.high)
+        form.addRow(self.tr("界面语言"), self.language)
+        lay.addLayout(form)
+        self.note = QLabel(self.tr("相机接口和照片文件夹在重新打开窗口后生效。"))
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color:#666;")
+        lay.addWidget(self.note)
+        self.error = QLabel()
+        self.error.setStyleSheet("color:#b91c1c;")
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("照片保存文件夹"), self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def _check(self) -> None:
+        if not self.station_name.text().strip():
+            self.error.setText(self.tr("请填写机位名称"))
+            return
+        if not self.folder.text().strip():
+            self.error.setText(self.tr("请填写照片保存文件夹"))
+            return
+        if self.low.value() > self.high.value():
+            self.error.setText(self.tr("目标速度下限不能高于上限"))
+            return
+        self.accept()
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "station.name": self.station_name.text().strip(),
+            "station.number": self.station_number.value(),
+            "capture.folder": self.folder.text().strip(),
+            "capture.backend": self.backend.currentText(),
+            "qc.profile": self.profile.currentText().strip() or "default",
+            "rate.target_low": self.low.value(),
+            "rate.target_high": self.high.value(),
+            "language": self.language.currentData(),
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values().items() if self.original.get(k) != v}
+
+
+def save_settings(db, changes: dict[str, Any]) -> None:
+    """Write changed settings (run in a worker: it is a database write)."""
+    from app import settings
+
+    with db.session() as s:
+        for key, value in changes.items():
+            settings.set_(s, key, value)
+        s.commit()
+
+
+def load_settings(db) -> dict[str, Any]:
+    from app import settings
+
+    with db.session() as s:
+        return settings.all_settings(s)

@@ -1,0 +1,131 @@
+"""Off the UI thread: a thread pool for workflow calls, and the camera's events as a Qt signal.
+
+Results come back as queued signals to a QObject that lives on the UI thread,
+so callbacks always run there. Each workflow call opens its own database
+session, so every pool thread works with its own session.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage, QImageReader
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    done = Signal(int, object)
+    failed = Signal(int, object)
+
+
+class _Task(QRunnable):
+    def __init__(self, key: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict):
+        super().__init__()
+        self.key, self.relay, self.fn, self.args, self.kwargs = key, relay, fn, args, kwargs
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args, **self.kwargs)
+        except BaseException as exc:  # every failure reaches the window as a message
+            if not hasattr(exc, "message"):
+                log.error("worker %s failed:\n%s", getattr(self.fn, "__name__", self.fn), traceback.format_exc())
+            self.relay.failed.emit(self.key, exc)
+        else:
+            self.relay.done.emit(self.key, result)
+
+
+class Runner(QObject):
+    """``submit(fn, *args, on_done=..., on_error=...)``: run fn in the pool, call back on the UI thread."""
+
+    def __init__(self, parent: QObject | None = None, threads: int = 3):
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._relay = _Relay()  # created here: it lives on the UI thread
+        self._relay.done.connect(self._on_done)
+        self._relay.failed.connect(self._on_failed)
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._keys = itertools.count(1)
+
+    def submit(self, fn: Callable, *args: Any, on_done: Callable | None = None,
+               on_error: Callable | None = None, **kwargs: Any) -> int:
+        key = next(self._keys)
+        self._callbacks[key] = (on_done, on_error)
+        self.pool.start(_Task(key, self._relay, fn, args, kwargs))
+        return key
+
+    @property
+    def busy(self) -> int:
+        return len(self._callbacks)
+
+    def wait(self, ms: int = 5000) -> bool:
+        return self.pool.waitForDone(ms)
+
+    @Slot(int, object)
+    def _on_done(self, key: int, result: object) -> None:
+        on_done, _ = self._callbacks.pop(key, (None, None))
+        if on_done is not None:
+            on_done(result)
+
+    @Slot(int, object)
+    def _on_failed(self, key: int, exc: object) -> None:
+        _, on_error = self._callbacks.pop(key, (None, None))
+        if on_error is not None:
+            on_error(exc)
+        else:
+            log.error("unhandled worker error: %s", exc)
+
+
+class CameraBridge(QObject):
+    """The backend's ``on_event`` sink: called on the camera thread, re-emitted as a queued signal.
+
+    Live-view frames are decoded here, on the camera thread, so the UI
+    thread only paints them.
+    """
+
+    event = Signal(object)
+    preview = Signal(QImage)
+
+    def __init__(self, parent: QObject | None = None, hook: Callable[[Any], None] | None = None):
+        super().__init__(parent)
+        self.hook = hook  # called first, on the camera thread (the demo rotates its portraits here)
+
+    def sink(self, ev: Any) -> None:
+        if self.hook is not None:
+            try:
+                self.hook(ev)
+            except Exception:  # a hook must never cost an event
+                log.exception("camera event hook failed")
+        if getattr(ev, "kind", None) == "preview":
+            if ev.preview_jpeg:
+                img = QImage.fromData(ev.preview_jpeg)
+                if not img.isNull():
+                    self.preview.emit(img)
+            return
+        self.event.emit(ev)
+
+
+def load_scaled(path: str, width: int, height: int) -> QImage:
+    """Decode a photo at (about) the size it is shown, EXIF orientation applied (in a worker)."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    size = reader.size()
+    if size.isValid() and width > 0 and height > 0:
+        # The scaled size applies before the EXIF rotation: fit the longer side either way round.
+        scale = min(1.0, max(width, height) / max(size.width(), size.height()))
+        if scale < 1.0:
+            reader.setScaledSize(size * scale)
+    img = reader.read()
+    if img.isNull():
+        raise OSError(reader.errorString())
+    if img.width() > width or img.height() > height:
+        from PySide6.QtCore import Qt
+
+        img = img.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return img
