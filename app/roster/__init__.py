@@ -1,0 +1,52 @@
+"""The roster: getting a school's student list into the station without losing
+or silently corrupting a single student.
+
+Pipeline (each step usable on its own):
+
+- :func:`read_roster` (``reader.py``): xlsx/xls/csv, password-protected
+  workbooks, the first visible sheet with the roster's headers, Excel row numbers.
+- :func:`validate` (``validate.py``): cleaning (``clean.py``) and every check,
+  producing :class:`Finding` objects with stable codes (``findings.py``); ID
+  numbers are checked against GB 11643 (``idcard.py``).
+- :func:`import_roster` (``importer.py``): upsert by Xh then Sfzh into the
+  database, findings stored as :class:`app.models.RosterFinding`, the import in
+  the audit log; nobody is deleted.
+- :func:`write_report` (``report.py``): the findings as an xlsx the school can
+  correct from.
+- ``colleges.py``: major → college mapping for rosters without a college column.
+
+For other areas: a student's roster problems are ``Student.findings`` (those of
+the roster in force; severity ``error`` feeds the errata form), and
+``Student.has_error`` says the row has at least one error.
+"""
+
+from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS
+from app.roster.findings import CODES, ERROR, WARNING, Finding
+from app.roster.importer import ImportResult, check_roster, import_roster
+from app.roster.reader import RawTable, read_roster
+from app.roster.validate import CheckedRoster, validate
+
+
+def write_report(checked, out, *, password=None):
+    from app.roster.report import write_report as _write
+
+    return _write(checked, out, password=password)
+
+
+__all__ = [
+    "ALL_FIELDS",
+    "CODES",
+    "COLLEGE",
+    "ERROR",
+    "FIELDS",
+    "WARNING",
+    "CheckedRoster",
+    "Finding",
+    "ImportResult",
+    "RawTable",
+    "check_roster",
+    "import_roster",
+    "read_roster",
+    "validate",
+    "write_report",
+]

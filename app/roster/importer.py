@@ -1,0 +1,382 @@
+"""Importing a checked roster into the station database.
+
+One transaction per import: the :class:`~app.models.RosterImport` row, the
+students, their findings and the audit record commit together or not at all.
+
+- A student is matched to an existing one by student number (Xh), then by ID
+  number (its 18-character form), so a corrected roster the school re-sends
+  updates the same students instead of adding them twice.
+- Nobody is deleted. A student the new roster no longer lists is marked
+  ``active=False`` (a student who already has a photo keeps it, and the
+  reconciliation still sees it); students added at the camera (``unlisted``)
+  are left alone. A student listed again is active again.
+- A row that exactly repeats an earlier row is the same student listed twice:
+  it is imported once and its ``duplicate`` findings name the row, not a student.
+- Findings replace the student's findings from earlier imports, so
+  ``Student.findings`` and ``has_error``/``has_warning`` always describe the
+  roster in force.
+
+Speed: rows are written with SQLAlchemy Core ``insert()`` executemany; values
+shared by every row are rendered into the statement once, and on SQLite the
+search indexes are rebuilt after a large first import instead of being updated
+row by row (the whole thing stays inside the transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import bindparam, delete, false, func, insert, literal_column, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from app.roster import pinyin
+from app.roster.fields import ATTR, COLLEGE, FIELDS
+from app.roster.reader import read_roster
+from app.roster.validate import CheckedRoster, validate
+
+Progress = Callable[[str, int, int], None]
+
+# Below this many new rows, updating the indexes in place is cheaper than rebuilding them.
+_REBUILD_INDEXES_FROM = 5000
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    checked: CheckedRoster
+    rows_read: int
+    imported: int  # new students
+    updated: int  # existing students whose roster data changed
+    unchanged: int
+    deactivated: int  # no longer listed: active=False (never deleted)
+    reactivated: int
+    flagged: int  # students whose row has an error
+    warned: int  # students whose row has a warning (only)
+    errors: int  # findings with severity error
+    warnings: int
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        return {
+            "import_id": self.import_id,
+            "rows_read": self.rows_read,
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deactivated": self.deactivated,
+            "reactivated": self.reactivated,
+            "flagged": self.flagged,
+            "warned": self.warned,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+def check_roster(path: str | Path, password: str | None = None) -> CheckedRoster:
+    """Read and validate without touching the database."""
+    return validate(read_roster(path, password))
+
+
+def _now():
+    from app.models import now
+
+    return now()
+
+
+def _datetime_literal(session: Session, value) -> object:
+    """A timestamp rendered into the statement (the same for every row)."""
+    from sqlalchemy import DateTime, literal
+
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":
+        # SQLAlchemy's SQLite DateTime storage format.
+        return literal_column("'" + value.strftime("%Y-%m-%d %H:%M:%S.%f") + "'")
+    return literal(value, DateTime())
+
+
+def import_roster(
+    session: Session,
+    path: str | Path,
+    *,
+    password: str | None = None,
+    progress: Progress | None = None,
+    checked: CheckedRoster | None = None,
+) -> ImportResult:
+    """Read, validate and import a roster; commits. Raises InputError if unreadable."""
+    from app import audit
+    from app.models import MajorCollege, RosterFinding, RosterImport, Student
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    report = progress or (lambda stage, done, total: None)
+    path = Path(path)
+    if checked is None:
+        pinyin.preload()  # overlaps pypinyin's import with reading the workbook
+        report("read", 0, 0)
+        raw = read_roster(path, password)
+        timings["read"] = time.perf_counter() - t0
+        report("check", 0, raw.n)
+        checked = validate(raw)
+        timings["validate"] = time.perf_counter() - t0 - timings["read"]
+    raw = checked.raw
+    n = checked.n
+    V = checked.values
+    id18 = checked.id18
+    id_lost = checked.id_lost
+    same_as = checked.same_as
+    t1 = time.perf_counter()
+
+    # --- derived search keys ------------------------------------------------------
+    initials = pinyin.initials_many(V["Xm"])
+    sfzh = V["Sfzh"]
+    last6 = [("" if i in id_lost else (id18[i] or sfzh[i])[-6:]) for i in range(n)]
+    if V[COLLEGE] is not None:
+        colleges = [c or None for c in V[COLLEGE]]
+    else:
+        cmap = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
+        colleges = [cmap.get(m) for m in V["Zymc"]] if cmap else [None] * n
+    timings["derive"] = time.perf_counter() - t1
+
+    # --- the import record ----------------------------------------------------------
+    imp = RosterImport(
+        file_name=str(path.resolve()),
+        file_sha256=audit.file_sha256(path),
+        sheet=raw.sheet,
+        rows_read=n,
+    )
+    session.add(imp)
+    session.flush()
+    imp_id = imp.id
+    stamp = _now()
+
+    # --- match existing students ------------------------------------------------------
+    t2 = time.perf_counter()
+    S = Student.__table__
+    value_cols = [S.c[ATTR[f]] for f in (*FIELDS, COLLEGE)] + [S.c.id_number18, S.c.id_last6, S.c.name_initials]
+    existing_count = session.execute(select(func.count()).select_from(S)).scalar_one()
+    target: list[int | None] = [None] * n
+    old_values: dict[int, tuple] = {}
+    old_state: dict[int, tuple[bool, bool]] = {}
+    if existing_count:
+        by_xh: dict[str, list[int]] = {}
+        by_id: dict[str, list[int]] = {}
+        for row in session.execute(select(S.c.id, S.c.active, S.c.unlisted, *value_cols)):
+            sid = row[0]
+            old_state[sid] = (row[1], row[2])
+            vals = tuple(row[3:])
+            old_values[sid] = vals
+            if vals[4]:
+                by_xh.setdefault(vals[4], []).append(sid)
+            key = vals[10] or vals[5]
+            if key:
+                by_id.setdefault(key, []).append(sid)
+        claimed: set[int] = set()
+        for i in range(n):
+            if i in same_as:
+                continue
+            sid = None
+            xh = V["Xh"][i]
+            if xh:
+                for cand in by_xh.get(xh, ()):
+                    if cand not in claimed:
+                        sid = cand
+                        break
+            if sid is None and i not in id_lost:
+                key = id18[i] or sfzh[i]
+                if key:
+                    for cand in by_id.get(key, ()):
+                        if cand not in claimed:
+                            sid = cand
+                            break
+            if sid is not None:
+                claimed.add(sid)
+                target[i] = sid
+    timings["match"] = time.perf_counter() - t2
+
+    # --- rows to write --------------------------------------------------------------------
+    keys = (
+        "grad_year",
+        "school",
+        "major",
+        "class_name",
+        "student_no",
+        "id_number",
+        "name",
+        "gender",
+        "exam_no",
+        "college",
+        "id_number18",
+        "id_last6",
+        "name_initials",
+        "roster_row",
+        "roster_order",
+    )
+    columns = [V[f] for f in FIELDS] + [colleges, id18, last6, initials, raw.rownos, range(n)]
+    error_rows = checked.error_rows
+    warning_rows = checked.warning_rows - error_rows
+    new_clean: list[dict] = []
+    new_flagged: list[dict] = []
+    new_flagged_idx: list[int] = []
+    upd: list[dict] = []
+    updated = unchanged = reactivated = 0
+    uid_prefix = uuid.uuid4().hex[:20]  # uid = random per import + row counter: unique, and cheap to index
+    for i, vals in enumerate(zip(*columns)):
+        if i in same_as:
+            continue
+        sid = target[i]
+        if sid is None:
+            d = dict(zip(keys, vals))
+            d["uid"] = f"{uid_prefix}{i:012x}"
+            if i in error_rows or i in warning_rows:
+                d["has_error"] = i in error_rows
+                d["has_warning"] = i in warning_rows
+                new_flagged.append(d)
+                new_flagged_idx.append(i)
+            else:
+                new_clean.append(d)
+        else:
+            d = dict(zip(keys, vals))
+            if tuple(vals[:13]) != old_values[sid]:
+                updated += 1
+                d["updated_at"] = stamp
+            else:
+                unchanged += 1
+            if not old_state[sid][0]:
+                reactivated += 1
+            d["_id"] = sid
+            d["has_error"] = i in error_rows
+            d["has_warning"] = i in warning_rows
+            upd.append(d)
+    n_new = len(new_clean) + len(new_flagged)
+    report("write", 0, n_new + len(upd))
+
+    # --- write ------------------------------------------------------------------------------
+    t3 = time.perf_counter()
+    bind = session.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    conn = session.connection()
+    rebuild = sqlite and n_new >= _REBUILD_INDEXES_FROM and n_new >= existing_count
+    indexes = list(S.indexes)
+    if sqlite:
+        old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql("PRAGMA cache_size=-65536")  # 64 MiB while the indexes grow
+    if rebuild:
+        for ix in indexes:
+            ix.drop(conn, checkfirst=True)
+    when = _datetime_literal(session, stamp)
+    common = dict(import_id=literal_column(str(int(imp_id))), created_at=when, updated_at=when, unlisted=false(), active=true())
+    if new_clean:
+        conn.execute(insert(S).values(has_error=false(), has_warning=false(), **common), new_clean)
+    sid_of: dict[int, int] = {}
+    if new_flagged:
+        ids = conn.execute(
+            insert(S).values(**common).returning(S.c.id, sort_by_parameter_order=True), new_flagged
+        ).scalars().all()
+        sid_of = dict(zip(new_flagged_idx, ids))
+    if upd:
+        conn.execute(
+            update(S)
+            .where(S.c.id == bindparam("_id"))
+            .values(import_id=literal_column(str(int(imp_id))), active=true(), unlisted=false()),
+            upd,
+        )
+    if rebuild:
+        for ix in indexes:
+            ix.create(conn, checkfirst=True)
+    timings["insert"] = time.perf_counter() - t3
+
+    # Students the new roster no longer lists: kept, marked inactive.
+    deactivated = conn.execute(
+        update(S)
+        .where(S.c.active == true(), S.c.unlisted == false(), or_(S.c.import_id.is_(None), S.c.import_id != imp_id))
+        .values(active=false())
+    ).rowcount
+
+    # --- findings ----------------------------------------------------------------------------
+    F = RosterFinding.__table__
+    conn.execute(
+        delete(F).where(
+            F.c.import_id != imp_id,
+            F.c.student_id.in_(select(S.c.id).where(S.c.import_id == imp_id)),
+        )
+    )
+    if checked.findings:
+        rows = []
+        for f in checked.findings:
+            sid = None
+            if f.index is not None and f.index not in same_as:
+                sid = target[f.index] or sid_of.get(f.index)
+            rows.append(
+                {
+                    "import_id": imp_id,
+                    "student_id": sid,
+                    "row": f.row,
+                    "field": f.field,
+                    "code": f.code,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "original": f.original,
+                    "fixed": f.fixed,
+                }
+            )
+        conn.execute(insert(F), rows)
+
+    # --- major -> college, learnt from a roster that has the college column ---------------
+    if V[COLLEGE] is not None:
+        seen: dict[str, set[str]] = {}
+        for m, c in zip(V["Zymc"], V[COLLEGE]):
+            if m and c:
+                seen.setdefault(m, set()).add(c)
+        known = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
+        for m, cs in seen.items():
+            if len(cs) != 1:
+                continue  # the same major in two colleges: no single answer
+            (c,) = cs
+            if m not in known:
+                session.add(MajorCollege(major=m, college=c))
+            elif known[m] != c:
+                session.execute(update(MajorCollege).where(MajorCollege.major == m).values(college=c))
+
+    flagged = len([i for i in error_rows if i not in same_as])
+    warned = len([i for i in warning_rows if i not in same_as])
+    imp.imported = n_new
+    imp.updated = updated
+    imp.flagged = flagged
+    imp.warnings = warned
+    result = ImportResult(
+        import_id=imp_id,
+        checked=checked,
+        rows_read=n,
+        imported=n_new,
+        updated=updated,
+        unchanged=unchanged,
+        deactivated=deactivated,
+        reactivated=reactivated,
+        flagged=flagged,
+        warned=warned,
+        errors=checked.errors,
+        warnings=checked.warnings,
+    )
+    audit.record(
+        session,
+        "roster_import",
+        scope={"import_id": imp_id, "sheet": raw.sheet, "header_row": raw.header_row},
+        rows=n,
+        path=path,
+        encrypted=raw.encrypted,
+        details=json.dumps(result.summary(), ensure_ascii=False),
+    )
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(old_cache)}")
+    session.commit()
+    result.seconds = time.perf_counter() - t0
+    timings["total"] = result.seconds
+    result.timings = timings
+    report("done", n, n)
+    return result

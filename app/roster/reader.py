@@ -1,0 +1,412 @@
+"""Reading a roster file: xlsx/xls (python-calamine), csv, password-protected workbooks.
+
+The reader finds the sheet and the header row, maps the headers to the roster's
+fields and returns the raw cells column by column with their Excel row
+numbers. It does not judge values (that is :mod:`app.roster.validate`), except
+for what only the sheet can tell: missing columns, merged cells and rows that
+are not students.
+
+- Encrypted workbooks (the centre asks schools to send them encrypted) are
+  decrypted in memory with msoffcrypto-tool; nothing decrypted touches the disk.
+- The first *visible* sheet that has the roster's headers is read; hidden
+  sheets are skipped and named in the notes.
+- The header may sit below a title; row numbers are Excel's own, blank rows
+  included, so the school finds row 12 where the report says row 12.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.errors import InputError
+from app.i18n import t
+from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS, field_for_header, label
+from app.roster.findings import Finding, severity
+
+HEADER_SCAN_ROWS = 30
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+# Excel's built-in password for workbooks that are only "protected" (xls).
+_EXCEL_DEFAULT_PASSWORD = "VelvetSweatshop"
+
+
+@dataclass
+class RawTable:
+    """The roster as read: one list of raw cell values per field present."""
+
+    path: Path
+    sheet: str | None
+    header_row: int  # Excel row number of the header
+    columns: dict[str, list]  # field -> raw values of the student rows
+    rownos: list[int]  # Excel row number of each student row
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    encrypted: bool = False
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return len(self.rownos)
+
+
+def _unreadable(path: Path, why: str) -> InputError:
+    return InputError(t(f"无法读取名单 {path.name}: {why}", f"cannot read the roster {path.name}: {why}"))
+
+
+def _decrypt(data: bytes, path: Path, password: str | None) -> tuple[bytes, bool]:
+    """The workbook's plain bytes, and whether it was encrypted."""
+    import msoffcrypto
+    from msoffcrypto import exceptions as mse
+
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        encrypted = office.is_encrypted()
+    except Exception:  # not an Office container msoffcrypto knows: let calamine judge
+        return data, False
+    if not encrypted:
+        return data, False
+    candidates = [password] if password else []
+    if getattr(office, "format", None) == "xls97":
+        candidates.append(_EXCEL_DEFAULT_PASSWORD)
+    if not candidates:
+        raise InputError(
+            t(
+                f"名单 {path.name} 有密码保护,请用 --password 提供密码",
+                f"the roster {path.name} is password-protected: give the password with --password",
+            )
+        )
+    for pw in candidates:
+        try:
+            office = msoffcrypto.OfficeFile(io.BytesIO(data))
+            try:
+                office.load_key(password=pw, verify_password=True)
+            except TypeError:  # the xls decrypter verifies without being asked
+                office.load_key(password=pw)
+            out = io.BytesIO()
+            office.decrypt(out)
+            return out.getvalue(), True
+        except mse.InvalidKeyError:
+            continue
+        except (mse.DecryptionError, mse.FileFormatError, mse.ParseError) as exc:
+            raise _unreadable(path, t(f"无法解密({exc})", f"cannot decrypt ({exc})")) from None
+    raise InputError(
+        t(
+            f"密码不对,无法打开名单 {path.name};请向学校确认密码",
+            f"wrong password: cannot open the roster {path.name}; check the password with the school",
+        )
+    )
+
+
+def _sheets_from_workbook(data: bytes, path: Path):
+    """Yield (name, visible, rows loader, merged ranges loader) for each worksheet."""
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise InputError(
+            t(
+                f"名单 {path.name} 有密码保护,请用 --password 提供密码",
+                f"the roster {path.name} is password-protected: give the password with --password",
+            )
+        ) from None
+    except Exception as exc:  # corrupt zip, not a workbook...
+        raise _unreadable(path, str(exc) or type(exc).__name__) from None
+    out = []
+    for meta in wb.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        visible = meta.visible == pc.SheetVisibleEnum.Visible
+        out.append((meta.name, visible, wb))
+    return out
+
+
+def _load_sheet(wb, name: str, path: Path) -> tuple[list[list], list]:
+    try:
+        sheet = wb.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        try:
+            merged = sheet.merged_cell_ranges or []
+        except Exception:  # xls and ods may not report merged cells
+            merged = []
+    except Exception as exc:
+        raise _unreadable(path, f"{name}: {exc}") from None
+    return rows, merged
+
+
+def _decode_csv(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Excel on a Chinese Windows saves CSV in the ANSI code page (GBK).
+        return data.decode("gb18030", errors="replace")
+
+
+def _read_csv(data: bytes) -> tuple[list[list], list[int]]:
+    text = _decode_csv(data)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows: list[list] = []
+    rownos: list[int] = []
+    line = 1
+    for rec in reader:
+        rows.append(rec)
+        rownos.append(line)
+        line = reader.line_num + 1
+    return rows, rownos
+
+
+def _find_header(rows: list[list]) -> tuple[int, dict[int, str], list[str]] | None:
+    """(row index, column -> field, extra header names) of the best header row."""
+    best = None
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        mapping: dict[int, str] = {}
+        seen: set[str] = set()
+        extras: list[str] = []
+        for c, cell in enumerate(row):
+            if cell is None or cell == "":
+                continue
+            f = field_for_header(cell)
+            if f is None or f in seen:
+                extras.append(str(cell).strip())
+                continue
+            mapping[c] = f
+            seen.add(f)
+        required = seen & set(FIELDS)
+        if len(required) >= 3 and "Xm" in seen and ("Xh" in seen or "Sfzh" in seen):
+            if best is None or len(required) > best[3]:
+                best = (r, mapping, extras, len(required))
+    if best is None:
+        return None
+    return best[0], best[1], best[2]
+
+
+def read_roster(path: str | Path, password: str | None = None) -> RawTable:
+    """Read the roster file; raise InputError (exit code 2) when it cannot be read."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(t(f"找不到名单文件: {path}", f"roster file not found: {path}"))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, str(exc)) from None
+    if not data:
+        raise _unreadable(path, t("文件是空的", "the file is empty"))
+
+    notes: list[str] = []
+    encrypted = False
+    is_csv = path.suffix.lower() in (".csv", ".txt") and not data.startswith((_OLE_MAGIC, _ZIP_MAGIC))
+    if is_csv:
+        rows, csv_rownos = _read_csv(data)
+        sheets = [(path.name, True, None)]
+    else:
+        if data.startswith(_OLE_MAGIC):
+            data, encrypted = _decrypt(data, path, password)
+        elif password:
+            notes.append(t("名单没有加密,已忽略 --password", "the roster is not encrypted: --password ignored"))
+        sheets = _sheets_from_workbook(data, path)
+        csv_rownos = None
+
+    hidden = [name for name, visible, _ in sheets if not visible]
+    chosen = None
+    header = None
+    others_with_header: list[str] = []
+    hidden_with_header: list[str] = []
+    for name, visible, wb in sheets:
+        if wb is not None:
+            rows_, merged_ = _load_sheet(wb, name, path)
+        else:
+            rows_, merged_ = rows, []
+        found = _find_header(rows_)
+        if found is None:
+            continue
+        if not visible:
+            hidden_with_header.append(name)
+            continue
+        if chosen is None:
+            chosen = (name, rows_, merged_)
+            header = found
+        else:
+            others_with_header.append(name)
+    if chosen is None:
+        if hidden_with_header:
+            raise InputError(
+                t(
+                    f"名单 {path.name} 只有隐藏的工作表({'、'.join(hidden_with_header)})有表头;"
+                    "请在 Excel 中取消隐藏该工作表并确认它是名单后再导入",
+                    f"in {path.name} only hidden sheets ({', '.join(hidden_with_header)}) have the roster's "
+                    "headers: unhide the sheet in Excel, check it is the roster, and import again",
+                )
+            )
+        expected = "、".join(f"{f}" for f in FIELDS)
+        raise _unreadable(
+            path,
+            t(
+                f"找不到表头(前{HEADER_SCAN_ROWS}行中应有 {expected} 或其中文名,至少要有姓名和学号或身份证号)",
+                f"no header row found (the first {HEADER_SCAN_ROWS} rows should name {', '.join(FIELDS)} "
+                "or their Chinese names; at least Xm and Xh or Sfzh)",
+            ),
+        )
+    sheet_name, rows, merged = chosen
+    h, mapping, extras = header
+    header_rowno = csv_rownos[h] if csv_rownos else h + 1
+
+    if not is_csv:
+        notes.append(t(f"读取工作表“{sheet_name}”,表头在第 {header_rowno} 行", f"read sheet “{sheet_name}”, header on row {header_rowno}"))
+    else:
+        notes.append(t(f"读取 CSV 文件,表头在第 {header_rowno} 行", f"read the CSV file, header on row {header_rowno}"))
+    if hidden:
+        notes.append(t(f"跳过了隐藏的工作表: {'、'.join(hidden)}", f"hidden sheets skipped: {', '.join(hidden)}"))
+    if others_with_header:
+        notes.append(
+            t(
+                f"注意: 工作表 {'、'.join(others_with_header)} 也像名单,但只读取了“{sheet_name}”;"
+                "如需导入,请把它们另存为单独的文件",
+                f"note: sheets {', '.join(others_with_header)} also look like rosters but only “{sheet_name}” "
+                "was read; save them as separate files to import them",
+            )
+        )
+    if extras:
+        notes.append(t(f"忽略了这些列: {'、'.join(extras)}", f"columns ignored: {', '.join(extras)}"))
+
+    findings: list[Finding] = []
+    present = set(mapping.values())
+    for f in FIELDS:
+        if f not in present:
+            findings.append(
+                Finding(
+                    header_rowno,
+                    f,
+                    "missing_column",
+                    severity("missing_column"),
+                    t(f"名单缺少“{label(f)}”列", f"the roster has no {label(f)} column"),
+                )
+            )
+
+    data_rows = rows[h + 1 :]
+    data_rownos = csv_rownos[h + 1 :] if csv_rownos else list(range(h + 2, h + 2 + len(data_rows)))
+
+    # Merged cells: the sheet shows the top-left value across the range.
+    filled: dict[tuple[int, int], object] = {}
+    for (r0, c0), (r1, c1) in merged:
+        for c in range(c0, c1 + 1):
+            if c not in mapping:
+                continue
+            top = rows[r0][c] if r0 < len(rows) and c < len(rows[r0]) else ""
+            if top == "" or top is None:
+                continue
+            for r in range(max(r0, h + 1), r1 + 1):
+                if r == r0 or r >= len(rows) or c >= len(rows[r]):
+                    continue
+                if rows[r][c] == "" or rows[r][c] is None:
+                    rows[r][c] = top
+                    filled[(r - h - 1, c)] = top
+
+    width = max(mapping) + 1
+    cols_all = list(zip(*[(r + [""] * (width - len(r))) if len(r) < width else r for r in data_rows])) if data_rows else []
+    by_field: dict[str, list] = {}
+    for c, f in mapping.items():
+        by_field[f] = list(cols_all[c]) if cols_all else []
+
+    # Keep student rows: skip blank rows silently, and report rows that carry
+    # something but no student number, ID number or name (titles, totals, a
+    # repeated header).
+    keys = [by_field[f] for f in ("Xh", "Sfzh", "Xm") if f in by_field]
+    blank = ("",) * len(keys)
+    xm_col = by_field["Xm"]
+    xm_header = next(c for c, f in mapping.items() if f == "Xm")
+    header_words = {str(rows[h][xm_header]).strip(), "姓名", "Xm", "xm", "XM"}
+    n = len(data_rows)
+    drop: set[int] = set()
+    for i, k in enumerate(zip(*keys)):
+        if k != blank:
+            if xm_col[i] in header_words:
+                drop.add(i)
+                findings.append(
+                    Finding(
+                        data_rownos[i],
+                        "Xm",
+                        "skipped_row",
+                        severity("skipped_row"),
+                        t("重复的表头行,已跳过", "a repeated header row: skipped"),
+                        original=str(xm_col[i]),
+                    )
+                )
+            continue
+        drop.add(i)
+        content = [(f, by_field[f][i]) for f in ALL_FIELDS if f in by_field and by_field[f][i] not in ("", None)]
+        if content:
+            f0, v0 = content[0]
+            findings.append(
+                Finding(
+                    data_rownos[i],
+                    f0,
+                    "skipped_row",
+                    severity("skipped_row"),
+                    t(
+                        f"这一行没有学号、身份证号和姓名,不是学生记录,已跳过(内容: {str(v0)[:30]})",
+                        f"no student number, ID number or name on this row: skipped (content: {str(v0)[:30]})",
+                    ),
+                    original=str(v0),
+                )
+            )
+    if drop:
+        keep = [i for i in range(n) if i not in drop]
+        for f in by_field:
+            col = by_field[f]
+            by_field[f] = [col[i] for i in keep]
+        rownos = [data_rownos[i] for i in keep]
+        new_index = {old: new for new, old in enumerate(keep)}
+    else:
+        rownos = data_rownos
+        new_index = None
+
+    for (i, c), top in sorted(filled.items()):
+        if new_index is not None:
+            if i not in new_index:
+                continue
+            j = new_index[i]
+        else:
+            j = i
+        f = mapping[c]
+        findings.append(
+            Finding(
+                rownos[j],
+                f,
+                "merged_cell",
+                severity("merged_cell"),
+                t(
+                    f"{label(f)}是合并单元格的一部分,已填入合并单元格显示的值",
+                    f"{label(f)} is part of a merged cell: filled with the value it shows",
+                ),
+                original="",
+                fixed=str(top),
+                index=j,
+            )
+        )
+
+    return RawTable(
+        path=path,
+        sheet=None if is_csv else sheet_name,
+        header_row=header_rowno,
+        columns=by_field,
+        rownos=rownos,
+        notes=notes,
+        findings=findings,
+        encrypted=encrypted,
+        extra_columns=extras,
+    )
+
+
+__all__ = ["RawTable", "read_roster", "COLLEGE"]
