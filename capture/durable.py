@@ -75,14 +75,17 @@ def final_name_of_temp(name: str) -> str | None:
     return m.group("final") if m else None
 
 
-def verify_jpeg(data: bytes | memoryview) -> tuple[int, int]:
+def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, int]:
     """(width, height) of a JPEG that decodes completely; CorruptImage otherwise.
 
-    A draft decode at 1/8 scale still walks every entropy-coded block, so a
-    truncated or garbled file fails here, at a fraction of a full decode.
+    The decode runs at 1/8 scale in grey (libjpeg-turbo still walks every
+    entropy-coded block, so damage anywhere is found, at a fraction of a full
+    decode). ``strict`` uses simplejpeg, which turns libjpeg's "corrupt data"
+    warnings into errors: Pillow decodes straight through a zeroed or cut-out
+    middle, or a truncated file with an end marker appended, and calls it fine.
+    ``strict=False`` is Pillow's lenient decode, for a camera file that fails
+    the strict check identically on every download.
     """
-    from PIL import Image
-
     mv = memoryview(data)
     n = len(mv)
     if n < 4 or mv[0] != 0xFF or mv[1] != 0xD8:
@@ -92,17 +95,25 @@ def verify_jpeg(data: bytes | memoryview) -> tuple[int, int]:
     if tail.rfind(b"\xff\xd9") < 0:
         raise CorruptImage(t("JPEG 文件不完整（没有结束标记）", "JPEG is incomplete (no end marker)"))
     try:
+        if strict:
+            import simplejpeg
+
+            h, w, _cs, _sub = simplejpeg.decode_jpeg_header(mv)
+            simplejpeg.decode_jpeg(mv, colorspace="Gray", fastdct=True, fastupsample=True, min_width=1, min_height=1, strict=True)
+            return w, h
+        from PIL import Image
+
         with Image.open(io.BytesIO(mv)) as im:
             if im.format != "JPEG":
                 raise CorruptImage(t("文件不是 JPEG", "not a JPEG file"))
             w, h = im.size
-            im.draft(im.mode if im.mode in ("L", "RGB") else "RGB", (max(1, w // 8), max(1, h // 8)))
+            im.draft("L" if im.mode == "L" else "RGB", (max(1, w // 8), max(1, h // 8)))
             im.load()
+            return w, h
     except CorruptImage:
         raise
-    except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError... for bad data
-        raise CorruptImage(t(f"JPEG 无法解码: {exc}", f"JPEG does not decode: {exc}")) from exc
-    return w, h
+    except Exception as exc:  # simplejpeg raises ValueError, Pillow OSError/SyntaxError for bad data
+        raise CorruptImage(t(f"JPEG 无法完整解码: {exc}", f"JPEG does not decode cleanly: {exc}")) from exc
 
 
 def free_mb(folder: Path) -> float:
@@ -183,19 +194,20 @@ def publish(tmp: Path, final: Path) -> Path:
         return final
 
 
-def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | None = None) -> DurableFile:
+def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str | None = None) -> DurableFile:
     """Write ``data`` to ``final`` durably and verified (see the module doc).
 
-    ``verify`` decodes the data as a JPEG; by default it does so for .jpg/.jpeg
-    names only (a RAW companion is checked by size). Raises CaptureError with
-    code ``disk_full`` (nothing is left behind), ``corrupt`` or ``write``.
+    ``verify``: True/"strict" decodes the data as a JPEG strictly, "lenient"
+    with Pillow, False not at all (a RAW companion is checked by size); the
+    default is strict for .jpg/.jpeg names. Raises CaptureError with code
+    ``disk_full`` (nothing is left behind), ``corrupt`` or ``write``.
     """
     final = Path(final)
     if verify is None:
         verify = is_jpeg_name(final)
     mv = memoryview(data).cast("B")
     t0 = time.perf_counter()
-    check = _verifier.submit(_timed_verify, mv) if verify else None
+    check = _verifier.submit(_timed_verify, mv, verify != "lenient") if verify else None
     folder = final.parent
     tmp: Path | None = None
     try:
@@ -252,9 +264,9 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | None 
     )
 
 
-def _timed_verify(mv: memoryview) -> tuple[tuple[int, int], float]:
+def _timed_verify(mv: memoryview, strict: bool) -> tuple[tuple[int, int], float]:
     t0 = time.perf_counter()
-    wh = verify_jpeg(mv)
+    wh = verify_jpeg(mv, strict=strict)
     return wh, (time.perf_counter() - t0) * 1000
 
 

@@ -22,6 +22,7 @@ handler may keep) and a reconnect happens outside the ``except`` block.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import queue
 import threading
@@ -691,7 +692,8 @@ class Gphoto2Camera(CameraBackend):
 
     def _download_to(self, g: _Group, cam_file: tuple[str, str], path: Path) -> DurableFile:
         gp = self.gp
-        for attempt in range(3):
+        damaged: list[str] = []  # sha256 of each download that failed the strict check
+        for attempt in range(4):
             td = time.perf_counter()
             try:
                 download = self._gp("file_get", *cam_file)
@@ -703,13 +705,27 @@ class Gphoto2Camera(CameraBackend):
                 raise
             ts = time.perf_counter()
             g.timings["download_ms"] = g.timings.get("download_ms", 0.0) + (ts - td) * 1000
+            verify: bool | str | None = is_jpeg_name(cam_file[1]) or None
+            if len(damaged) >= 2 and len(set(damaged)) == 1:
+                # The same bytes, downloaded again and again: that is the camera's file as it is
+                # (some firmware writes JPEGs libjpeg frowns at). Keep it if it decodes at all.
+                verify = "lenient"
             try:
-                durable = write_durable(download.data, path, verify=is_jpeg_name(cam_file[1]) or None)
+                durable = write_durable(download.data, path, verify=verify)
             except CorruptImage as exc:
-                if attempt < 2:
+                if attempt < 3:
                     log.warning("%s arrived damaged (%s); downloading again", cam_file[1], str(exc))
+                    damaged.append(hashlib.sha256(download.data).hexdigest())
                     continue
                 raise
+            if verify == "lenient":
+                self._error(
+                    "jpeg_warning",
+                    t(
+                        f"相机的照片 {cam_file[1]} 有轻微的数据错误，已保存；请查看画面是否完好，必要时重拍。",
+                        f"{cam_file[1]} has minor data errors; saved anyway. Check the picture; retake if needed.",
+                    ),
+                )
             g.timings["save_ms"] = g.timings.get("save_ms", 0.0) + (time.perf_counter() - ts) * 1000
             g.timings["verify_ms"] = durable.verify_ms
             return durable
