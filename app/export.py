@@ -399,7 +399,11 @@ def _load_state(root: Path) -> dict[str, Any]:
 def _save_state(root: Path, state: dict[str, Any]) -> None:
     from app.crypto import write_atomic
 
-    write_atomic(root / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=0).encode("utf-8"))
+    data = json.dumps(state, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
+    path = root / STATE_FILE
+    if path.is_file() and path.read_bytes() == data:
+        return  # an unchanged delivery is not touched at all
+    write_atomic(path, data)
 
 
 def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, Any]) -> dict[str, int]:

@@ -280,3 +280,26 @@ def build_day(session, photo_dir: Path, *, station_uids: tuple[str, str] | None 
     )
     session.commit()
     return day
+
+
+# --- fixtures shared by the report tests (import them into the test module) ------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def day(db, tmp_path) -> Day:
+    """The day above in the test database, photos under tmp_path/photos."""
+    with db.session() as s:
+        d = build_day(s, tmp_path / "photos")
+    return d
+
+
+def sheet_rows(ws, header: str) -> tuple[list, list[list]]:
+    """(header row, data rows) of a report sheet: the rows under the row whose first cell is ``header``."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    for i, r in enumerate(rows):
+        if r and r[0] == header:
+            data = [x for x in rows[i + 1 :] if any(v is not None for v in x)]
+            return r, data
+    raise AssertionError(f"no header {header!r} in {ws.title}")
