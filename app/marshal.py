@@ -367,8 +367,9 @@ def load(session: Session, station_id: int | None = None, *, at: datetime | None
     station_no = station_numbers.get(station_id) if station_id is not None else None
 
     last_change: datetime | None = None
-    last_sel: tuple[datetime, int] | None = None
-    for sid, at_, st_id in session.execute(select(Selection.student_id, Selection.selected_at, Selection.station_id)):
+    last_sel: tuple[datetime, int, int] | None = None  # (time, selection id, student id)
+    rows = session.execute(select(Selection.student_id, Selection.selected_at, Selection.station_id, Selection.id))
+    for sid, at_, st_id, sel_id in rows:
         s = by_id.get(sid)
         if at_ is not None and (last_change is None or at_ > last_change):
             last_change = at_
@@ -377,8 +378,8 @@ def load(session: Session, station_id: int | None = None, *, at: datetime | None
         s.status = STATUS_PHOTOGRAPHED
         s.photographed_at = at_
         s.photographed_station = station_numbers.get(st_id)
-        if (station_id is None or st_id == station_id) and at_ is not None and (last_sel is None or at_ > last_sel[0]):
-            last_sel = (at_, sid)
+        if (station_id is None or st_id == station_id) and at_ is not None and (last_sel is None or (at_, sel_id) > last_sel[:2]):
+            last_sel = (at_, sel_id, sid)
     absences = session.execute(
         select(Absence.student_id, Absence.reason, Absence.text, Absence.marked_at)
         .where(Absence.cleared_at.is_(None))
@@ -438,7 +439,7 @@ def load(session: Session, station_id: int | None = None, *, at: datetime | None
         c, k, g, at_ = calls[-1]
         current = group_view((c, k, g), called_at=at_)
     if current is None and last_sel is not None:
-        s = by_id[last_sel[1]]
+        s = by_id[last_sel[2]]
         current = group_view((s.college, s.class_name, s.group_no), auto=True)
 
     nxt = _next_group(queue, current, called, group_view)

@@ -232,6 +232,11 @@ LOGIN = """<!doctype html>
 """
 
 
+def _js(text: str) -> str:
+    """A JavaScript string literal that is safe inside <script> (no "</")."""
+    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+
 # --- the server -------------------------------------------------------------------------
 
 
@@ -467,10 +472,10 @@ class _Handler(BaseHTTPRequestHandler):
             fresh=html.escape(label),
             content=render_fragment(snap),
             age=f"{age:.1f}",
-            label_js=json.dumps(label),
-            sep_js=json.dumps(" · "),
-            ago_js=json.dumps(t(" 秒前", " s ago")),
-            lost_js=json.dumps(t("连接中断! ", "connection lost! ")),
+            label_js=_js(label),
+            sep_js=_js(" · "),
+            ago_js=_js(t(" 秒前", " s ago")),
+            lost_js=_js(t("连接中断! ", "connection lost! ")),
             refresh_ms=REFRESH_SECONDS * 1000,
         )
         self._send(HTTPStatus.OK, body)

@@ -30,6 +30,7 @@ already in progress on the station shooting it.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
@@ -306,8 +307,12 @@ def schedule(
         if day_end is not None:
             brk.append((base + day_end.hour * 60 + day_end.minute, base + 1440 + day_start_min, False))
     brk = sorted((a, b, ok) for a, b, ok in brk if b > t0)
-    window_starts = {t0} | {b for _a, b, _ok in brk}
     NEVER = (1 << 40, 1 << 40, True)
+    # The longest stretch between breaks: a class longer than that is split wherever it starts.
+    edges = [t0] + [x for a, b, _ok in brk for x in (a, b)]
+    longest = max((edges[i + 1] - edges[i] for i in range(0, len(edges) - 1, 2)), default=NEVER[0]) if brk else NEVER[0]
+    if day_end is None and brk:
+        longest = NEVER[0]  # after the last break the day runs on
 
     def after_breaks(x: int) -> int:
         for a, b, _ok in brk:
@@ -340,20 +345,34 @@ def schedule(
     free = [t0] * stations
     slots: list[Slot] = []
 
+    def ends(groups: list[tuple[int, int]], r: float) -> list[int]:
+        """Minutes from the slot's start to the end of each group.
+
+        Groups follow each other and last at least a minute each; the class
+        never outruns its rate (ceil of the cumulative time).
+        """
+        out, a, cum = [], 0, 0
+        for _g, n in groups:
+            cum += n
+            a = max(a + 1, minutes_for(cum, r))
+            out.append(a)
+        return out
+
+    def span(groups: list[tuple[int, int]], r: float) -> int:
+        return ends(groups, r)[-1] if groups else 0
+
     def fit(groups: list[tuple[int, int]], r: float, avail: int) -> int:
         """How many leading groups fit in ``avail`` minutes."""
-        cum = 0
-        for k, (_g, n) in enumerate(groups):
-            cum += n
-            if minutes_for(cum, r) > avail:
-                return k
-        return len(groups)
+        return bisect.bisect_right(ends(groups, r), avail)
 
-    def may_split(x: int, k: int, nb: tuple[int, int, bool]) -> bool:
+    def too_long(groups: list[tuple[int, int]], r: float) -> bool:
+        return span(groups, r) > longest
+
+    def may_split(k: int, nb: tuple[int, int, bool], groups: list[tuple[int, int]], r: float) -> bool:
         if k >= MIN_SPLIT_GROUPS and nb[2]:
             return True
-        # A class longer than the whole stretch up to the break cannot wait for a longer one.
-        return k >= 1 and x in window_starts
+        # Waiting for a longer stretch is pointless for a class longer than any stretch.
+        return k >= 1 and too_long(groups, r)
 
     def run_on(u: _Unit, s: int, x: int) -> int:
         """Place a unit on station s from x, split over the breaks it cannot fit between."""
@@ -364,21 +383,18 @@ def schedule(
             x = after_breaks(x)
             nb = next_break(x)
             k = fit(groups, r, nb[0] - x)
-            if k < len(groups) and not may_split(x, k, nb):
+            if k < len(groups) and not may_split(k, nb, groups, r):
                 x = nb[1]  # wait for the break to end
                 continue
             pieces.append((x, groups[:k]))
-            x += minutes_for(sum(n for _, n in groups[:k]), r)
+            x += span(groups[:k], r)
             groups = groups[k:]
         for j, (px, pg) in enumerate(pieces, start=1):
             part, parts = (j, len(pieces)) if u.parts == 1 else (u.part, u.parts)
-            out, cum, a = [], 0, px
-            for g, n in pg:
-                cum += n
-                # Contiguous groups of at least a minute each; a class never outruns its rate.
-                b = max(a + 1, px + minutes_for(cum, r))
-                out.append(GroupSlot(g, n, dt(a - lead), dt(a), dt(b)))
-                a = b
+            out, a = [], px
+            for (g, n), e in zip(pg, ends(pg, r)):
+                out.append(GroupSlot(g, n, dt(a - lead), dt(a), dt(px + e)))
+                a = px + e
             slots.append(Slot(s + 1, u.college, u.class_name, out, r, part, parts))
             if j == len(pieces):
                 x = max(x, a)
@@ -397,18 +413,18 @@ def schedule(
         avail = nb[0] - x
         r = rates[s]
         first = pending[0]
-        if minutes_for(first.students, r) <= avail or x in window_starts:
-            # It fits, or it is longer than this whole stretch and must be split anyway.
+        if span(first.groups, r) <= avail or (too_long(first.groups, r) and fit(first.groups, r, avail)):
+            # It fits, or it is longer than any stretch and must be split anyway.
             x = run_on(pending.pop(0), s, x)
         else:
             # Fill the time before the break with a later class that fits whole.
             later = next(
-                (i for i, u in enumerate(pending[1 : LOOKAHEAD + 1], start=1) if minutes_for(u.students, r) <= avail),
+                (i for i, u in enumerate(pending[1 : LOOKAHEAD + 1], start=1) if span(u.groups, r) <= avail),
                 None,
             )
             if later is not None:
                 x = run_on(pending.pop(later), s, x)
-            elif may_split(x, fit(first.groups, r, avail), nb):
+            elif may_split(fit(first.groups, r, avail), nb, first.groups, r):
                 x = run_on(pending.pop(0), s, x)
             else:
                 x = nb[1]  # idle until the break is over

@@ -1,0 +1,121 @@
+"""Sign-in sheets: one A4 page per group of ten, Chinese text extractable, font embedded, no ID numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from app import plan
+from app.errors import InputError
+from app.models import AuditLog, Student
+from app.sheets import write_sheets
+from tests.marshal_data import make_roster
+
+CLASSES = [("文学院", "汉语言1班", 23), ("文学院", "汉语言2班", 30), ("理学院", "数学1班", 12), ("理学院", "物理1班", 7)]
+
+
+@pytest.fixture
+def roster(db):
+    with db.session() as s:
+        make_roster(s, CLASSES, shuffle_numbers=True)
+        s.commit()
+    return db
+
+
+def pages_text(path) -> list[str]:
+    return [p.extract_text() for p in PdfReader(path).pages]
+
+
+def test_one_a4_page_per_group_of_ten(roster, tmp_path):
+    with roster.session() as s:
+        r = write_sheets(s, tmp_path / "all.pdf", school="扬州大学")
+    expected = 3 + 3 + 2 + 1
+    assert (r.pages, r.classes, r.students, r.with_times) == (expected, 4, 72, 0)
+    reader = PdfReader(tmp_path / "all.pdf")
+    assert len(reader.pages) == expected
+    for page in reader.pages:
+        w, h = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(w - 595.28) < 1 and abs(h - 841.89) < 1  # A4 portrait
+
+
+def test_chinese_text_names_numbers_and_no_id_numbers(roster, tmp_path):
+    with roster.session() as s:
+        write_sheets(s, tmp_path / "s.pdf", school="扬州大学")
+        students = s.scalars(select(Student).order_by(Student.id)).all()
+    texts = pages_text(tmp_path / "s.pdf")
+    first = texts[0]
+    for needle in ("扬州大学", "毕业生图像采集签字表", "学院: 文学院", "班级: 汉语言1班", "第 1 组 (共 3 组, 本组 10 人)", "本人签名", "应到 10 人"):
+        assert needle in first, needle
+    everything = "\n".join(texts)
+    for st in students:
+        assert st.name in everything and st.student_no in everything
+        assert st.id_number not in everything and st.id_number[-6:] not in everything
+    # Group 2 of 汉语言1班 lists students 11..20 by student number, whatever the roster order.
+    second = texts[1]
+    assert "第 2 组" in second
+    numbers = [f"19001{n:03d}" for n in range(11, 21)]
+    assert all(n in second for n in numbers)
+    assert "19001010" not in second and "19001021" not in second
+    assert second.index(numbers[0]) < second.index(numbers[-1])
+    # The last, short group of a class still says how many should sign.
+    assert "本组 3 人" in texts[2] and "应到 3 人" in texts[2]
+
+
+def test_font_is_embedded(roster, tmp_path):
+    with roster.session() as s:
+        write_sheets(s, tmp_path / "s.pdf", class_name="物理1班")
+    page = PdfReader(tmp_path / "s.pdf").pages[0]
+    fonts = page["/Resources"]["/Font"]
+    embedded = []
+    for ref in fonts.values():
+        font = ref.get_object()
+        desc = font.get("/FontDescriptor")
+        if desc is None and "/DescendantFonts" in font:
+            desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+        if desc is not None:
+            desc = desc.get_object()
+            embedded.append(any(k in desc for k in ("/FontFile2", "/FontFile", "/FontFile3")))
+    assert embedded and all(embedded)
+
+
+def test_filters_by_college_and_class(roster, tmp_path):
+    with roster.session() as s:
+        r = write_sheets(s, tmp_path / "c.pdf", college="理学院")
+        assert (r.pages, r.classes) == (3, 2)
+        r = write_sheets(s, tmp_path / "k.pdf", class_name="汉语言2班")
+        assert r.pages == 3
+        with pytest.raises(InputError):
+            write_sheets(s, tmp_path / "x.pdf", class_name="没有这个班")
+    assert len(PdfReader(tmp_path / "k.pdf").pages) == 3
+    assert all("汉语言2班" in t for t in pages_text(tmp_path / "k.pdf"))
+
+
+def test_time_slots_come_from_the_timetable(roster, tmp_path):
+    with roster.session() as s:
+        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="", lead=10)
+        plan.save_plan(s, p)
+        s.commit()
+        r = write_sheets(s, tmp_path / "t.pdf", class_name="数学1班")
+    assert r.with_times == r.pages == 2
+    slot = next(sl for sl in p.slots if sl.class_name == "数学1班")
+    g1 = slot.groups[0]
+    text = pages_text(tmp_path / "t.pdf")[0]
+    assert f"机位{slot.station}" in text
+    assert f"候场 {g1.arrive:%H:%M}" in text and f"采集 {g1.start:%H:%M}–{g1.end:%H:%M}" in text
+    assert "3月16日" in text
+
+
+def test_sheets_command_writes_an_audit_record(roster, run_cli, tmp_path):
+    out = tmp_path / "cmd.pdf"
+    code, stdout, err = run_cli("sheets", "--out", out, "--college", "文学院")
+    assert code == 0, err
+    assert "6 页" in stdout
+    assert len(PdfReader(out).pages) == 6
+    with roster.session() as s:
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "sign_sheets")).one()
+        assert entry.rows == 53 and entry.file_sha256
+    code, _, err = run_cli("sheets", "--out", tmp_path / "none.pdf", "--class", "不存在")
+    assert code == 2 and "不存在" in err
