@@ -325,7 +325,10 @@ class Gphoto2Camera(CameraBackend):
                     self._inflight = max(0, self._inflight - 1)
                 self._set_status(busy=bool(self._inflight), pending=len(self._pending))
         elif cmd[0] == "live_view":
+            was = self._live_wanted and self._live_supported
             self._live_wanted = cmd[1]
+            if was and not cmd[1]:
+                self._viewfinder(False)  # mirror down: saves the battery and the sensor
             if cmd[1] and not self._live_supported:
                 self._set_status(
                     message=t(

@@ -495,3 +495,24 @@ def test_vcameradir_is_read_when_the_camera_opens(tmp_path, monkeypatch, astrona
         finally:
             cam.stop()
     assert shas[0] != shas[1]
+
+
+def test_prepare_virtual_camera_serves_the_chosen_sample_portrait(tmp_path, grace_hopper_path, monkeypatch):
+    from capture.virtual import prepare_virtual_camera
+
+    monkeypatch.delenv("VCAMERADIR", raising=False)
+    folder = prepare_virtual_camera(tmp_path / "demo-vcam", only=1)
+    assert os.environ["VCAMERADIR"] == str(folder)
+    assert [p.name for p in folder.iterdir()] == ["grace_hopper.jpg"]
+    rec = Recorder()
+    cam = Gphoto2Camera(Namer(tmp_path / "o"), rec, folder=tmp_path / "o", calls=InjectingCalls())
+    cam.start()
+    try:
+        assert cam.wait_connected(10)
+        cam.trigger()
+        ph = rec.wait(lambda e: e.kind == "photo").photo
+        assert ph.sha256 == hashlib.sha256(Path(grace_hopper_path).read_bytes()).hexdigest()
+    finally:
+        cam.stop()
+    both = prepare_virtual_camera(tmp_path / "demo2")
+    assert sorted(p.name for p in both.iterdir()) == ["astronaut.jpg", "grace_hopper.jpg"]
