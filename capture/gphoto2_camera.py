@@ -27,6 +27,7 @@ import logging
 import queue
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -245,14 +246,31 @@ class Gphoto2Camera(CameraBackend):
             if self._calls is None:
                 self._calls = GpCalls()
             self.gp = self._calls.gp
+            errors_in_row = 0
             while not self._stopping.is_set():
                 if self._cam is None:
                     self._connect_or_wait()
                     continue
                 try:
                     self._step()
+                    errors_in_row = 0
                 except CameraGone as gone:
                     self._lost(gone)
+                except self.gp.GPhoto2Error as exc:
+                    # An error code we did not classify: say it; three in a row means the camera
+                    # is not really there, so start over with a fresh camera object.
+                    errors_in_row += 1
+                    detail = str(exc)
+                    if errors_in_row >= 3:
+                        self._lost(CameraGone(getattr(exc, "code", -1), detail))
+                    else:
+                        self._error("camera_error", t(f"相机出错：{detail}", f"camera error: {detail}"), detail)
+                        self._stopping.wait(0.1)
+                except Exception:
+                    # A bug must not stop the camera: log it (as text, see the module doc) and go on.
+                    log.error("unexpected error in the camera thread:\n%s", traceback.format_exc())
+                    self._error("internal", t("相机线程内部错误（已记录日志）", "internal camera error (logged)"))
+                    self._stopping.wait(0.2)
         except Exception as exc:
             log.exception("the camera thread failed")
             self._error("internal", t(f"相机线程出错: {exc}", f"camera thread failed: {exc}"))

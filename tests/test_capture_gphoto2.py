@@ -516,3 +516,20 @@ def test_prepare_virtual_camera_serves_the_chosen_sample_portrait(tmp_path, grac
         cam.stop()
     both = prepare_virtual_camera(tmp_path / "demo2")
     assert sorted(p.name for p in both.iterdir()) == ["astronaut.jpg", "grace_hopper.jpg"]
+
+
+def test_an_unexpected_camera_error_is_reported_and_the_camera_thread_survives(rig):
+    cam, rec, calls, out = rig()
+    calls.fail("wait_for_event", gp.GP_ERROR, times=1)
+    ev = rec.wait(lambda e: e.kind == "error")
+    assert ev.code == "camera_error"
+    assert cam.status.connected
+    cam.trigger()
+    assert rec.wait(lambda e: e.kind == "photo").photo.path.exists()
+    # the same error three times in a row: the camera is treated as gone and reopened
+    wait_idle(cam)
+    opens = calls.counts["open"]
+    calls.fail("wait_for_event", gp.GP_ERROR, times=3)
+    rec.wait(lambda e: e.kind == "status" and not e.status.connected)
+    rec.wait(lambda e: e.kind == "status" and e.status.connected, timeout=6)
+    assert calls.counts["open"] == opens + 1
