@@ -52,7 +52,8 @@ def normalise(query: str) -> str:
     q, _ = clean_text(str(query), NAME)
     q = q.strip()
     code, _ = clean_text(q, CODE)
-    if _CODE.match(code):
+    # "2021 001" is a number typed with a space; "John Smith" is a name.
+    if _CODE.match(code) and (" " not in q or any(ch.isdigit() for ch in code)):
         if code.endswith("x") and code[:-1].isdigit():
             code = code[:-1] + "X"
         return code

@@ -89,13 +89,13 @@ def _progress_printer(file_size: int):
     return progress
 
 
-def _print_findings(findings, out=sys.stdout) -> None:
+def _print_findings(findings, out=None) -> None:
     from app.i18n import t
     from app.roster.fields import label
 
     for f in findings:
         sev = t("错误", "error") if f.severity == "error" else t("警告", "warning")
-        print(t(f"第{f.row}行", f"row {f.row}") + f"  {label(f.field)}  {sev}  {f.code}  {f.message}", file=out)
+        print(t(f"第{f.row}行", f"row {f.row}") + f"  {label(f.field)}  {sev}  {f.code}  {f.message}", file=out or sys.stdout)
 
 
 def run_check(args: argparse.Namespace) -> int:

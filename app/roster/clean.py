@@ -31,6 +31,8 @@ _HIDDEN_SPACE_CLASS = "\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
 # Full-width digits and Latin letters, and the ideographic (full-width) space.
 _FULLWIDTH_CLASS = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000"
 
+_HIDDEN_SPACES = "\u00a0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u2028\u2029\u202f\u205f"
+
 HIDDEN_REMOVE_RE = re.compile(f"[{_HIDDEN_REMOVE_CLASS}]")
 HIDDEN_SPACE_RE = re.compile(f"[{_HIDDEN_SPACE_CLASS}]")
 HIDDEN_RE = re.compile(f"[{_HIDDEN_REMOVE_CLASS}{_HIDDEN_SPACE_CLASS}]")
@@ -78,7 +80,12 @@ def clean_text(s: str, kind: str) -> tuple[str, list[str]]:
     codes: list[str] = []
     t = s
     if HIDDEN_RE.search(t):
-        t2 = HIDDEN_SPACE_RE.sub(" ", HIDDEN_REMOVE_RE.sub("", t))
+        t2 = HIDDEN_REMOVE_RE.sub("", t)
+        if kind == CODE:
+            t2 = HIDDEN_SPACE_RE.sub("", t2)
+        else:
+            # At the edges they go; between words they become a plain space.
+            t2 = HIDDEN_SPACE_RE.sub(" ", t2.strip(_HIDDEN_SPACES))
         if t2 != t:
             codes.append("hidden_chars")
             t = t2
@@ -125,6 +132,8 @@ def is_dirty(value: str, kind: str) -> bool:
 
 def excel_number_text(v: float) -> str:
     """The digits Excel shows for a number: 15 significant digits."""
+    if v != v or v in (float("inf"), float("-inf")):
+        return str(v)
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     d = Decimal(format(v, ".15g"))

@@ -66,9 +66,10 @@ def gender(number: str) -> str | None:
     return "男" if int(number[pos]) % 2 else "女"
 
 
-def is_valid(number: str, *, latest_birth: date | None = None) -> bool:
+def is_valid(number: str, *, earliest_birth: date | None = None, latest_birth: date | None = None) -> bool:
     """True for a well-formed 18-character number (digits, date, check character)
-    or a well-formed 15-digit legacy number (digits, date)."""
+    or a well-formed 15-digit legacy number (digits, date); with bounds, the
+    birth date must also lie between them."""
     if len(number) == 18:
         if not number[:17].isdigit() or number[17] not in "0123456789X":
             return False
@@ -80,7 +81,9 @@ def is_valid(number: str, *, latest_birth: date | None = None) -> bool:
     else:
         return False
     born = birthdate(number)
-    if born is None or born < EARLIEST_BIRTH:
+    if born is None:
+        return False
+    if earliest_birth is not None and born < earliest_birth:
         return False
     return latest_birth is None or born <= latest_birth
 
