@@ -14,6 +14,7 @@ never as ORM objects, so no lazy load can run on the wrong thread.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -50,6 +51,8 @@ ACCEPTABLE = ("pass", "warn")
 # student identified, but only this soon afterwards (older ones wait for a
 # decision in the recovery list instead of landing on a stranger).
 UNASSIGNED_GRACE = timedelta(minutes=2)
+# How much lower the photo checks run than the window and the camera threads.
+QC_NICE = 5
 # The field names of DataIssue.field, as attachment 3 and the roster spell them.
 ISSUE_FIELDS = {"id_wrong": "Sfzh", "name_wrong": "Xm", "image_mismatch": None, "other": None}
 
@@ -246,7 +249,7 @@ class Workflow:
         self.checker_error: str | None = None
         self._checker_loading = False
         self._checker_ready = threading.Event()
-        self._qc_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qc")
+        self._qc_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qc", initializer=_lower_priority)
         self.camera: Any = None
         self._lock = threading.RLock()
         self._current: _Current | None = None
@@ -750,6 +753,14 @@ class Workflow:
             status=shot.status, qc_verdict=shot.qc_verdict, qc_ms=shot.qc_ms, checks=checks, qc_error=error,
             crop=crop, selected=bool(selected), override_reason=shot.override_reason,
         )
+
+
+def _lower_priority() -> None:
+    """The checks yield the CPU to the window and the camera (Linux nice is per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), QC_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: same priority, still correct
+        pass
 
 
 def _make_checker(profile: str | None) -> Any:

@@ -108,6 +108,22 @@ def create_application(lang: str = "zh", argv: list[str] | None = None):
     return app
 
 
+def _freeze_heap_when_ready(state: str, _detail: str = "") -> None:
+    """Once the models are loaded, keep the start-up heap out of the garbage collector's full passes.
+
+    Python's full (generation 2) collection walks every tracked object; with
+    mediapipe, SQLAlchemy and Qt loaded that took 80–260 ms here, holding the
+    GIL, so the window froze that long at random moments. Everything alive at
+    this point lives as long as the window: freezing it leaves the collector
+    only the objects made since (gc.freeze, Python 3.7+).
+    """
+    if state in ("ready", "failed"):
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+
 def run_window(
     db,
     *,
@@ -139,11 +155,15 @@ def run_window(
         from ui.main_window import MainWindow
 
         app = create_application(lang)
+        # Worker threads running Python hand the GIL back every 5 ms by default:
+        # make it 1 ms so the event loop waits less behind them.
+        sys.setswitchinterval(0.001)
         wf = Workflow(db, capture_folder=capture_folder)
         options = {"folder": wf.capture_folder, **(camera_options or {})}
         ctl = StationController(wf, camera=camera if camera is not None else values, camera_options=options,
                               event_hook=event_hook)
         win = MainWindow(ctl)
+        ctl.qc_state.connect(_freeze_heap_when_ready)
         win.show()
         ctl.start()
         box: dict = {}

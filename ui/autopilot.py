@@ -2,8 +2,9 @@
 
 The pilot types each student's ID number into the input field at scanner
 speed, presses Space, waits for the verdict, then presses Enter (a failing
-photo is retaken once, then accepted with a quick reason), exactly as a
-photographer would, through the same key handling. It measures the software's
+photo is accepted with one of the quick reasons; ``retake_failing`` retakes
+it once first), exactly as a photographer would, through the same key
+handling. It measures the software's
 own time per student, from the first key of the scan to the next-student-ready
 state, while a timer probe measures the longest time the event loop did not run.
 """
@@ -83,6 +84,7 @@ class AutoResult:
     retakes: int = 0
     with_reason: int = 0
     stalls: list[float] = field(default_factory=list)  # every late tick over 20 ms
+    phases: list[dict[str, float]] = field(default_factory=list)  # ms from the scan to each state
     error: str | None = None
 
     def summary(self) -> dict:
@@ -105,8 +107,11 @@ class AutoResult:
 class AutoPilot(QObject):
     finished = Signal(object)  # AutoResult
 
-    def __init__(self, window: MainWindow, n: int, *, screenshots: Path | None = None, parent=None):
+    def __init__(self, window: MainWindow, n: int, *, screenshots: Path | None = None,
+                 retake_failing: bool = False, parent=None):
         super().__init__(parent)
+        self.retake_failing = retake_failing
+        self._phase: dict[str, float] = {}
         self.win = window
         self.n = n
         self.result = AutoResult(students=n)
@@ -165,6 +170,7 @@ class AutoPilot(QObject):
         code = self.codes.pop(0)
         self._retakes_this = 0
         self._accepted = False
+        self._phase = {}
         self._t0 = time.perf_counter()
         self._last_progress = time.monotonic()
         QTest.keyClicks(self.win.input, code)
@@ -182,6 +188,8 @@ class AutoPilot(QObject):
         if self._done:
             return
         self._last_progress = time.monotonic()
+        if self._t0 is not None and state not in self._phase:
+            self._phase[state] = (time.perf_counter() - self._t0) * 1000.0
         QTimer.singleShot(0, lambda: self._act(state))
 
     def _act(self, state: str) -> None:
@@ -197,12 +205,13 @@ class AutoPilot(QObject):
             if win.shot.acceptable:
                 self._screenshot("pass")
                 QTest.keyClick(win.input, Qt.Key.Key_Return)
-            elif self._retakes_this < 1:
+            elif self.retake_failing and self._retakes_this < 1:
                 self._screenshot("fail")
                 self._retakes_this += 1
                 self.result.retakes += 1
                 QTest.keyClick(win.input, Qt.Key.Key_R)
             else:
+                self._screenshot("fail")
                 QTest.keyClick(win.input, Qt.Key.Key_Return)
         elif state == "reason":
             self.result.with_reason += 1
@@ -210,6 +219,7 @@ class AutoPilot(QObject):
             QTest.keyClick(win.input, Qt.Key.Key_Return)
         elif state == "ready" and self._t0 is not None and self._accepted:
             self.result.per_student_ms.append((time.perf_counter() - self._t0) * 1000.0)
+            self.result.phases.append(dict(self._phase))
             self.result.accepted += 1
             done = len(self.result.per_student_ms)
             if done % 10 == 0:

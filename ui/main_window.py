@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
         self.candidates.picked.connect(self._choose)
         self.card_view.report_issue.connect(self.report_issue)
         self.strip.shot_clicked.connect(self._view_shot)
+        self.photo.resized.connect(lambda size: setattr(self.ctl, "display_size", (size.width(), size.height())))
         b = self.buttons
         b["shoot"].clicked.connect(lambda: self._on_command("space"))
         b["accept"].clicked.connect(lambda: self._on_command("enter"))
@@ -231,11 +232,6 @@ class MainWindow(QMainWindow):
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
         self.input.setFocus()
-
-    def resizeEvent(self, ev) -> None:
-        super().resizeEvent(ev)
-        size = self.photo.size()
-        self.ctl.display_size = (max(size.width(), 480), max(size.height(), 480))
 
     def changeEvent(self, ev) -> None:
         if ev.type() == QEvent.Type.LanguageChange:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -38,6 +38,8 @@ def tone_color(verdict: str | None) -> QColor:
 
 
 class PhotoView(QWidget):
+    resized = Signal(QSize)  # the new display_size(): photos are decoded to fit it
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -51,8 +53,15 @@ class PhotoView(QWidget):
 
     # --- state ----------------------------------------------------------------
 
+    MARGIN = 12
+
     def display_size(self) -> QSize:
-        return self.size()
+        """The largest image drawn without scaling (the worker decodes to this)."""
+        return QSize(max(64, self.width() - 2 * self.MARGIN), max(64, self.height() - 2 * self.MARGIN))
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self.resized.emit(self.display_size())
 
     def set_image(self, image: QImage | None) -> None:
         self._image = image
@@ -89,14 +98,22 @@ class PhotoView(QWidget):
 
     def _image_rect(self) -> QRectF:
         assert self._image is not None
-        area = QRectF(self.rect()).adjusted(12, 12, -12, -12)
+        m = self.MARGIN
+        area = QRectF(self.rect()).adjusted(m, m, -m, -m)
         iw, ih = self._image.width(), self._image.height()
-        s = min(area.width() / iw, area.height() / ih)
+        # Drawn 1:1 when it fits (a blit); scaled down only after the window shrank.
+        s = min(1.0, area.width() / iw, area.height() / ih)
         w, h = iw * s, ih * s
         return QRectF(area.center().x() - w / 2, area.top() + (area.height() - h) / 2, w, h)
 
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
+        try:
+            self._paint(p)
+        finally:
+            p.end()
+
+    def _paint(self, p: QPainter) -> None:
         p.fillRect(self.rect(), BACKDROP)
         H = self.height()
         if self._image is None or self._image.isNull():
@@ -104,9 +121,11 @@ class PhotoView(QWidget):
             self._paint_corner(p)
             return
         ir = self._image_rect()
-        if abs(ir.width() - self._image.width()) > 1:
+        if abs(ir.width() - self._image.width()) > 0.5:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        p.drawImage(ir, self._image)
+            p.drawImage(ir, self._image)
+        else:
+            p.drawImage(ir.topLeft(), self._image)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         ov = self._overlay
         if ov is not None:

@@ -136,7 +136,8 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
         write_demo_roster(roster, n=n_students, seed=0)
         # stdout is kept for the --auto JSON line: the import's summary goes to stderr
         with contextlib.redirect_stdout(sys.stderr):
-            code = station_main(["--db", url, "roster", "import", str(roster)])
+            code = station_main(["--db", url, "roster", "import", str(roster),
+                                 "--report", str(work / "demo_roster-问题报告.xlsx")])
         if code != 0:
             from app.errors import StationError
 
@@ -145,13 +146,16 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
 
 
 def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
-    """The portraits the demo camera serves in turn: the package-shipped samples and variations of them.
+    """The portraits the demo camera serves in turn, made from the package-shipped samples.
 
-    The astronaut (scikit-image) and Grace Hopper (matplotlib), each as
-    shipped and as a tighter portrait crop, and Grace Hopper again in front
-    of a plain light background (mediapipe's selfie segmentation), so that
-    the demo shows passing photos, failing ones and failures with a single
-    reason. Built once and kept in ``cache``.
+    scikit-image's astronaut, cropped to a portrait, once with her suit made
+    white and the backdrop made plain (the passing photo: white spacesuits
+    exist) and once as shipped (orange suit: a failure with one reason);
+    matplotlib's Grace Hopper as shipped (dark uniform, dark backdrop: a
+    failure with several reasons), and the white-suit astronaut mirrored. In
+    that order shots alternate pass and fail, so a failing student's retake
+    passes. Built once (mediapipe's segmentation and face detection) and
+    kept in ``cache``.
     """
     import io
 
@@ -161,43 +165,71 @@ def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
     names = sorted(p.name for p in cache.glob("*.jpg"))
     if names:
         return [(n, (cache / n).read_bytes()) for n in names]
+    from PIL import Image, ImageOps
+
+    samples = {n: Image.open(io.BytesIO(b)).convert("RGB") for n, b in sample_portraits()}
+    astro, grace = samples.get("astronaut.jpg"), samples.get("grace_hopper.jpg")
+    images: list[tuple[str, Image.Image]] = []
+    if astro is not None:
+        portrait = astro.crop((70, 0, 410, 453)).resize((900, 1200), Image.LANCZOS)
+        white = _plain_backdrop(_white_top(portrait))
+        images += [("1_astronaut_white_suit.jpg", white)]
+        if grace is not None:
+            images += [("2_grace_hopper.jpg", grace)]
+        images += [("3_astronaut_white_suit_mirrored.jpg", ImageOps.mirror(white)),
+                   ("4_astronaut_orange_suit.jpg", portrait)]
+        if grace is None:
+            images.pop(1)  # keep pass and fail alternating
+    elif grace is not None:  # without scikit-image: the demo shows failures only
+        images += [("2_grace_hopper.jpg", grace), ("5_grace_hopper_plain_backdrop.jpg", _plain_backdrop(grace))]
+    if not images:
+        raise RuntimeError("no sample portrait: install scikit-image or matplotlib")
+    out = []
+    for name, im in images:
+        buf = io.BytesIO()
+        im.save(buf, "JPEG", quality=92)
+        (cache / name).write_bytes(buf.getvalue())
+        out.append((name, buf.getvalue()))
+    return out
+
+
+def _person_mask(rgb):
+    import mediapipe as mp
+
+    with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
+        return seg.process(rgb).segmentation_mask
+
+
+def _white_top(im):
+    """The clothing below the chin made white, its folds kept (luminance only)."""
+    import mediapipe as mp
     import numpy as np
     from PIL import Image
 
-    out: list[tuple[str, bytes]] = []
+    rgb = np.asarray(im)
+    h = rgb.shape[0]
+    with mp.solutions.face_detection.FaceDetection(model_selection=1) as fd:
+        found = fd.process(rgb).detections
+    if not found:
+        return im
+    box = found[0].location_data.relative_bounding_box
+    chin = int((box.ymin + box.height * 1.08) * h)
+    body = (_person_mask(rgb) > 0.5).astype(np.float32)
+    body[:chin] = 0
+    lum = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    white = 255.0 - (255.0 - lum) * 0.12
+    out = rgb * (1 - body[..., None]) + white[..., None] * body[..., None]
+    return Image.fromarray(out.clip(0, 255).astype(np.uint8))
 
-    def save(name: str, im: Image.Image) -> None:
-        buf = io.BytesIO()
-        im.convert("RGB").save(buf, "JPEG", quality=92)
-        out.append((name, buf.getvalue()))
 
-    samples = {n: Image.open(io.BytesIO(b)).convert("RGB") for n, b in sample_portraits()}
-    astro = samples.get("astronaut.jpg")
-    grace = samples.get("grace_hopper.jpg")
-    if astro is not None:
-        save("1_astronaut_portrait.jpg", astro.crop((70, 0, 410, 453)).resize((900, 1200), Image.LANCZOS))
-        save("2_astronaut.jpg", astro)
-    if grace is not None:
-        save("3_grace_hopper.jpg", grace)
-        if astro is None:  # without scikit-image: a crop keeps the demo varied
-            save("4_grace_hopper_portrait.jpg", grace.crop((60, 0, 460, 533)).resize((900, 1200), Image.LANCZOS))
-        try:
-            import mediapipe as mp
+def _plain_backdrop(im, level: int = 235):
+    """The backdrop replaced by a plain light grey, as a studio's would be."""
+    import numpy as np
+    from PIL import Image
 
-            rgb = np.asarray(grace)
-            with mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0) as seg:
-                mask = seg.process(rgb).segmentation_mask
-            alpha = np.clip((mask - 0.3) / 0.4, 0, 1)[..., None]
-            plain = np.full_like(rgb, 235)
-            save("5_grace_hopper_light_background.jpg",
-                 Image.fromarray((rgb * alpha + plain * (1 - alpha)).astype(np.uint8)))
-        except Exception:  # the plain-background variant is a nicety, not a need
-            pass
-    if not out:
-        raise RuntimeError("no sample portrait: install scikit-image or matplotlib")
-    for name, data in out:
-        (cache / name).write_bytes(data)
-    return out
+    rgb = np.asarray(im)
+    alpha = np.clip((_person_mask(rgb) - 0.3) / 0.4, 0, 1)[..., None]
+    return Image.fromarray((rgb * alpha + level * (1 - alpha)).astype(np.uint8))
 
 
 def pad_jpeg(data: bytes, size: int) -> bytes:
