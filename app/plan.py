@@ -623,29 +623,32 @@ def replan(
 
 def save_plan(session, plan: Plan) -> str:
     """Store the timetable (per group of ten) so the sheets and the marshal can use it."""
+    from sqlalchemy import insert
+
     from app.models import PlanSlot, now
 
     uid = uuid.uuid4().hex
     created = now()
-    session.add_all(
-        PlanSlot(
-            plan_uid=uid,
-            kind=plan.kind,
-            created_at=created,
-            station_no=sl.station,
-            college=sl.college,
-            class_name=sl.class_name,
-            group_no=g.group_no,
-            students=g.students,
-            arrive_at=g.arrive,
-            start_at=g.start,
-            end_at=g.end,
-            rate=sl.rate,
-        )
+    rows = [
+        {
+            "plan_uid": uid,
+            "kind": plan.kind,
+            "created_at": created,
+            "station_no": sl.station,
+            "college": sl.college,
+            "class_name": sl.class_name,
+            "group_no": g.group_no,
+            "students": g.students,
+            "arrive_at": g.arrive,
+            "start_at": g.start,
+            "end_at": g.end,
+            "rate": sl.rate,
+        }
         for sl in plan.slots
         for g in sl.groups
-    )
-    session.flush()
+    ]
+    if rows:  # one executemany, not 2,000 ORM objects
+        session.execute(insert(PlanSlot), rows)
     return uid
 
 

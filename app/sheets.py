@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import InputError
 from app.i18n import t
-from app.marshal import GROUP_SIZE, ClassView, college_label, load_classes, plan_slots
-from app.models import PlanSlot, Student
+from app.marshal import GROUP_SIZE, ClassView, SlotInfo, college_label, load_classes, plan_slots
+from app.models import Student
 
 
 @dataclass
@@ -78,7 +78,7 @@ def write_sheets(
     font = register_cjk_font()
     classes = select_classes(session, college, class_name)
     school_setting = school if school is not None else str(settings.get(session, "school.name") or "")
-    slots: dict[tuple[str, str, int], PlanSlot] = {}
+    slots: dict[tuple[str, str, int], SlotInfo] = {}
     for s in plan_slots(session):
         slots.setdefault((s.college, s.class_name, s.group_no), s)
 
