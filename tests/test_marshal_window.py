@@ -156,3 +156,35 @@ def test_screenshot(window, qtbot, tmp_path):
     window.resize(1400, 1000)
     assert window.grab().save(str(out / "marshal_window_phone.png"))
     window.phone_button.setChecked(False)
+
+
+def test_station_marshal_opens_the_window(db_url, tmp_path):
+    """`station marshal --screenshot` opens the real window on the database, grabs it and exits."""
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    d = open_db(db_url)
+    with d.session() as s:
+        make_roster(s, CLASSES[:2])
+        s.commit()
+    d.dispose()
+    png = tmp_path / "m.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run(
+        [sys.executable, "-m", "app", "--db", db_url, "marshal", "--screenshot", str(png)],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    img = QImage(str(png))
+    assert not img.isNull() and img.width() > 800
+
+
+def test_station_marshal_without_a_display_says_what_to_use(run_cli, monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    code, _, err = run_cli("marshal")
+    assert code == 2 and "station marshal status" in err and "station phone" in err

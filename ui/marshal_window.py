@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -107,8 +107,14 @@ class SnapshotPoller(QObject):
 
     @Slot()
     def stop(self) -> None:
+        """Runs on the poller's thread: the timer dies where it was made, then the poller goes home."""
         if self._timer is not None:
             self._timer.stop()
+            self._timer.setParent(None)
+            self._timer = None  # deleted here, on its own thread
+        app = QCoreApplication.instance()
+        if app is not None:
+            self.moveToThread(app.thread())
 
     @Slot()
     def poll(self, force: bool = False) -> None:
@@ -201,7 +207,8 @@ class MarshalWindow(QMainWindow):
         self.poller.moveToThread(self._thread)
         self._thread.started.connect(self.poller.start)
         self._submit.connect(self.poller.run)
-        self._stop_poller.connect(self.poller.stop)
+        # Blocking: the timer must be stopped on its thread before that thread ends.
+        self._stop_poller.connect(self.poller.stop, Qt.ConnectionType.BlockingQueuedConnection)
         self.poller.view_ready.connect(self._on_view)
         self.poller.action_done.connect(lambda m: self.statusBar().showMessage(m, 5000))
         self.poller.action_failed.connect(self._on_error)
