@@ -65,7 +65,9 @@ class StationController(QObject):
     # --- start and stop ---------------------------------------------------------
 
     def start(self, *, with_camera: bool = True, with_qc: bool = True) -> None:
-        if with_qc:
+        if with_qc and self.workflow.checker is not None:  # loaded already (a second window, tests)
+            self._qc_loaded(self.workflow.checker)
+        elif with_qc:
             self.qc_state.emit("loading", "")
             self.runner.submit(self.workflow.load_checker, on_done=self._qc_loaded, on_error=self._qc_failed)
         if with_camera:

@@ -1,0 +1,332 @@
+"""The photographer's window, offscreen (pytest-qt), on the real parts.
+
+A real roster file imported with `station roster import`, libgphoto2's
+virtual camera through the gphoto2 backend (serving one of the demo's sample
+portraits), the real photo checks, SQLite. Keys go to the window the way the
+keyboard sends them (QTest); a scanner is a burst of keys with no delay, a
+person types with a delay between keys.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from app.models import Selection, Shot, Student
+from app.workflow import Workflow
+from ui.scan_input import looks_scanned
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def checker():
+    from qc.checker import Checker
+
+    return Checker()
+
+
+@pytest.fixture(scope="module")
+def portraits(tmp_path_factory) -> dict[str, Path]:
+    from app.commands.window_cmd import demo_variants
+
+    cache = tmp_path_factory.mktemp("portraits")
+    demo_variants(cache)
+    return {"pass": cache / "1_astronaut_white_suit.jpg", "fail": cache / "2_grace_hopper.jpg"}
+
+
+@pytest.fixture
+def roster_db(db, run_cli, tmp_path):
+    from app.demo_data import write_demo_roster
+
+    path = tmp_path / "roster.xlsx"
+    write_demo_roster(path, n=40, seed=5)
+    code, _out, err = run_cli("roster", "import", path, "--no-report")
+    assert code == 0, err
+    return db
+
+
+@pytest.fixture
+def station(qtbot, roster_db, tmp_path, checker, portraits):
+    """Build a started window; ``station("fail")`` makes the virtual camera serve the failing portrait."""
+    from capture.virtual import prepare_virtual_camera
+    from ui.app import create_application
+    from ui.controller import StationController
+    from ui.main_window import MainWindow
+
+    made = []
+
+    def make(portrait: str = "pass", checks=None, camera_options: dict | None = None):
+        create_application("zh")
+        prepare_virtual_camera(tmp_path / f"vcam-{portrait}", sources=[portraits[portrait]])
+        wf = Workflow(roster_db, capture_folder=tmp_path / "captures")
+        wf.checker = checks or checker
+        options = {"folder": wf.capture_folder, **(camera_options or {})}
+        ctl = StationController(wf, camera="gphoto2", camera_options=options)
+        win = MainWindow(ctl)
+        qtbot.addWidget(win)
+        win.show()
+        ctl.start()
+        qtbot.waitUntil(lambda: ctl.camera_connected and ctl.qc_ready and win.state == "ready", timeout=WAIT_MS)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+
+
+def students(db, n=2):
+    with db.session() as s:
+        rows = s.scalars(
+            select(Student).where(Student.has_error.is_(False)).order_by(Student.roster_order).limit(n)
+        ).all()
+        return [(st.id, st.id_number, st.student_no, st.name, st.name_initials) for st in rows]
+
+
+def scan(qtbot, win, code: str) -> None:
+    qtbot.keyClicks(win.input, code)  # no delay between keys: a scanner
+    qtbot.keyClick(win.input, Qt.Key.Key_Return)
+
+
+def ime_commit(widget, text: str) -> None:
+    from PySide6.QtGui import QInputMethodEvent
+
+    ev = QInputMethodEvent()
+    ev.setCommitString(text)
+    QApplication.sendEvent(widget, ev)
+
+
+def key(qtbot, win, k) -> None:
+    qtbot.keyClick(win.input, k)
+
+
+def wait_state(qtbot, win, state: str) -> None:
+    qtbot.waitUntil(lambda: win.state == state, timeout=WAIT_MS)
+
+
+def test_scan_shoot_check_accept_then_next(qtbot, station, roster_db):
+    win = station("pass")
+    (a, ida, *_), (b, idb, *_) = students(roster_db, 2)
+    assert win.input.hasFocus() or QApplication.focusWidget() in (None, win.input)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    assert win.card_view.name.text().startswith(win.card.name) and win.card.id == a
+    assert ida not in win.card_view.fields["id_masked"].text()  # masked on screen
+    key(qtbot, win, Qt.Key.Key_Space)
+    wait_state(qtbot, win, "verdict")
+    assert win.shot.qc_verdict in ("pass", "warn")
+    assert win.photo.overlay is not None and win.photo.overlay.verdict == win.shot.qc_verdict
+    qtbot.waitUntil(lambda: win.photo._image is not None, timeout=WAIT_MS)  # the picture is on screen
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+    assert win.input.text() == "" and win.card is None
+    with roster_db.session() as s:
+        sel = s.scalar(select(Selection).where(Selection.student_id == a))
+        shot = s.get(Shot, sel.shot_id)
+        assert Path(shot.path).is_file() and shot.qc_json and shot.status == "accepted"
+    qtbot.waitUntil(lambda: win.throughput.data is not None and win.throughput.data.today == 1, timeout=WAIT_MS)
+    scan(qtbot, win, idb)  # the field takes the next scan at once
+    wait_state(qtbot, win, "student")
+    assert win.card.id == b
+
+
+def test_scanner_speed_versus_typing(qtbot, station, roster_db):
+    win = station("pass")
+    (a, ida, sno, name, initials), _ = students(roster_db, 2)
+    scanned, submitted = [], []
+    win.input.scanned.connect(scanned.append)
+    win.input.submitted.connect(submitted.append)
+    # A person typing the pinyin initials: the candidates appear as they type, Enter picks.
+    qtbot.keyClicks(win.input, initials, delay=90)
+    qtbot.waitUntil(lambda: win.candidates.isVisible() and win.candidates.count() > 0, timeout=WAIT_MS)
+    assert any(name in win.candidates.item(i).text() for i in range(win.candidates.count()))
+    assert not scanned
+    while win.candidates.current_id() != a:
+        key(qtbot, win, Qt.Key.Key_Down)
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "student")
+    assert win.card.id == a and submitted == [initials] and not scanned
+    key(qtbot, win, Qt.Key.Key_Escape)
+    wait_state(qtbot, win, "ready")
+    # The same student number typed slowly is typed input; keyed in a burst it is a scan.
+    qtbot.keyClicks(win.input, sno, delay=60)
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "student")
+    assert submitted[-1] == sno and not scanned
+    key(qtbot, win, Qt.Key.Key_Escape)
+    wait_state(qtbot, win, "ready")
+    scan(qtbot, win, sno)
+    wait_state(qtbot, win, "student")
+    assert scanned == [sno]
+
+
+def test_key_timing_rule():
+    assert looks_scanned([0, 4, 8, 12, 16, 20], 6)
+    assert looks_scanned([0, 4, 8, 120, 124, 128, 132], 7)  # one hiccup is forgiven
+    assert not looks_scanned([0, 110, 230, 330, 470], 5)  # a person
+    assert not looks_scanned([0, 4, 8], 5)  # some characters did not come from keys (pasted)
+    assert not looks_scanned([0, 4], 2)  # too short to be a code
+
+
+def test_an_already_photographed_student_needs_confirmation(qtbot, station, roster_db):
+    win = station("pass")
+    (a, ida, *_), _ = students(roster_db, 2)
+    for _round in range(2):
+        scan(qtbot, win, ida)
+        if _round == 1:
+            wait_state(qtbot, win, "confirm")
+            assert "已拍摄" in win.card_view.status.text()
+            key(qtbot, win, Qt.Key.Key_Space)  # refused: needs the explicit yes
+            assert win.state == "confirm" and "确认" in win.message.text()
+            key(qtbot, win, Qt.Key.Key_Return)
+        wait_state(qtbot, win, "student")
+        key(qtbot, win, Qt.Key.Key_Space)
+        wait_state(qtbot, win, "verdict")
+        key(qtbot, win, Qt.Key.Key_Return)
+        wait_state(qtbot, win, "ready")
+    with roster_db.session() as s:
+        shots = s.scalars(select(Shot).where(Shot.student_id == a)).all()
+        assert len(shots) == 2 and all(Path(x.path).is_file() for x in shots)
+        assert s.scalar(select(Selection.shot_id).where(Selection.student_id == a)) == max(x.id for x in shots)
+
+
+def test_retake_then_accept_with_a_reason(qtbot, station, roster_db):
+    win = station("fail")
+    (a, ida, *_), _ = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    key(qtbot, win, Qt.Key.Key_Space)
+    wait_state(qtbot, win, "verdict")
+    assert win.shot.qc_verdict == "fail"
+    marks = win.photo.overlay.marks
+    assert any("白色" in text for _v, text, _boxes in marks)  # the Chinese sentence on the picture
+    first = win.shot.id
+    key(qtbot, win, Qt.Key.Key_R)
+    wait_state(qtbot, win, "student")
+    key(qtbot, win, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: win.state == "verdict" and win.shot.id != first, timeout=WAIT_MS)
+    key(qtbot, win, Qt.Key.Key_Return)  # a failing photo: Enter asks for a reason
+    wait_state(qtbot, win, "reason")
+    ime_commit(win.input, "学生坚持")  # Chinese arrives through the input method, not as key codes
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+    with roster_db.session() as s:
+        rows = s.scalars(select(Shot).where(Shot.student_id == a).order_by(Shot.id)).all()
+        assert [r.status for r in rows] == ["retake", "accepted"]
+        sel = s.scalar(select(Selection).where(Selection.student_id == a))
+        assert sel.override_reason == "学生坚持" and sel.shot_id == rows[1].id
+
+
+def test_quick_reason_by_number(qtbot, station, roster_db):
+    win = station("fail")
+    (a, ida, *_), _ = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    key(qtbot, win, Qt.Key.Key_Space)
+    wait_state(qtbot, win, "verdict")
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "reason")
+    key(qtbot, win, Qt.Key.Key_Escape)  # back to the verdict: nothing accepted
+    wait_state(qtbot, win, "verdict")
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "reason")
+    qtbot.keyClicks(win.input, "2")
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+    with roster_db.session() as s:
+        assert s.scalar(select(Selection.override_reason).where(Selection.student_id == a)) == win.quick_reasons()[1]
+
+
+def test_camera_unplugged_mid_flow_shows_a_banner_and_recovers(qtbot, station, roster_db):
+    from capture.gp_calls import GpCalls
+
+    class Unpluggable(GpCalls):
+        """The real library underneath; while 'unplugged' the camera is not found, as on a real USB bus."""
+
+        plugged = True
+
+        def call(self, name, fn, *args):
+            if not self.plugged:
+                self.counts[name] += 1
+                if name == "autodetect":
+                    return []
+                raise self.gp.GPhoto2Error(self.gp.GP_ERROR_IO_USB_FIND)
+            return super().call(name, fn, *args)
+
+    calls = Unpluggable()
+    win = station("pass", camera_options={"calls": calls})
+    (a, ida, *_), _ = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    calls.plugged = False
+    qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=5000)  # noticed within seconds
+    assert "相机" in win.banner.text() and QApplication.activeModalWidget() is None  # a banner, no dialog
+    assert not win.ctl.camera_connected
+    key(qtbot, win, Qt.Key.Key_Space)
+    assert win.state == "student" and "相机未连接" in win.message.text()
+    qtbot.keyClicks(win.input, "abc")  # the window still takes input
+    assert win.input.text() == "abc"
+    win.input.reset()
+    calls.plugged = True
+    qtbot.waitUntil(lambda: win.ctl.camera_connected and not win.banner.isVisible(), timeout=WAIT_MS)
+    key(qtbot, win, Qt.Key.Key_Space)
+    wait_state(qtbot, win, "verdict")
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+
+
+def test_the_window_stays_responsive_while_a_slow_check_runs(qtbot, station, roster_db, checker):
+    from ui.autopilot import StallProbe
+
+    class SlowMachine:
+        """The real checks, on a machine where each photo takes 1.5 s longer."""
+
+        started = threading.Event()
+
+        def check_path(self, path):
+            self.started.set()
+            time.sleep(1.5)
+            return checker.check_path(path)
+
+    slow = SlowMachine()
+    win = station("pass", checks=slow)
+    (a, ida, *_), (b, idb, *_) = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    probe = StallProbe()
+    probe.start()
+    key(qtbot, win, Qt.Key.Key_Space)
+    qtbot.waitUntil(slow.started.is_set, timeout=WAIT_MS)
+    assert win.state == "checking"
+    qtbot.waitUntil(lambda: win.photo._image is not None, timeout=WAIT_MS)  # the photo shows before the verdict
+    qtbot.keyClicks(win.input, "zs", delay=30)  # typing goes on while the check runs
+    assert win.input.text() == "zs"
+    win.input.reset()
+    wait_state(qtbot, win, "verdict")
+    probe.stop()
+    assert probe.max_stall_ms < 250, probe.stalls  # generous: the machine is shared; the check took 1.5 s
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+
+
+def test_unknown_number_offers_an_unlisted_student(qtbot, station, roster_db, monkeypatch):
+    from ui.dialogs import UnlistedDialog
+
+    win = station("pass")
+    scan(qtbot, win, "2099123456")
+    qtbot.waitUntil(lambda: "F2" in win.message.text(), timeout=WAIT_MS)
+    dlg = UnlistedDialog("2099123456")
+    assert dlg.student_no.text() == "2099123456" and dlg.id_number.text() == ""
+    dlg.name.setText("林小雨")
+    dlg._check()
+    assert dlg.result() == UnlistedDialog.DialogCode.Accepted
+    win.ctl.add_unlisted(dlg.values())
+    wait_state(qtbot, win, "student")
+    assert win.card.unlisted and "名单外" in win.card_view.problems.text()
