@@ -601,7 +601,7 @@ def manifest_rows(rows: list[Planned]) -> list[list[Any]]:
 
 def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) -> None:
     from app.crypto import write_atomic
-    from app.reports.xlsx import BAD_FILL, Col, Table, workbook_bytes
+    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, workbook_bytes
 
     data = manifest_rows(rows)
     buf = io.StringIO()
@@ -622,7 +622,7 @@ def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) ->
             [Col(h) for h in MANIFEST_HEADERS],
             data,
             preamble=[f"交付格式: {profile.description}; 共 {len(rows)} 人, 导出 {len(rows) - len(failed)} 人"],
-            row_fill=lambda i, row: BAD_FILL if str(row[-1]).startswith("未导出") else None,
+            highlight=[Highlight('LEFT($V{r},3)="未导出"', BAD_FILL)],
         ),
         Table(
             "未能导出",

@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database, open_db
@@ -84,9 +84,17 @@ class MergeResult:
         return d
 
 
+@dataclass
+class _Sel:
+    id: int | None
+    uid: str
+    student_id: int
+    shot_id: int
+
+
 def _rows(session: Session, model) -> list[dict]:
-    cols = model.__table__.columns
-    return [dict(r._mapping) for r in session.execute(select(*cols))]
+    # Core rows (fetchall in one go), not ORM rows: a station holds 20,000 students
+    return [dict(m) for m in session.connection().execute(select(model.__table__)).mappings().all()]
 
 
 def snapshot(path: Path, into_dir: Path) -> Path:
@@ -240,7 +248,7 @@ def merge_session(
             vals = {k: v for k, v in s.items() if k != "id"}
             vals["import_id"] = imp_map.get(s["import_id"]) if s["import_id"] else None
             batch.append(vals)
-        target.execute(insert(Student), batch)  # executemany: 20,000 rows in well under a second
+        target.execute(insert(Student.__table__), batch)  # Core executemany: no per-row ORM work
         new_ids = dict(target.execute(select(Student.uid, Student.id)).all())
         for s in added_students:
             tid = new_ids[s["uid"]]
@@ -248,12 +256,15 @@ def merge_session(
             matcher.add(s, tid)
             res.students_added += 1
         added_ids = {s["id"] for s in added_students}
-        findings = [f for f in _rows(source, RosterFinding) if f["student_id"] in added_ids]
-        for f in findings:
-            vals = {k: v for k, v in f.items() if k != "id"}
-            vals["student_id"] = stu_map[f["student_id"]]
-            vals["import_id"] = imp_map[f["import_id"]]
-            target.execute(insert(RosterFinding).values(**vals))
+        findings = []
+        for f in _rows(source, RosterFinding):
+            if f["student_id"] in added_ids:
+                vals = {k: v for k, v in f.items() if k != "id"}
+                vals["student_id"] = stu_map[f["student_id"]]
+                vals["import_id"] = imp_map[f["import_id"]]
+                findings.append(vals)
+        if findings:
+            target.execute(insert(RosterFinding.__table__), findings)
     have_majors = set(target.scalars(select(MajorCollege.major)))
     for r in _rows(source, MajorCollege):
         if r["major"] not in have_majors:
@@ -296,7 +307,7 @@ def merge_session(
                     vals["companion_path"] = str(dst.resolve())
         new_shots.append((r["id"], vals))
     if new_shots:
-        target.execute(insert(Shot), [vals for _, vals in new_shots])
+        target.execute(insert(Shot.__table__), [vals for _, vals in new_shots])
         known = dict(target.execute(select(Shot.uid, Shot.id)).all())
         for sid, vals in new_shots:
             shot_map[sid] = known[vals["uid"]]
@@ -305,6 +316,7 @@ def merge_session(
     # selections (one per student) and conflicts
     have_sel = {r.student_id: r for r in target.execute(select(Selection.id, Selection.uid, Selection.student_id, Selection.shot_id))}
     seen = set(target.scalars(select(Selection.uid))) | set(target.scalars(select(MergeConflict.uid)))
+    new_selections = []
     for r in _rows(source, Selection):
         if r["uid"] in seen:
             continue
@@ -314,8 +326,8 @@ def merge_session(
         if mine is None:
             vals = {k: v for k, v in r.items() if k != "id"}
             vals.update(student_id=student, shot_id=shot, station_id=st_map[r["station_id"]])
-            target.execute(insert(Selection).values(**vals))
-            res.selections_added += 1
+            new_selections.append(vals)
+            have_sel[student] = _Sel(None, vals["uid"], student, shot)
         elif mine.shot_id != shot:
             target.execute(
                 insert(MergeConflict).values(
@@ -328,24 +340,30 @@ def merge_session(
                     found_at=now(),
                 )
             )
-            target.get(Selection, mine.id).needs_decision = True
+            target.execute(
+                update(Selection.__table__).where(Selection.__table__.c.student_id == student).values(needs_decision=True)
+            )
             res.conflicts += 1
         seen.add(r["uid"])
+    if new_selections:
+        target.execute(insert(Selection.__table__), new_selections)
+        res.selections_added = len(new_selections)
 
     # the rest, by uid
     def by_uid(model, remap) -> int:
         known = set(target.scalars(select(model.uid)))
-        n = 0
+        batch = []
         for r in _rows(source, model):
             if r["uid"] in known:
                 continue
             vals = {k: v for k, v in r.items() if k != "id"}
             if remap(vals) is False:
                 continue
-            target.execute(insert(model).values(**vals))
+            batch.append(vals)
             known.add(r["uid"])
-            n += 1
-        return n
+        if batch:
+            target.execute(insert(model.__table__), batch)
+        return len(batch)
 
     def remap_student_station(vals):
         if vals.get("student_id") is not None:

@@ -72,6 +72,9 @@ def test_missing_list_has_reasons_and_masked_ids_only(day, db, run_cli, tmp_path
     _, rows = sheet_rows(wb["未拍名单"], "学院")
     assert {r[2]: r[5] for r in rows} == MORNING_MISSING
     assert [r for r in rows if r[2] == "X1901025"][0][6] == "有 1 张照片但未选定"
+    # 未到 rows are coloured by a conditional format over the whole list (survives sorting and filters)
+    rules = [(str(cf.sqref), rule.formula) for cf in wb["未拍名单"].conditional_formatting for rule in cf.rules]
+    assert rules == [("A4:G9", ['$F4="未到"'])]
     with db.session() as s:
         ids = {st.student_no: st.id_number for st in s.scalars(select(Student))}
     for r in rows:

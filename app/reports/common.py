@@ -45,8 +45,9 @@ def load_students(
     class_name: str | None = None,
 ) -> list[StudentRow]:
     """Students in roster order: active ones, plus dropped ones that were photographed anyway."""
-    majors = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
-    selected = set(session.scalars(select(Selection.student_id)))
+    conn = session.connection()  # Core rows: the ORM's per-row bookkeeping costs more than the query
+    majors = dict(conn.execute(select(MajorCollege.major, MajorCollege.college)).all())
+    selected = set(conn.execute(select(Selection.student_id)).scalars())
     cols = (
         Student.id,
         Student.uid,
@@ -68,7 +69,7 @@ def load_students(
     if class_name:
         q = q.where(Student.class_name == class_name)
     out: list[StudentRow] = []
-    for r in session.execute(q):
+    for r in conn.execute(q).all():
         if not r.active and r.id not in selected:
             continue
         coll = r.college or majors.get(r.major) or NO_COLLEGE

@@ -194,8 +194,9 @@ def build(
     students = load_students(session, college=college, class_name=class_name)
     by_id = {s.id: s for s in students}
     labels = station_labels(session)
+    conn = session.connection()  # Core rows, fetched in one go
 
-    sel_rows = session.execute(
+    sel_rows = conn.execute(
         select(
             Selection.student_id,
             Selection.shot_id,
@@ -211,7 +212,7 @@ def build(
     shots_before_end: Counter[int] = Counter()
     shot_info: dict[int, tuple] = {}
     shot_stations: dict[int, set[int]] = defaultdict(set)
-    for r in session.execute(
+    for r in conn.execute(
         select(Shot.id, Shot.student_id, Shot.station_id, Shot.taken_at, Shot.qc_verdict, Shot.override_reason)
     ):
         if r.student_id not in by_id:
@@ -224,7 +225,7 @@ def build(
             shots_in_period[r.student_id].append(r)
 
     absence: dict[int, tuple[str, str | None, datetime]] = {}
-    for r in session.execute(
+    for r in conn.execute(
         select(Absence.student_id, Absence.reason, Absence.text, Absence.marked_at, Absence.cleared_at).order_by(
             Absence.marked_at
         )
@@ -238,7 +239,7 @@ def build(
 
     problems: list[ProblemLine] = []
     problem_students: set[int] = set()
-    for r in session.execute(
+    for r in conn.execute(
         select(DataIssue.student_id, DataIssue.kind, DataIssue.field, DataIssue.source, DataIssue.note).where(
             DataIssue.resolved_at.is_(None)
         )
@@ -251,7 +252,7 @@ def build(
 
     error_students = {s.id for s in students if s.has_error}
     if error_students:
-        for r in session.execute(
+        for r in conn.execute(
             select(RosterFinding.student_id, RosterFinding.field, RosterFinding.message, RosterFinding.row).where(
                 RosterFinding.severity == "error"
             )
@@ -457,7 +458,7 @@ def _source_label(source: str) -> str:
 
 
 def tables(rec: Reconciliation) -> list:
-    from app.reports.xlsx import BAD_FILL, GOOD_FILL, WARN_FILL, Col, Table
+    from app.reports.xlsx import BAD_FILL, GOOD_FILL, WARN_FILL, Col, Highlight, Table
 
     head = [
         f"对账时段: {rec.period.label}    范围: {rec.scope}",
@@ -485,7 +486,7 @@ def tables(rec: Reconciliation) -> list:
         [[line.college, line.class_name, *counts_row(line.counts)] for line in rec.classes],
         preamble=head,
         totals=["合计", f"{len(rec.classes)} 个班级", *counts_row(t)],
-        row_fill=lambda i, row: WARN_FILL if row[7] else None,  # unexplained absences stand out
+        highlight=[Highlight("$H{r}>0", WARN_FILL)],  # unexplained absences stand out
     )
     by_college: dict[str, Counts] = {}
     for line in rec.classes:
@@ -566,7 +567,7 @@ def tables(rec: Reconciliation) -> list:
             for m in rec.missing
         ],
         preamble=head,
-        row_fill=lambda i, row: WARN_FILL if row[5] == "未到" else None,
+        highlight=[Highlight('$F{r}="未到"', WARN_FILL)],
         empty_note="全部已拍",
     )
     overrides = Table(
