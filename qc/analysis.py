@@ -240,6 +240,49 @@ class FaceAnalysis:
         self.timings["pose"] = (time.perf_counter() - t) * 1000
         return out
 
+    @cached_property
+    def lab_small(self) -> np.ndarray:
+        """``small`` in CIE L*a*b* (float32: L 0..100, a/b about -128..127), D65, sRGB."""
+        import cv2
+
+        return cv2.cvtColor(self.small.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)
+
+    def polygon_mask(self, shape: tuple[int, ...], idx: Any) -> np.ndarray:
+        """Boolean mask of the polygon through mesh points ``idx`` in an array of ``shape``."""
+        import cv2
+
+        h, w = shape[:2]
+        m = np.zeros((h, w), np.uint8)
+        pts = np.round(self.points_px((h, w), idx)).astype(np.int32)
+        cv2.fillPoly(m, [pts], 1)
+        return m.astype(bool)
+
+    def face_mask(self, shape: tuple[int, ...] | None = None) -> np.ndarray:
+        """Boolean mask of the face oval in an array of ``shape`` (default ``small``)."""
+        return self.polygon_mask(shape or self.small.shape, list(FACE_OVAL))
+
+    @cached_property
+    def head_top(self) -> float | None:
+        """Top of the head (hair included), normalised y, from the person mask; None if unclear.
+
+        Measured in the columns between the eyes' outer corners, where only the
+        head can be above the face.
+        """
+        if self.landmarks is None:
+            return None
+        mask = self.person_mask
+        h, w = mask.shape
+        xs = self.landmarks[[MESH["eye_left_outer"], MESH["eye_right_outer"]], 0] * w
+        c0, c1 = int(max(0, np.floor(xs.min()))), int(min(w, np.ceil(xs.max()) + 1))
+        top_face = int(self.landmarks[MESH["forehead_top"], 1] * h)
+        if c1 <= c0 or top_face <= 0:
+            return 0.0
+        col = mask[: min(top_face, h), c0:c1] > 0.5
+        rows = np.flatnonzero(col.mean(axis=1) > 0.3)
+        if rows.size == 0:
+            return float(self.landmarks[MESH["forehead_top"], 1])
+        return float(rows[0] / h)
+
     def head_view(self, eye_px: float = 128.0) -> HeadView:
         """The head at ``eye_px`` pixels between the pupils (cached per value)."""
         cache = self.__dict__.setdefault("_head_views", {})
@@ -277,6 +320,41 @@ class FaceAnalysis:
                         eye_px=eye_px, upsampled=s > 1.05)
 
 
+_SRGB_LUT = np.array(
+    [(c / 255.0) / 12.92 if c / 255.0 <= 0.04045 else ((c / 255.0 + 0.055) / 1.055) ** 2.4 for c in range(256)],
+    dtype=np.float32,
+)
+_RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
+                        [0.2126729, 0.7151522, 0.0721750],
+                        [0.0193339, 0.1191920, 0.9503041]], dtype=np.float32)
+_D65 = np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
+
+
+def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
+    """uint8 sRGB (any shape ending in 3) → linear RGB float32 0..1."""
+    return _SRGB_LUT[np.asarray(rgb, dtype=np.uint8)]
+
+
+def linear_to_lab(lin: np.ndarray) -> np.ndarray:
+    """Linear RGB (…, 3) → CIE L*a*b* (D65). For white balance, scale ``lin`` per channel first."""
+    xyz = (np.asarray(lin, dtype=np.float32) @ _RGB_TO_XYZ.T) / _D65
+    eps = 216 / 24389
+    f = np.where(xyz > eps, np.cbrt(np.maximum(xyz, 0)), (24389 / 27 * xyz + 16) / 116)
+    L = 116 * f[..., 1] - 16
+    a = 500 * (f[..., 0] - f[..., 1])
+    b = 200 * (f[..., 1] - f[..., 2])
+    return np.stack([L, a, b], axis=-1)
+
+
+def box_of(points_norm: Any, pad: float = 0.0) -> tuple[float, float, float, float]:
+    """Bounding box of normalised points, padded by ``pad`` of its size, clipped to 0..1."""
+    p = np.asarray(points_norm, dtype=np.float64).reshape(-1, 2)
+    x0, y0 = p.min(axis=0)
+    x1, y1 = p.max(axis=0)
+    dx, dy = (x1 - x0) * pad, (y1 - y0) * pad
+    return (float(max(0.0, x0 - dx)), float(max(0.0, y0 - dy)), float(min(1.0, x1 + dx)), float(min(1.0, y1 + dy)))
+
+
 def head_pose_from_points(p: np.ndarray) -> tuple[float, float, float]:
     """Yaw, pitch, roll (degrees) from the (478, 3) mesh in pixel units."""
     xr = p[MESH["cheek_right"]] - p[MESH["cheek_left"]]
@@ -286,9 +364,9 @@ def head_pose_from_points(p: np.ndarray) -> tuple[float, float, float]:
     zf = zf / (np.linalg.norm(zf) + 1e-9)
     yd = np.cross(zf, xr)
     # rotation matrix columns: face x (image right), face y (down), face z (into the image)
-    yaw = math.degrees(math.atan2(-xr[2], xr[0]))
+    yaw = math.degrees(math.atan2(xr[2], xr[0]))
     roll = math.degrees(math.atan2(xr[1], xr[0]))
-    pitch = math.degrees(math.atan2(yd[2], yd[1]))
+    pitch = math.degrees(math.atan2(-yd[2], yd[1]))
     return yaw, pitch, roll
 
 

@@ -53,6 +53,7 @@ class Checker:
             except Exception as exc:  # a broken check module must not take the others down
                 log.exception("check %s could not be loaded", name)
                 self.unavailable[name] = f"{type(exc).__name__}: {exc}"
+        self._wants_mask = any(n in self.checks for n in ("framing", "background", "white_top"))
         if warm:
             self.models.warm_up()
 
@@ -106,7 +107,9 @@ class Checker:
         analysis = analyse(decoded, self.models, model_long_side=self.model_long_side,
                            mesh_input=self.mesh_input, path=path)
         if analysis.has_face:
-            analysis.crop = standard_crop(analysis, self.profile.crop)
+            # the hair's top comes from the person mask, which the framing/background/top checks need anyway
+            head_top = analysis.head_top if self._wants_mask else None
+            analysis.crop = standard_crop(analysis, self.profile.crop, head_top=head_top)
         return analysis
 
     def _run(self, decoded: Any, path: str | None, t0: float, decode_ms: float) -> QcReport:

@@ -36,8 +36,12 @@ class CropBox:
         return [k for k, v in self.overflow.items() if v > 0]
 
 
-def standard_crop(analysis: Any, params: dict[str, Any]) -> CropBox | None:
-    """Work out the delivery crop for the analysed face (None without a face)."""
+def standard_crop(analysis: Any, params: dict[str, Any], head_top: float | None = None) -> CropBox | None:
+    """Work out the delivery crop for the analysed face (None without a face).
+
+    ``head_top``: the top of the hair (normalised y), when known; the crop then
+    lowers the eye line (within its range) to leave ``head_room`` above it.
+    """
     if analysis.landmarks is None:
         return None
     out_w, out_h = int(params["width"]), int(params["height"])
@@ -70,6 +74,18 @@ def standard_crop(analysis: Any, params: dict[str, Any]) -> CropBox | None:
         e = float(np.clip(out_h * ey / max(h, 1), e_lo2, e_hi2))
         s = max(s_target, need(e))
     s = float(np.clip(s, s_lo, s_hi))
+    if head_top is not None:
+        room = float(params.get("head_room", 0.03)) * out_h
+        y_hair = head_top * h
+
+        def e_for_hair(scale: float) -> float:
+            return (ey - y_hair) * scale + room
+
+        if e < e_for_hair(s):
+            if e_for_hair(s) > e_hi2 and ey > y_hair:
+                # tall hair: zoom out (a smaller face, still in range) before giving up
+                s = float(max(s_lo, min(s, (e_hi2 - room) / (ey - y_hair))))
+            e = float(min(max(e, e_for_hair(s)), e_hi2))
 
     x0 = cx - (out_w / 2) / s
     y0 = ey - e / s

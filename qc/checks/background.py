@@ -1,0 +1,122 @@
+"""background: a plain backdrop of the profile's colour behind the student.
+
+The backdrop is what the person mask leaves inside the delivery crop (the
+mask's edge eroded, hair wisps and shadows at the outline ignored). Its
+shading is modelled by a smooth quadratic surface in CIE L*a*b* (studio light
+falls off across a backdrop, which is fine); pixels far from that surface
+(an object, a door frame, another person, a hard shadow) make it
+non-uniform; thin structures such as stray hair are ignored. The surface's mean colour is then compared with the profile's
+colour: "light" (a light neutral grey/white, the notice's studio), "white",
+"blue" or "any". Score: the share of non-uniform pixels relative to the limit,
+or 1 for a wrong colour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qc.base import Check, CheckResult, Region
+
+
+def backdrop_mask(a) -> np.ndarray:
+    """Backdrop pixels of ``small``: not person (with a margin), inside the crop (or the photo)."""
+    import cv2
+
+    mask = a.person_mask
+    h, w = mask.shape
+    bg = (mask < 0.1).astype(np.uint8)
+    k = max(1, int(round(a.eye_distance * w / a.image.shape[1] * 0.12)))
+    bg = cv2.erode(bg, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+    if a.crop is not None:
+        x0, y0, x1, y1 = a.crop.box
+        box = np.zeros_like(bg)
+        box[max(0, int(y0 * h)): max(0, int(np.ceil(y1 * h))), max(0, int(x0 * w)): max(0, int(np.ceil(x1 * w)))] = 1
+        bg &= box
+    # below the chin the backdrop beside the shoulders is often in shadow or cut by a chair: keep
+    # the part at head height and above, which is what frames the face in the delivery
+    if a.landmarks is not None:
+        chin_y = int(a.landmarks[152, 1] * h)
+        bg[chin_y:, :] = 0
+    return bg.astype(bool)
+
+
+def smooth_residual(lab: np.ndarray, mask: np.ndarray, max_samples: int = 4000):
+    """Fit L*, a*, b* over the masked pixels with a quadratic in x, y; per-pixel deltaE and the fit's mean."""
+    ys, xs = np.nonzero(mask)
+    h, w = mask.shape
+    x = xs / max(w, 1) - 0.5
+    y = ys / max(h, 1) - 0.5
+    design = np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
+    values = lab[ys, xs].astype(np.float64)
+    step = max(1, len(xs) // max_samples)
+    # two passes: fit, drop the worst 20% (the objects we are looking for), refit
+    coef, *_ = np.linalg.lstsq(design[::step], values[::step], rcond=None)
+    resid = np.linalg.norm(values - design @ coef, axis=1)
+    keep = resid <= np.percentile(resid, 80)
+    d2, v2 = design[keep], values[keep]
+    step2 = max(1, len(d2) // max_samples)
+    coef, *_ = np.linalg.lstsq(d2[::step2], v2[::step2], rcond=None)
+    fitted = design @ coef
+    resid = np.linalg.norm(values - fitted, axis=1)
+    return resid, fitted.mean(axis=0), (xs, ys)
+
+
+class BackgroundCheck(Check):
+    name = "background"
+
+    def run(self, a) -> CheckResult:
+        p = self.params
+        mask = backdrop_mask(a)
+        n = int(mask.sum())
+        if n < int(p["min_pixels"]):
+            return CheckResult(self.name, "error", None, "看不到足够的背景,无法判断",
+                               "too little backdrop visible to judge")
+        resid, mean, (xs, ys) = smooth_residual(a.lab_small, mask)
+        h, w = mask.shape
+        far_img = np.zeros((h, w), np.uint8)
+        far_img[ys, xs] = resid > float(p["deltae_far"])
+        # stray hair, a few pixels wide, is not an object in the backdrop: an opening at a
+        # fraction of the eye distance keeps only solid areas
+        import cv2
+
+        k = max(1, int(round(a.eye_distance * w / a.image.shape[1] * float(p["object_min_size"]))))
+        far_img = cv2.morphologyEx(far_img, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+        far = far_img[ys, xs] > 0
+        frac = float(far.mean())
+        L, A, B = (float(v) for v in mean)
+        chroma = float(np.hypot(A, B))
+        hue = float(np.degrees(np.arctan2(B, A)) % 360)
+        colour = str(p["colour"])
+        ok, zh, en = _colour_ok(colour, L, chroma, hue, p, a.is_grayscale)
+        if not ok:
+            box = (float(xs.min() / w), float(ys.min() / h), float((xs.max() + 1) / w), float((ys.max() + 1) / h))
+            return CheckResult(self.name, "fail", 1.0, zh, en, value=L, regions=[Region("background", box)])
+        limit = float(p["max_nonuniform"])
+        score = float(np.clip(frac / (2 * limit), 0.0, 1.0))
+        if frac > limit:
+            fx, fy = xs[far], ys[far]
+            box = (float(np.percentile(fx, 2) / w), float(np.percentile(fy, 2) / h),
+                   float((np.percentile(fx, 98) + 1) / w), float((np.percentile(fy, 98) + 1) / h))
+            return CheckResult(self.name, "fail", score, "背景不干净,请移开背景里的物品或人",
+                               "the backdrop is not plain: clear objects or people out of view", value=frac,
+                               regions=[Region("background", box)])
+        return CheckResult(self.name, "pass", score, "", "", value=frac)
+
+
+def _colour_ok(colour: str, L: float, chroma: float, hue: float, p, gray: bool) -> tuple[bool, str, str]:
+    if colour == "any":
+        return True, "", ""
+    if colour in ("light", "white"):
+        min_l = float(p["white_min_lightness"] if colour == "white" else p["min_lightness"])
+        if L < min_l:
+            return False, "背景太暗,请使用浅色背景并打亮背景", f"the backdrop is too dark (L* {L:.0f})"
+        if not gray and chroma > float(p["max_chroma"]):
+            return False, "背景颜色不对,应为白色或浅灰色", f"the backdrop is coloured (chroma {chroma:.0f}), not white/light grey"
+        return True, "", ""
+    if colour == "blue":
+        if gray:
+            return True, "", ""  # a grayscale photo cannot show its backdrop's colour
+        if not (float(p["blue_hue_min"]) <= hue <= float(p["blue_hue_max"])) or chroma < float(p["blue_min_chroma"]):
+            return False, "背景应为蓝色", f"the backdrop is not blue (hue {hue:.0f}°, chroma {chroma:.0f})"
+        return True, "", ""
+    raise ValueError(f"unknown background colour {colour!r} (light, white, blue, any)")

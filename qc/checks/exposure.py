@@ -1,0 +1,83 @@
+"""exposure: the face is neither too dark nor too bright, and not clipped.
+
+Measured on the face's skin (the face oval without eyes, eyebrows and
+mouth) in CIE L*: the median lightness within the profile's range, at most
+``max_clipped`` of the skin blown out and ``max_crushed`` crushed to black,
+and a warning when one cheek is much darker than the other (hard side
+light). Score: how far outside the range (0 inside, 1 far outside).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qc.analysis import BROW_LEFT, BROW_RIGHT, EYE_LEFT, EYE_RIGHT, box_of
+from qc.base import Check, CheckResult, Region
+
+_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+
+
+def skin_mask(a, shape) -> np.ndarray:
+    """Face-oval pixels that are skin: eyes, eyebrows, lips (and what is above the brows) removed."""
+    import cv2
+
+    m = a.face_mask(shape).astype(np.uint8)
+    h, w = shape[:2]
+    holes = np.zeros((h, w), np.uint8)
+    for idx in (BROW_LEFT, BROW_RIGHT, _LIPS, (*EYE_LEFT["corners"], *[i for p in EYE_LEFT["lids"] for i in p]),
+                (*EYE_RIGHT["corners"], *[i for p in EYE_RIGHT["lids"] for i in p])):
+        pts = np.round(a.points_px((h, w), list(idx))).astype(np.int32)
+        cv2.fillConvexPoly(holes, cv2.convexHull(pts), 1)
+    k = max(1, int(round(a.eye_distance * h / a.image.shape[0] * 0.08)))
+    holes = cv2.dilate(holes, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+    m[holes > 0] = 0
+    # the forehead above the brows is where a fringe would be: keep the exposure on the skin below it
+    brow_y = a.points_px((h, w), list(BROW_LEFT) + list(BROW_RIGHT))[:, 1].min()
+    m[: int(max(0, brow_y)), :] = 0
+    return m.astype(bool)
+
+
+class ExposureCheck(Check):
+    name = "exposure"
+
+    def run(self, a) -> CheckResult:
+        p = self.params
+        shape = a.small.shape
+        mask = skin_mask(a, shape)
+        if mask.sum() < 30:
+            return CheckResult(self.name, "error", None, "人脸太小,无法判断曝光", "face too small to judge exposure")
+        lab = a.lab_small
+        L = lab[:, :, 0][mask]
+        rgb = a.small[mask]
+        med = float(np.median(L))
+        clipped = float(np.mean(rgb.max(axis=1) >= 250))
+        crushed = float(np.mean(rgb.max(axis=1) <= 8))
+        region = [Region("face", box_of(a.landmarks[:, :2]))]
+        lo, hi = float(p["min_lightness"]), float(p["max_lightness"])
+        # dark skin is legitimately dark: call a face underexposed only when the
+        # scene's highlights (backdrop, white top) are dark too
+        highlight = float(np.percentile(lab[::2, ::2, 0], 98))
+        underexposed = med < float(p["dark_face_lightness"]) and highlight < float(p["min_scene_highlight"])
+        if med < lo or crushed > float(p["max_crushed"]) or underexposed:
+            score = float(np.clip((lo - med) / 20 + 0.5, 0.5, 1.0))
+            return CheckResult(self.name, "fail", score, "脸部太暗,请补光或调整曝光",
+                               f"the face is too dark (L* {med:.0f}): add light or exposure", value=med, regions=region)
+        if med > hi or clipped > float(p["max_clipped"]):
+            score = float(np.clip((med - hi) / 10 + 0.5, 0.5, 1.0))
+            return CheckResult(self.name, "fail", score, "脸部过亮(曝光过度),请减少曝光",
+                               f"the face is overexposed (L* {med:.0f}, {clipped:.0%} blown out)", value=med,
+                               regions=region)
+        # side light: compare the skin left and right of the nose
+        h, w = shape[:2]
+        nose_x = a.points_px((h, w), [1])[0, 0]
+        xs = np.nonzero(mask)[1]
+        left, right = L[xs < nose_x], L[xs >= nose_x]
+        if left.size > 20 and right.size > 20:
+            ml, mr = float(np.median(left)), float(np.median(right))
+            ratio = max(ml, mr) / max(min(ml, mr), 1.0)
+            if ratio > float(p["max_side_ratio"]):
+                return CheckResult(self.name, "warn", 0.4, "脸部一侧偏暗,请调整灯光",
+                                   "one side of the face is much darker: even out the light", value=med,
+                                   regions=region)
+        centre = (lo + hi) / 2
+        return CheckResult(self.name, "pass", float(abs(med - centre) / (hi - lo)), "", "", value=med)

@@ -1,0 +1,185 @@
+"""white_top: the visible top has the colour the profile requires (white, for the notice).
+
+Where: the person mask below the chin, out to the shoulders and down to the
+bottom of the delivery crop; the neck and a V-neck's skin are taken out
+(pixels of the face's own skin colour near the body's midline).
+
+How each pixel is judged, in CIE L*a*b* after white balance on the backdrop
+(when the profile's backdrop is light and nearly neutral, its tint is the
+light's tint): *white* is nearly colourless (chroma ≤ ``white_max_chroma``)
+and bright relative to what the same light shows elsewhere — at least
+``white_min_relative`` × the face's skin lightness and
+``white_min_vs_background`` × the backdrop's, and at least
+``white_min_lightness`` absolutely. Comparing with the face and the backdrop
+rather than with fixed RGB values is what separates white from light grey
+or cream under uneven studio light and any exposure. *blue* is a hue range
+with some chroma. The visible top passes when the share of required colours
+is at least ``min_fraction`` and the share of forbidden colours at most
+``max_fraction``.
+
+Score: the share of the visible top that breaks the rule (0..1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qc.analysis import linear_to_lab, srgb_to_linear
+from qc.base import Check, CheckResult, Region
+
+COLOURS = ("white", "blue")
+
+
+def top_region(a, bottom: float | None = None) -> np.ndarray:
+    """Boolean mask (shape of ``small``) of the visible clothing candidates below the chin."""
+    import cv2
+
+    mask = a.person_mask
+    h, w = mask.shape
+    pts = a.points_px(mask.shape)
+    fw = float(np.hypot(*(pts[454] - pts[234])))
+    cx = float((pts[234, 0] + pts[454, 0]) / 2)
+    chin = float(pts[152, 1])
+    y0 = int(max(0, chin + 0.15 * fw))
+    y1 = h if bottom is None else int(min(h, max(0.0, bottom) * h))
+    x0, x1 = int(max(0, cx - 1.6 * fw)), int(min(w, cx + 1.6 * fw))
+    region = np.zeros((h, w), bool)
+    if y1 <= y0 or x1 <= x0:
+        return region
+    region[y0:y1, x0:x1] = True
+    k = max(1, int(round(0.04 * fw)))
+    body = cv2.erode((mask > 0.5).astype(np.uint8), np.ones((2 * k + 1, 2 * k + 1), np.uint8)) > 0
+    return region & body
+
+
+def skin_pixels(a) -> np.ndarray:
+    """sRGB pixels (N, 3) of the face's skin (cheeks and nose, below the eyebrows)."""
+    from qc.checks.exposure import skin_mask
+
+    m = skin_mask(a, a.small.shape)
+    if m.sum() < 10:
+        m = a.face_mask(a.small.shape)
+    return a.small[m]
+
+
+def backdrop_pixels(a) -> np.ndarray | None:
+    """sRGB pixels (N, 3) of the backdrop beside and above the head, or None if too few."""
+    mask = a.person_mask
+    h, w = mask.shape
+    bg = mask < 0.1
+    bg[int(max(0, a.landmarks[152, 1]) * h):, :] = False
+    if bg.sum() < 50:
+        return None
+    return a.small[bg]
+
+
+class WhiteTopCheck(Check):
+    name = "white_top"
+
+    def run(self, a) -> CheckResult:
+        p = self.params
+        required = [str(c) for c in p["required"]]
+        forbidden = [str(c) for c in p["forbidden"]]
+        for c in required + forbidden:
+            if c not in COLOURS:
+                raise ValueError(f"white_top: unknown colour {c!r} (known: {', '.join(COLOURS)})")
+        bottom = a.crop.box[3] if a.crop is not None else None
+        region = top_region(a, bottom)
+        min_px = int(p["min_pixels"]) * (a.small.shape[0] * a.small.shape[1]) / (640 * 480)
+        if region.sum() < min_px:
+            return CheckResult(self.name, "error", None, "看不到上衣,无法判断,请把镜头拉远一点",
+                               "the top is not visible enough to judge: zoom out")
+        gray = a.is_grayscale
+        ys, xs = np.nonzero(region)
+        lin = srgb_to_linear(a.small[ys, xs])
+        skin_lin = np.median(srgb_to_linear(skin_pixels(a)), axis=0)
+        bg_px = backdrop_pixels(a)
+        bg_lin = None if bg_px is None else np.median(srgb_to_linear(bg_px), axis=0)
+        bgref = None if bg_lin is None else linear_to_lab(bg_lin)
+        # White balance (von Kries, in linear light) on a light, not strongly coloured backdrop: its
+        # tint is the light's. Colour is judged both as shot and balanced, and the less coloured
+        # reading counts, so neither a tinted light nor a tinted wall turns a white top coloured;
+        # lightness does the hard work below.
+        gains = np.ones(3, np.float32)
+        if bgref is not None and not gray and bgref[0] >= 50 and np.hypot(bgref[1], bgref[2]) <= float(p["wb_max_chroma"]):
+            gains = (bg_lin.mean() / np.maximum(bg_lin, 1e-6)).astype(np.float32)
+        px_raw = linear_to_lab(lin)
+        px = linear_to_lab(lin * gains)
+        skin = linear_to_lab(skin_lin * gains)
+        ab = px[:, 1:]
+        chroma_wb = np.hypot(ab[:, 0], ab[:, 1])
+        chroma = np.minimum(chroma_wb, np.hypot(px_raw[:, 1], px_raw[:, 2]))
+        L = px[:, 0]
+
+        # neck / V-neck skin near the midline: the face's own colour, not clothing
+        pts = a.points_px(a.small.shape)
+        fw = float(np.hypot(*(pts[454] - pts[234])))
+        cx = float((pts[234, 0] + pts[454, 0]) / 2)
+        near_mid = np.abs(xs - cx) < 0.6 * fw
+        sk_ab = np.asarray(skin[1:], dtype=np.float64)
+        sk_chroma = float(np.hypot(*sk_ab))
+        if gray or sk_chroma < 4:
+            skin_like = np.abs(L - skin[0]) < 20
+        else:
+            hue_d = np.degrees(np.abs(np.angle(np.exp(1j * (np.arctan2(ab[:, 1], ab[:, 0]) - np.arctan2(sk_ab[1], sk_ab[0]))))))
+            skin_like = (hue_d < 25) & (chroma_wb > 0.45 * sk_chroma) & (chroma_wb < 1.8 * sk_chroma + 5) & \
+                        (L > skin[0] - 35) & (L < skin[0] + 25)
+        cloth = ~(near_mid & skin_like)
+        if cloth.sum() < min_px:
+            return CheckResult(self.name, "error", None, "看不到上衣,无法判断,请把镜头拉远一点",
+                               "the top is not visible enough to judge: zoom out")
+        Lc, cc, abc, cwb = L[cloth], chroma[cloth], ab[cloth], chroma_wb[cloth]
+
+        thr = float(p["white_min_lightness"])
+        thr = max(thr, float(p["white_min_relative"]) * skin[0])
+        if bgref is not None and bgref[0] >= 50:
+            # a blown-out backdrop says little about the light on the student: cap its reading
+            thr = max(thr, float(p["white_min_vs_background"]) * min(bgref[0], float(p["background_cap"])))
+        classes = {
+            "white": (Lc >= thr) & (cc <= float(p["white_max_chroma"]) if not gray else Lc >= thr),
+            "blue": _blue(abc, cwb, p) if not gray else np.zeros(len(Lc), bool),
+        }
+        fy, fx = ys[cloth], xs[cloth]
+        h, w = a.small.shape[:2]
+        box = (float(fx.min() / w), float(fy.min() / h), float((fx.max() + 1) / w), float((fy.max() + 1) / h))
+        regions = [Region("top", box)]
+        share = {c: float(classes[c].mean()) for c in COLOURS}
+
+        if required:
+            ok = np.zeros(len(Lc), bool)
+            for c in required:
+                ok |= classes[c]
+            frac = float(ok.mean())
+            if frac < float(p["min_fraction"]):
+                zh, en = _required_reason(required)
+                return CheckResult(self.name, "fail", 1.0 - frac, zh, en, value=frac, regions=regions)
+        if forbidden:
+            bad = np.zeros(len(Lc), bool)
+            for c in forbidden:
+                bad |= classes[c]
+            frac_bad = float(bad.mean())
+            if frac_bad > float(p["max_fraction"]):
+                zh, en = _forbidden_reason(forbidden, share)
+                return CheckResult(self.name, "fail", frac_bad, zh, en, value=frac_bad, regions=regions)
+        if required:
+            return CheckResult(self.name, "pass", 1.0 - frac, "", "", value=frac, regions=regions)
+        return CheckResult(self.name, "pass", 0.0, "", "", value=0.0, regions=regions)
+
+
+def _blue(ab: np.ndarray, chroma: np.ndarray, p) -> np.ndarray:
+    hue = np.degrees(np.arctan2(ab[:, 1], ab[:, 0])) % 360
+    return (hue >= float(p["blue_hue_min"])) & (hue <= float(p["blue_hue_max"])) & (chroma >= float(p["blue_min_chroma"]))
+
+
+_NAMES = {"white": ("白色", "white"), "blue": ("蓝色", "blue")}
+
+
+def _required_reason(required: list[str]) -> tuple[str, str]:
+    zh = "或".join(_NAMES[c][0] for c in required)
+    en = " or ".join(_NAMES[c][1] for c in required)
+    return f"请换{zh}上衣(外套请脱掉)", f"the top is not {en}: change into a {en} top (take off the jacket)"
+
+
+def _forbidden_reason(forbidden: list[str], share: dict[str, float]) -> tuple[str, str]:
+    worst = max(forbidden, key=lambda c: share.get(c, 0.0))
+    return (f"不能穿{_NAMES[worst][0]}上衣,请换其他颜色", f"a {_NAMES[worst][1]} top is not allowed here: change the top")
