@@ -52,6 +52,7 @@ def main() -> int:
     ap.add_argument("--rate", type=float, default=165)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--sheets", action="store_true", help="also time the sign-in sheets for the whole roster")
+    ap.add_argument("--window", action="store_true", help="also time the marshal window's update after a shot (offscreen)")
     args = ap.parse_args()
 
     from app import marshal, plan, plan_output, sheets
@@ -152,8 +153,48 @@ def main() -> int:
             med, lo, hi, r = timed(lambda: _sheets(db, sheets, Path(tmp) / "all.pdf", None), 1)
             report(f"sign-in sheets, whole roster ({r.pages} pages)", med, lo, hi,
                    f"  -> {(Path(tmp) / 'all.pdf').stat().st_size // 1024} KiB")
+        if args.window:
+            _window_latency(db, f"sqlite:///{tmp}/bench.db", students[len(students) // 4 :], args.repeat)
         db.dispose()
     return 0
+
+
+def _window_latency(db, url, waiting, repeat):
+    """Shot accepted through another connection → the marshal window shows the new count."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app.db import open_db
+    from app.models import Station, Student
+    from tests.marshal_data import photograph
+    from ui.app import create_application
+    from ui.marshal_window import MarshalWindow
+
+    app = create_application("zh")
+    win = MarshalWindow(db)
+    win.show()
+    deadline = time.monotonic() + 30
+    while win.view is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    other = open_db(url)
+    times = []
+    for x in waiting[:repeat]:
+        before = win.view.snap.photographed
+        with other.session() as s:
+            t0 = time.perf_counter()
+            photograph(s, s.get(Student, x.id), s.query(Station).first())
+            s.commit()
+        while win.view.snap.photographed == before and time.perf_counter() - t0 < 10:
+            app.processEvents()
+            time.sleep(0.002)
+        times.append(time.perf_counter() - t0)
+    win.shutdown()
+    win.close()
+    win.deleteLater()
+    app.processEvents()
+    other.dispose()
+    report(f"marshal window: shot committed -> counts shown ({repeat} shots)", statistics.median(times), min(times), max(times))
 
 
 def _sheets(db, sheets, path, class_name):
