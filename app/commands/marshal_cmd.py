@@ -210,12 +210,12 @@ def run_status(args: argparse.Namespace) -> int:
         }
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    print(t("学院 / 班级                名单   已拍   缺席   未拍", "college / class           roster  done absent  left"))
+    print(_pad(t("学院 / 班级", "college / class"), 28) + t("  名单   已拍   缺席   未拍", "roster   done absent   left"))
     for c in colleges:
         flag = t("  ✓ 已拍完, 请与带队老师核对", "  ✓ done: check with the teacher") if c.complete else ""
-        print(f"{college_label(c.college):<24}{c.roster:>6}{c.photographed:>7}{c.absent:>7}{c.remaining:>7}{flag}")
+        print(f"{_pad(college_label(c.college), 28)}{c.roster:>6}{c.photographed:>7}{c.absent:>7}{c.remaining:>7}{flag}")
         for k in c.classes:
-            print(f"  {k.class_name:<22}{k.roster:>6}{k.photographed:>7}{k.absent:>7}{k.remaining:>7}")
+            print(f"{_pad('  ' + k.class_name, 28)}{k.roster:>6}{k.photographed:>7}{k.absent:>7}{k.remaining:>7}")
     print(t(f"合计 名单 {snap.roster} · 已拍 {snap.photographed} · 缺席 {snap.absent} · 未拍 {snap.remaining}",
             f"total roster {snap.roster} · done {snap.photographed} · absent {snap.absent} · left {snap.remaining}"))
     cur, nxt = snap.current, snap.next
@@ -231,6 +231,14 @@ def run_status(args: argparse.Namespace) -> int:
     else:
         print(t("没有待叫的组", "nobody left to call"))
     return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal where a Chinese character takes two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - used)
 
 
 def run_missing(args: argparse.Namespace) -> int:
@@ -258,7 +266,7 @@ def run_missing(args: argparse.Namespace) -> int:
                 f"{college_label(c.college)} {c.class_name}: left {c.remaining}, absent {c.absent} (roster {c.roster})"))
         for st in rows:
             state = t(f"缺席: {st.reason}", f"absent: {st.reason}") if st.status == marshal.STATUS_ABSENT else t("未到", "not yet")
-            print(f"  {st.student_no:<14}{st.name:<8}\t{st.masked_id}\t{t('第', 'group ')}{st.group_no}{t('组', '')}\t{state}")
+            print(f"  {_pad(st.student_no, 16)}{_pad(st.name, 10)}{st.masked_id}  {t('第', 'group ')}{st.group_no}{t('组', '')}  {state}")
             total += 1
     print(t(f"共 {total} 人未拍", f"{total} not photographed"))
     return 0
