@@ -146,18 +146,11 @@ class ExportResult:
 
 # --- names -------------------------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
 def valid_id_number(value: str) -> bool:
-    """A GB 11643 citizen ID number: 18 characters with a correct check digit, or 15 digits (legacy)."""
-    v = (value or "").strip().upper()
-    if re.fullmatch(r"\d{15}", v):
-        return True
-    if not re.fullmatch(r"\d{17}[\dX]", v):
-        return False
-    total = sum(int(c) * w for c, w in zip(v[:17], _ID_WEIGHTS))
-    return "10X98765432"[total % 11] == v[17]
+    """A GB 11643 citizen ID number (18 characters with its check character, or 15 digits), a real date."""
+    from app.roster.idcard import is_valid
+
+    return is_valid((value or "").strip().upper())
 
 
 _BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')

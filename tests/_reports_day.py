@@ -23,8 +23,10 @@ below, not computed by the code under test.
   13:33, one every 3 minutes, all selected; 002 has a retake.
 - 医学院 / 临床1901: 8 students, nobody photographed that day.
 
-Sign sheets: 计算机1901 group 1 signed 10 (matches), group 3 signed 4 (the
-station has 3: 021, 022, 999), 汉语言1901 whole class signed 10 (matches).
+Sign sheets (groups of ten in student-number order, roster students only, as
+the marshal prints them): 计算机1901 group 1 signed 10 (matches), group 3
+(021..026) signed 3 while the station has 2 (021, 022) — the unlisted student
+999 signed on that sheet —, 汉语言1901 whole class signed 10 (matches).
 """
 
 from __future__ import annotations
@@ -274,7 +276,7 @@ def build_day(session, photo_dir: Path, *, station_uids: tuple[str, str] | None 
     session.add_all(
         [
             SignSheetCount(day=DAY.isoformat(), college="信息工程学院", class_name="计算机1901", group_no=1, signed_count=10),
-            SignSheetCount(day=DAY.isoformat(), college="信息工程学院", class_name="计算机1901", group_no=3, signed_count=4),
+            SignSheetCount(day=DAY.isoformat(), college="信息工程学院", class_name="计算机1901", group_no=3, signed_count=3),
             SignSheetCount(day=DAY.isoformat(), college="文学院", class_name="汉语言1901", group_no=0, signed_count=10),
         ]
     )

@@ -113,16 +113,17 @@ def test_sign_sheet_cross_check_highlights_the_difference(day, db, run_cli, tmp_
     _, rows = sheet_rows(ws, "日期")
     assert [(r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows] == [
         ("计算机1901", 1, 10, 10, 0, "一致"),
-        ("计算机1901", 3, 4, 3, -1, "不一致"),
+        ("计算机1901", 3, 3, 2, -1, "不一致"),
         ("汉语言1901", "全班", 10, 10, 0, "一致"),
     ]
     assert rows[1][8].startswith("未拍: ") and all(f"X19010{n}" in rows[1][8] for n in (23, 24, 25, 26))
+    assert "名单外已拍(未计入分组): 名单外(X1901999)" in rows[1][8]  # explains the extra signature
     fills = {c.row: c.fill.fgColor.rgb for c in ws["G"] if isinstance(c.value, int)}
     assert sorted(fills.values()) == ["00C6EFCE", "00C6EFCE", "00FFC7CE"]  # the mismatch is red
 
-    # the coordinator recounts the sheet: 3 signatures after all
-    code, stdout, _ = run_cli("report", "signed", "--class", "计算机1901", "--group", "3", "--count", "3", "--date", "2019-03-16")
-    assert code == 0 and "第3组: 签字 3 人" in stdout
+    # the coordinator strikes the unlisted student's line from group 3's sheet
+    code, stdout, _ = run_cli("report", "signed", "--class", "计算机1901", "--group", "3", "--count", "2", "--date", "2019-03-16")
+    assert code == 0 and "第3组: 签字 2 人" in stdout
     code, stdout, _ = run_cli("report", "reconcile", "--date", "2019-03-16", "--period", "morning", "--json")
     assert json.loads(stdout)["sign_mismatches"] == 0
     with db.session() as s:
@@ -133,7 +134,7 @@ def test_signed_count_input_is_checked(day, run_cli):
     code, _, err = run_cli("report", "signed", "--class", "没有这个班", "--count", "3")
     assert code == 3 and "没有班级" in err
     code, _, err = run_cli("report", "signed", "--class", "计算机1901", "--group", "3", "--count", "9")
-    assert code == 2 and "只有 7 人" in err  # group 3 = 021..026 and 999
+    assert code == 2 and "只有 6 人" in err  # group 3 = 021..026 (999 is on no printed sheet)
     code, _, err = run_cli("report", "signed", "--class", "计算机1901", "--group", "4", "--count", "1")
     assert code == 2 and "只有 3 组" in err
     code, _, _ = run_cli("report", "signed", "--class", "临床1901", "--count", "8", "--date", "2019-03-17")

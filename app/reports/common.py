@@ -108,11 +108,15 @@ def station_labels(session: Session) -> dict[int, str]:
     return out
 
 
-def class_groups(students: list[StudentRow], size: int = 10) -> dict[int, int]:
-    """Student id → group number (1-based) within the class, groups of ten in student-number order.
+def class_groups(students: list[StudentRow]) -> dict[int, int]:
+    """Student id → group number (1-based): the marshal's groups of ten, the same as on the sign-in sheets.
 
-    The marshal calls and the sign-in sheets are printed per group of ten, by
-    class, in student-number order; the sign-sheet cross-check uses the same cut.
+    The roster's students of one class (not those added at the camera, who are
+    on no printed sheet) in natural student-number order, cut into tens
+    (``app.marshal``).
     """
-    ordered = sorted(students, key=lambda s: (s.student_no, s.roster_order, s.id))
-    return {s.id: i // size + 1 for i, s in enumerate(ordered)}
+    from app.marshal import GROUP_SIZE, student_no_key
+
+    members = [s for s in students if s.active and not s.unlisted]
+    ordered = sorted(members, key=lambda s: (student_no_key(s.student_no), s.roster_order, s.id))
+    return {s.id: i // GROUP_SIZE + 1 for i, s in enumerate(ordered)}

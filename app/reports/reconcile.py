@@ -429,21 +429,33 @@ def _sign_cross_check(session: Session, period: Period, in_scope: list[StudentRo
         members = [s for s in by_class.get(sc.class_name, []) if not sc.college or s.college == sc.college]
         if not members:
             continue  # a class outside this report's scope
+        college = sc.college or members[0].college
+        extra: list[StudentRow] = []
         if sc.group_no:
             groups = class_groups(members)
-            members = [s for s in members if groups[s.id] == sc.group_no]
-        done = [s for s in members if s.id in selection and selection[s.id].selected_at.date().isoformat() == sc.day]
+            # students added at the camera are on no printed sheet: named, not counted in a group
+            extra = [s for s in members if s.id not in groups and _done_on(s, selection, sc.day)]
+            members = [s for s in members if groups.get(s.id) == sc.group_no]
+        done = [s for s in members if _done_on(s, selection, sc.day)]
         counted = len(done)
-        involved = ""
+        notes = []
         if counted < sc.signed_count:
             done_ids = {s.id for s in done}
-            involved = "未拍: " + "、".join(f"{s.name}({s.student_no})" for s in members if s.id not in done_ids)
+            notes.append("未拍: " + "、".join(f"{s.name}({s.student_no})" for s in members if s.id not in done_ids))
         elif counted > sc.signed_count:
-            involved = "已拍: " + "、".join(f"{s.name}({s.student_no})" for s in done)
+            notes.append("已拍: " + "、".join(f"{s.name}({s.student_no})" for s in done))
+        if extra and counted != sc.signed_count:
+            notes.append("名单外已拍(未计入分组): " + "、".join(f"{s.name}({s.student_no})" for s in extra))
+        involved = "; ".join(notes)
         out.append(
-            SignLine(sc.day, sc.college or members[0].college, sc.class_name, sc.group_no, sc.signed_count, counted, involved)
+            SignLine(sc.day, college, sc.class_name, sc.group_no, sc.signed_count, counted, involved)
         )
     return out
+
+
+def _done_on(s: StudentRow, selection: dict, day: str) -> bool:
+    sel = selection.get(s.id)
+    return sel is not None and sel.selected_at.date().isoformat() == day
 
 
 def _join(a: str, b: str | None) -> str:
