@@ -182,6 +182,18 @@ class Accepted:
 
 
 @dataclass(frozen=True)
+class RecentItem:
+    """A student this station finished lately (the window lists them to re-open one)."""
+
+    student_id: int
+    name: str
+    class_name: str
+    selected_at: datetime
+    verdict: str | None
+    override_reason: str | None
+
+
+@dataclass(frozen=True)
 class WorkflowState:
     student: StudentCard | None
     confirmed: bool
@@ -281,6 +293,17 @@ class Workflow:
             self._checker_loading = False
             self._checker_ready.set()
         return self.checker
+
+    def reload_settings(self) -> bool:
+        """Take up changed settings (station name/number, QC profile); True if the profile changed."""
+        with self.db.session() as s:
+            st = local_station(s)
+            profile = str(settings.get(s, "qc.profile"))
+            s.commit()
+        with self._lock:
+            self.station_id, self.station_number, self.station_name = st.id, st.number, st.name
+            changed, self.profile = profile != self.profile, profile
+        return changed
 
     def open_camera(self, on_event: Callable, backend: str | dict | None = None, **options: Any) -> Any:
         """Create the camera backend, named through this workflow, and start it."""
@@ -638,6 +661,20 @@ class Workflow:
         college, class_name = self.last_group
         with self.db.session() as s:
             return throughput.snapshot(s, station_id=self.station_id, college=college, class_name=class_name)
+
+    def recent(self, limit: int = 10) -> list[RecentItem]:
+        """This station's latest selections, newest first."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Student.id, Student.name, Student.class_name, Selection.selected_at, Shot.qc_verdict,
+                       Selection.override_reason)
+                .join(Selection, Selection.student_id == Student.id)
+                .join(Shot, Shot.id == Selection.shot_id)
+                .where(Selection.station_id == self.station_id)
+                .order_by(Selection.selected_at.desc(), Selection.id.desc())
+                .limit(limit)
+            ).all()
+        return [RecentItem(*r) for r in rows]
 
     def scan_codes(self, limit: int) -> list[str]:
         """What a card reader would type for the next students not yet photographed, in roster order.

@@ -123,7 +123,7 @@ def test_scan_shoot_check_accept_then_next(qtbot, station, roster_db):
     wait_state(qtbot, win, "verdict")
     assert win.shot.qc_verdict in ("pass", "warn")
     assert win.photo.overlay is not None and win.photo.overlay.verdict == win.shot.qc_verdict
-    qtbot.waitUntil(lambda: win.photo._image is not None, timeout=WAIT_MS)  # the picture is on screen
+    qtbot.waitUntil(lambda: win.photo.has_image, timeout=WAIT_MS)  # the picture is on screen
     key(qtbot, win, Qt.Key.Key_Return)
     wait_state(qtbot, win, "ready")
     assert win.input.text() == "" and win.card is None
@@ -305,7 +305,7 @@ def test_the_window_stays_responsive_while_a_slow_check_runs(qtbot, station, ros
     key(qtbot, win, Qt.Key.Key_Space)
     qtbot.waitUntil(slow.started.is_set, timeout=WAIT_MS)
     assert win.state == "checking"
-    qtbot.waitUntil(lambda: win.photo._image is not None, timeout=WAIT_MS)  # the photo shows before the verdict
+    qtbot.waitUntil(lambda: win.photo.has_image, timeout=WAIT_MS)  # the photo shows before the verdict
     qtbot.keyClicks(win.input, "zs", delay=30)  # typing goes on while the check runs
     assert win.input.text() == "zs"
     win.input.reset()
@@ -330,3 +330,43 @@ def test_unknown_number_offers_an_unlisted_student(qtbot, station, roster_db, mo
     win.ctl.add_unlisted(dlg.values())
     wait_state(qtbot, win, "student")
     assert win.card.unlisted and "名单外" in win.card_view.problems.text()
+
+
+def test_settings_dialog_and_english(qtbot, station, roster_db):
+    from app import settings
+    from ui.settings_dialog import SettingsDialog, load_settings, save_settings
+
+    win = station("fail")
+    dlg = SettingsDialog(load_settings(roster_db))
+    qtbot.addWidget(dlg)
+    assert dlg.changes() == {}
+    dlg.station_name.setText("机位3")
+    dlg.station_number.setValue(3)
+    dlg.low.setValue(200)
+    dlg.high.setValue(190)
+    dlg._check()
+    assert dlg.result() != dlg.DialogCode.Accepted and dlg.error.text()  # low above high is refused
+    dlg.high.setValue(220)
+    dlg.language.setCurrentIndex(1)
+    dlg._check()
+    changes = dlg.changes()
+    assert changes == {"station.name": "机位3", "station.number": 3, "rate.target_low": 200,
+                       "rate.target_high": 220, "language": "en"}
+    save_settings(roster_db, changes)
+    with roster_db.session() as s:
+        assert settings.get(s, "rate.target_low") == 200 and settings.get(s, "language") == "en"
+    try:
+        win._settings_saved(changes)  # what the window does once the worker saved them
+        qtbot.waitUntil(lambda: win.buttons["shoot"].text() == "Shoot (Space)", timeout=5000)
+        assert win.card_view.name.text() == "Waiting for a scan"
+        (a, ida, *_), _ = students(roster_db, 2)
+        scan(qtbot, win, ida)
+        wait_state(qtbot, win, "student")
+        key(qtbot, win, Qt.Key.Key_Space)
+        wait_state(qtbot, win, "verdict")
+        assert win.photo.overlay.title == "Fail ✗"
+        texts = [text for _v, text, _b in win.photo.overlay.marks]
+        assert texts and all(t.isascii() for t in texts), texts  # the checks' English reasons
+    finally:
+        win._settings_saved({"language": "zh"})
+    qtbot.waitUntil(lambda: win.buttons["shoot"].text() == "拍摄 (空格)", timeout=5000)

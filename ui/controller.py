@@ -36,6 +36,7 @@ class StationController(QObject):
     image = Signal(str, QImage)  # path, decoded at display size
     thumbnail = Signal(int, QImage)
     throughput = Signal(object)  # app.throughput.Throughput
+    recent = Signal(object)  # [app.workflow.RecentItem]
     camera_status = Signal(object)  # capture CameraStatus
     camera_problem = Signal(str, str)  # message, code
     camera_ok = Signal()
@@ -203,8 +204,26 @@ class StationController(QObject):
 
     def report_issue(self, values: dict) -> None:
         self.runner.submit(self.workflow.report_data_issue, values["kind"], correct_value=values["correct_value"],
-                           note=values["note"], on_done=lambda r: self.done.emit("issue", r),
+                           note=values["note"], student_id=values.get("student_id"),
+                           on_done=lambda r: self.done.emit("issue", r),
                            on_error=lambda e: self.failed.emit("issue", e))
+
+    def apply_settings(self, changes: dict) -> None:
+        """Save changed settings and take them up; a new QC profile reloads the checks."""
+        from ui.settings_dialog import save_settings
+
+        def work():
+            save_settings(self.workflow.db, changes)
+            return self.workflow.reload_settings()
+
+        def done(profile_changed: bool) -> None:
+            if profile_changed:
+                self.qc_ready = False
+                self.qc_state.emit("loading", "")
+                self.runner.submit(self.workflow.load_checker, on_done=self._qc_loaded, on_error=self._qc_failed)
+            self.done.emit("settings", changes)
+
+        self.runner.submit(work, on_done=done, on_error=lambda e: self.failed.emit("settings", e))
 
     def run(self, action: str, fn, *args, **kwargs) -> None:
         """Any other blocking call (settings, ...): done/failed carry ``action``."""
@@ -226,4 +245,6 @@ class StationController(QObject):
 
     def refresh_throughput(self) -> None:
         self.runner.submit(self.workflow.throughput, on_done=self.throughput.emit,
+                           on_error=lambda e: self.failed.emit("throughput", e))
+        self.runner.submit(self.workflow.recent, 8, on_done=self.recent.emit,
                            on_error=lambda e: self.failed.emit("throughput", e))

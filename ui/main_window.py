@@ -33,7 +33,7 @@ from ui.controller import StationController
 from ui.photo_view import Overlay, PhotoView
 from ui.scan_input import ScanLineEdit
 from ui.shot_strip import ShotStrip
-from ui.student_card import Banner, CandidateList, StudentCardView
+from ui.student_card import Banner, CandidateList, RecentList, StudentCardView
 from ui.throughput_panel import ThroughputPanel
 
 LIVE_KEYS = {
@@ -90,10 +90,16 @@ class MainWindow(QMainWindow):
         self.candidates.setMaximumHeight(220)
         self.candidates.hide()
         self.card_view = StudentCardView()
+        self.recent_label = QLabel()
+        self.recent_label.setStyleSheet("color:#666;")
+        self.recent = RecentList()
+        self.recent.setMaximumHeight(210)
         left.addWidget(self.input)
         left.addWidget(self.message)
         left.addWidget(self.candidates)
         left.addWidget(self.card_view, 1)
+        left.addWidget(self.recent_label)
+        left.addWidget(self.recent)
         lw = QWidget()
         lw.setLayout(left)
         lw.setFixedWidth(400)
@@ -102,6 +108,7 @@ class MainWindow(QMainWindow):
         mid = QVBoxLayout()
         self.photo = PhotoView()
         self.strip = ShotStrip()
+        self.strip.setStyleSheet("QListWidget{background:#1b1e22;color:#ddd;border:none;}")
         mid.addWidget(self.photo, 1)
         mid.addWidget(self.strip)
         row.addLayout(mid, 1)
@@ -141,6 +148,7 @@ class MainWindow(QMainWindow):
         i.query.connect(self._on_query)
         i.command.connect(self._on_command)
         self.candidates.picked.connect(self._choose)
+        self.recent.picked.connect(self._choose)
         self.card_view.report_issue.connect(self.report_issue)
         self.strip.shot_clicked.connect(self._view_shot)
         self.photo.resized.connect(lambda size: setattr(self.ctl, "display_size", (size.width(), size.height())))
@@ -167,6 +175,7 @@ class MainWindow(QMainWindow):
         c.image.connect(self._on_image)
         c.thumbnail.connect(self.strip.set_thumbnail)
         c.throughput.connect(self.throughput.show_data)
+        c.recent.connect(self.recent.show_items)
         c.camera_status.connect(self._on_camera_status)
         c.camera_problem.connect(self._on_camera_problem)
         c.camera_ok.connect(self.banner.hide)
@@ -189,6 +198,7 @@ class MainWindow(QMainWindow):
         }
         for key, text in names.items():
             self.buttons[key].setText(text)
+        self.recent_label.setText(self.tr("最近完成 (点击可重新打开、改选照片)"))
         self.card_view.retranslate()
         self.throughput.retranslate()
         if self.shot is not None and self.state in ("verdict", "reason", "checking"):
@@ -201,9 +211,9 @@ class MainWindow(QMainWindow):
 
     def _placeholder(self) -> str:
         return {
-            "reason": self.tr("输入接受原因后按回车 (1/2/3 选常用原因, Esc 返回)"),
+            "reason": self.tr("输入原因后回车 (或 1/2/3)"),
             "confirm": self.tr("回车确认再拍; 或扫描下一位"),
-        }.get(self.state, self.tr("扫描证件, 或输入学号 / 身份证后6位 / 姓名 / 拼音首字母"))
+        }.get(self.state, self.tr("扫描证件, 或输入学号 / 姓名"))
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -406,7 +416,12 @@ class MainWindow(QMainWindow):
             for c in (shot.failing() + shot.warnings())
         )
         if shot.qc_verdict in ("pass", "warn"):
-            title = self.tr("合格 ✓") if shot.qc_verdict == "pass" else self.tr("合格 (有提醒)")
+            if shot.qc_verdict == "pass":
+                title = self.tr("合格 ✓")
+            elif shot.warnings():
+                title = self.tr("合格 (有提醒)")
+            else:
+                title = self.tr("合格 (部分项目未检查)")
             hint = self.tr("回车 接受 · R 重拍")
         elif shot.qc_verdict is None:
             title, hint = self.tr("未检查"), self.tr("回车 接受 · R 重拍")
@@ -415,7 +430,17 @@ class MainWindow(QMainWindow):
             hint = self.tr("R 重拍 · 回车 填写原因后接受")
             if shot.qc_error and not marks:
                 marks = (("error", shot.qc_error, ()),)
-        return Overlay(shot.qc_verdict, title, hint, marks, shot.crop)
+        skipped = [self.check_name(c.name) for c in shot.not_assessed()]
+        foot = self.tr("未能检查: {names}").format(names=", ".join(skipped)) if skipped else ""
+        return Overlay(shot.qc_verdict, title, hint, marks, shot.crop, foot)
+
+    def check_name(self, name: str) -> str:
+        return {
+            "face_count": self.tr("人脸数"), "framing": self.tr("构图"), "pose": self.tr("姿态"),
+            "eyes_open": self.tr("睁眼"), "glasses": self.tr("眼镜"), "eyebrows_visible": self.tr("眉毛"),
+            "ears_visible": self.tr("耳朵"), "white_top": self.tr("白色上衣"), "sharpness": self.tr("清晰度"),
+            "exposure": self.tr("曝光"), "background": self.tr("背景"), "jewelry": self.tr("饰品"),
+        }.get(name, name)
 
     def _show_verdict(self, shot: ShotInfo) -> None:
         self.photo.set_overlay(self.overlay_for(shot))
@@ -572,6 +597,8 @@ class MainWindow(QMainWindow):
             self.say(self.tr("已记录, 将列入勘误表"), "ok")
         elif action == "settings":
             self._settings_saved(result)
+        elif action == "settings_loaded":
+            self._edit_settings(result)
 
     # --- dialogs (opened by the photographer, never by an event) -----------------------------
 
@@ -591,20 +618,20 @@ class MainWindow(QMainWindow):
             return
         dlg = DataIssueDialog(self.card.name, self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
-            values = dlg.values()
-            self.ctl.runner.submit(self.ctl.workflow.report_data_issue, values["kind"],
-                                   correct_value=values["correct_value"], note=values["note"],
-                                   student_id=self.card.id, on_done=lambda r: self._on_done("issue", r),
-                                   on_error=lambda e: self._on_failed("issue", e))
+            self.ctl.report_issue({**dlg.values(), "student_id": self.card.id})
         self.input.setFocus()
 
     def open_settings(self) -> None:
-        from ui.settings_dialog import SettingsDialog, load_settings, save_settings
+        from ui.settings_dialog import load_settings
 
-        dlg = SettingsDialog(load_settings(self.ctl.workflow.db), parent=self)
+        self.ctl.run("settings_loaded", load_settings, self.ctl.workflow.db)
+
+    def _edit_settings(self, values: dict) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        dlg = SettingsDialog(values, parent=self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.changes():
-            changes = dlg.changes()
-            self.ctl.run("settings", lambda: (save_settings(self.ctl.workflow.db, changes), changes)[1])
+            self.ctl.apply_settings(dlg.changes())
         self.input.setFocus()
 
     def _settings_saved(self, changes: dict) -> None:

@@ -1,10 +1,12 @@
 """The picture, with the verdict drawn on it: readable from the camera position.
 
-A green or red frame and banner say pass or fail at a glance; each failing
+A green or red frame and banner say pass or fail at a glance. Each failing
 check is outlined where it looked (the ears, the eyebrows, the glasses, the
-top) and its Chinese sentence stands beside the photo, joined to the place by
-a line, in letters sized to the window. The image arrives already decoded and
-scaled by a worker, so painting is cheap.
+top) with a numbered badge, and its Chinese sentence stands under the photo
+(or beside it, when the window is wide) with the same number, in letters
+sized to the window, so no sentence hides the part of the photo it is about.
+The image arrives decoded by a worker at the size it is shown, so painting
+is a blit; a smaller rectangle (room for the sentences) is scaled once and kept.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ RED = QColor("#d62828")
 AMBER = QColor("#e09f00")
 GREY = QColor("#5c6670")
 BACKDROP = QColor("#1b1e22")
+# A region larger than this share of the photo (the background) is named, not outlined.
+MAX_OUTLINED_AREA = 0.45
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Overlay:
     hint: str = ""  # the keys, under the banner
     marks: tuple[tuple[str, str, tuple[tuple[float, float, float, float], ...]], ...] = ()  # (verdict, text, boxes)
     crop: tuple[float, float, float, float] | None = None
+    footnote: str = ""  # e.g. the checks that could not be assessed
 
 
 def tone_color(verdict: str | None) -> QColor:
@@ -40,20 +45,21 @@ def tone_color(verdict: str | None) -> QColor:
 class PhotoView(QWidget):
     resized = Signal(QSize)  # the new display_size(): photos are decoded to fit it
 
+    MARGIN = 12
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(480, 400)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the input field keeps the focus
         self._image: QImage | None = None
+        self._scaled: QImage | None = None
         self._overlay: Overlay | None = None
         self._message = ""
         self._message_tone: str | None = None
         self._corner = ""
 
     # --- state ----------------------------------------------------------------
-
-    MARGIN = 12
 
     def display_size(self) -> QSize:
         """The largest image drawn without scaling (the worker decodes to this)."""
@@ -64,7 +70,7 @@ class PhotoView(QWidget):
         self.resized.emit(self.display_size())
 
     def set_image(self, image: QImage | None) -> None:
-        self._image = image
+        self._image, self._scaled = image, None
         self.update()
 
     def set_overlay(self, overlay: Overlay | None) -> None:
@@ -72,7 +78,7 @@ class PhotoView(QWidget):
         self.update()
 
     def set_message(self, text: str, tone: str | None = None) -> None:
-        """A large line shown when there is no photo (or over it, at the bottom)."""
+        """A large line shown when there is no photo (or over its foot, when there is)."""
         self._message, self._message_tone = text, tone
         self.update()
 
@@ -81,14 +87,18 @@ class PhotoView(QWidget):
         self.update()
 
     def clear(self) -> None:
-        self._image, self._overlay = None, None
+        self._image, self._scaled, self._overlay = None, None, None
         self.update()
 
     @property
     def overlay(self) -> Overlay | None:
         return self._overlay
 
-    # --- painting ---------------------------------------------------------------
+    @property
+    def has_image(self) -> bool:
+        return self._image is not None and not self._image.isNull()
+
+    # --- layout ---------------------------------------------------------------
 
     def _font(self, px: float, bold: bool = True) -> QFont:
         f = QFont(self.font())
@@ -96,15 +106,62 @@ class PhotoView(QWidget):
         f.setBold(bold)
         return f
 
-    def _image_rect(self) -> QRectF:
-        assert self._image is not None
-        m = self.MARGIN
-        area = QRectF(self.rect()).adjusted(m, m, -m, -m)
+    def _label_font(self) -> QFont:
+        return self._font(max(18, self.height() * 0.034))
+
+    def _fit(self, area: QRectF) -> QRectF:
         iw, ih = self._image.width(), self._image.height()
-        # Drawn 1:1 when it fits (a blit); scaled down only after the window shrank.
         s = min(1.0, area.width() / iw, area.height() / ih)
         w, h = iw * s, ih * s
         return QRectF(area.center().x() - w / 2, area.top() + (area.height() - h) / 2, w, h)
+
+    def _layout(self, ov: Overlay | None) -> tuple[QRectF, list[tuple[QRectF, str]], str]:
+        """The photo's rectangle and where each sentence goes ("side" or "below")."""
+        m = self.MARGIN
+        area = QRectF(self.rect()).adjusted(m, m, -m, -m)
+        marks = list(ov.marks) if ov else []
+        if not marks:
+            return self._fit(area), [], "none"
+        fm = QFontMetrics(self._label_font())
+        ir = self._fit(area)
+        side = max(ir.left() - m, self.width() - ir.right() - m)
+        if side >= fm.horizontalAdvance("①请把头发拨到耳后") + 30:
+            return ir, self._stack_side(ir, marks, fm), "side"
+        width = area.width()
+        heights = [self._text_height(fm, text, width) for _v, text, _b in marks]
+        band = sum(heights) + 8 * len(heights)
+        ir = self._fit(area.adjusted(0, 0, 0, -band))
+        boxes, y = [], ir.bottom() + 8
+        for h, (_v, text, _b) in zip(heights, marks):
+            boxes.append((QRectF(area.left(), y, width, h), text))
+            y += h + 8
+        return ir, boxes, "below"
+
+    def _stack_side(self, ir: QRectF, marks, fm) -> list[tuple[QRectF, str]]:
+        m = self.MARGIN
+        left_free, right_free = ir.left() - 2 * m, self.width() - ir.right() - 2 * m
+        next_y = {"left": ir.top() + self.height() * 0.14, "right": ir.top() + self.height() * 0.14}
+        out = []
+        for _v, text, boxes in marks:
+            cx = (boxes[0][0] + boxes[0][2]) / 2 if boxes else 1.0
+            side = "left" if (cx < 0.5 and left_free >= 160) or right_free < 160 else "right"
+            free = left_free if side == "left" else right_free
+            width = min(free, fm.horizontalAdvance(text) + 60)
+            h = self._text_height(fm, text, width)
+            want = ir.top() + ((boxes[0][1] + boxes[0][3]) / 2) * ir.height() - h / 2 if boxes else next_y[side]
+            y = max(next_y[side], want)
+            x = ir.left() - m - width if side == "left" else ir.right() + m
+            out.append((QRectF(x, y, width, h), text))
+            next_y[side] = y + h + 10
+        return out
+
+    @staticmethod
+    def _text_height(fm: QFontMetrics, text: str, width: float) -> float:
+        bound = fm.boundingRect(QRect(0, 0, int(width - 20 - fm.height() * 1.4), 4000),
+                                int(Qt.TextFlag.TextWordWrap), text)
+        return max(bound.height(), fm.height()) + 14
+
+    # --- painting ---------------------------------------------------------------
 
     def paintEvent(self, _ev) -> None:
         p = QPainter(self)
@@ -115,36 +172,41 @@ class PhotoView(QWidget):
 
     def _paint(self, p: QPainter) -> None:
         p.fillRect(self.rect(), BACKDROP)
-        H = self.height()
-        if self._image is None or self._image.isNull():
+        if not self.has_image:
             self._paint_message(p, QRectF(self.rect()), center=True)
             self._paint_corner(p)
             return
-        ir = self._image_rect()
-        if abs(ir.width() - self._image.width()) > 0.5:
-            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            p.drawImage(ir, self._image)
-        else:
-            p.drawImage(ir.topLeft(), self._image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         ov = self._overlay
+        ir, labels, mode = self._layout(ov)
+        self._draw_image(p, ir)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if ov is not None:
             color = tone_color(ov.verdict)
             if ov.crop:
                 x0, y0, x1, y1 = ov.crop
-                pen = QPen(QColor(255, 255, 255, 170), 2, Qt.PenStyle.DashLine)
-                p.setPen(pen)
+                p.setPen(QPen(QColor(255, 255, 255, 150), 2, Qt.PenStyle.DashLine))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
                                   (x1 - x0) * ir.width(), (y1 - y0) * ir.height()))
-            p.setPen(QPen(color, max(6, H // 90)))
+            p.setPen(QPen(color, max(6, self.height() // 90)))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(ir)
-            self._paint_marks(p, ir, ov)
+            self._paint_marks(p, ir, ov, labels, mode)
             self._paint_banner(p, ir, ov, color)
         if self._message:
-            self._paint_message(p, QRectF(ir.left(), ir.bottom() - H * 0.12, ir.width(), H * 0.12), center=False)
+            H = self.height()
+            self._paint_message(p, QRectF(ir.left(), ir.bottom() - H * 0.11, ir.width(), H * 0.11), center=False)
         self._paint_corner(p)
+
+    def _draw_image(self, p: QPainter, ir: QRectF) -> None:
+        img = self._image
+        if abs(ir.width() - img.width()) > 0.5:
+            want = QSize(round(ir.width()), round(ir.height()))
+            if self._scaled is None or self._scaled.size() != want:
+                self._scaled = img.scaled(want, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation)
+            img = self._scaled
+        p.drawImage(ir.topLeft(), img)
 
     def _paint_banner(self, p: QPainter, ir: QRectF, ov: Overlay, color: QColor) -> None:
         H = self.height()
@@ -162,72 +224,66 @@ class PhotoView(QWidget):
         if ov.hint:
             p.setFont(hint_font)
             p.drawText(QRectF(band.left(), band.top() + 6 + th, band.width(), hh), Qt.AlignmentFlag.AlignCenter, ov.hint)
+        if ov.footnote:
+            f = self._font(max(12, H * 0.018), bold=False)
+            fh = QFontMetrics(f).height() + 6
+            foot = QRectF(ir.left(), ir.bottom() - fh, ir.width(), fh)
+            p.fillRect(foot, QColor(0, 0, 0, 140))
+            p.setFont(f)
+            p.setPen(QColor(235, 235, 235))
+            p.drawText(foot.adjusted(8, 0, -8, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                       ov.footnote)
 
-    def _paint_marks(self, p: QPainter, ir: QRectF, ov: Overlay) -> None:
-        """Outline each failing region; put its sentence in the margin beside the photo."""
-        H, W = self.height(), self.width()
-        font = self._font(max(18, H * 0.036))
-        fm = QFontMetrics(font)
-        left_free = ir.left() - 16
-        right_free = W - ir.right() - 16
-        side_w = max(left_free, right_free)
-        use_margins = side_w >= fm.horizontalAdvance("请把头发拨到耳后") * 0.8
-        next_y = {"left": ir.top() + H * 0.12, "right": ir.top() + H * 0.12, "inside": ir.bottom() - 8}
+    def _paint_marks(self, p: QPainter, ir: QRectF, ov: Overlay, labels, mode: str) -> None:
+        H = self.height()
         lw = max(3, H // 220)
-        for verdict, text, boxes in ov.marks:
+        font = self._label_font()
+        badge_r = QFontMetrics(font).height() * 0.55
+        for n, ((verdict, _text, boxes), (box, text)) in enumerate(zip(ov.marks, labels), 1):
             color = tone_color(verdict)
             anchor = None
             for x0, y0, x1, y1 in boxes:
+                if (x1 - x0) * (y1 - y0) > MAX_OUTLINED_AREA:
+                    continue
                 r = QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
                            (x1 - x0) * ir.width(), (y1 - y0) * ir.height())
                 p.setPen(QPen(color, lw))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(r, 6, 6)
                 anchor = anchor or r
-            if use_margins:
-                side = "left" if (anchor is not None and anchor.center().x() < ir.center().x()
-                                  and left_free >= right_free * 0.6) or right_free < 80 else "right"
-                free = left_free if side == "left" else right_free
-                width = min(free, fm.horizontalAdvance(text) + 24)
-                flags = int(Qt.TextFlag.TextWordWrap)
-                bound = fm.boundingRect(QRect(0, 0, int(width - 20), 2000), flags, text)
-                h = bound.height() + 14
-                want = anchor.center().y() - h / 2 if anchor is not None else next_y[side]
-                y = max(next_y[side], want)
-                x = ir.left() - 8 - width if side == "left" else ir.right() + 8
-                box = QRectF(x, y, width, h)
-                next_y[side] = y + h + 10
-            else:  # no room beside the photo: stack the sentences at the bottom, over it
-                width = ir.width() - 24
-                bound = fm.boundingRect(QRect(0, 0, int(width - 20), 2000), int(Qt.TextFlag.TextWordWrap), text)
-                h = bound.height() + 14
-                box = QRectF(ir.left() + 12, next_y["inside"] - h, width, h)
-                next_y["inside"] -= h + 8
-            self._label(p, box, text, color, font)
-            if anchor is not None:
+                self._badge(p, QPointF(r.left() + badge_r * 0.6, r.top() + badge_r * 0.6), badge_r, n, color, font)
+            self._label(p, box, text, color, font, n, badge_r)
+            if mode == "side" and anchor is not None:
                 a = QPointF(anchor.left() if box.center().x() < anchor.center().x() else anchor.right(),
                             anchor.center().y())
                 b = QPointF(box.right() if box.center().x() < anchor.center().x() else box.left(), box.center().y())
-                if use_margins:
-                    p.setPen(QPen(color, lw))
-                    p.drawLine(b, a)
+                p.setPen(QPen(color, lw))
+                p.drawLine(b, a)
 
-    def _label(self, p: QPainter, box: QRectF, text: str, color: QColor, font: QFont) -> None:
+    def _badge(self, p: QPainter, c: QPointF, r: float, n: int, color: QColor, font: QFont) -> None:
+        p.setPen(QPen(Qt.GlobalColor.white, 2))
+        p.setBrush(color)
+        p.drawEllipse(c, r, r)
+        p.setFont(font)
+        p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, str(n))
+
+    def _label(self, p: QPainter, box: QRectF, text: str, color: QColor, font: QFont, n: int, r: float) -> None:
         fill = QColor(color)
         fill.setAlpha(235)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(fill)
         p.drawRoundedRect(box, 8, 8)
+        self._badge(p, QPointF(box.left() + 8 + r, box.center().y()), r, n, color.darker(130), font)
         p.setPen(Qt.GlobalColor.white)
         p.setFont(font)
-        p.drawText(box.adjusted(10, 7, -10, -7), int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap), text)
+        p.drawText(box.adjusted(16 + 2 * r, 7, -10, -7), int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
+                   text)
 
     def _paint_message(self, p: QPainter, rect: QRectF, center: bool) -> None:
         if not self._message:
             return
         H = self.height()
-        font = self._font(H * (0.05 if center else 0.034))
-        p.setFont(font)
+        p.setFont(self._font(H * (0.05 if center else 0.032)))
         if not center:
             p.fillRect(rect, QColor(0, 0, 0, 150))
         p.setPen(tone_color(self._message_tone) if center and self._message_tone else Qt.GlobalColor.white)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from app.workflow import ShotInfo
 
-THUMB = QSize(72, 96)
+THUMB = QSize(60, 80)
 _VERDICT_COLOR = {"pass": "#1f9d55", "warn": "#e09f00", "fail": "#d62828", "error": "#d62828"}
 
 
@@ -23,7 +23,7 @@ class ShotStrip(QListWidget):
         self.setFlow(QListWidget.Flow.LeftToRight)
         self.setWrapping(False)
         self.setIconSize(THUMB)
-        self.setFixedHeight(THUMB.height() + 36)
+        self.setFixedHeight(THUMB.height() + 30)
         self.setMovement(QListWidget.Movement.Static)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.itemClicked.connect(lambda it: self.shot_clicked.emit(int(it.data(Qt.ItemDataRole.UserRole))))

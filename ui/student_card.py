@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -179,3 +180,26 @@ class Banner(QLabel):
         self.setStyleSheet(f"background:{color};color:white;font-size:20px;font-weight:bold;")
         self.setText(text)
         self.show()
+
+
+class RecentList(QListWidget):
+    """The students finished lately on this station; a click re-opens one (to re-select a shot)."""
+
+    picked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.itemClicked.connect(lambda it: self.picked.emit(int(it.data(Qt.ItemDataRole.UserRole))))
+
+    def show_items(self, items) -> None:
+        self.clear()
+        colors = {"pass": "#15803d", "warn": "#b45309", "fail": "#b91c1c", "error": "#b91c1c"}
+        for r in items:
+            mark = "✓" if r.verdict in ("pass", "warn") else "!"
+            it = QListWidgetItem(f"{r.selected_at:%H:%M}  {mark}  {r.name}  {r.class_name}")
+            it.setData(Qt.ItemDataRole.UserRole, r.student_id)
+            it.setForeground(QColor(colors.get(r.verdict or "", "#555555")))
+            if r.override_reason:
+                it.setToolTip(r.override_reason)
+            self.addItem(it)

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 NO_DISPLAY_AUTO = 20
+PORTRAITS_VERSION = 2  # bump when demo_variants() draws them differently (they are cached)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -171,7 +172,7 @@ def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
     astro, grace = samples.get("astronaut.jpg"), samples.get("grace_hopper.jpg")
     images: list[tuple[str, Image.Image]] = []
     if astro is not None:
-        portrait = astro.crop((70, 0, 410, 453)).resize((900, 1200), Image.LANCZOS)
+        portrait = astro.crop((95, 0, 385, 387)).resize((900, 1200), Image.LANCZOS)
         white = _plain_backdrop(_white_top(portrait))
         images += [("1_astronaut_white_suit.jpg", white)]
         if grace is not None:
@@ -222,14 +223,15 @@ def _white_top(im):
     return Image.fromarray(out.clip(0, 255).astype(np.uint8))
 
 
-def _plain_backdrop(im, level: int = 235):
-    """The backdrop replaced by a plain light grey, as a studio's would be."""
+def _plain_backdrop(im, colour: tuple[int, int, int] = (190, 198, 206)):
+    """The backdrop replaced by a plain light blue-grey, as a studio's would be."""
+    import cv2
     import numpy as np
     from PIL import Image
 
     rgb = np.asarray(im)
-    alpha = np.clip((_person_mask(rgb) - 0.3) / 0.4, 0, 1)[..., None]
-    return Image.fromarray((rgb * alpha + level * (1 - alpha)).astype(np.uint8))
+    alpha = cv2.GaussianBlur(np.clip((_person_mask(rgb) - 0.2) / 0.5, 0, 1), (0, 0), 2)[..., None]
+    return Image.fromarray((rgb * alpha + np.array(colour, np.float32) * (1 - alpha)).astype(np.uint8))
 
 
 def pad_jpeg(data: bytes, size: int) -> bytes:
@@ -261,7 +263,7 @@ class DemoPortraits:
     def __init__(self, work: Path):
         from capture.virtual import prepare_virtual_camera
 
-        variants = demo_variants(work / "portraits")
+        variants = demo_variants(work / f"portraits-v{PORTRAITS_VERSION}")
         size = max(len(b) for _n, b in variants) + 4
         self.variants = [pad_jpeg(b, size) for _n, b in variants]
         self.names = [n for n, _b in variants]

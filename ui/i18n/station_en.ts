@@ -1,0 +1,725 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>DataIssueDialog</name>
+    <message>
+        <location filename="../dialogs.py" line="97"/>
+        <source>报告信息错误</source>
+        <translation>Report a data error</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="99"/>
+        <source>学生: {name}</source>
+        <translation>Student: {name}</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="107"/>
+        <source>错误类型</source>
+        <translation>Kind of error</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="108"/>
+        <source>正确信息</source>
+        <translation>Correct value</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="109"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="122"/>
+        <source>请填写正确的值</source>
+        <translation>Enter the correct value</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="189"/>
+        <source>毕业生图像采集 — 拍摄</source>
+        <translation>Graduate photo capture — camera</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="192"/>
+        <source>拍摄 (空格)</source>
+        <translation>Shoot (Space)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="193"/>
+        <source>接受 (回车)</source>
+        <translation>Accept (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="194"/>
+        <source>重拍 (R)</source>
+        <translation>Retake (R)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="195"/>
+        <source>选用此张 (F4)</source>
+        <translation>Select this one (F4)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="196"/>
+        <source>名单外学生 (F2)</source>
+        <translation>Unlisted student (F2)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="197"/>
+        <source>设置 (Ctrl+,)</source>
+        <translation>Settings (Ctrl+,)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="201"/>
+        <source>最近完成 (点击可重新打开、改选照片)</source>
+        <translation>Finished lately (click to re-open and re-select)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="208"/>
+        <source>学生坚持使用此照片</source>
+        <translation>The student insists on this photo</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="208"/>
+        <source>医学或宗教原因</source>
+        <translation>Medical or religious reason</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="208"/>
+        <source>检查误判, 人工核对合格</source>
+        <translation>False alarm, checked by eye: compliant</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="215"/>
+        <source>回车确认再拍; 或扫描下一位</source>
+        <translation>Enter confirms a new shot; or scan the next student</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="214"/>
+        <source>输入原因后回车 (或 1/2/3)</source>
+        <translation>Type a reason, then Enter (or 1/2/3)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="216"/>
+        <source>扫描证件, 或输入学号 / 姓名</source>
+        <translation>Scan a card, or type a student number / name</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="260"/>
+        <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
+        <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="291"/>
+        <source>没有找到: {q}</source>
+        <translation>Nothing found: {q}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="317"/>
+        <source>该学生已拍摄过: 按回车确认后再拍</source>
+        <translation>Already photographed: press Enter to confirm, then shoot</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="319"/>
+        <location filename="../main_window.py" line="588"/>
+        <source>相机正在传输上一张, 请稍候</source>
+        <translation>The camera is still saving the last photo, one moment</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="322"/>
+        <source>相机未连接, 无法拍摄</source>
+        <translation>No camera connected: cannot shoot</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="325"/>
+        <source>正在拍摄…</source>
+        <translation>Shooting…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="336"/>
+        <source>请填写接受原因 (或输入 1/2/3)</source>
+        <translation>Give a reason to accept (or type 1/2/3)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="343"/>
+        <source>照片未通过检查: 接受需要填写原因</source>
+        <translation>The photo failed the checks: accepting it needs a reason</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="349"/>
+        <source>上一位的合格照片已自动接受</source>
+        <translation>The previous student&apos;s passing photo was accepted</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="358"/>
+        <source>已拍摄过: 回车确认再拍</source>
+        <translation>Already photographed: Enter to shoot again</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="361"/>
+        <location filename="../main_window.py" line="380"/>
+        <source>按空格拍摄 (或相机快门)</source>
+        <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="364"/>
+        <source>相机按钮拍摄的照片已归属此学生</source>
+        <translation>The photo taken with the camera button now belongs to this student</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="366"/>
+        <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
+        <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="369"/>
+        <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
+        <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="372"/>
+        <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
+        <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="397"/>
+        <source>正在检查…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="397"/>
+        <source>R 重拍 · 空格 再拍一张</source>
+        <translation>R retake · Space shoot again</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="402"/>
+        <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
+        <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="403"/>
+        <source>未归属的照片</source>
+        <translation>Photo without a student</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="420"/>
+        <source>合格 ✓</source>
+        <translation>Pass ✓</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="422"/>
+        <source>合格 (有提醒)</source>
+        <translation>Pass (with notes)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="424"/>
+        <source>合格 (部分项目未检查)</source>
+        <translation>Pass (some checks not run)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="425"/>
+        <location filename="../main_window.py" line="427"/>
+        <source>回车 接受 · R 重拍</source>
+        <translation>Enter accept · R retake</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="427"/>
+        <source>未检查</source>
+        <translation>Not checked</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="429"/>
+        <source>不合格 ✗</source>
+        <translation>Fail ✗</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="429"/>
+        <source>无法检查 ✗</source>
+        <translation>Cannot be checked ✗</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="430"/>
+        <source>R 重拍 · 回车 填写原因后接受</source>
+        <translation>R retake · Enter accept with a reason</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="434"/>
+        <source>未能检查: {names}</source>
+        <translation>Not checked: {names}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="439"/>
+        <source>人脸数</source>
+        <translation>faces</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="439"/>
+        <source>构图</source>
+        <translation>framing</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="439"/>
+        <source>姿态</source>
+        <translation>pose</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="440"/>
+        <source>睁眼</source>
+        <translation>eyes open</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="440"/>
+        <source>眼镜</source>
+        <translation>glasses</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="440"/>
+        <source>眉毛</source>
+        <translation>eyebrows</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="441"/>
+        <source>耳朵</source>
+        <translation>ears</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="441"/>
+        <source>白色上衣</source>
+        <translation>white top</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="441"/>
+        <source>清晰度</source>
+        <translation>sharpness</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="442"/>
+        <source>曝光</source>
+        <translation>exposure</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="442"/>
+        <source>背景</source>
+        <translation>background</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="442"/>
+        <source>饰品</source>
+        <translation>jewellery</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="455"/>
+        <source>已改选照片: {name}</source>
+        <translation>Selected another photo: {name}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="464"/>
+        <source>已接受: {name}</source>
+        <translation>Accepted: {name}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="462"/>
+        <location filename="../main_window.py" line="482"/>
+        <source>请扫描下一位</source>
+        <translation>Scan the next student</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="470"/>
+        <source>重拍: 按空格拍摄</source>
+        <translation>Retake: press Space to shoot</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="503"/>
+        <source>F4 选用此张 · Esc 返回</source>
+        <translation>F4 select this one · Esc back</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="503"/>
+        <source>当前选用的照片 · Esc 返回</source>
+        <translation>The selected photo · Esc back</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="541"/>
+        <source>电量 {b}</source>
+        <translation>battery {b}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="543"/>
+        <source>存储卡剩余 {mb:.0f} MB</source>
+        <translation>card free {mb:.0f} MB</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="544"/>
+        <source>相机已连接</source>
+        <translation>Camera connected</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="544"/>
+        <location filename="../main_window.py" line="560"/>
+        <source>相机未连接</source>
+        <translation>No camera</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="555"/>
+        <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
+        <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="556"/>
+        <source>未找到相机: 请连接USB线并打开相机电源</source>
+        <translation>No camera found: connect the USB cable and switch the camera on</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="557"/>
+        <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
+        <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="567"/>
+        <source>照片检查: 正在加载模型…</source>
+        <translation>Photo checks: loading the models…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="567"/>
+        <source>照片检查: 就绪</source>
+        <translation>Photo checks: ready</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="568"/>
+        <source>照片检查不可用: {d}</source>
+        <translation>Photo checks unavailable: {d}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="577"/>
+        <source>相机错误</source>
+        <translation>Camera error</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="597"/>
+        <source>已记录, 将列入勘误表</source>
+        <translation>Recorded for the errata form</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="615"/>
+        <source>请先扫描学生</source>
+        <translation>Scan a student first</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="643"/>
+        <source>设置已保存</source>
+        <translation>Settings saved</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../settings_dialog.py" line="31"/>
+        <source>机位设置</source>
+        <translation>Station settings</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="40"/>
+        <source>选择…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="58"/>
+        <source> 人/小时</source>
+        <translation> per hour</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="65"/>
+        <source>机位名称</source>
+        <translation>Station name</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="66"/>
+        <source>机位编号</source>
+        <translation>Station number</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="67"/>
+        <location filename="../settings_dialog.py" line="87"/>
+        <source>照片保存文件夹</source>
+        <translation>Capture folder</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="68"/>
+        <source>相机接口</source>
+        <translation>Camera backend</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="69"/>
+        <source>检查标准</source>
+        <translation>Check profile</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="70"/>
+        <source>目标速度 (下限)</source>
+        <translation>Target rate (low)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="71"/>
+        <source>目标速度 (上限)</source>
+        <translation>Target rate (high)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="72"/>
+        <source>界面语言</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="74"/>
+        <source>相机接口和照片文件夹在重新打开窗口后生效。</source>
+        <translation>The camera backend and the capture folder take effect when the window is opened again.</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="93"/>
+        <source>请填写机位名称</source>
+        <translation>Enter the station name</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="96"/>
+        <source>请填写照片保存文件夹</source>
+        <translation>Enter the capture folder</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="99"/>
+        <source>目标速度下限不能高于上限</source>
+        <translation>The low target cannot be above the high one</translation>
+    </message>
+</context>
+<context>
+    <name>StudentCardView</name>
+    <message>
+        <location filename="../student_card.py" line="74"/>
+        <source>学号</source>
+        <translation>Student no.</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="75"/>
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="76"/>
+        <source>考生号</source>
+        <translation>Exam no.</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="77"/>
+        <source>专业</source>
+        <translation>Major</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="78"/>
+        <source>班级</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="79"/>
+        <source>学院</source>
+        <translation>College</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="83"/>
+        <source>报告信息错误 (F3)</source>
+        <translation>Report a data error (F3)</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="91"/>
+        <source>等待扫描</source>
+        <translation>Waiting for a scan</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="94"/>
+        <source>请扫描身份证或学生证, 或输入学号、姓名、拼音首字母</source>
+        <translation>Scan the ID card or student card, or type the student number, name or pinyin initials</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="111"/>
+        <source>已拍摄: {when}, 共 {n} 张, {station}</source>
+        <translation>Photographed: {when}, {n} shots, {station}</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="114"/>
+        <source>再拍一张请按回车确认, 按 Esc 取消</source>
+        <translation>Press Enter to confirm another shot, Esc to cancel</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="119"/>
+        <source>已拍 {n} 张, 尚未选定</source>
+        <translation>{n} shots, none selected yet</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="121"/>
+        <source>未拍摄</source>
+        <translation>Not photographed yet</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="124"/>
+        <source>名单外学生 (将列入勘误表)</source>
+        <translation>Not on the roster (goes to the errata form)</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="126"/>
+        <source>曾登记为缺拍, 拍摄后自动撤销</source>
+        <translation>Was marked absent; photographing clears that</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="128"/>
+        <source>名单问题: </source>
+        <translation>Roster problem: </translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="128"/>
+        <source>见名单检查报告</source>
+        <translation>see the roster report</translation>
+    </message>
+</context>
+<context>
+    <name>ThroughputPanel</name>
+    <message>
+        <location filename="../throughput_panel.py" line="47"/>
+        <source>近60分钟</source>
+        <translation>Last 60 min</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="47"/>
+        <source>今日</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="47"/>
+        <source>平均每人</source>
+        <translation>Per student</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="47"/>
+        <source>当前</source>
+        <translation>Current</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="48"/>
+        <source>剩余</source>
+        <translation>Remaining</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="48"/>
+        <source>预计完成</source>
+        <translation>Projected finish</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="56"/>
+        <source>目标 150–180 人/小时</source>
+        <translation>Target 150–180 per hour</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="59"/>
+        <source>— 人/小时</source>
+        <translation>— per hour</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="61"/>
+        <source>{rate:.0f} 人/小时</source>
+        <translation>{rate:.0f} per hour</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="63"/>
+        <source>目标 {low}–{high} 人/小时</source>
+        <translation>Target {low}–{high} per hour</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="65"/>
+        <location filename="../throughput_panel.py" line="66"/>
+        <source>{n} 人</source>
+        <translation>{n}</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="67"/>
+        <source>{s:.0f} 秒</source>
+        <translation>{s:.0f} s</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="72"/>
+        <source>{left} / {total} 人</source>
+        <translation>{left} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="77"/>
+        <source>已拍完</source>
+        <translation>All done</translation>
+    </message>
+</context>
+<context>
+    <name>UnlistedDialog</name>
+    <message>
+        <location filename="../dialogs.py" line="31"/>
+        <source>登记名单外学生</source>
+        <translation>Register an unlisted student</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="33"/>
+        <source>名单中没有此学生。填写后照常拍摄, 该学生会列入勘误表。</source>
+        <translation>This student is not on the roster. Fill in the form and shoot as usual; the student goes to the errata form.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="48"/>
+        <source>姓名 *</source>
+        <translation>Name *</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="49"/>
+        <source>学号</source>
+        <translation>Student no.</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="50"/>
+        <source>身份证号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="51"/>
+        <source>性别</source>
+        <translation>Gender</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="52"/>
+        <source>专业</source>
+        <translation>Major</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="53"/>
+        <source>班级</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="54"/>
+        <source>学院</source>
+        <translation>College</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="55"/>
+        <source>备注</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="68"/>
+        <source>请填写姓名</source>
+        <translation>Enter the name</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="71"/>
+        <source>请填写学号或身份证号</source>
+        <translation>Enter a student number or an ID number</translation>
+    </message>
+    <message>
+        <location filename="../dialogs.py" line="75"/>
+        <source>身份证号应为18位 (或15位旧号码)</source>
+        <translation>An ID number has 18 characters (or 15 for the old format)</translation>
+    </message>
+</context>
+</TS>
