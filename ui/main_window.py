@@ -35,6 +35,7 @@ from ui.scan_input import ScanLineEdit
 from ui.shot_strip import ShotStrip
 from ui.student_card import Banner, CandidateList, RecentList, StudentCardView
 from ui.throughput_panel import ThroughputPanel
+from ui.verdict import overlay_for
 
 LIVE_KEYS = {
     "starting": set(),
@@ -410,40 +411,8 @@ class MainWindow(QMainWindow):
         if self.state in ("checking", "shooting"):
             self._set_state("verdict")
 
-    def overlay_for(self, shot: ShotInfo) -> Overlay:
-        marks = tuple(
-            (c.verdict, c.text(), tuple(box for _label, box in c.regions))
-            for c in (shot.failing() + shot.warnings())
-        )
-        if shot.qc_verdict in ("pass", "warn"):
-            if shot.qc_verdict == "pass":
-                title = self.tr("合格 ✓")
-            elif shot.warnings():
-                title = self.tr("合格 (有提醒)")
-            else:
-                title = self.tr("合格 (部分项目未检查)")
-            hint = self.tr("回车 接受 · R 重拍")
-        elif shot.qc_verdict is None:
-            title, hint = self.tr("未检查"), self.tr("回车 接受 · R 重拍")
-        else:
-            title = self.tr("不合格 ✗") if shot.qc_verdict == "fail" else self.tr("无法检查 ✗")
-            hint = self.tr("R 重拍 · 回车 填写原因后接受")
-            if shot.qc_error and not marks:
-                marks = (("error", shot.qc_error, ()),)
-        skipped = [self.check_name(c.name) for c in shot.not_assessed()]
-        foot = self.tr("未能检查: {names}").format(names=", ".join(skipped)) if skipped else ""
-        return Overlay(shot.qc_verdict, title, hint, marks, shot.crop, foot)
-
-    def check_name(self, name: str) -> str:
-        return {
-            "face_count": self.tr("人脸数"), "framing": self.tr("构图"), "pose": self.tr("姿态"),
-            "eyes_open": self.tr("睁眼"), "glasses": self.tr("眼镜"), "eyebrows_visible": self.tr("眉毛"),
-            "ears_visible": self.tr("耳朵"), "white_top": self.tr("白色上衣"), "sharpness": self.tr("清晰度"),
-            "exposure": self.tr("曝光"), "background": self.tr("背景"), "jewelry": self.tr("饰品"),
-        }.get(name, name)
-
     def _show_verdict(self, shot: ShotInfo) -> None:
-        self.photo.set_overlay(self.overlay_for(shot))
+        self.photo.set_overlay(overlay_for(shot))
         ms = f"{shot.qc_ms:.0f} ms" if shot.qc_ms else ""
         self.photo.set_corner(ms)
 
@@ -499,7 +468,7 @@ class MainWindow(QMainWindow):
         self.viewed = shot
         self._latest_path = shot.path
         self.ctl.load_image(shot.path)
-        ov = self.overlay_for(shot)
+        ov = overlay_for(shot)
         ov.hint = self.tr("F4 选用此张 · Esc 返回") if not shot.selected else self.tr("当前选用的照片 · Esc 返回")
         self.photo.set_overlay(ov)
         self._set_state("viewing")

@@ -37,378 +37,272 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="189"/>
+        <location filename="../main_window.py" line="190"/>
         <source>毕业生图像采集 — 拍摄</source>
         <translation>Graduate photo capture — camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="192"/>
+        <location filename="../main_window.py" line="193"/>
         <source>拍摄 (空格)</source>
         <translation>Shoot (Space)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193"/>
+        <location filename="../main_window.py" line="194"/>
         <source>接受 (回车)</source>
         <translation>Accept (Enter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="195"/>
         <source>重拍 (R)</source>
         <translation>Retake (R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="196"/>
         <source>选用此张 (F4)</source>
         <translation>Select this one (F4)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="197"/>
         <source>名单外学生 (F2)</source>
         <translation>Unlisted student (F2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="198"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="202"/>
         <source>最近完成 (点击可重新打开、改选照片)</source>
         <translation>Finished lately (click to re-open and re-select)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="209"/>
         <source>学生坚持使用此照片</source>
         <translation>The student insists on this photo</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="209"/>
         <source>医学或宗教原因</source>
         <translation>Medical or religious reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="209"/>
         <source>检查误判, 人工核对合格</source>
         <translation>False alarm, checked by eye: compliant</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215"/>
+        <location filename="../main_window.py" line="216"/>
         <source>回车确认再拍; 或扫描下一位</source>
         <translation>Enter confirms a new shot; or scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="215"/>
         <source>输入原因后回车 (或 1/2/3)</source>
         <translation>Type a reason, then Enter (or 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="217"/>
         <source>扫描证件, 或输入学号 / 姓名</source>
         <translation>Scan a card, or type a student number / name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="260"/>
+        <location filename="../main_window.py" line="261"/>
         <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
         <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="291"/>
+        <location filename="../main_window.py" line="292"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317"/>
+        <location filename="../main_window.py" line="318"/>
         <source>该学生已拍摄过: 按回车确认后再拍</source>
         <translation>Already photographed: press Enter to confirm, then shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319"/>
-        <location filename="../main_window.py" line="588"/>
+        <location filename="../main_window.py" line="320"/>
+        <location filename="../main_window.py" line="557"/>
         <source>相机正在传输上一张, 请稍候</source>
         <translation>The camera is still saving the last photo, one moment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322"/>
+        <location filename="../main_window.py" line="323"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="325"/>
+        <location filename="../main_window.py" line="326"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="336"/>
+        <location filename="../main_window.py" line="337"/>
         <source>请填写接受原因 (或输入 1/2/3)</source>
         <translation>Give a reason to accept (or type 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="344"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="349"/>
+        <location filename="../main_window.py" line="350"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="359"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361"/>
-        <location filename="../main_window.py" line="380"/>
+        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="381"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="364"/>
+        <location filename="../main_window.py" line="365"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="366"/>
+        <location filename="../main_window.py" line="367"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="369"/>
+        <location filename="../main_window.py" line="370"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="372"/>
+        <location filename="../main_window.py" line="373"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="397"/>
+        <location filename="../main_window.py" line="398"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="397"/>
+        <location filename="../main_window.py" line="398"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="402"/>
+        <location filename="../main_window.py" line="403"/>
         <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
         <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="403"/>
+        <location filename="../main_window.py" line="404"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
-        <source>合格 ✓</source>
-        <translation>Pass ✓</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="422"/>
-        <source>合格 (有提醒)</source>
-        <translation>Pass (with notes)</translation>
-    </message>
-    <message>
         <location filename="../main_window.py" line="424"/>
-        <source>合格 (部分项目未检查)</source>
-        <translation>Pass (some checks not run)</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="425"/>
-        <location filename="../main_window.py" line="427"/>
-        <source>回车 接受 · R 重拍</source>
-        <translation>Enter accept · R retake</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="427"/>
-        <source>未检查</source>
-        <translation>Not checked</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="429"/>
-        <source>不合格 ✗</source>
-        <translation>Fail ✗</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="429"/>
-        <source>无法检查 ✗</source>
-        <translation>Cannot be checked ✗</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="430"/>
-        <source>R 重拍 · 回车 填写原因后接受</source>
-        <translation>R retake · Enter accept with a reason</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="434"/>
-        <source>未能检查: {names}</source>
-        <translation>Not checked: {names}</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="439"/>
-        <source>人脸数</source>
-        <translation>faces</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="439"/>
-        <source>构图</source>
-        <translation>framing</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="439"/>
-        <source>姿态</source>
-        <translation>pose</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="440"/>
-        <source>睁眼</source>
-        <translation>eyes open</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="440"/>
-        <source>眼镜</source>
-        <translation>glasses</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="440"/>
-        <source>眉毛</source>
-        <translation>eyebrows</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="441"/>
-        <source>耳朵</source>
-        <translation>ears</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="441"/>
-        <source>白色上衣</source>
-        <translation>white top</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="441"/>
-        <source>清晰度</source>
-        <translation>sharpness</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="442"/>
-        <source>曝光</source>
-        <translation>exposure</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="442"/>
-        <source>背景</source>
-        <translation>background</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="442"/>
-        <source>饰品</source>
-        <translation>jewellery</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="455"/>
         <source>已改选照片: {name}</source>
         <translation>Selected another photo: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="461"/>
-        <location filename="../main_window.py" line="464"/>
+        <location filename="../main_window.py" line="430"/>
+        <location filename="../main_window.py" line="433"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="462"/>
-        <location filename="../main_window.py" line="482"/>
+        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="451"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="470"/>
+        <location filename="../main_window.py" line="439"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="503"/>
+        <location filename="../main_window.py" line="472"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="503"/>
+        <location filename="../main_window.py" line="472"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="541"/>
+        <location filename="../main_window.py" line="510"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="543"/>
+        <location filename="../main_window.py" line="512"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="544"/>
+        <location filename="../main_window.py" line="513"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="544"/>
-        <location filename="../main_window.py" line="560"/>
+        <location filename="../main_window.py" line="513"/>
+        <location filename="../main_window.py" line="529"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="555"/>
+        <location filename="../main_window.py" line="524"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="556"/>
+        <location filename="../main_window.py" line="525"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="557"/>
+        <location filename="../main_window.py" line="526"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="567"/>
+        <location filename="../main_window.py" line="536"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="567"/>
+        <location filename="../main_window.py" line="536"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="568"/>
+        <location filename="../main_window.py" line="537"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="577"/>
+        <location filename="../main_window.py" line="546"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../main_window.py" line="566"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="586"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="643"/>
+        <location filename="../main_window.py" line="614"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
@@ -720,6 +614,115 @@
         <location filename="../dialogs.py" line="75"/>
         <source>身份证号应为18位 (或15位旧号码)</source>
         <translation>An ID number has 18 characters (or 15 for the old format)</translation>
+    </message>
+</context>
+<context>
+    <name>Verdict</name>
+    <message>
+        <location filename="../verdict.py" line="14"/>
+        <source>人脸数</source>
+        <translation>faces</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="15"/>
+        <source>构图</source>
+        <translation>framing</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="16"/>
+        <source>姿态</source>
+        <translation>pose</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="17"/>
+        <source>睁眼</source>
+        <translation>eyes open</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="18"/>
+        <source>眼镜</source>
+        <translation>glasses</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="19"/>
+        <source>眉毛</source>
+        <translation>eyebrows</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="20"/>
+        <source>耳朵</source>
+        <translation>ears</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="21"/>
+        <source>白色上衣</source>
+        <translation>white top</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="22"/>
+        <source>清晰度</source>
+        <translation>sharpness</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="23"/>
+        <source>曝光</source>
+        <translation>exposure</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="24"/>
+        <source>背景</source>
+        <translation>background</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="25"/>
+        <source>饰品</source>
+        <translation>jewellery</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="36"/>
+        <source>合格 ✓</source>
+        <translation>Pass ✓</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="38"/>
+        <source>合格 (有提醒)</source>
+        <translation>Pass (with notes)</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="40"/>
+        <source>合格 (部分项目未检查)</source>
+        <translation>Pass (some checks not run)</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="41"/>
+        <location filename="../verdict.py" line="44"/>
+        <source>回车 接受 · R 重拍</source>
+        <translation>Enter accept · R retake</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="43"/>
+        <source>未检查</source>
+        <translation>Not checked</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="47"/>
+        <source>不合格 ✗</source>
+        <translation>Fail ✗</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="49"/>
+        <source>无法检查 ✗</source>
+        <translation>Cannot be checked ✗</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="50"/>
+        <source>R 重拍 · 回车 填写原因后接受</source>
+        <translation>R retake · Enter accept with a reason</translation>
+    </message>
+    <message>
+        <location filename="../verdict.py" line="54"/>
+        <source>未能检查: {names}</source>
+        <translation>Not checked: {names}</translation>
     </message>
 </context>
 </TS>
