@@ -107,29 +107,15 @@ def _db(args: argparse.Namespace):
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
-    from app import audit, period
     from app.i18n import t
-    from app.reports import reconcile
+    from app.reports import reconcile, service
 
     password = _password(args.password)
     db = _db(args)
     with db.session() as s:
-        per = period.resolve(
-            split=period.split_time(s), name=args.period, day=args.date, since=args.since, until=args.until
-        )
-        rec = reconcile.build(s, per, college=args.college, class_name=args.class_name, whole_roster=args.whole_roster)
-        if args.out:
-            path = reconcile.write(rec, args.out, password)
-            audit.record(
-                s,
-                "report_reconcile",
-                scope={"period": per.to_dict(), "college": args.college, "class": args.class_name,
-                       "whole_roster": args.whole_roster, "scope": rec.scope},
-                rows=rec.totals.roster,
-                path=path,
-                encrypted=bool(password),
-            )
-            s.commit()
+        per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
+        rec = service.reconcile_report(s, args.out, period=per, college=args.college, class_name=args.class_name,
+                                       whole_roster=args.whole_roster, password=password)
     if args.json:
         print(json.dumps(rec.totals_dict(), ensure_ascii=False))
     else:
@@ -140,24 +126,13 @@ def run_reconcile(args: argparse.Namespace) -> int:
 
 
 def run_errata(args: argparse.Namespace) -> int:
-    from app import audit
     from app.i18n import t
-    from app.reports import errata
+    from app.reports import errata, service
 
     password = _password(args.password)
     db = _db(args)
     with db.session() as s:
-        form = errata.build(s, college=args.college, class_name=args.class_name)
-        path = errata.write(form, args.out, password)
-        audit.record(
-            s,
-            "report_errata",
-            scope={"college": args.college, "class": args.class_name},
-            rows=len(form.rows),
-            path=path,
-            encrypted=bool(password),
-        )
-        s.commit()
+        form = service.errata_report(s, args.out, college=args.college, class_name=args.class_name, password=password)
     kinds = errata.by_kind(form)
     print(
         t(
@@ -233,21 +208,11 @@ def run_signed(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from app import audit, export
     from app.i18n import t
+    from app.reports import service
 
     password = _password(args.password)
     db = _db(args)
-    out = Path(args.out)
-    zip_path = None
-    if password:
-        zip_path = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
-        root = Path(args.staging) if args.staging else export.default_staging(zip_path)
-    else:
-        root = out
-
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -259,22 +224,11 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     with db.session() as s:
-        res = export.export_photos(
-            s, root, profile=args.format, college=args.college, class_name=args.class_name,
-            proof_sheets=not args.no_proof, progress=progress if sys.stderr.isatty() else None,
+        res = service.export_delivery(
+            s, args.out, fmt=args.format, college=args.college, class_name=args.class_name, password=password,
+            staging=args.staging, proof_sheets=not args.no_proof, progress=progress if sys.stderr.isatty() else None,
         )
-        if zip_path is not None:
-            export.pack_encrypted(root, zip_path, password, res)
-        audit.record(
-            s,
-            "export_photos",
-            scope={"format": args.format, "college": args.college, "class": args.class_name, "out": str(zip_path or root)},
-            rows=res.exported,
-            path=zip_path or (root / f"{export.MANIFEST}.csv"),
-            encrypted=bool(password),
-            details=json.dumps(res.summary(), ensure_ascii=False),
-        )
-        s.commit()
+    zip_path, root = res.zip_path, res.out
     if args.json:
         print(json.dumps(res.summary(), ensure_ascii=False))
     else:

@@ -1,0 +1,121 @@
+"""One call per user action, shared by the `station` command and the window.
+
+Each function does the whole step: resolve the period, build, write (encrypted
+with a password), leave the audit record, commit. The window calls them from a
+worker thread with its own session and shows the returned object; the
+command prints it. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.crypto import check_password
+from app.period import Period
+
+
+def default_period(session: Session, name: str | None = None, *, day: str | None = None,
+                   since: str | None = None, until: str | None = None) -> Period:
+    """The period from the command's options; with none, the half day we are in now."""
+    from app import period
+
+    return period.resolve(split=period.split_time(session), name=name, day=day, since=since, until=until)
+
+
+def reconcile_report(
+    session: Session,
+    out: str | Path | None,
+    *,
+    period: Period | None = None,
+    college: str | None = None,
+    class_name: str | None = None,
+    whole_roster: bool = False,
+    password: str | None = None,
+):
+    """Build the reconciliation; with ``out``, write the workbook and audit it. Returns the Reconciliation."""
+    from app.reports import reconcile
+
+    check_password(password)
+    per = period or default_period(session)
+    rec = reconcile.build(session, per, college=college, class_name=class_name, whole_roster=whole_roster)
+    if out:
+        path = reconcile.write(rec, out, password)
+        audit.record(
+            session,
+            "report_reconcile",
+            scope={"period": per.to_dict(), "college": college, "class": class_name,
+                   "whole_roster": whole_roster, "scope": rec.scope},
+            rows=rec.totals.roster,
+            path=path,
+            encrypted=bool(password),
+        )
+        session.commit()
+    return rec
+
+
+def errata_report(
+    session: Session,
+    out: str | Path,
+    *,
+    college: str | None = None,
+    class_name: str | None = None,
+    password: str | None = None,
+):
+    """Write the errata form (attachment 3) and audit it. Returns the Errata."""
+    from app.reports import errata
+
+    check_password(password)
+    form = errata.build(session, college=college, class_name=class_name)
+    path = errata.write(form, out, password)
+    audit.record(session, "report_errata", scope={"college": college, "class": class_name}, rows=len(form.rows),
+                 path=path, encrypted=bool(password))
+    session.commit()
+    return form
+
+
+def export_delivery(
+    session: Session,
+    out: str | Path,
+    *,
+    fmt: str = "chsi",
+    college: str | None = None,
+    class_name: str | None = None,
+    password: str | None = None,
+    staging: str | Path | None = None,
+    proof_sheets: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """The photo delivery into folder ``out``, or with a password into the AES zip ``out`` (.zip added).
+
+    Returns the :class:`app.export.ExportResult`.
+    """
+    from app import export
+
+    check_password(password)
+    out = Path(out)
+    zip_path = None
+    if password:
+        zip_path = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
+        root = Path(staging) if staging else export.default_staging(zip_path)
+    else:
+        root = out
+    res = export.export_photos(session, root, profile=fmt, college=college, class_name=class_name,
+                               proof_sheets=proof_sheets, progress=progress)
+    if zip_path is not None:
+        export.pack_encrypted(root, zip_path, password, res)
+    audit.record(
+        session,
+        "export_photos",
+        scope={"format": fmt, "college": college, "class": class_name, "out": str(zip_path or root)},
+        rows=res.exported,
+        path=zip_path or (root / f"{export.MANIFEST}.csv"),
+        encrypted=bool(password),
+        details=json.dumps(res.summary(), ensure_ascii=False),
+    )
+    session.commit()
+    return res
