@@ -67,6 +67,10 @@ EYE_RIGHT = {"corners": (263, 362), "lids": ((387, 373), (386, 374), (385, 380))
 # Eyebrows (upper and lower edges), image left then image right.
 BROW_LEFT = (70, 63, 105, 66, 107, 46, 53, 52, 65, 55)
 BROW_RIGHT = (300, 293, 334, 296, 336, 276, 283, 282, 295, 285)
+# Outer lip contour and the eye contours (for masking features out of skin measures).
+LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+EYE_LEFT_CONTOUR = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
+EYE_RIGHT_CONTOUR = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
 # Face oval, clockwise from the forehead top.
 FACE_OVAL = (
     10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
@@ -261,6 +265,34 @@ class FaceAnalysis:
         """Boolean mask of the face oval in an array of ``shape`` (default ``small``)."""
         return self.polygon_mask(shape or self.small.shape, list(FACE_OVAL))
 
+    def skin_mask(self, shape: tuple[int, ...] | None = None) -> np.ndarray:
+        """Face skin (face oval minus eyes, eyebrows, lips and the forehead above the brows).
+
+        Boolean, in an array of ``shape`` (default ``small``; that one is cached).
+        """
+        if shape is None or tuple(shape[:2]) == self.small.shape[:2]:
+            if "_skin_small" not in self.__dict__:
+                self.__dict__["_skin_small"] = self._skin_mask(self.small.shape)
+            return self.__dict__["_skin_small"]
+        return self._skin_mask(shape)
+
+    def _skin_mask(self, shape: tuple[int, ...]) -> np.ndarray:
+        import cv2
+
+        m = self.face_mask(shape).astype(np.uint8)
+        h, w = shape[:2]
+        holes = np.zeros((h, w), np.uint8)
+        for idx in (BROW_LEFT, BROW_RIGHT, LIPS, EYE_LEFT_CONTOUR, EYE_RIGHT_CONTOUR):
+            pts = np.round(self.points_px((h, w), list(idx))).astype(np.int32)
+            cv2.fillConvexPoly(holes, cv2.convexHull(pts), 1)
+        k = max(1, int(round(self.eye_distance * h / self.image.shape[0] * 0.08)))
+        holes = cv2.dilate(holes, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+        m[holes > 0] = 0
+        # a fringe would sit above the brows: skin measures stay below them
+        brow_y = self.points_px((h, w), list(BROW_LEFT) + list(BROW_RIGHT))[:, 1].min()
+        m[: int(max(0, brow_y)), :] = 0
+        return m.astype(bool)
+
     @cached_property
     def head_top(self) -> float | None:
         """Top of the head (hair included), normalised y, from the person mask; None if unclear.
@@ -305,9 +337,7 @@ class FaceAnalysis:
         by0, by1 = y0 - 0.55 * fh, y1 + 0.6 * fh
         s = eye_px / max(self.eye_distance, 1e-6)
         out_w, out_h = max(8, int(round((bx1 - bx0) * s))), max(8, int(round((by1 - by0) * s)))
-        m = np.array([[s, 0, -bx0 * s], [0, s, -by0 * s]], dtype=np.float64)
-        interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-        rgb = cv2.warpAffine(self.image, m, (out_w, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+        rgb = crop_scaled(self.image, bx0, by0, s, (out_w, out_h))
         mask = None
         if "person_mask" in self.__dict__:
             sh, sw = self.small.shape[:2]
@@ -403,7 +433,7 @@ class Models:
             self._cache[name] = g
         return g
 
-    def warm_up(self, names: tuple[str, ...] = ("detect_full", "detect_short", "mesh", "segment", "pose")) -> None:
+    def warm_up(self, names: tuple[str, ...] = ("detect_full", "mesh", "segment")) -> None:
         for n in names:
             self._get(n)
 
@@ -445,13 +475,54 @@ class Models:
 
 
 def _resize_long(rgb: np.ndarray, long_side: int) -> np.ndarray:
-    import cv2
-
     h, w = rgb.shape[:2]
     if max(h, w) <= long_side:
         return rgb
     s = long_side / max(h, w)
-    return cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+    return resize_fast(rgb, (max(1, round(w * s)), max(1, round(h * s))))
+
+
+def crop_scaled(image: np.ndarray, x0: float, y0: float, s: float, size: tuple[int, int]) -> np.ndarray:
+    """The window of ``image`` starting at (x0, y0), scaled by ``s``, as ``size`` (w, h) pixels.
+
+    Outside the image the edge pixels repeat. A strong reduction first
+    averages the window by an integer factor (warpAffine alone would alias).
+    """
+    import cv2
+
+    h, w = image.shape[:2]
+    out_w, out_h = size
+    src, ox, oy, ss = image, x0, y0, s
+    if s < 0.5:
+        k = int(1 / s)
+        ix0, iy0 = int(max(0, np.floor(x0))), int(max(0, np.floor(y0)))
+        ix1 = int(min(w, np.ceil(x0 + out_w / s) + 1))
+        iy1 = int(min(h, np.ceil(y0 + out_h / s) + 1))
+        if ix1 - ix0 >= 2 * k and iy1 - iy0 >= 2 * k:
+            sub = image[iy0:iy1, ix0:ix1]
+            src = cv2.resize(sub, ((ix1 - ix0) // k, (iy1 - iy0) // k), interpolation=cv2.INTER_AREA)
+            ox, oy, ss = (x0 - ix0) / k, (y0 - iy0) / k, s * k
+    m = np.array([[ss, 0, -ox * ss], [0, ss, -oy * ss]], dtype=np.float64)
+    return cv2.warpAffine(src, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def resize_fast(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Downscale to ``size`` (w, h) without aliasing, fast.
+
+    OpenCV's INTER_AREA is ~40x slower at a fractional factor than at an
+    integer one (12 ms vs 0.3 ms for 1.5 MP): reduce by the largest integer
+    factor with INTER_AREA, then finish with INTER_LINEAR (< 2x, no aliasing).
+    """
+    import cv2
+
+    h, w = img.shape[:2]
+    tw, th = size
+    k = int(min(w / max(tw, 1), h / max(th, 1)))
+    if k >= 2:
+        img = cv2.resize(img, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+    if img.shape[1] == tw and img.shape[0] == th:
+        return img
+    return cv2.resize(img, (tw, th), interpolation=cv2.INTER_LINEAR)
 
 
 def analyse(decoded: Decoded, models: Models, *, model_long_side: int = 640, mesh_input: int = 256,
@@ -533,8 +604,7 @@ def _mesh_on_crop(image: np.ndarray, box: tuple[float, float, float, float], mod
     side = 2.0 * max((box[2] - box[0]) * w, (box[3] - box[1]) * h, 8.0)
     s = size / side
     m = np.array([[s, 0, size / 2 - cx * s], [0, s, size / 2 - cy * s]], dtype=np.float64)
-    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    crop = cv2.warpAffine(image, m, (size, size), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    crop = crop_scaled(image, cx - side / 2, cy - side / 2, s, (size, size))
     lm = models.mesh(crop)
     if lm is None:
         return None

@@ -1,8 +1,9 @@
 """Decode a photo once, at the smallest scale the checks need, the right way up.
 
 A 24-megapixel camera JPEG costs ~250 ms to decode in full; the checks never
-need that many pixels. JPEGs are decoded with libjpeg's DCT scaling (Pillow's
-``draft``), which skips most of the work, to the smallest 1/2, 1/4 or 1/8
+need that many pixels. JPEGs are decoded with libjpeg's DCT scaling (OpenCV's
+reduced decode, or Pillow's ``draft`` for CMYK and damaged files), which skips
+most of the work, to the smallest 1/2, 1/4 or 1/8
 scale whose long side is still at least ``min_long_side``. Other formats are
 decoded in full and then reduced.
 
@@ -68,21 +69,27 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # DecompressionBombWarning: big camera files are normal here
-            im = Image.open(io.BytesIO(data))
+            im = Image.open(io.BytesIO(data))  # lazy: reads the header only
             fmt = im.format or "?"
             mode = im.mode
             orientation = _orientation(im)
             full_w, full_h = im.size
-            scale = 1.0
+            k = 1
             if fmt == "JPEG" and min(full_w, full_h) > 0:
-                # draft() picks the largest DCT reduction that keeps at least the requested size
-                k = 1
                 while k < 8 and max(full_w, full_h) // (k * 2) >= min_long_side:
                     k *= 2
+            fast = _decode_jpeg_fast(data, k) if fmt == "JPEG" and mode in ("RGB", "L") else None
+            if fast is not None:
+                rgb = fast
+                scale = rgb.shape[1] / full_w
+            else:
+                scale = 1.0
                 if k > 1:
+                    # draft() picks the largest DCT reduction that keeps at least the requested size
                     im.draft(im.mode if im.mode in ("L", "CMYK") else "RGB", (full_w // k, full_h // k))
                     scale = im.size[0] / full_w
-            im.load()
+                im.load()
+                rgb = None
     except UnidentifiedImageError:
         raise DecodeError("不是可识别的图片文件", "not a recognised image file") from None
     except Image.DecompressionBombError:
@@ -95,7 +102,8 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
     except MemoryError:
         raise DecodeError("图片太大,内存不足", "the image is too large for memory") from None
 
-    rgb = _to_rgb8(im)
+    if rgb is None:
+        rgb = _to_rgb8(im)
     del im
     rgb = _apply_orientation(rgb, orientation)
     if orientation in (5, 6, 7, 8):
@@ -110,11 +118,32 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
         while long_side // (f * 2) >= min_long_side:
             f *= 2
         h, w = rgb.shape[:2]
-        rgb = cv2.resize(rgb, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+        # integer factor: OpenCV's fast INTER_AREA path
+        rgb = cv2.resize(np.ascontiguousarray(rgb), (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
         scale = rgb.shape[1] / full_w
     if rgb.shape[0] < 8 or rgb.shape[1] < 8:
         raise DecodeError("图片太小,无法检查", f"the image is too small to check ({rgb.shape[1]}x{rgb.shape[0]})")
     return Decoded(np.ascontiguousarray(rgb), full_w, full_h, scale, fmt, mode, orientation)
+
+
+def _decode_jpeg_fast(data: bytes, k: int) -> np.ndarray | None:
+    """OpenCV's reduced-scale JPEG decode (libjpeg-turbo DCT scaling), or None to use Pillow.
+
+    About 20% faster than Pillow's draft mode here. libjpeg does not fail on a
+    truncated file (it pads with grey), so this path only takes files that end
+    with the EOI marker; anything else (truncated, trailing data, CMYK) goes
+    through Pillow, which reports truncation and undoes Adobe's CMYK inversion.
+    """
+    import cv2
+
+    if not data[-64:].rstrip(b"\0").endswith(b"\xff\xd9"):
+        return None
+    flag = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+            8: cv2.IMREAD_REDUCED_COLOR_8}[k] | cv2.IMREAD_IGNORE_ORIENTATION
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
+    if bgr is None or bgr.ndim != 3:
+        return None
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def from_array(rgb: np.ndarray) -> Decoded:
@@ -156,8 +185,8 @@ def _apply_orientation(a: np.ndarray, orientation: int) -> np.ndarray:
         return a.transpose(1, 0, 2)
     if orientation == 6:
         return np.rot90(a, k=-1)
-    if orientation == 7:
-        return np.rot90(a, k=-1)[:, ::-1]
+    if orientation == 7:  # transverse: mirror across the anti-diagonal
+        return a[::-1, ::-1].transpose(1, 0, 2)
     if orientation == 8:
         return np.rot90(a, k=1)
     return a

@@ -2,7 +2,7 @@
 
 Measured on the face's skin (the face oval without eyes, eyebrows and
 mouth) in CIE L*: the median lightness within the profile's range, at most
-``max_clipped`` of the skin blown out and ``max_crushed`` crushed to black,
+``max_clipped`` of the skin blown out to white and ``max_crushed`` crushed to black,
 and a warning when one cheek is much darker than the other (hard side
 light). Score: how far outside the range (0 inside, 1 far outside).
 """
@@ -11,30 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from qc.analysis import BROW_LEFT, BROW_RIGHT, EYE_LEFT, EYE_RIGHT, box_of
+from qc.analysis import box_of
 from qc.base import Check, CheckResult, Region
 
-_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
-
-
 def skin_mask(a, shape) -> np.ndarray:
-    """Face-oval pixels that are skin: eyes, eyebrows, lips (and what is above the brows) removed."""
-    import cv2
-
-    m = a.face_mask(shape).astype(np.uint8)
-    h, w = shape[:2]
-    holes = np.zeros((h, w), np.uint8)
-    for idx in (BROW_LEFT, BROW_RIGHT, _LIPS, (*EYE_LEFT["corners"], *[i for p in EYE_LEFT["lids"] for i in p]),
-                (*EYE_RIGHT["corners"], *[i for p in EYE_RIGHT["lids"] for i in p])):
-        pts = np.round(a.points_px((h, w), list(idx))).astype(np.int32)
-        cv2.fillConvexPoly(holes, cv2.convexHull(pts), 1)
-    k = max(1, int(round(a.eye_distance * h / a.image.shape[0] * 0.08)))
-    holes = cv2.dilate(holes, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
-    m[holes > 0] = 0
-    # the forehead above the brows is where a fringe would be: keep the exposure on the skin below it
-    brow_y = a.points_px((h, w), list(BROW_LEFT) + list(BROW_RIGHT))[:, 1].min()
-    m[: int(max(0, brow_y)), :] = 0
-    return m.astype(bool)
+    """Face-oval pixels that are skin (see :meth:`FaceAnalysis.skin_mask`)."""
+    return a.skin_mask(shape)
 
 
 class ExposureCheck(Check):
@@ -50,7 +32,8 @@ class ExposureCheck(Check):
         L = lab[:, :, 0][mask]
         rgb = a.small[mask]
         med = float(np.median(L))
-        clipped = float(np.mean(rgb.max(axis=1) >= 250))
+        # blown out = white: every channel at the top (a red channel alone at 255 on bright skin is not)
+        clipped = float(np.mean(rgb.min(axis=1) >= 245))
         crushed = float(np.mean(rgb.max(axis=1) <= 8))
         region = [Region("face", box_of(a.landmarks[:, :2]))]
         lo, hi = float(p["min_lightness"]), float(p["max_lightness"])

@@ -9,8 +9,9 @@ face 180–300 px wide in 480×640). Fails when
   extended and it is a warning; a sliver is always only a warning),
 - the hair reaches the photo's top edge (the head is cut off),
 - the hair rises above the crop's top edge (no room above the head),
-- the body at the crop's bottom edge is narrower than ``min_shoulder_width``
-  face widths (the shoulders are not in the picture).
+- less than ``min_chin_room`` face widths are left below the chin (the
+  shoulders are not in the picture); a body narrower than
+  ``min_shoulder_width`` face widths at the crop's bottom edge only warns.
 
 It warns when the face has fewer pixels than the delivery needs (an upscaled
 delivery looks soft). Score: the worst overflow as a fraction of the crop.
@@ -74,13 +75,17 @@ class FramingCheck(Check):
             if room < float(p["head_top_margin"]):
                 problems.append((0.5, "fail", "头顶太靠上,请把相机往上调一点", "the hair reaches the top of the delivery crop"))
 
-        # 4. shoulders in the picture: the body's width at the crop's bottom (or the photo's)
-        y_bottom = min(h - 1, int(crop.box[3] * h) - 1)
-        if y_bottom > 0:
-            row = mask[y_bottom]
-            width_faces = row.sum() / max(a.face_width * w / a.image.shape[1], 1e-6)
+        # 4. shoulders in the picture: room below the chin (fail), the body's width at the bottom (warn:
+        #    a top the colour of the backdrop can escape the person mask)
+        fw_small = max(a.face_width * w / a.image.shape[1], 1e-6)
+        y_bottom = min(h, int(crop.box[3] * h))
+        chin_room = (y_bottom - a.landmarks[152, 1] * h) / fw_small
+        if chin_room < float(p["min_chin_room"]):
+            problems.append((0.8, "fail", "肩膀没有拍进画面,请把相机拉远一点", "the photo ends at the chin: shoulders not in the picture"))
+        elif y_bottom > 0:
+            width_faces = mask[y_bottom - 1].sum() / fw_small
             if width_faces < float(p["min_shoulder_width"]):
-                problems.append((0.5, "fail", "肩膀没有拍进画面,请把相机拉远一点", "the shoulders are not in the picture"))
+                problems.append((0.3, "warn", "肩膀拍得不全,请把相机拉远一点", "the shoulders are barely in the picture"))
 
         if problems:
             problems.sort(key=lambda t: (t[1] != "fail", -t[0]))
