@@ -122,7 +122,9 @@ class _Matcher:
         self.by_pair: dict[tuple[str, str], int] = {}
         id_count: Counter[str] = Counter()
         no_count: Counter[str] = Counter()
-        rows = session.execute(select(Student.id, Student.uid, Student.student_no, Student.id_number, Student.name)).all()
+        rows = session.connection().execute(
+            select(Student.id, Student.uid, Student.student_no, Student.id_number, Student.name)
+        ).all()
         for r in rows:
             id_count[r.id_number] += 1
             no_count[r.student_no] += 1
