@@ -188,3 +188,18 @@ def test_station_marshal_without_a_display_says_what_to_use(run_cli, monkeypatch
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     code, _, err = run_cli("marshal")
     assert code == 2 and "station marshal status" in err and "station phone" in err
+
+
+def test_english_from_the_windows_own_catalogue(qtbot, db, qapp):
+    from ui.marshal_window import MarshalWindow, install_translator
+
+    tr = install_translator(qapp, "en")
+    assert tr is not None
+    try:
+        win = MarshalWindow(db)
+        qtbot.addWidget(win)
+        assert win.windowTitle().startswith("Queue marshal")
+        assert win.call_button.text() == "Next group called (F2)"
+        win.shutdown()
+    finally:
+        qapp.removeTranslator(tr)
