@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.retranslate()
         self._set_state("starting")
+        self.photo.set_message(self.tr("正在连接相机、加载照片检查…"))
         self.resize(1440, 900)
 
     # --- layout -------------------------------------------------------------------
@@ -217,6 +218,8 @@ class MainWindow(QMainWindow):
         }.get(self.state, self.tr("扫描证件, 或输入学号 / 姓名"))
 
     def _set_state(self, state: str) -> None:
+        if state == "ready" and not self.photo.has_image:
+            self.photo.set_message(self.tr("请扫描身份证或学生证"))
         self.state = state
         self.input.live_commands = set(LIVE_KEYS[state])
         self.input.search_enabled = state != "reason"

@@ -70,7 +70,8 @@ def demo(args: argparse.Namespace) -> int:
 
     auto = args.auto
     if auto is None and not has_display():
-        print(t(f"没有显示器 (未设置 DISPLAY 或 WAYLAND_DISPLAY): 改为在后台自动演示 {NO_DISPLAY_AUTO} 名学生。",
+        print(t(f"没有显示器 (未设置 DISPLAY 或 WAYLAND_DISPLAY): 改为在后台运行 --auto {NO_DISPLAY_AUTO}, "
+                f"自动演示 {NO_DISPLAY_AUTO} 名学生的完整拍摄流程。",
                 f"No display (DISPLAY / WAYLAND_DISPLAY unset): running the demo offscreen with "
                 f"--auto {NO_DISPLAY_AUTO} instead."), file=sys.stderr)
         auto = NO_DISPLAY_AUTO

@@ -37,272 +37,282 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="190"/>
+        <location filename="../main_window.py" line="191"/>
         <source>毕业生图像采集 — 拍摄</source>
         <translation>Graduate photo capture — camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="193"/>
+        <location filename="../main_window.py" line="194"/>
         <source>拍摄 (空格)</source>
         <translation>Shoot (Space)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="195"/>
         <source>接受 (回车)</source>
         <translation>Accept (Enter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="196"/>
         <source>重拍 (R)</source>
         <translation>Retake (R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="197"/>
         <source>选用此张 (F4)</source>
         <translation>Select this one (F4)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="198"/>
         <source>名单外学生 (F2)</source>
         <translation>Unlisted student (F2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="199"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202"/>
+        <location filename="../main_window.py" line="203"/>
         <source>最近完成 (点击可重新打开、改选照片)</source>
         <translation>Finished lately (click to re-open and re-select)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="210"/>
         <source>学生坚持使用此照片</source>
         <translation>The student insists on this photo</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="210"/>
         <source>医学或宗教原因</source>
         <translation>Medical or religious reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209"/>
+        <location filename="../main_window.py" line="210"/>
         <source>检查误判, 人工核对合格</source>
         <translation>False alarm, checked by eye: compliant</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="217"/>
         <source>回车确认再拍; 或扫描下一位</source>
         <translation>Enter confirms a new shot; or scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215"/>
+        <location filename="../main_window.py" line="216"/>
         <source>输入原因后回车 (或 1/2/3)</source>
         <translation>Type a reason, then Enter (or 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="217"/>
+        <location filename="../main_window.py" line="71"/>
+        <source>正在连接相机、加载照片检查…</source>
+        <translation>Connecting the camera, loading the photo checks…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="218"/>
         <source>扫描证件, 或输入学号 / 姓名</source>
         <translation>Scan a card, or type a student number / name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="261"/>
+        <location filename="../main_window.py" line="222"/>
+        <source>请扫描身份证或学生证</source>
+        <translation>Scan the ID card or the student card</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="264"/>
         <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
         <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="292"/>
+        <location filename="../main_window.py" line="295"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="318"/>
+        <location filename="../main_window.py" line="321"/>
         <source>该学生已拍摄过: 按回车确认后再拍</source>
         <translation>Already photographed: press Enter to confirm, then shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="320"/>
-        <location filename="../main_window.py" line="557"/>
+        <location filename="../main_window.py" line="323"/>
+        <location filename="../main_window.py" line="560"/>
         <source>相机正在传输上一张, 请稍候</source>
         <translation>The camera is still saving the last photo, one moment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323"/>
+        <location filename="../main_window.py" line="326"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326"/>
+        <location filename="../main_window.py" line="329"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="337"/>
+        <location filename="../main_window.py" line="340"/>
         <source>请填写接受原因 (或输入 1/2/3)</source>
         <translation>Give a reason to accept (or type 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="344"/>
+        <location filename="../main_window.py" line="347"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="350"/>
+        <location filename="../main_window.py" line="353"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="359"/>
+        <location filename="../main_window.py" line="362"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
-        <location filename="../main_window.py" line="381"/>
+        <location filename="../main_window.py" line="365"/>
+        <location filename="../main_window.py" line="384"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="365"/>
+        <location filename="../main_window.py" line="368"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="367"/>
+        <location filename="../main_window.py" line="370"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="370"/>
+        <location filename="../main_window.py" line="373"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="376"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="401"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="401"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="403"/>
+        <location filename="../main_window.py" line="406"/>
         <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
         <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="404"/>
+        <location filename="../main_window.py" line="407"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="424"/>
+        <location filename="../main_window.py" line="427"/>
         <source>已改选照片: {name}</source>
         <translation>Selected another photo: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="430"/>
         <location filename="../main_window.py" line="433"/>
+        <location filename="../main_window.py" line="436"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
-        <location filename="../main_window.py" line="451"/>
+        <location filename="../main_window.py" line="434"/>
+        <location filename="../main_window.py" line="454"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="439"/>
+        <location filename="../main_window.py" line="442"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="472"/>
+        <location filename="../main_window.py" line="475"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="472"/>
+        <location filename="../main_window.py" line="475"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="510"/>
+        <location filename="../main_window.py" line="513"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="512"/>
+        <location filename="../main_window.py" line="515"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="513"/>
+        <location filename="../main_window.py" line="516"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="513"/>
-        <location filename="../main_window.py" line="529"/>
+        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="532"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="524"/>
+        <location filename="../main_window.py" line="527"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="525"/>
+        <location filename="../main_window.py" line="528"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="526"/>
+        <location filename="../main_window.py" line="529"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="536"/>
+        <location filename="../main_window.py" line="539"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="536"/>
+        <location filename="../main_window.py" line="539"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="537"/>
+        <location filename="../main_window.py" line="540"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="546"/>
+        <location filename="../main_window.py" line="549"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="566"/>
+        <location filename="../main_window.py" line="569"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="586"/>
+        <location filename="../main_window.py" line="589"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="614"/>
+        <location filename="../main_window.py" line="617"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
