@@ -354,7 +354,7 @@ class MarshalWindow(QMainWindow):
         self.setWindowTitle(self.tr("候场引导 · 已拍未拍 / 每 10 人一组"))
         self.tree.setHeaderLabels([self.tr("学院 / 班级"), self.tr("名单"), self.tr("已拍"), self.tr("缺席"), self.tr("未拍")])
         self.students.setHorizontalHeaderLabels(
-            [self.tr("名单序号"), self.tr("学号"), self.tr("姓名"), self.tr("性别"), self.tr("身份证号"), self.tr("组"), self.tr("状态")]
+            [self.tr("名单行"), self.tr("学号"), self.tr("姓名"), self.tr("性别"), self.tr("身份证号"), self.tr("组"), self.tr("状态")]
         )
         self.call_button.setText(self.tr("已叫下一组 (F2)"))
         self.undo_button.setText(self.tr("撤销叫组"))
@@ -547,7 +547,7 @@ class MarshalWindow(QMainWindow):
             }[s.status]
             if s.has_error:
                 status += self.tr(" · 名单有误")
-            values = [str(s.roster_order), s.student_no, s.name, s.gender, s.masked_id, str(s.group_no), status]
+            values = [str(s.roster_row) if s.roster_row else "", s.student_no, s.name, s.gender, s.masked_id, str(s.group_no), status]
             colour = {marshal.STATUS_PHOTOGRAPHED: GREEN, marshal.STATUS_ABSENT: AMBER}.get(s.status)
             for c, v in enumerate(values):
                 it = QTableWidgetItem(v)

@@ -98,8 +98,8 @@ def run_window(args: argparse.Namespace) -> int:
     from app.errors import StationError
     from app.i18n import t
 
-    if args.screenshot:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a screenshot needs no screen
     db = open_db(args)
     from ui.app import has_display
 

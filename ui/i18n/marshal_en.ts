@@ -58,11 +58,6 @@
     </message>
     <message>
         <location filename="../marshal_window.py" line="357" />
-        <source>名单序号</source>
-        <translation>Roster no.</translation>
-    </message>
-    <message>
-        <location filename="../marshal_window.py" line="357" />
         <source>学号</source>
         <translation>Student no.</translation>
     </message>
@@ -90,6 +85,11 @@
         <location filename="../marshal_window.py" line="357" />
         <source>状态</source>
         <translation>Status</translation>
+    </message>
+    <message>
+        <location filename="../marshal_window.py" line="357" />
+        <source>名单行</source>
+        <translation>Roster row</translation>
     </message>
     <message>
         <location filename="../marshal_window.py" line="359" />
