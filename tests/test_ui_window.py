@@ -370,3 +370,54 @@ def test_settings_dialog_and_english(qtbot, station, roster_db):
     finally:
         win._settings_saved({"language": "zh"})
     qtbot.waitUntil(lambda: win.buttons["shoot"].text() == "拍摄 (空格)", timeout=5000)
+
+
+def test_the_camera_shutter_button_shoots_for_the_student_on_the_card(qtbot, station, roster_db):
+    from capture.gp_calls import GpCalls
+
+    class ShutterButton(GpCalls):
+        """The real virtual camera; press() makes it add a picture and announce it, as a shutter press does."""
+
+        pressed = threading.Event()
+
+        def wait_for_event(self, cam, timeout_ms):
+            if self.pressed.is_set():
+                self.pressed.clear()
+                self.set_config_value(cam, "opcode", "0x9999,0x0")  # the virtual camera's "new picture"
+            return super().wait_for_event(cam, timeout_ms)
+
+    button = ShutterButton()
+    win = station("pass", camera_options={"calls": button})
+    (a, ida, sno, *_), _ = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    button.pressed.set()  # no key pressed in the window
+    wait_state(qtbot, win, "verdict")
+    assert win.shot.source == "button" and Path(win.shot.path).name.startswith(f"S01_{sno}_")
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+    with roster_db.session() as s:
+        assert s.scalar(select(Shot.source).join(Selection, Selection.shot_id == Shot.id)
+                        .where(Selection.student_id == a)) == "button"
+
+
+def test_a_data_problem_is_reported_from_the_card(qtbot, station, roster_db):
+    from app.models import DataIssue
+    from ui.dialogs import DataIssueDialog
+
+    win = station("pass")
+    (a, ida, *_), _ = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    dlg = DataIssueDialog(win.card.name)
+    qtbot.addWidget(dlg)
+    dlg.kind.setCurrentIndex(dlg.kind.findData("name_wrong"))
+    dlg._check()
+    assert dlg.error.text() and dlg.result() != dlg.DialogCode.Accepted  # the correct name is required
+    dlg.correct.setText("王晓明")
+    dlg._check()
+    win.ctl.report_issue({**dlg.values(), "student_id": win.card.id})
+    qtbot.waitUntil(lambda: "勘误" in win.message.text(), timeout=WAIT_MS)
+    with roster_db.session() as s:
+        issue = s.scalar(select(DataIssue).where(DataIssue.student_id == a))
+        assert (issue.kind, issue.field, issue.correct_value) == ("name_wrong", "Xm", "王晓明")

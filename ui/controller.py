@@ -62,6 +62,7 @@ class StationController(QObject):
         self.camera_connected = False
         self.qc_ready = False
         self._stopping = False
+        self._live = False
 
     # --- start and stop ---------------------------------------------------------
 
@@ -229,6 +230,17 @@ class StationController(QObject):
         """Any other blocking call (settings, ...): done/failed carry ``action``."""
         self.runner.submit(fn, *args, **kwargs, on_done=lambda r: self.done.emit(action, r),
                            on_error=lambda e: self.failed.emit(action, e))
+
+    def set_live_view(self, on: bool) -> None:
+        """Live view while a student sits in front of the camera (a queued command: returns at once)."""
+        cam = self.workflow.camera
+        if cam is None or on == self._live:
+            return
+        self._live = on
+        try:
+            cam.set_live_view(on)
+        except Exception as exc:  # never worth more than a log line: the last photo is shown instead
+            log.warning("live view: %s", exc)
 
     # --- reading -------------------------------------------------------------------
 

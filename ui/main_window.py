@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.recent.picked.connect(self._choose)
         self.card_view.report_issue.connect(self.report_issue)
         self.strip.shot_clicked.connect(self._view_shot)
-        self.photo.resized.connect(lambda size: setattr(self.ctl, "display_size", (size.width(), size.height())))
+        self.photo.resized.connect(self._on_photo_resized)
         b = self.buttons
         b["shoot"].clicked.connect(lambda: self._on_command("space"))
         b["accept"].clicked.connect(lambda: self._on_command("enter"))
@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         b["select"].setEnabled(state == "viewing")
         self.reasons.setText("\n".join(f"{n}. {r}" for n, r in enumerate(self.quick_reasons(), 1))
                              if state == "reason" else "")
+        self.ctl.set_live_view(state in ("student", "confirm"))
         self.state_changed.emit(state)
 
     def say(self, text: str, level: str = "info") -> None:
@@ -242,6 +243,10 @@ class MainWindow(QMainWindow):
     def _keep_focus(self, _old, new) -> None:
         if QApplication.activeModalWidget() is None and new is not self.input and self.isActiveWindow():
             QTimer.singleShot(0, self.input.setFocus)
+
+    def _on_photo_resized(self, size) -> None:
+        self.ctl.display_size = (size.width(), size.height())
+        self.ctl.bridge.preview_size = (size.width(), size.height())
 
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
@@ -458,6 +463,16 @@ class MainWindow(QMainWindow):
         if self.card is None or self.card.id != student_id:
             return
         self.strip.show_shots(shots)
+        if shots and self.state in ("student", "confirm") and not self.photo.has_image:
+            # No live view (or not yet): this student's own last photo, never the previous student's.
+            last = next((x for x in shots if x.selected), shots[-1])
+            self._latest_path = last.path
+            self.ctl.load_image(last.path)
+            ov = overlay_for(last)
+            ov.title = self.tr("上次的照片 ({when})").format(when=f"{last.taken_at:%H:%M}")
+            ov.hint = ""
+            self.photo.set_overlay(ov)
+            self.photo.set_message("")
         for shot in shots:
             if not self.strip.has_thumbnail(shot.id):
                 self.ctl.load_thumbnail(shot.id, shot.path)

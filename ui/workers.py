@@ -95,6 +95,7 @@ class CameraBridge(QObject):
     def __init__(self, parent: QObject | None = None, hook: Callable[[Any], None] | None = None):
         super().__init__(parent)
         self.hook = hook  # called first, on the camera thread (the demo rotates its portraits here)
+        self.preview_size: tuple[int, int] | None = None  # frames are scaled to this on the camera thread
 
     def sink(self, ev: Any) -> None:
         if self.hook is not None:
@@ -106,6 +107,11 @@ class CameraBridge(QObject):
             if ev.preview_jpeg:
                 img = QImage.fromData(ev.preview_jpeg)
                 if not img.isNull():
+                    if self.preview_size and (img.width() > self.preview_size[0] or img.height() > self.preview_size[1]):
+                        from PySide6.QtCore import Qt
+
+                        img = img.scaled(*self.preview_size, Qt.AspectRatioMode.KeepAspectRatio,
+                                         Qt.TransformationMode.FastTransformation)
                     self.preview.emit(img)
             return
         self.event.emit(ev)
