@@ -117,202 +117,207 @@
         <translation>Scan the ID card or the student card</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="264"/>
+        <location filename="../main_window.py" line="269"/>
         <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
         <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="295"/>
+        <location filename="../main_window.py" line="300"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="321"/>
+        <location filename="../main_window.py" line="326"/>
         <source>该学生已拍摄过: 按回车确认后再拍</source>
         <translation>Already photographed: press Enter to confirm, then shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323"/>
-        <location filename="../main_window.py" line="560"/>
+        <location filename="../main_window.py" line="328"/>
+        <location filename="../main_window.py" line="575"/>
         <source>相机正在传输上一张, 请稍候</source>
         <translation>The camera is still saving the last photo, one moment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326"/>
+        <location filename="../main_window.py" line="331"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329"/>
+        <location filename="../main_window.py" line="334"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="345"/>
         <source>请填写接受原因 (或输入 1/2/3)</source>
         <translation>Give a reason to accept (or type 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="347"/>
+        <location filename="../main_window.py" line="352"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="353"/>
+        <location filename="../main_window.py" line="358"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="362"/>
+        <location filename="../main_window.py" line="367"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="365"/>
-        <location filename="../main_window.py" line="384"/>
+        <location filename="../main_window.py" line="370"/>
+        <location filename="../main_window.py" line="389"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="373"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="370"/>
+        <location filename="../main_window.py" line="375"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="378"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="376"/>
+        <location filename="../main_window.py" line="381"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="401"/>
+        <location filename="../main_window.py" line="406"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="401"/>
+        <location filename="../main_window.py" line="406"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="411"/>
         <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
         <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="412"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="427"/>
+        <location filename="../main_window.py" line="432"/>
         <source>已改选照片: {name}</source>
         <translation>Selected another photo: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="433"/>
-        <location filename="../main_window.py" line="436"/>
+        <location filename="../main_window.py" line="438"/>
+        <location filename="../main_window.py" line="441"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="434"/>
-        <location filename="../main_window.py" line="454"/>
+        <location filename="../main_window.py" line="439"/>
+        <location filename="../main_window.py" line="459"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="442"/>
+        <location filename="../main_window.py" line="447"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="475"/>
+        <location filename="../main_window.py" line="472"/>
+        <source>上次的照片 ({when})</source>
+        <translation>Last photo ({when})</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="490"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="475"/>
+        <location filename="../main_window.py" line="490"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="513"/>
+        <location filename="../main_window.py" line="528"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="530"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
+        <location filename="../main_window.py" line="531"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="516"/>
-        <location filename="../main_window.py" line="532"/>
+        <location filename="../main_window.py" line="531"/>
+        <location filename="../main_window.py" line="547"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="527"/>
+        <location filename="../main_window.py" line="542"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="528"/>
+        <location filename="../main_window.py" line="543"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="529"/>
+        <location filename="../main_window.py" line="544"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="539"/>
+        <location filename="../main_window.py" line="554"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="539"/>
+        <location filename="../main_window.py" line="554"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="540"/>
+        <location filename="../main_window.py" line="555"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="549"/>
+        <location filename="../main_window.py" line="564"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="569"/>
+        <location filename="../main_window.py" line="584"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="589"/>
+        <location filename="../main_window.py" line="604"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="617"/>
+        <location filename="../main_window.py" line="632"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
