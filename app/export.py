@@ -24,7 +24,6 @@ WinZip-AES-256 archive (see :mod:`app.crypto`).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -518,6 +517,8 @@ def export_photos(
         files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
     _save_state(root, state)
     result.rows = rows
+    from app.reports.manifest import write_manifest
+
     write_manifest(root, rows, prof)
     if proof_sheets:
         from app.reports.proof import write_proof_sheets
@@ -526,112 +527,6 @@ def export_photos(
         _save_state(root, state)
     result.seconds = time.perf_counter() - t0
     return result
-
-
-# --- the manifest -------------------------------------------------------------------------
-
-MANIFEST_HEADERS = [
-    "序号",
-    "学校",
-    "学院",
-    "班级",
-    "专业",
-    "学号",
-    "姓名",
-    "身份证号",
-    "命名依据",
-    "照片文件",
-    "照片sha256",
-    "照片字节",
-    "JPEG质量",
-    "大小符合",
-    "原片文件",
-    "原片sha256",
-    "检查结论",
-    "未通过仍采用原因",
-    "机位",
-    "拍摄时间",
-    "选定时间",
-    "状态",
-]
-
-VERDICTS = {"pass": "通过", "warn": "提醒", "fail": "未通过", "error": "无法判断", None: "未检查"}
-
-
-def manifest_rows(rows: list[Planned]) -> list[list[Any]]:
-    out = []
-    for i, p in enumerate(rows, start=1):
-        s = p.student
-        ok = p.error is None
-        out.append(
-            [
-                i,
-                s.school,
-                s.college,
-                s.class_name,
-                s.major,
-                s.student_no,
-                s.name,
-                s.id_number,
-                p.named_by,
-                p.photo_rel if ok else "",
-                p.photo_sha if ok else "",
-                p.photo_bytes if ok else "",
-                p.quality if ok else "",
-                ("是" if p.size_ok else "否") if ok else "",
-                p.original_rel if ok else "",
-                p.original_sha if ok else "",
-                VERDICTS.get(p.qc_verdict, p.qc_verdict),
-                p.override or "",
-                p.station,
-                p.taken_at.strftime("%Y-%m-%d %H:%M:%S"),
-                p.selected_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "已导出" if ok else f"未导出: {p.error}",
-            ]
-        )
-    return out
-
-
-def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) -> None:
-    from app.crypto import write_atomic
-    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, workbook_bytes
-
-    data = manifest_rows(rows)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(MANIFEST_HEADERS)
-    w.writerows(data)
-    csv_bytes = ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
-    csv_path = root / f"{MANIFEST}.csv"
-    xlsx_path = root / f"{MANIFEST}.xlsx"
-    if csv_path.is_file() and xlsx_path.is_file() and csv_path.read_bytes() == csv_bytes:
-        return  # unchanged: a second run rewrites nothing
-    write_atomic(csv_path, csv_bytes)
-    failed = [p for p in rows if p.error]
-    by_no = [p for p in rows if not p.error and p.named_by != "身份证号"]
-    tables = [
-        Table(
-            "交付清单",
-            [Col(h) for h in MANIFEST_HEADERS],
-            data,
-            preamble=[f"交付格式: {profile.description}; 共 {len(rows)} 人, 导出 {len(rows) - len(failed)} 人"],
-            highlight=[Highlight('LEFT($V{r},3)="未导出"', BAD_FILL)],
-        ),
-        Table(
-            "未能导出",
-            [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("原因", width=70)],
-            [[p.student.college, p.student.class_name, p.student.student_no, p.student.name, p.error] for p in failed],
-            empty_note="无",
-        ),
-        Table(
-            "以学号命名",
-            [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("名单身份证号"), Col("文件")],
-            [[p.student.college, p.student.class_name, p.student.student_no, p.student.name, p.student.id_number, p.photo_rel] for p in by_no],
-            preamble=["这些学生的身份证号缺失、无效或重复, 照片以学号命名"],
-            empty_note="无",
-        ),
-    ]
-    write_atomic(xlsx_path, workbook_bytes(tables))
 
 
 # --- the encrypted delivery -----------------------------------------------------------------
