@@ -498,6 +498,9 @@ def crop_scaled(image: np.ndarray, x0: float, y0: float, s: float, size: tuple[i
         ix0, iy0 = int(max(0, np.floor(x0))), int(max(0, np.floor(y0)))
         ix1 = int(min(w, np.ceil(x0 + out_w / s) + 1))
         iy1 = int(min(h, np.ceil(y0 + out_h / s) + 1))
+        # an exact integer factor keeps OpenCV on its fast averaging path (else ~20x slower)
+        ix1 = ix0 + (ix1 - ix0) // k * k
+        iy1 = iy0 + (iy1 - iy0) // k * k
         if ix1 - ix0 >= 2 * k and iy1 - iy0 >= 2 * k:
             sub = image[iy0:iy1, ix0:ix1]
             src = cv2.resize(sub, ((ix1 - ix0) // k, (iy1 - iy0) // k), interpolation=cv2.INTER_AREA)
@@ -519,7 +522,10 @@ def resize_fast(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     tw, th = size
     k = int(min(w / max(tw, 1), h / max(th, 1)))
     if k >= 2:
-        img = cv2.resize(img, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+        # exact multiples only: OpenCV averages k x k blocks fast, any other ratio ~20x slower.
+        # Dropping the last < k columns/rows moves normalised coordinates by < k / width.
+        img = img[: h // k * k, : w // k * k]
+        img = cv2.resize(img, (w // k, h // k), interpolation=cv2.INTER_AREA)
     if img.shape[1] == tw and img.shape[0] == th:
         return img
     return cv2.resize(img, (tw, th), interpolation=cv2.INTER_LINEAR)

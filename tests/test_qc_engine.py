@@ -367,3 +367,13 @@ def test_decode_bytes_matches_decode_path(tmp_path, astronaut_rgb):
     a = decode_path(path)
     b = decode_bytes(io.BytesIO(path.read_bytes()).getvalue())
     assert np.array_equal(a.rgb, b.rgb)
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (9, 400), (400, 9), (33, 17), (700, 40), (64, 64)])
+def test_odd_shapes_never_crash(checker, astronaut_rgb, shape):
+    import cv2
+
+    img = cv2.resize(astronaut_rgb, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+    report = checker.check_image(img)
+    assert report.verdict in ("pass", "warn", "fail", "error")
+    assert set(report.checks) == set(CHECK_NAMES)

@@ -52,7 +52,7 @@ def smooth_residual(lab: np.ndarray, mask: np.ndarray, max_samples: int = 4000):
     # two passes: fit, drop the worst 20% (the objects we are looking for), refit
     coef, *_ = np.linalg.lstsq(design[::step], values[::step], rcond=None)
     resid = np.linalg.norm(values - design @ coef, axis=1)
-    keep = resid <= np.percentile(resid, 80)
+    keep = resid <= np.percentile(resid[::step], 80)
     d2, v2 = design[keep], values[keep]
     step2 = max(1, len(d2) // max_samples)
     coef, *_ = np.linalg.lstsq(d2[::step2], v2[::step2], rcond=None)

@@ -39,7 +39,7 @@ class ExposureCheck(Check):
         lo, hi = float(p["min_lightness"]), float(p["max_lightness"])
         # dark skin is legitimately dark: call a face underexposed only when the
         # scene's highlights (backdrop, white top) are dark too
-        highlight = float(np.percentile(lab[::2, ::2, 0], 98))
+        highlight = float(np.percentile(lab[::4, ::4, 0], 98))
         underexposed = med < float(p["dark_face_lightness"]) and highlight < float(p["min_scene_highlight"])
         if med < lo or crushed > float(p["max_crushed"]) or underexposed:
             score = float(np.clip((lo - med) / 20 + 0.5, 0.5, 1.0))
