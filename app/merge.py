@@ -77,10 +77,12 @@ class MergeResult:
     sign_count_conflicts: list[str] = field(default_factory=list)
     audit_added: int = 0
     multi_station_students: int = 0
+    multi_station: list[str] = field(default_factory=list)  # "班级 学号 姓名 (机位1、机位2)", ID masked
 
     def summary(self) -> dict:
         d = dict(self.__dict__)
         d["photos_missing"] = len(self.photos_missing)
+        d["multi_station"] = len(self.multi_station)
         return d
 
 
@@ -398,7 +400,20 @@ def merge_session(
     per_student: dict[int, set[int]] = defaultdict(set)
     for sid, stid in target.execute(select(Shot.student_id, Shot.station_id).where(Shot.student_id.is_not(None))):
         per_student[sid].add(stid)
-    res.multi_station_students = sum(1 for v in per_student.values() if len(v) > 1)
+    multi = sorted(sid for sid, v in per_student.items() if len(v) > 1)
+    res.multi_station_students = len(multi)
+    if multi:
+        from app.privacy import mask_id
+
+        names = dict(target.execute(select(Station.id, Station.name)).all())
+        for i in range(0, len(multi), 500):
+            for st in target.execute(
+                select(Student.id, Student.class_name, Student.student_no, Student.name, Student.id_number).where(
+                    Student.id.in_(multi[i : i + 500])
+                )
+            ):
+                where = "、".join(sorted(names.get(x, "?") for x in per_student[st.id]))
+                res.multi_station.append(f"{st.class_name} {st.student_no} {st.name} {mask_id(st.id_number)} ({where})")
     return res
 
 

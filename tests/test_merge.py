@@ -170,6 +170,7 @@ def test_two_selections_for_one_student_are_flagged_and_decided(site, run_cli):
     con.close()
     code, out, err = run_cli("--db", site["st1"], "merge", site["st2"], db=False)
     assert code == 0 and "冲突 1" in out
+    assert "在多个机位拍摄过的学生: 1" in out and "X1901001" in out and "(机位1、机位2)" in out
     assert reconcile_json(run_cli, site["st1"], "--period", "day")["needs_decision"] == 1
     code, out, _ = run_cli("--db", site["st1"], "merge", "--conflicts", db=False)
     assert "X1901001" in out and extra_uid[:12] in out and "待决定 1 人" in out

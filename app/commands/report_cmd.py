@@ -320,6 +320,10 @@ def run_merge(args: argparse.Namespace) -> int:
         )
         if r.multi_station_students:
             print(t(f"  在多个机位拍摄过的学生: {r.multi_station_students}", f"  students shot on several stations: {r.multi_station_students}"))
+            for line in r.multi_station[:30]:
+                print(f"    {line}")
+            if len(r.multi_station) > 30:
+                print(f"    ... {len(r.multi_station) - 30}")
         if r.photos_missing:
             print(t(f"  找不到照片文件 {len(r.photos_missing)} 张, 例如 {r.photos_missing[0]}",
                     f"  {len(r.photos_missing)} photo files not found, e.g. {r.photos_missing[0]}"), file=sys.stderr)

@@ -131,7 +131,7 @@ def workbook_bytes(tables: list[Table]) -> bytes:
                 width = col.width
             else:
                 width = display_width(col.header)
-                for row in table.rows[:2000]:  # enough to size a column, cheap on big sheets
+                for row in table.rows[:500]:  # enough to size a column, cheap on big sheets
                     if i - 1 < len(row):
                         width = max(width, display_width(row[i - 1]))
                 if table.totals is not None and i - 1 < len(table.totals):
