@@ -473,19 +473,34 @@ def write(rec: Reconciliation, path: str | Path, password: str | None = None) ->
 
 
 def totals_text(rec: Reconciliation) -> str:
-    t = rec.totals
+    from app.i18n import t as tr
+
+    c = rec.totals
+    label = rec.period.label if tr("zh", "en") == "zh" else rec.period.label_en
     lines = [
-        f"对账 {rec.period.label}, {rec.scope}",
-        f"名单 {t.roster} 人, 已拍 {t.photographed} (本时段 {t.photographed_in_period}), 未拍 {t.not_photographed}: "
-        f"缺席有原因 {t.absent}, 未说明 {t.unexplained}",
-        f"重拍 {t.retakes} 张, 未通过仍采用 {t.overrides}, 名单数据问题 {t.data_problems}",
+        tr(f"对账 {label}, {rec.scope}", f"reconciliation {label}, {len(rec.classes)} classes"),
+        tr(
+            f"名单 {c.roster} 人, 已拍 {c.photographed} (本时段 {c.photographed_in_period}), 未拍 {c.not_photographed}: "
+            f"缺席有原因 {c.absent}, 未说明 {c.unexplained}",
+            f"roster {c.roster}, photographed {c.photographed} (this period {c.photographed_in_period}), not photographed "
+            f"{c.not_photographed}: absent with reason {c.absent}, unexplained {c.unexplained}",
+        ),
+        tr(
+            f"重拍 {c.retakes} 张, 未通过仍采用 {c.overrides}, 名单数据问题 {c.data_problems}",
+            f"retakes {c.retakes}, accepted despite a failed check {c.overrides}, data problems {c.data_problems}",
+        ),
     ]
     if not rec.classes and rec.period.kind == "afternoon":
-        lines.append("本时段还没有拍摄; 上午的对账请加 --period morning")
+        lines.append(tr("本时段还没有拍摄; 上午的对账请加 --period morning",
+                        "nothing shot this afternoon yet; for the morning add --period morning"))
     for s in rec.stations:
-        lines.append(f"  {s.station}: 已拍 {s.photographed}, 拍摄 {s.shots} 张, 每小时 {s.rate if s.rate is not None else '-'}")
+        rate = s.rate if s.rate is not None else "-"
+        lines.append(tr(f"  {s.station}: 已拍 {s.photographed}, 拍摄 {s.shots} 张, 每小时 {rate}",
+                        f"  {s.station}: photographed {s.photographed}, shots {s.shots}, per hour {rate}"))
     if rec.sign:
-        lines.append(f"签字核对 {len(rec.sign)} 项, 不一致 {rec.sign_mismatches}")
+        lines.append(tr(f"签字核对 {len(rec.sign)} 项, 不一致 {rec.sign_mismatches}",
+                        f"sign sheets {len(rec.sign)}, differing {rec.sign_mismatches}"))
     if rec.decisions:
-        lines.append(f"待决定(两个机位都选定了照片) {len(rec.decisions)} 人")
+        lines.append(tr(f"待决定(两个机位都选定了照片) {len(rec.decisions)} 人",
+                        f"to decide (selected on two stations): {len(rec.decisions)}"))
     return "\n".join(lines)
