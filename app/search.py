@@ -19,8 +19,9 @@ query, well under 2 ms over 50,000 students.
     For the photographer typing, called on every keystroke:
 
     - digits/letters with a digit: exact ID number, student number or exam
-      number; the last 6 characters of the ID number (``31002X``); then student
-      and exam numbers that start with what was typed (at least 3 characters);
+      number, and the last 6 characters of the ID number (``31002X``), in one
+      statement; when nothing matches exactly (still typing), student and exam
+      numbers that start with what was typed (at least 3 characters);
     - Latin letters only: pinyin initials of the name (``zsm`` → 张三明), exact
       first, then initials that start with it;
     - anything else: the name, exact first, then names that start with it.
@@ -73,11 +74,7 @@ def _prefix(col, prefix: str):
     return and_(col >= prefix, col < _next(prefix), col.startswith(prefix, autoescape=True))
 
 
-def lookup_exact(session: Session, code: str) -> list[Student]:
-    """Students whose ID number, student number or exam number is exactly ``code``."""
-    c = normalise(code)
-    if not c:
-        return []
+def _code_conditions(c: str) -> tuple[list, str | None]:
     conds = [Student.id_number == c, Student.student_no == c, Student.exam_no == c]
     legacy = None
     if len(c) == 18 and c[:17].isdigit():
@@ -86,10 +83,25 @@ def lookup_exact(session: Session, code: str) -> list[Student]:
             conds.append(Student.id_number == legacy)
         # Excel kept 15 significant digits and the import marked the row (no last 6).
         conds.append(and_(Student.id_number == c[:15] + "000", Student.id_last6 == ""))
-    rows = list(session.scalars(select(Student).where(or_(*conds))))
-    if legacy is not None:
-        rows = [s for s in rows if s.id_number != legacy or s.id_number18 == c]
-    return _ordered(rows)
+    return conds, legacy
+
+
+def _is_exact(s: Student, c: str, legacy: str | None) -> bool:
+    if c in (s.id_number, s.student_no, s.exam_no):
+        return True
+    if legacy is not None and s.id_number == legacy:
+        return s.id_number18 == c
+    return len(c) == 18 and s.id_last6 == "" and s.id_number == c[:15] + "000"
+
+
+def lookup_exact(session: Session, code: str) -> list[Student]:
+    """Students whose ID number, student number or exam number is exactly ``code``."""
+    c = normalise(code)
+    if not c:
+        return []
+    conds, legacy = _code_conditions(c)
+    rows = session.scalars(select(Student).where(or_(*conds)))
+    return _ordered([s for s in rows if _is_exact(s, c, legacy)])
 
 
 def search(session: Session, query: str, limit: int = 20) -> list[Student]:
@@ -106,10 +118,18 @@ def search(session: Session, query: str, limit: int = 20) -> list[Student]:
             found.setdefault(s.id, s)
 
     if _CODE.match(q) and any(ch.isdigit() for ch in q):
-        add(lookup_exact(session, q))
-        if _LAST6.match(q):
-            add(session.scalars(select(Student).where(Student.id_last6 == q).limit(limit)))
-        if len(q) >= MIN_PREFIX and len(found) < limit:
+        # One statement for the whole codes and the last 6 of the ID number.
+        conds, legacy = _code_conditions(q)
+        last6 = bool(_LAST6.match(q))
+        if last6:
+            conds.append(Student.id_last6 == q)
+        rows = list(session.scalars(select(Student).where(or_(*conds)).limit(limit + 10)))
+        exact = [s for s in rows if _is_exact(s, q, legacy)]
+        add(exact)
+        if last6:
+            add(s for s in rows if s.id_last6 == q)
+        # Still typing: numbers that start with what is there so far.
+        if not exact and len(q) >= MIN_PREFIX:
             for col in (Student.student_no, Student.exam_no):
                 if len(found) >= limit:
                     break

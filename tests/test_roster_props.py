@@ -22,7 +22,7 @@ from app.roster.validate import validate
 _ALPHABET = st.sampled_from(
     list("0123456789Xx张三李四王五欧阳单男女 .-·()（）")
     + ["\u200b", "\u200d", "\ufeff", "\u00a0", "\u3000", "\t", "\n", "\r", "\x00", "\x1f", "\u202e", "\u00ad",
-       "１", "２", "Ｘ", "ａ", "\ufffd", "?", "\U000e0041", "\u2003", "E", "+", "e"]
+       "１", "２", "Ｘ", "ａ", "\ufffd", "?", "\U000e0041", "\u2003", "E", "+", "e", "\ue000", "|", "\u3164"]
 )  # fmt: skip
 junk_text = st.text(alphabet=_ALPHABET, max_size=22) | st.text(max_size=12)
 cell = (
@@ -100,3 +100,12 @@ def test_hidden_character_class_covers_unicode_format_and_control_characters():
             if ch in out or "hidden_chars" not in codes:
                 missed.append(hex(cp))
     assert missed == []
+
+
+@given(st.lists(junk_text, max_size=8), st.sampled_from([CODE, NAME, TEXT]), st.sampled_from(["", "x.eE+", "."]))
+def test_column_scan_finds_exactly_the_dirty_cells(values, kind, extra):
+    """The one-pass column scan (gate + joined pattern) agrees with checking cell by cell."""
+    patterns = clean.dirty_patterns(kind, extra)
+    expected = [i for i, v in enumerate(values) if patterns[1].search(v)]
+    assert clean.dirty_indices(values, patterns, kind, extra) == expected
+    assert clean.dirty_indices(values, patterns) == expected

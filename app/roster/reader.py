@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import compress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -314,10 +315,10 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
                     filled[(r - h - 1, c)] = top
 
     width = max(mapping) + 1
-    cols_all = list(zip(*[(r + [""] * (width - len(r))) if len(r) < width else r for r in data_rows])) if data_rows else []
-    by_field: dict[str, list] = {}
-    for c, f in mapping.items():
-        by_field[f] = list(cols_all[c]) if cols_all else []
+    if data_rows and min(map(len, data_rows)) < width:  # ragged CSV lines
+        data_rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in data_rows]
+    cols_all = list(zip(*data_rows)) if data_rows else []
+    by_field: dict[str, list] = {f: (cols_all[c] if cols_all else ()) for c, f in mapping.items()}
 
     # Keep student rows: skip blank rows silently, and report rows that carry
     # something but no student number, ID number or name (titles, totals, a
@@ -329,9 +330,13 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
     header_words = {str(rows[h][xm_header]).strip(), "姓名", "Xm", "xm", "XM"}
     n = len(data_rows)
     drop: set[int] = set()
-    for i, k in enumerate(zip(*keys)):
-        if k != blank:
-            if xm_col[i] in header_words:
+    # Both scans run at C speed: rows whose three key cells are all blank, and
+    # (only if the header's own words occur in the name column) repeated headers.
+    blank_rows = list(compress(range(n), map(blank.__eq__, zip(*keys))))
+    repeated = header_words & set(xm_col)
+    if repeated:
+        for i, v in enumerate(xm_col):
+            if v in repeated:
                 drop.add(i)
                 findings.append(
                     Finding(
@@ -340,10 +345,10 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
                         "skipped_row",
                         severity("skipped_row"),
                         t("重复的表头行,已跳过", "a repeated header row: skipped"),
-                        original=str(xm_col[i]),
+                        original=str(v),
                     )
                 )
-            continue
+    for i in blank_rows:
         drop.add(i)
         content = [(f, by_field[f][i]) for f in ALL_FIELDS if f in by_field and by_field[f][i] not in ("", None)]
         if content:

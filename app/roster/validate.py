@@ -14,6 +14,7 @@ and only dirty cells take the slow path.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +23,7 @@ from app.roster import clean
 from app.roster.clean import CODE, NAME, TEXT
 from app.roster.fields import COLLEGE, FIELDS, label
 from app.roster.findings import CODES, ERROR, Finding, describe, severity, visible
-from app.roster.idcard import IdChecker, check_char, latest_birth_for, to18
+from app.roster.idcard import CHECK_CHARS, IdChecker, check_char, latest_birth_for, to18
 from app.roster.reader import RawTable
 
 KIND = {
@@ -189,10 +190,15 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
             values[f] = None if f == COLLEGE else [""] * n
             continue
         col = list(col)
-        dirty = clean.dirty_indices(col, _PATTERNS[f])
+        dirty = clean.dirty_indices(col, _PATTERNS[f], KIND[f], _EXTRA.get(f, ""))
         if dirty is None:
-            cell_rx = _PATTERNS[f][1]
-            dirty = [i for i, v in enumerate(col) if type(v) is not str or cell_rx.search(v)]
+            # Some cells are numbers or dates: they all take the slow path, and
+            # the text cells are scanned as a column with those blanked out.
+            other = [i for i, v in enumerate(col) if type(v) is not str]
+            texts = list(col)
+            for i in other:
+                texts[i] = ""
+            dirty = sorted(set(other).union(clean.dirty_indices(texts, _PATTERNS[f], KIND[f], _EXTRA.get(f, ""))))
         for i in dirty:
             col[i] = _clean_cell(f, col[i], i, out, id_lost, year_cells)
         values[f] = col
@@ -288,72 +294,91 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
     # --- ID numbers ----------------------------------------------------------------
     sfzh = values["Sfzh"]
     id18: list[str | None] = [None] * n
-    if "Sfzh" in raw_cols:
-        check18 = checker.check18
-        for i, s in enumerate(sfzh):
-            if i in id_lost or not s:
-                continue
-            L = len(s)
-            if L == 18:
-                if not (s[:17].isdigit() and s[17] in "0123456789X"):
-                    out.add(i, "Sfzh", "id_format", describe("id_format"), s)
-                    continue
-                sum_ok, date_ok = check18(s)
-                if not sum_ok:
-                    out.add(
-                        i,
-                        "Sfzh",
-                        "id_checksum",
-                        t(
-                            f"身份证号校验码不符:按前17位算第18位应为 {check_char(s[:17])};"
-                            "但任何一位都可能录错,请对照身份证核对",
-                            f"wrong check character: the first 17 digits give {check_char(s[:17])}; "
-                            "any digit may be the wrong one: check against the ID card",
-                        ),
-                        s,
-                    )
-                if not date_ok:
-                    _bad_birthdate(out, i, s[6:10], s[10:12], s[12:14], checker)
-                id18[i] = s
-                g = "男" if int(s[16]) % 2 else "女"
-            elif L == 15:
-                if not s.isdigit():
-                    out.add(i, "Sfzh", "id_format", describe("id_format"), s)
-                    continue
-                d18 = to18(s)
-                id18[i] = d18
+    check18 = checker.check18
+
+    def check_one(i: int, s: str) -> None:
+        L = len(s)
+        if L == 18:
+            if not (s[:17].isdigit() and s[17] in "0123456789X"):
+                out.add(i, "Sfzh", "id_format", describe("id_format"), s)
+                return
+            sum_ok, date_ok = check18(s)
+            if not sum_ok:
                 out.add(
                     i,
                     "Sfzh",
-                    "id_legacy_15",
+                    "id_checksum",
                     t(
-                        "15位旧身份证号:已保留原号码,并推算出18位号码用于查找",
-                        "legacy 15-digit ID number: kept, and its 18-digit form derived for look-ups",
+                        f"身份证号校验码不符:按前17位算第18位应为 {check_char(s[:17])};"
+                        "但任何一位都可能录错,请对照身份证核对",
+                        f"wrong check character: the first 17 digits give {check_char(s[:17])}; "
+                        "any digit may be the wrong one: check against the ID card",
                     ),
                     s,
-                    d18,
                 )
-                if not checker.date15_ok(s):
-                    _bad_birthdate(out, i, "19" + s[6:8], s[8:10], s[10:12], checker)
-                g = "男" if int(s[14]) % 2 else "女"
-            else:
-                out.add(
-                    i,
-                    "Sfzh",
-                    "id_length",
-                    t(f"身份证号有 {L} 位,应为18位(或15位旧号码)", f"the ID number has {L} characters, not 18 (or 15)"),
-                    s,
-                )
-                continue
-            x = xb[i]
-            if x != g and x in ("男", "女"):
-                out.add(
-                    i,
-                    "Sfzh",
-                    "id_gender_mismatch",
-                    t(f"身份证号显示为{g}性,性别栏填的是“{x}”", f"the ID number says {g}, the gender column says {x}"),
-                    s,
-                )
+            if not date_ok:
+                _bad_birthdate(out, i, s[6:10], s[10:12], s[12:14], checker)
+            id18[i] = s
+            g = "男" if int(s[16]) % 2 else "女"
+        elif L == 15:
+            if not s.isdigit():
+                out.add(i, "Sfzh", "id_format", describe("id_format"), s)
+                return
+            d18 = to18(s)
+            id18[i] = d18
+            out.add(
+                i,
+                "Sfzh",
+                "id_legacy_15",
+                t(
+                    "15位旧身份证号:已保留原号码,并推算出18位号码用于查找",
+                    "legacy 15-digit ID number: kept, and its 18-digit form derived for look-ups",
+                ),
+                s,
+                d18,
+            )
+            if not checker.date15_ok(s):
+                _bad_birthdate(out, i, "19" + s[6:8], s[8:10], s[10:12], checker)
+            g = "男" if int(s[14]) % 2 else "女"
+        else:
+            out.add(
+                i,
+                "Sfzh",
+                "id_length",
+                t(f"身份证号有 {L} 位,应为18位(或15位旧号码)", f"the ID number has {L} characters, not 18 (or 15)"),
+                s,
+            )
+            return
+        x = xb[i]
+        if x != g and x in ("男", "女"):
+            out.add(
+                i,
+                "Sfzh",
+                "id_gender_mismatch",
+                t(f"身份证号显示为{g}性,性别栏填的是“{x}”", f"the ID number says {g}, the gender column says {x}"),
+                s,
+            )
+
+    if "Sfzh" in raw_cols:
+        # Fast path: a well-formed number whose parts are all cached (and so
+        # all digits) needs three look-ups; everything else takes check_one.
+        area_c, date_c, seq_c = checker._area, checker._date, checker._seq
+        cc = CHECK_CHARS
+        for i, s in enumerate(sfzh):
+            if len(s) == 18:
+                a = area_c.get(s[:6])
+                d = date_c.get(s[6:14])
+                q = seq_c.get(s[14:17])
+                if a is not None and d is not None and q is not None and d[1] and cc[(a + d[0] + q) % 11] == s[17]:
+                    if i in id_lost:
+                        continue
+                    id18[i] = s
+                    x = xb[i]
+                    if x != ("男" if s[16] in "13579" else "女") and (x == "男" or x == "女"):
+                        check_one(i, s)
+                    continue
+            if s and i not in id_lost:
+                check_one(i, s)
 
     # --- duplicates ------------------------------------------------------------------
     same_as: dict[int, int] = {}
@@ -363,13 +388,17 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
         if f not in raw_cols:
             continue
         if f == "Sfzh":
-            col = [id18[i] or (sfzh[i] if i not in id_lost else "") for i in range(n)]
+            col = [a or b for a, b in zip(id18, sfzh)]
+            for i in id_lost:
+                col[i] = ""
+        empties = col.count("")
+        if len(set(col)) - (1 if empties else 0) == n - empties:
+            continue  # all different: the common case, decided at C speed
+        repeated = {v for v, c in Counter(col).items() if c > 1 and v}
         seen: dict[str, int] = {}
-        setdefault = seen.setdefault
-        for i, v in enumerate(col):
-            if not v:
-                continue
-            j = setdefault(v, i)
+        for i in [i for i, v in enumerate(col) if v in repeated]:
+            v = col[i]
+            j = seen.setdefault(v, i)
             if j == i:
                 continue
             exact = all(c[i] == c[j] for c in cols_for_compare)
@@ -404,9 +433,9 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
 
 def _matching(col: list[str], rx: re.Pattern) -> list[int]:
     joined = clean.SEP.join(col)
-    if not rx.search(joined):
-        return []
-    return [i for i, v in enumerate(col) if rx.search(v)]
+    if joined.count(clean.SEP) != len(col) - 1:
+        return [i for i, v in enumerate(col) if rx.search(v)]
+    return clean.matching_indices(col, rx, joined)
 
 
 def _bad_birthdate(out: _Collector, i: int, y: str, m: str, d: str, checker: IdChecker) -> None:
