@@ -55,6 +55,9 @@ def main() -> int:
     late = sorted(r.stalls, reverse=True)[:10]
     print(f"# stall probe: max {r.max_ui_stall_ms:.1f} ms; ticks later than 20 ms: {len(r.stalls)}; "
           f"worst: {[round(x) for x in late]}")
+    worst = sorted(r.stall_details, reverse=True)[:5]
+    print("# worst late ticks (late ms, UI-thread CPU ms, whole-process CPU ms in that gap):",
+          [tuple(round(x) for x in d) for d in worst])
     print("# rss_mb every 10 students:", json.dumps([(n, round(mb, 1)) for n, mb in r.rss_trace]))
     return code
 

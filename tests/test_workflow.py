@@ -31,10 +31,12 @@ from capture.base import SavedPhoto
 
 
 @pytest.fixture(scope="module")
-def checker():
+def checker(tmp_path_factory):
+    """The real checks with the demo's profile (the default rules without ears_visible, see window_cmd)."""
+    from app.commands.window_cmd import write_demo_profile
     from qc.checker import Checker
 
-    return Checker()
+    return Checker(profile=write_demo_profile(tmp_path_factory.mktemp("profile")))
 
 
 @pytest.fixture(scope="module")

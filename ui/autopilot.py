@@ -48,10 +48,15 @@ class StallProbe(QObject):
         self.timer.timeout.connect(self._tick)
         self.max_stall_ms = 0.0
         self.stalls: list[float] = []
+        # For each late tick: (late ms, CPU ms of this thread, CPU ms of the whole process) over the gap.
+        # Little CPU anywhere means the machine ran other programs; the UI thread's own CPU means it worked.
+        self.details: list[tuple[float, float, float]] = []
         self._last = 0.0
+        self._cpu = (0.0, 0.0)
 
     def start(self) -> None:
         self._last = time.perf_counter()
+        self._cpu = (time.thread_time(), time.process_time())
         self.max_stall_ms = 0.0
         self.stalls.clear()
         self.timer.start()
@@ -62,15 +67,19 @@ class StallProbe(QObject):
     def skip(self) -> None:
         """Forget the time since the last tick (the pilot's own screenshot is not a stall)."""
         self._last = time.perf_counter()
+        self._cpu = (time.thread_time(), time.process_time())
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        cpu = (time.thread_time(), time.process_time())
         late = (now - self._last) * 1000.0 - self.interval
         self._last = now
         if late > self.max_stall_ms:
             self.max_stall_ms = late
         if late > 20:
             self.stalls.append(late)
+            self.details.append((late, (cpu[0] - self._cpu[0]) * 1000.0, (cpu[1] - self._cpu[1]) * 1000.0))
+        self._cpu = cpu
 
 
 @dataclass
@@ -84,6 +93,7 @@ class AutoResult:
     retakes: int = 0
     with_reason: int = 0
     stalls: list[float] = field(default_factory=list)  # every late tick over 20 ms
+    stall_details: list[tuple[float, float, float]] = field(default_factory=list)
     phases: list[dict[str, float]] = field(default_factory=list)  # ms from the scan to each state
     error: str | None = None
 
@@ -251,5 +261,6 @@ class AutoPilot(QObject):
         self.result.error = error
         self.result.max_ui_stall_ms = self.probe.max_stall_ms
         self.result.stalls = list(self.probe.stalls)
+        self.result.stall_details = list(self.probe.details)
         self.result.rss_mb = rss_mb()
         self.finished.emit(self.result)

@@ -93,9 +93,10 @@ class StationController(QObject):
             log.warning("closing the camera: %s", exc)
         self.runner.wait(10_000)
 
-    def _qc_loaded(self, _checker) -> None:
+    def _qc_loaded(self, checker) -> None:
         self.qc_ready = True
-        self.qc_state.emit("ready", "")
+        profile = getattr(getattr(checker, "profile", None), "name", "")
+        self.qc_state.emit("ready", str(profile or ""))
 
     def _qc_failed(self, exc) -> None:
         self.qc_state.emit("failed", str(getattr(exc, "message", exc)))

@@ -551,7 +551,8 @@ class MainWindow(QMainWindow):
             self._set_state("ready")
 
     def _on_qc_state(self, state: str, detail: str) -> None:
-        text = {"loading": self.tr("照片检查: 正在加载模型…"), "ready": self.tr("照片检查: 就绪"),
+        text = {"loading": self.tr("照片检查: 正在加载模型…"),
+                "ready": self.tr("照片检查: 就绪") + (f" ({detail})" if detail else ""),
                 "failed": self.tr("照片检查不可用: {d}").format(d=detail)}[state]
         self.qc_label.setText(text)
         if state == "failed":

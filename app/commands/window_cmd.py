@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 NO_DISPLAY_AUTO = 20
-PORTRAITS_VERSION = 2  # bump when demo_variants() draws them differently (they are cached)
+PORTRAITS_VERSION = 3  # bump when demo_variants() draws them differently (they are cached)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -92,6 +92,8 @@ def demo(args: argparse.Namespace) -> int:
     db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh)
     from ui.app import run_window
 
+    print(t(*DEMO_PROFILE_NOTE), file=sys.stderr)
+
     return run_window(
         db,
         capture_folder=captures,
@@ -129,6 +131,7 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
         have = s.scalar(select(func.count(Student.id))) or 0
         settings.set_(s, "capture.folder", str(captures))
         settings.set_(s, "capture.backend", "gphoto2")
+        settings.set_(s, "qc.profile", str(write_demo_profile(work)))
         s.commit()
     if have == 0:
         from app.cli import main as station_main
@@ -147,6 +150,37 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
     return db, captures, portraits
 
 
+DEMO_PROFILE_NOTE = (
+    "演示使用检查标准 demo: 与默认标准相同, 只是不检查耳朵 (随软件包附带的示例照片里, 宇航员的耳朵被头发遮住)。",
+    "The demo uses the check profile 'demo': the default rules without ears_visible (the astronaut in the "
+    "package-shipped sample photos has her ears covered by hair).",
+)
+
+
+def write_demo_profile(work: Path) -> Path:
+    """The demo's photo-check profile: the centre's rules, minus the one no sample portrait can meet.
+
+    The only real portraits that ship inside the installed packages are
+    scikit-image's astronaut (hair over her ears) and matplotlib's Grace
+    Hopper (glasses, dark uniform). With every rule in force no demo photo
+    could pass, so the demo leaves out ``ears_visible`` and says so; every
+    other check runs as in the field.
+    """
+    from qc.profile import load_profile
+
+    checks = [c for c in load_profile(None).data["profile"]["checks"] if c != "ears_visible"]
+    path = work / "demo_profile.toml"
+    listed = ", ".join(f'"{c}"' for c in checks)
+    path.write_text(
+        "# Written by `station demo`: the default rules without ears_visible (see DEMO_PROFILE_NOTE).\n"
+        'extends = "default"\n\n[profile]\nname = "demo"\n'
+        'description = "演示: 默认标准, 不检查耳朵 (示例照片的耳朵被头发遮住)"\n'
+        f"checks = [{listed}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
     """The portraits the demo camera serves in turn, made from the package-shipped samples.
 
@@ -154,7 +188,7 @@ def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
     white and the backdrop made plain (the passing photo: white spacesuits
     exist) and once as shipped (orange suit: a failure with one reason);
     matplotlib's Grace Hopper as shipped (dark uniform, dark backdrop: a
-    failure with several reasons), and the white-suit astronaut mirrored. In
+    failure with several reasons), then the white-suit astronaut again. In
     that order shots alternate pass and fail, so a failing student's retake
     passes. Built once (mediapipe's segmentation and face detection) and
     kept in ``cache``.
@@ -167,7 +201,7 @@ def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
     names = sorted(p.name for p in cache.glob("*.jpg"))
     if names:
         return [(n, (cache / n).read_bytes()) for n in names]
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     samples = {n: Image.open(io.BytesIO(b)).convert("RGB") for n, b in sample_portraits()}
     astro, grace = samples.get("astronaut.jpg"), samples.get("grace_hopper.jpg")
@@ -178,8 +212,7 @@ def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
         images += [("1_astronaut_white_suit.jpg", white)]
         if grace is not None:
             images += [("2_grace_hopper.jpg", grace)]
-        images += [("3_astronaut_white_suit_mirrored.jpg", ImageOps.mirror(white)),
-                   ("4_astronaut_orange_suit.jpg", portrait)]
+        images += [("3_astronaut_white_suit.jpg", white), ("4_astronaut_orange_suit.jpg", portrait)]
         if grace is None:
             images.pop(1)  # keep pass and fail alternating
     elif grace is not None:  # without scikit-image: the demo shows failures only
