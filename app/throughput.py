@@ -21,6 +21,8 @@ WINDOW = timedelta(minutes=60)
 # Before an hour of shooting has passed, the rate is taken over the time since
 # the first student, but never over less than this (two quick students are not 400/h).
 MIN_WINDOW = timedelta(minutes=5)
+# Fewer students than this in the window give no rate yet (one student is not "12 per hour").
+MIN_STUDENTS = 3
 # A gap longer than this between two students is a break, not a slow student.
 BREAK = timedelta(minutes=5)
 
@@ -74,7 +76,7 @@ def today_count(session: Session, at: datetime, station_id: int | None = None) -
 def rolling_rate(times: list[datetime], at: datetime, window: timedelta = WINDOW) -> float | None:
     """Students per hour over the last ``window`` (or since the first student, if later)."""
     recent = [x for x in times if at - window < x <= at]
-    if not recent:
+    if len(recent) < MIN_STUDENTS:
         return None
     span = min(window, max(at - recent[0], MIN_WINDOW))
     return len(recent) / (span.total_seconds() / 3600.0)

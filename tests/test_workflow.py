@@ -344,9 +344,11 @@ def test_throughput_levels_and_absent_students(roster_db, wf):
     assert throughput.rate_level(125, 150, 180) == "near"
     assert throughput.rate_level(160, 150, 180) == "ok"
     assert throughput.rate_level(400, 150, 180) == "high"
-    # two quick students right at the start are not a rate of 1,000 per hour
+    # three quick students right at the start are not a rate of 500 per hour, one is no rate at all
     at = datetime(2026, 5, 15, 8, 0, 30)
-    assert throughput.rolling_rate([at - timedelta(seconds=20), at], at) == pytest.approx(2 / (5 / 60))
+    quick = [at - timedelta(seconds=40), at - timedelta(seconds=20), at]
+    assert throughput.rolling_rate(quick, at) == pytest.approx(3 / (5 / 60))
+    assert throughput.rolling_rate([at], at) is None
     with roster_db.session() as s:
         total, left = throughput.remaining(s, "信息工程学院")
         st = s.scalar(select(Student).where(Student.college == "信息工程学院"))

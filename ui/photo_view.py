@@ -250,8 +250,9 @@ class PhotoView(QWidget):
                 p.setPen(QPen(color, lw))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(r, 6, 6)
-                anchor = anchor or r
-                self._badge(p, QPointF(r.left() + badge_r * 0.6, r.top() + badge_r * 0.6), badge_r, n, color, font)
+                if anchor is None:  # one badge per check, however many places it marked
+                    anchor = r
+                    self._badge(p, QPointF(r.left() + badge_r * 0.6, r.top() + badge_r * 0.6), badge_r, n, color, font)
             self._label(p, box, text, color, font, n, badge_r)
             if mode == "side" and anchor is not None:
                 a = QPointF(anchor.left() if box.center().x() < anchor.center().x() else anchor.right(),
