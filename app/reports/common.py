@@ -47,7 +47,10 @@ def load_students(
     """Students in roster order: active ones, plus dropped ones that were photographed anyway."""
     conn = session.connection()  # Core rows: the ORM's per-row bookkeeping costs more than the query
     majors = dict(conn.execute(select(MajorCollege.major, MajorCollege.college)).all())
-    selected = set(conn.execute(select(Selection.student_id)).scalars())
+    # dropped students (a re-sent roster) stay in the reports only when they were photographed
+    selected = set(
+        conn.execute(select(Selection.student_id).join(Student, Student.id == Selection.student_id).where(Student.active.is_(False))).scalars()
+    )
     cols = (
         Student.id,
         Student.uid,
