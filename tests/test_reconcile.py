@@ -211,3 +211,13 @@ def test_encrypted_workbook_opens_only_with_the_password(day, db, run_cli, tmp_p
         assert json.loads(rec.scope)["period"]["kind"] == "morning"
     code, _, err = run_cli("report", "reconcile", "--out", tmp_path / "x.xlsx", "--password", "abc")
     assert code == 2 and "至少 6 位" in err
+
+
+def test_dropped_students_count_only_when_photographed(day, db, run_cli):
+    with db.session() as s:
+        for no in ("L1901001", "X1901002"):  # never photographed / photographed in the morning
+            s.scalars(select(Student).where(Student.student_no == no)).one().active = False
+        s.commit()
+    code, out, _ = run_cli("report", "reconcile", "--date", "2019-03-16", "--period", "day", "--whole-roster", "--json")
+    data = json.loads(out)
+    assert data["roster"] == 62 - 1 and data["photographed"] == 48 and data["unexplained"] == 3 + 7
