@@ -20,7 +20,7 @@ query, well under 2 ms over 50,000 students.
 
     - digits/letters with a digit: exact ID number, student number or exam
       number, and the last 6 characters of the ID number (``31002X``), in one
-      statement; when nothing matches exactly (still typing), student and exam
+      statement; when none of those match (still typing), student and exam
       numbers that start with what was typed (at least 3 characters);
     - Latin letters only: pinyin initials of the name (``zsm`` → 张三明), exact
       first, then initials that start with it;
@@ -129,7 +129,7 @@ def search(session: Session, query: str, limit: int = 20) -> list[Student]:
         if last6:
             add(s for s in rows if s.id_last6 == q)
         # Still typing: numbers that start with what is there so far.
-        if not exact and len(q) >= MIN_PREFIX:
+        if not rows and len(q) >= MIN_PREFIX:
             for col in (Student.student_no, Student.exam_no):
                 if len(found) >= limit:
                     break

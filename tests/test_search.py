@@ -120,3 +120,17 @@ def test_initials(name, expected):
 
 def test_valid_id_helper_is_consistent():
     assert len(valid_id("11010519491231002")) == 18
+
+
+def test_initials_agree_with_pypinyin_first_letters():
+    """The readings table is pypinyin's: the same first letters as its public API."""
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+
+    rng = random.Random(1)
+    chars = [chr(rng.randrange(0x4E00, 0x9FA6)) for _ in range(3000)]
+    ours = [initials("王" + c)[1:] for c in chars]  # after a surname, so no surname reading applies
+    ref = lazy_pinyin(chars, style=Style.FIRST_LETTER, errors=lambda s: [""] * len(s))
+    ref = [r[:1].lower() if r[:1].isascii() and r[:1].isalpha() else "" for r in ref]
+    assert ours == ref

@@ -196,7 +196,6 @@ def _import_roster(
         pinyin.preload()
         report("read", 0, 0)
         # hashlib releases the GIL: the file's hash is computed while the workbook is parsed.
-        digest: dict[str, str] = {}
         hasher = threading.Thread(target=lambda: digest.setdefault("sha256", audit.file_sha256(path)), daemon=True)
         hasher.start()
         raw = read_roster(path, password)
@@ -431,15 +430,16 @@ def _import_roster(
         errors=checked.errors,
         warnings=checked.warnings,
     )
-    audit.record(
+    entry = audit.record(
         session,
         "roster_import",
         scope={"import_id": imp_id, "sheet": raw.sheet, "header_row": raw.header_row},
         rows=n,
-        path=path,
         encrypted=raw.encrypted,
         details=json.dumps(result.summary(), ensure_ascii=False),
     )
+    entry.path = imp.file_name  # the hash is already known: no second pass over the file
+    entry.file_sha256 = imp.file_sha256
     timings["findings"] = time.perf_counter() - t3 - timings["insert"]
     if sqlite:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(old_cache)}")

@@ -7,9 +7,9 @@ table of surname readings first. Latin names contribute the first letter of
 each word (John Smith → js); digits and punctuation (the middle dot of
 阿依古丽·买买提) are skipped.
 
-The characters' readings come from pypinyin's own table (``pinyin_dict``),
-loaded without the rest of the package, which a 50,000-row import would
-otherwise wait 0.15 s for; the result is the same as
+The characters' readings come from pypinyin's own table (``pinyin_dict.json``),
+read without importing the rest of the package, which a 50,000-row import
+would otherwise wait 0.15 s for; the result is the same as
 ``lazy_pinyin(ch, style=Style.FIRST_LETTER)`` (a test checks it).
 """
 
@@ -90,36 +90,36 @@ COMPOUND_SURNAME_INITIALS: dict[str, str] = {
 
 _lock = threading.Lock()
 _cache: dict[str, str] = {}
-_readings: dict[int, str] | None = None
+_readings: dict[str, str] | None = None
 
 
-def _load_readings() -> dict[int, str] | None:
-    """pypinyin's table of readings (code point -> "zhōng,zhòng"), most common first.
+def _load_readings() -> dict[str, str] | None:
+    """pypinyin's table of readings ("20013" -> "zhōng,zhòng"), most common first.
 
     Importing the ``pypinyin`` package also builds its phrase dictionary
-    (about 0.15 s); single characters only need this table, so its module is
-    loaded on its own (about 0.03 s). None if that fails: the public API is used.
+    (about 0.15 s), and its ``pinyin_dict`` module turns all 41,000 keys into
+    integers; single characters only need the table's JSON, decoded here as it
+    is (about 0.02 s). None if that fails: the public API is used instead.
     """
     global _readings
     with _lock:
         if _readings is None:
             try:
                 import importlib.util
+                import json
                 import os
 
                 spec = importlib.util.find_spec("pypinyin")
-                path = os.path.join(spec.submodule_search_locations[0], "pinyin_dict.py")
-                mspec = importlib.util.spec_from_file_location("_station_pinyin_dict", path)
-                module = importlib.util.module_from_spec(mspec)
-                mspec.loader.exec_module(module)
-                _readings = module.pinyin_dict
-            except Exception:  # a future pypinyin may move it: fall back to the API
+                path = os.path.join(spec.submodule_search_locations[0], "pinyin_dict.json")
+                with open(path, encoding="utf-8") as fh:
+                    _readings = json.load(fh)
+            except Exception:  # a future pypinyin may store it differently: use the API
                 _readings = {}
     return _readings or None
 
 
 def preload() -> None:
-    """Start loading the readings table on a thread (it takes ~0.08 s of JSON
+    """Start loading the readings table on a thread (a few hundredths of a second of JSON
     decoding, which then overlaps with reading the workbook: python-calamine
     releases the GIL while it parses)."""
     if _readings is None:
@@ -140,7 +140,7 @@ def _fill(chars: set[str]) -> None:
     table = _load_readings()
     if table is not None:
         for ch in todo:
-            r = table.get(ord(ch))
+            r = table.get(str(ord(ch)))
             _cache[ch] = _first_letter(r) if r else ""
         return
     from pypinyin import Style, lazy_pinyin
