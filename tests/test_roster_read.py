@@ -157,3 +157,31 @@ def test_encrypted_workbook(tmp_path):
 def test_password_on_a_plain_workbook_is_ignored_with_a_note(tmp_path):
     raw = read_roster(make_book(tmp_path / "r.xlsx", good_rows(1)), "whatever")
     assert not raw.encrypted and any("--password" in n for n in raw.notes)
+
+
+def test_xls_that_is_really_tab_separated_text(tmp_path):
+    rows = good_rows(3)
+    p = tmp_path / "export.xls"
+    p.write_bytes(("\t".join(HEADERS) + "\n" + "\n".join("\t".join(r) for r in rows)).encode("gb18030"))
+    checked = check_roster(p)
+    assert checked.findings == [] and list(checked.values["Xm"]) == [r[6] for r in rows]
+    assert any("文本" in n for n in checked.raw.notes)
+
+
+def test_xls_that_is_really_an_html_table(tmp_path):
+    rows = good_rows(3)
+    cells = lambda r: "".join(f"<td style=\"mso-number-format:'\\@'\">{v}</td>" for v in r)  # noqa: E731
+    html = "<html><body><table><tr>" + "".join(f"<td>{h}</td>" for h in HEADERS) + "</tr>"
+    html += "".join(f"<tr>{cells(r)}</tr>" for r in rows) + "</table></body></html>"
+    p = tmp_path / "export.xls"
+    p.write_text(html, encoding="utf-8")
+    checked = check_roster(p)
+    assert checked.findings == [] and checked.rownos == [2, 3, 4]
+    assert list(checked.values["Sfzh"]) == [r[5] for r in rows]
+
+
+def test_binary_junk_with_an_xls_name(tmp_path):
+    p = tmp_path / "x.xls"
+    p.write_bytes(b"\x00\x01\x02binary" * 50)
+    with pytest.raises(InputError):
+        read_roster(p)

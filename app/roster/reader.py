@@ -20,6 +20,7 @@ import csv
 import io
 from itertools import compress
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 from app.errors import InputError
@@ -168,6 +169,62 @@ def _read_csv(data: bytes) -> tuple[list[list], list[int]]:
     return rows, rownos
 
 
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return True
+
+
+def _is_html(data: bytes) -> bool:
+    head = data[:2048].lower()
+    return b"<table" in head or b"<html" in head or b"<!doctype html" in head or b"<tr" in head
+
+
+class _TableParser(HTMLParser):
+    """The cells of the first HTML table (what some systems save as ".xls")."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._done = False
+
+    def handle_starttag(self, tag, attrs):
+        if self._done:
+            return
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if self._done:
+            return
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+        elif tag == "table" and self.rows:
+            self._done = True
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _read_html(data: bytes) -> tuple[list[list], list[int]]:
+    p = _TableParser()
+    p.feed(_decode_csv(data))
+    p.close()
+    return p.rows, list(range(1, len(p.rows) + 1))
+
+
 def _find_header(rows: list[list]) -> tuple[int, dict[int, str], list[str]] | None:
     """(row index, column -> field, extra header names) of the best header row."""
     best = None
@@ -207,9 +264,20 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
 
     notes: list[str] = []
     encrypted = False
-    is_csv = path.suffix.lower() in (".csv", ".txt") and not data.startswith((_OLE_MAGIC, _ZIP_MAGIC))
-    if is_csv:
-        rows, csv_rownos = _read_csv(data)
+    is_text = not data.startswith((_OLE_MAGIC, _ZIP_MAGIC))
+    if is_text:
+        # A .csv, or one of the ".xls" files student-record systems export that
+        # are really tab-separated text or an HTML table.
+        if path.suffix.lower() not in (".csv", ".txt"):
+            if not _looks_like_text(data):
+                raise _unreadable(path, t("不是 Excel 工作簿,也不是文本表格", "neither an Excel workbook nor a text table"))
+            notes.append(
+                t(
+                    f"{path.name} 的内容不是 Excel 格式而是文本表格,已按文本读取",
+                    f"{path.name} is a text table, not an Excel workbook: read as text",
+                )
+            )
+        rows, csv_rownos = _read_html(data) if _is_html(data) else _read_csv(data)
         sheets = [(path.name, True, None)]
     else:
         if data.startswith(_OLE_MAGIC):
@@ -218,13 +286,16 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
             notes.append(t("名单没有加密,已忽略 --password", "the roster is not encrypted: --password ignored"))
         sheets = _sheets_from_workbook(data, path)
         csv_rownos = None
+    is_csv = is_text
 
     hidden = [name for name, visible, _ in sheets if not visible]
     chosen = None
     header = None
     others_with_header: list[str] = []
     hidden_with_header: list[str] = []
-    for name, visible, wb in sheets:
+    for name, visible, wb in sorted(sheets, key=lambda x: not x[1]):  # visible sheets first
+        if not visible and chosen is not None:
+            break  # hidden sheets are only looked at to explain why nothing was found
         if wb is not None:
             rows_, merged_ = _load_sheet(wb, name, path)
         else:
