@@ -6,13 +6,14 @@ import io
 import json
 
 import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog, MajorCollege, RosterFinding, RosterImport, Shot, Student
 from app.roster import check_roster, import_roster, write_report
 from app.roster.colleges import apply_college_map, college_overview, read_college_map
 from app.station import local_station
-from tests._roster_books import HEADERS, encrypt_file, good_rows, make_book
+from tests._roster_books import HEADERS, encrypt_file, good_rows, make_book, valid_id
 
 
 def _students(s) -> list[Student]:
@@ -230,3 +231,26 @@ def test_encrypted_roster_imports(db, tmp_path):
         res = import_roster(s, enc, password="s3cret")
         assert res.imported == 3
         assert s.scalars(select(AuditLog)).one().encrypted
+
+
+@pytest.mark.postgres
+def test_import_reimport_and_search_on_postgresql(pg_db, tmp_path):
+    """The same import and look-ups on a site database (PostgreSQL)."""
+    from app.search import lookup_exact, search
+
+    rows = good_rows(12)
+    rows[2][5] = rows[2][5][:-1] + ("0" if rows[2][5][-1] != "0" else "1")
+    rows[4][5], rows[4][7] = "110105491231002", "女"
+    with pg_db.session() as s:
+        res = import_roster(s, make_book(tmp_path / "v1.xlsx", rows))
+    assert (res.imported, res.flagged) == (12, 1)
+    rows[2][5] = valid_id(rows[2][5][:17])
+    with pg_db.session() as s:
+        res = import_roster(s, make_book(tmp_path / "v2.xlsx", rows[1:]))
+    assert (res.imported, res.updated, res.unchanged, res.deactivated) == (0, 1, 10, 1)
+    with pg_db.session() as s:
+        assert [x.student_no for x in lookup_exact(s, "11010519491231002X")] == [rows[4][4]]
+        assert [x.student_no for x in search(s, rows[6][6])][0] == rows[6][4]
+        assert search(s, rows[6][4][:8])
+        assert not s.scalars(select(Student).where(Student.student_no == rows[0][4])).one().active
+        assert s.scalar(select(func.count()).select_from(RosterFinding)) >= 1
