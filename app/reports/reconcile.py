@@ -213,15 +213,16 @@ def build(
     shot_stations: dict[int, set[int]] = defaultdict(set)
     for r in conn.execute(
         select(Shot.id, Shot.student_id, Shot.station_id, Shot.taken_at, Shot.qc_verdict, Shot.override_reason)
-    ):
-        if r.student_id not in by_id:
+    ).all():
+        shot_id, student_id, station_id, taken_at = r[0], r[1], r[2], r[3]
+        if student_id not in by_id:
             continue
-        shot_info[r.id] = r
-        shot_stations[r.student_id].add(r.station_id)
-        if period.before_end(r.taken_at):
-            shots_before_end[r.student_id] += 1
-        if period.contains(r.taken_at):
-            shots_in_period[r.student_id].append(r)
+        shot_info[shot_id] = r
+        shot_stations[student_id].add(station_id)
+        if period.before_end(taken_at):
+            shots_before_end[student_id] += 1
+            if period.contains(taken_at):
+                shots_in_period[student_id].append(r)
 
     absence: dict[int, tuple[str, str | None, datetime]] = {}
     for r in conn.execute(
