@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_qc.py                 # everything (about 5 minutes on 2 cores)
     .venv/bin/python bench/bench_qc.py --memory 0      # latency and accuracy only
+    .venv/bin/python bench/bench_qc.py --robustness    # white_top on dev photos under changed light
 
 Camera-sized test files are made on the fly in a temporary folder (deleted
 afterwards) from the real portraits in ../shared/faces (resampled to
@@ -93,6 +94,73 @@ def timed(checker, paths: list[Path], rounds: int) -> tuple[list[float], dict[st
     return times, {k: statistics.median(v) for k, v in stages.items()}
 
 
+TRANSFORMS = {
+    "as shot": lambda x: x,
+    "-1/2 stop (x0.7)": lambda x: np.clip(x.astype(np.float32) * 0.7, 0, 255).astype(np.uint8),
+    "+1/3 stop (x1.25)": lambda x: np.clip(x.astype(np.float32) * 1.25, 0, 255).astype(np.uint8),
+    "gamma 1.3": lambda x: (255 * (x / 255.0) ** 1.3).astype(np.uint8),
+    "warm cast (R x1.12, B x0.85)": lambda x: np.clip(x.astype(np.float32) * [1.12, 1, 0.85], 0, 255).astype(np.uint8),
+    "cool cast (R x0.9, B x1.12)": lambda x: np.clip(x.astype(np.float32) * [0.9, 1, 1.12], 0, 255).astype(np.uint8),
+    "grayscale": lambda x: np.repeat(np.asarray(x.mean(axis=2, keepdims=True), np.uint8), 3, axis=2),
+    "200 px wide": lambda x: _resize_w(x, 200),
+    "JPEG quality 60": lambda x: _jpeg_round_trip(x, 60),
+    "25% fall-off to the corners": lambda x: _falloff(x, 0.35, 0.75),
+    "40% fall-off to the corners": lambda x: _falloff(x, 0.6, 0.6),
+}
+
+
+def _resize_w(x: np.ndarray, w: int) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(x, (w, int(w * x.shape[0] / x.shape[1])), interpolation=cv2.INTER_AREA)
+
+
+def _jpeg_round_trip(x: np.ndarray, q: int) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(x).save(buf, "JPEG", quality=q)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+def _falloff(x: np.ndarray, strength: float, floor: float) -> np.ndarray:
+    h, w = x.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = np.hypot((xx - w / 2) / w, (yy - h / 3) / h)
+    f = np.clip(1.0 + 0.05 - strength * r, floor, 1.05)
+    return np.clip(x * f[:, :, None], 0, 255).astype(np.uint8)
+
+
+def robustness() -> None:
+    """white_top (and every check's false rejects) on the dev set, changed the way sessions differ."""
+    from qc.checker import Checker
+    from qc.decode import decode_path
+    from qc.evaluate import read_labels
+
+    labels = read_labels(FACES / "labels.csv")
+    decoded = {n: decode_path(FACES / "images" / n).rgb for n in sorted(labels)}
+    print(f"\nwhite_top under changed light and files ({len(decoded)} dev photos; F1 of the failing class; "
+          "other checks' false rejects):")
+    with Checker() as c:
+        for name, fn in TRANSFORMS.items():
+            tp = fp = fn_ = 0
+            rejects: dict[str, int] = {}
+            for n, rgb in decoded.items():
+                r = c.check_image(fn(rgb))
+                bad = labels[n]["top_white"] == "no"
+                flagged = r.checks["white_top"].verdict == "fail"
+                tp += bad and flagged
+                fp += (not bad) and flagged
+                fn_ += bad and not flagged
+                for k in ("face_count", "framing", "pose", "eyes_open", "sharpness", "exposure", "background"):
+                    rejects[k] = rejects.get(k, 0) + (r.checks[k].verdict == "fail")
+            f1 = 2 * tp / (2 * tp + fp + fn_) if tp + fp + fn_ else float("nan")
+            rej = ", ".join(f"{k} {v}" for k, v in rejects.items() if v) or "none"
+            print(f"  {name:<30} F1 {f1:.3f} (fp {fp}, fn {fn_}); rejected by other checks: {rej}")
+
+
 def pct(values: list[float], q: float) -> float:
     from qc.evaluate import percentile
 
@@ -105,10 +173,14 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3, help="passes over them")
     ap.add_argument("--memory", type=int, default=1000, help="photos checked in a row for the memory figure")
     ap.add_argument("--no-eval", action="store_true", help="skip qc-eval on ../shared/faces")
+    ap.add_argument("--robustness", action="store_true", help="only the white_top sweep over changed dev photos")
     args = ap.parse_args()
 
     from qc.checker import Checker
 
+    if args.robustness:
+        robustness()
+        return 0
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")
     tmp = Path(tempfile.mkdtemp(prefix="bench_qc_"))
