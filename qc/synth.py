@@ -92,8 +92,9 @@ def face_frame(pts: np.ndarray) -> FaceFrame:
     ey = down - ex * float(down @ ex)
     ey /= np.linalg.norm(ey)
     ez = np.cross(ex, ey)
-    # mediapipe's z grows away from the camera; the nose tip is the point nearest to it
-    if float((pts[1] - origin) @ ez) > 0:
+    # mediapipe's z grows away from the camera; the nose tip is the point nearest to it, so
+    # the face's own z (towards the camera) is the side the nose tip is on
+    if float((pts[1] - origin) @ ez) < 0:
         ez = -ez
     return FaceFrame(origin=origin, ex=ex, ey=ey, ez=ez, iod=iod)
 
@@ -583,6 +584,8 @@ def random_fringe_style(rng: np.random.Generator, kind: str | None = None, cover
             st.tip = float(u(0.2, 0.4))  # the sides must reach down over the brows
     elif k == "side_swept":
         st.sweep = float(u(0.25, 0.5)) * (1 if rng.random() < 0.5 else -1)
+        if not covering:
+            st.tip -= 0.15  # the swept side hangs lower: keep it off the brows
     elif k == "wispy":
         st.density = float(u(60, 140))
         st.width = float(u(0.006, 0.012))
@@ -593,6 +596,8 @@ def random_fringe_style(rng: np.random.Generator, kind: str | None = None, cover
         st.clump = float(u(0.7, 1.0))
     elif k == "long_side":
         st.sweep = float(u(0.45, 0.7)) * (1 if rng.random() < 0.5 else -1)
+        if not covering:
+            st.tip -= 0.15
         st.span = float(u(1.0, 1.2))
         st.density = float(u(180, 320))
     else:

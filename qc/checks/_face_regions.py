@@ -202,9 +202,11 @@ def align_face(
 
     src = image
     m = to_canon
-    if s < 0.5:
-        # Shrinking by more than 2x with a plain warp aliases hair and frames: pre-shrink the
-        # region around the face with area averaging, then warp the rest of the way.
+    k = int(np.floor(1.0 / s)) if s < 0.5 else 1
+    if k >= 2:
+        # Shrinking a lot with a plain warp aliases hair and frames: shrink the region round the
+        # face first by a whole factor with area averaging (OpenCV's fast path), then warp the
+        # rest of the way (a factor between 0.5 and 1).
         inv = cv2.invertAffineTransform(to_canon)
         corners = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], np.float64)
         img_c = corners @ inv[:, :2].T + inv[:, 2]
@@ -212,10 +214,12 @@ def align_face(
         y0 = int(max(0, np.floor(img_c[:, 1].min()) - 2))
         x1 = int(min(image.shape[1], np.ceil(img_c[:, 0].max()) + 2))
         y1 = int(min(image.shape[0], np.ceil(img_c[:, 1].max()) + 2))
-        if x1 - x0 >= 2 and y1 - y0 >= 2:
-            f = min(1.0, 2.0 * s)  # leave a 2x margin for the warp's own interpolation
-            region = image[y0:y1, x0:x1]
-            rw, rh = max(1, int(round(region.shape[1] * f))), max(1, int(round(region.shape[0] * f)))
+        # whole multiples of k, so the area resize is an exact k x k average
+        x1 = x0 + max(k, (x1 - x0) // k * k)
+        y1 = y0 + max(k, (y1 - y0) // k * k)
+        region = image[y0:y1, x0:x1]
+        if region.shape[0] >= k and region.shape[1] >= k:
+            rw, rh = region.shape[1] // k, region.shape[0] // k
             src = cv2.resize(region, (rw, rh), interpolation=cv2.INTER_AREA)
             fx, fy = rw / region.shape[1], rh / region.shape[0]
             pre = np.array([[fx, 0, -x0 * fx], [0, fy, -y0 * fy]], np.float64)
@@ -256,6 +260,58 @@ def align_face(
 
 
 # ------------------------------------------------------------------------------------------------
+# Thin lines (spectacle rims, strands of hair), computed once per face
+# ------------------------------------------------------------------------------------------------
+LINE_ROI = (-1.3, 1.3, -1.05, 0.95)  # temples to temples, hairline to cheeks (IOD units)
+LINE_SIGMAS = (0.9, 1.6, 2.6)  # canonical pixels: wire rims and fine strands to thick acetate
+
+
+def line_maps(lum: np.ndarray, polarity: str | None = None,
+              sigmas: tuple[float, ...] = LINE_SIGMAS) -> tuple[np.ndarray, np.ndarray]:
+    """Thin-line strength (relative to local brightness) and the line's direction, per pixel.
+
+    The largest Hessian eigenvalue over a few scales, scale-normalised, divided
+    by the local brightness so that exposure and skin tone do not matter.
+    ``polarity``: None for any line, "bright" for lines lighter than their
+    sides (metal), "dark" for darker ones.
+    """
+    best = np.zeros(lum.shape, np.float32)
+    ang = np.zeros(lum.shape, np.float32)
+    for s in sigmas:
+        g = cv2.GaussianBlur(lum, (0, 0), s)
+        dxx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
+        dyy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
+        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
+        root = np.sqrt((dxx - dyy) ** 2 + 4 * dxy**2)
+        l1 = (dxx + dyy + root) / 2
+        l2 = (dxx + dyy - root) / 2
+        big1 = np.abs(l1) > np.abs(l2)
+        lam = np.where(big1, l1, l2)
+        r = np.abs(lam) * (s * s / 4.0)  # the 3x3 Sobel second derivative is 4x the derivative
+        if polarity == "bright":
+            r = np.where(lam < 0, r, 0.0)
+        elif polarity == "dark":
+            r = np.where(lam > 0, r, 0.0)
+        theta = 0.5 * np.arctan2(2 * dxy, dxx - dyy)
+        normal = np.where(big1, theta, theta + np.pi / 2)
+        upd = r > best
+        best = np.where(upd, r, best)
+        ang = np.where(upd, normal + np.pi / 2, ang)  # the line runs across its normal
+    local = cv2.GaussianBlur(lum, (0, 0), 6) + 10.0
+    return best / local, ang
+
+
+def face_lines(face: AlignedFace) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """``line_maps`` of the canonical view over ``LINE_ROI`` (cached): rel, angle, x0, y0."""
+    if "lines" not in face.cache:
+        x0, y0 = (int(round(v)) for v in face.px(LINE_ROI[0], LINE_ROI[2]))
+        x1, y1 = (int(round(v)) for v in face.px(LINE_ROI[1], LINE_ROI[3]))
+        rel, ang = line_maps(face.lum[y0:y1, x0:x1].astype(np.float32))
+        face.cache["lines"] = (rel, ang, x0, y0)
+    return face.cache["lines"]
+
+
+# ------------------------------------------------------------------------------------------------
 # Hair against skin
 # ------------------------------------------------------------------------------------------------
 @dataclass
@@ -282,8 +338,6 @@ def hair_cues(face: AlignedFace, dark_ratio: float = 0.62, grey_ratio: float = 0
     key = ("hair", dark_ratio, grey_ratio, grey_sat)
     if key in face.cache:
         return face.cache[key]
-    from qc.checks.glasses import line_maps
-
     rgb = cv2.GaussianBlur(face.rgb, (0, 0), 1.0)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     lum = lab[..., 0]
@@ -296,10 +350,8 @@ def hair_cues(face: AlignedFace, dark_ratio: float = 0.62, grey_ratio: float = 0
     if not face.skin.gray:
         dark |= (lum < grey_ratio * s_l) & (sat_ratio < grey_sat)
 
-    # strands: from the hairline down to the cheeks, where fringes and brows are
-    x0, y0 = (int(round(v)) for v in face.px(-1.05, -1.0))
-    x1, y1 = (int(round(v)) for v in face.px(1.05, 0.95))
-    rel, ang = line_maps(face.lum[y0:y1, x0:x1].astype(np.float32))
+    # strands: near-vertical thin lines, against the cheeks' own texture
+    rel, ang, x0, y0 = face_lines(face)
     vert = rel * np.abs(np.sin(ang))
     cheeks = []
     for cu in (-0.4, 0.4):
@@ -308,7 +360,8 @@ def hair_cues(face: AlignedFace, dark_ratio: float = 0.62, grey_ratio: float = 0
         cheeks.append(rel[int(b0) - y0:int(b1) - y0, int(a0) - x0:int(a1) - x0].ravel())
     tau = float(np.median(np.concatenate(cheeks))) + 0.004
     strands = np.zeros(face.lum.shape, np.float32)
-    strands[y0:y1, x0:x1] = cv2.GaussianBlur(vert, (0, 0), 2.0) / tau
+    hh, ww = vert.shape
+    strands[y0:y0 + hh, x0:x0 + ww] = cv2.GaussianBlur(vert, (0, 0), 2.0) / tau
     cues = HairCues(dark=dark, strands=strands, lum=cv2.GaussianBlur(face.lum, (0, 0), 1.0), sat_ratio=sat_ratio)
     face.cache[key] = cues
     return cues

@@ -34,7 +34,7 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
-from qc.checks._face_regions import SCALE, U_RANGE, V_RANGE, AlignedFace, aligned_face
+from qc.checks._face_regions import SCALE, AlignedFace, aligned_face, face_lines
 
 # Periocular region of the canonical view the line maps are computed on (IOD units),
 # wide enough for the temples where the arms run back to the ears.
@@ -45,39 +45,6 @@ TEMPLE_V = (-0.45, 0.1)
 # Where a lens's lower rim can be: below the lower lid, above the cheekbone's middle.
 RIM_V = (0.18, 0.62)
 RIM_HALF_WIDTH = 0.4  # the path spans the lens width centred under each eye
-SIGMAS = (0.9, 1.6, 2.6)  # canonical pixels: wire rims to thick acetate
-
-
-def line_maps(lum: np.ndarray, polarity: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Thin-line strength (relative to local brightness) and the line's direction, per pixel.
-
-    ``polarity``: None for any line, "bright" for lines lighter than their sides
-    (a metal chain), "dark" for darker ones.
-    """
-    best = np.zeros(lum.shape, np.float32)
-    ang = np.zeros(lum.shape, np.float32)
-    for s in SIGMAS:
-        g = cv2.GaussianBlur(lum, (0, 0), s)
-        dxx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
-        dyy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
-        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
-        root = np.sqrt((dxx - dyy) ** 2 + 4 * dxy**2)
-        l1 = (dxx + dyy + root) / 2
-        l2 = (dxx + dyy - root) / 2
-        big1 = np.abs(l1) > np.abs(l2)
-        lam = np.where(big1, l1, l2)
-        r = np.abs(lam) * (s * s / 4.0)  # scale-normalised (the 3x3 Sobel second derivative is 4x)
-        if polarity == "bright":
-            r = np.where(lam < 0, r, 0.0)
-        elif polarity == "dark":
-            r = np.where(lam > 0, r, 0.0)
-        theta = 0.5 * np.arctan2(2 * dxy, dxx - dyy)
-        normal = np.where(big1, theta, theta + np.pi / 2)
-        upd = r > best
-        best = np.where(upd, r, best)
-        ang = np.where(upd, normal + np.pi / 2, ang)  # the line runs across its normal
-    local = cv2.GaussianBlur(lum, (0, 0), 6) + 10.0
-    return best / local, ang
 
 
 def horizontal_evidence(rel: np.ndarray, ang: np.ndarray) -> np.ndarray:
@@ -131,8 +98,9 @@ def rim_evidence(face: AlignedFace) -> dict[str, float | list]:
         return face.cache["glasses"]
     x0, y0 = (int(round(v)) for v in face.px(ROI[0], ROI[2]))
     x1, y1 = (int(round(v)) for v in face.px(ROI[1], ROI[3]))
-    lum = face.lum[y0:y1, x0:x1].astype(np.float32)
-    rel, ang = line_maps(lum)
+    rel_all, ang_all, lx, ly = face_lines(face)  # shared with the hair checks
+    rel = rel_all[y0 - ly:y1 - ly, x0 - lx:x1 - lx]
+    ang = ang_all[y0 - ly:y1 - ly, x0 - lx:x1 - lx]
     ev = horizontal_evidence(rel, ang)
     means, thirds, paths = [], [], []
     for c in (-0.5, 0.5):

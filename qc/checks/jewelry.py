@@ -23,8 +23,8 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
-from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace, aligned_face
-from qc.checks.glasses import best_path, line_maps
+from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace, aligned_face, line_maps
+from qc.checks.glasses import best_path
 
 TRAGUS = {-1: 234, 1: 454}
 

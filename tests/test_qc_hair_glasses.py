@@ -1,0 +1,231 @@
+"""The checks glasses, eyebrows_visible, ears_visible and jewelry on real photos and renders of them.
+
+Real photos that ship inside packages: scikit-image's astronaut (no glasses;
+her bob hides her ears) and matplotlib's Grace Hopper (she wears cat-eye
+glasses; her ears and brows are free). Spectacles and fringes are drawn on
+them with ``qc.synth``. The development set in ``../shared/faces`` is used
+when present for an accuracy regression.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from qc import synth
+
+FACES = Path(__file__).resolve().parents[2] / "shared" / "faces"
+B_CHECKS = ("glasses", "eyebrows_visible", "ears_visible", "jewelry")
+
+
+@pytest.fixture(scope="module")
+def checker():
+    from qc.checker import Checker
+
+    c = Checker()
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def grace_rgb(grace_hopper_path):
+    return cv2.cvtColor(cv2.imread(str(grace_hopper_path)), cv2.COLOR_BGR2RGB)
+
+
+def _analysis(checker, rgb, tmp_path_factory):
+    path = tmp_path_factory.mktemp("faces") / "face.png"
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    a = checker.analyse_path(path)
+    assert a.has_face
+    return a
+
+
+@pytest.fixture(scope="module")
+def astronaut_face(checker, astronaut_rgb, tmp_path_factory):
+    a = _analysis(checker, astronaut_rgb, tmp_path_factory)
+    return a.points3d, cv2.resize(a.person_mask, (astronaut_rgb.shape[1], astronaut_rgb.shape[0]))
+
+
+@pytest.fixture(scope="module")
+def grace_face(checker, grace_rgb, tmp_path_factory):
+    a = _analysis(checker, grace_rgb, tmp_path_factory)
+    return a.points3d, cv2.resize(a.person_mask, (grace_rgb.shape[1], grace_rgb.shape[0]))
+
+
+def verdicts(checker, rgb):
+    report = checker.check_image(rgb)
+    return {n: report.checks[n] for n in B_CHECKS}
+
+
+def inside(box, x, y):
+    x0, y0, x1, y1 = box
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+# ------------------------------------------------------------------------------------------------
+# glasses
+# ------------------------------------------------------------------------------------------------
+def test_plain_astronaut_has_no_glasses(checker, astronaut_rgb):
+    r = verdicts(checker, astronaut_rgb)["glasses"]
+    assert r.verdict == "pass", r
+    assert r.reason == ""
+
+
+@pytest.mark.parametrize("family", ["metal", "plastic", "sun", "round_tortoise"])
+def test_glasses_drawn_on_astronaut_fail(checker, astronaut_rgb, astronaut_face, family):
+    pts, _ = astronaut_face
+    for seed in (0, 1):
+        rng = np.random.default_rng(seed)
+        img, info = synth.render_glasses(astronaut_rgb, pts, synth.random_glasses_style(rng, family=family), rng)
+        r = verdicts(checker, img)["glasses"]
+        assert r.verdict == "fail", (family, seed, r.value)
+        assert r.reason == "请摘下眼镜" and r.reason_en
+        # the region drawn covers both eyes
+        h, w = img.shape[:2]
+        (region,) = r.regions
+        for eye in ((33, 133), (263, 362)):
+            ex, ey = pts[list(eye), :2].mean(axis=0)
+            assert inside(region.box, ex / w, ey / h)
+
+
+def test_grace_hopper_real_glasses_fail(checker, grace_rgb):
+    """A real photo: Grace Hopper wears pale cat-eye glasses (faint lower rims, dark arms)."""
+    r = verdicts(checker, grace_rgb)["glasses"]
+    assert r.verdict == "fail", r.value
+    assert 0.0 <= r.score <= 1.0
+
+
+def test_glasses_small_crop_large_frame_and_grayscale(checker, astronaut_rgb, astronaut_face):
+    pts, _ = astronaut_face
+    rng = np.random.default_rng(3)
+    img, _ = synth.render_glasses(astronaut_rgb, pts, synth.random_glasses_style(rng, family="plastic"), rng)
+    fr = synth.face_frame(pts)
+
+    def crop(rgb):  # an ID-style 200x250 crop, eyes about 60 px apart
+        s = 60.0 / fr.iod
+        m = np.array([[s, 0, 100 - fr.origin[0] * s], [0, s, 110 - fr.origin[1] * s]])
+        return cv2.warpAffine(rgb, m, (200, 250), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+    big = cv2.resize(img, (2048, 2048), interpolation=cv2.INTER_CUBIC)
+    gray = cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    for variant in (crop(img), big, gray):
+        assert verdicts(checker, variant)["glasses"].verdict == "fail"
+    plain_small = crop(astronaut_rgb)
+    assert verdicts(checker, plain_small)["glasses"].verdict == "pass"
+    plain_gray = cv2.cvtColor(cv2.cvtColor(astronaut_rgb, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    assert verdicts(checker, plain_gray)["glasses"].verdict == "pass"
+
+
+# ------------------------------------------------------------------------------------------------
+# eyebrows
+# ------------------------------------------------------------------------------------------------
+def test_grace_brows_visible(checker, grace_rgb):
+    assert verdicts(checker, grace_rgb)["eyebrows_visible"].verdict == "pass"
+
+
+@pytest.mark.parametrize("kind", ["blunt", "curtain", "side_swept"])
+def test_fringe_over_grace_eyebrows_fails(checker, grace_rgb, grace_face, kind):
+    pts, mask = grace_face
+    rng = np.random.default_rng(11)
+    img, info = synth.render_fringe(grace_rgb, pts, synth.random_fringe_style(rng, kind=kind, covering=True), rng, mask=mask)
+    assert max(info["brow_cover"]) >= 0.35  # the render really covers a brow
+    r = verdicts(checker, img)["eyebrows_visible"]
+    assert r.verdict == "fail", (kind, r.value)
+    assert r.reason == "请把刘海拨开,露出眉毛" and r.reason_en
+    # regions sit on the brows: between the forehead top and the eyes
+    h = img.shape[0]
+    assert r.regions
+    for reg in r.regions:
+        cy = (reg.box[1] + reg.box[3]) / 2 * h
+        assert pts[10, 1] < cy < pts[[33, 263], 1].mean()
+
+
+def test_short_fringe_above_grace_brows_passes(checker, grace_rgb, grace_face):
+    pts, mask = grace_face
+    for seed in (0, 1, 2):
+        rng = np.random.default_rng(seed)
+        img, info = synth.render_fringe(grace_rgb, pts, synth.random_fringe_style(rng, kind="blunt", covering=False), rng,
+                                        mask=mask)
+        assert max(info["brow_cover"]) <= 0.08
+        assert verdicts(checker, img)["eyebrows_visible"].verdict != "fail", seed
+
+
+# ------------------------------------------------------------------------------------------------
+# ears
+# ------------------------------------------------------------------------------------------------
+def test_astronaut_bob_covers_her_ears(checker, astronaut_rgb, astronaut_face):
+    """A real photo: the astronaut's bob hangs over both ears."""
+    pts, _ = astronaut_face
+    r = verdicts(checker, astronaut_rgb)["ears_visible"]
+    assert r.verdict == "fail", r.value
+    assert "耳" in r.reason and r.reason_en
+    w = astronaut_rgb.shape[1]
+    by_label = {reg.label: reg for reg in r.regions}
+    assert set(by_label) == {"left_ear", "right_ear"}
+    # each ear's region lies beside its own side of the face
+    assert by_label["left_ear"].box[2] <= pts[1, 0] / w <= by_label["right_ear"].box[0]
+
+
+def test_grace_ears_visible_until_hair_is_drawn_over_them(checker, grace_rgb, grace_face):
+    pts, mask = grace_face
+    assert verdicts(checker, grace_rgb)["ears_visible"].verdict == "pass"
+    rng = np.random.default_rng(1)
+    img, _ = synth.render_ear_hair(grace_rgb, pts, rng, sides=(-1,), cover=0.8, mask=mask)
+    r = verdicts(checker, img)["ears_visible"]
+    assert r.verdict == "fail", r.value
+    assert [reg.label for reg in r.regions if reg.label.endswith("ear")] == ["left_ear"]
+
+
+# ------------------------------------------------------------------------------------------------
+# jewelry (a warning, never a fail)
+# ------------------------------------------------------------------------------------------------
+def test_jewelry_never_fails_and_no_false_warning(checker, astronaut_rgb, grace_rgb):
+    for rgb in (astronaut_rgb, grace_rgb):
+        r = verdicts(checker, rgb)["jewelry"]
+        assert r.verdict == "pass", r
+
+
+def test_results_carry_regions_in_unit_coordinates(checker, grace_rgb, grace_face):
+    pts, mask = grace_face
+    rng = np.random.default_rng(5)
+    img, _ = synth.render_fringe(grace_rgb, pts, synth.random_fringe_style(rng, kind="blunt", covering=True), rng, mask=mask)
+    for r in verdicts(checker, img).values():
+        for reg in r.regions:
+            x0, y0, x1, y1 = reg.box
+            assert 0.0 <= x0 < x1 <= 1.0 and 0.0 <= y0 < y1 <= 1.0
+        d = r.to_dict("en")
+        assert set(d) >= {"verdict", "score", "reason", "regions"}
+
+
+# ------------------------------------------------------------------------------------------------
+# the development set, when it is there (accuracy regression, a little below the measured figures)
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.skipif(not (FACES / "labels.csv").exists(), reason="../shared/faces not available")
+def test_development_set_regression(checker):
+    rows = list(csv.DictReader(open(FACES / "labels.csv", newline="", encoding="utf-8")))
+    tally = {n: {"tp": 0, "fp": 0, "fn": 0, "tn": 0} for n in ("glasses", "eyebrows_visible", "ears_visible")}
+    cols = {"glasses": "glasses", "eyebrows_visible": "eyebrows_covered", "ears_visible": "ears_covered"}
+    jewelry_false = jewelry_none = 0
+    for row in rows:
+        rep = checker.check_path(FACES / "images" / row["file"])
+        for name, col in cols.items():
+            if row[col] not in ("yes", "no"):
+                continue
+            broken, failed = row[col] == "yes", rep.checks[name].verdict == "fail"
+            key = ("tp" if failed else "fn") if broken else ("fp" if failed else "tn")
+            tally[name][key] += 1
+        if row["jewelry"] == "none":
+            jewelry_none += 1
+            jewelry_false += rep.checks["jewelry"].verdict != "pass"
+    for name, t in tally.items():
+        assert t["fp"] / max(1, t["fp"] + t["tn"]) <= 0.035, (name, t)  # at most 3% of compliant photos rejected
+    t = tally["ears_visible"]
+    f1 = 2 * t["tp"] / max(1, 2 * t["tp"] + t["fp"] + t["fn"])
+    assert f1 >= 0.5, t  # measured 0.59 (docs/benchmarks.md): the target 0.90 is not met yet
+    assert tally["eyebrows_visible"]["tp"] == 1  # the one fringe in the set
+    assert jewelry_false <= 0.05 * jewelry_none
