@@ -423,3 +423,30 @@ def test_a_data_problem_is_reported_from_the_card(qtbot, station, roster_db):
     with roster_db.session() as s:
         issue = s.scalar(select(DataIssue).where(DataIssue.student_id == a))
         assert (issue.kind, issue.field, issue.correct_value) == ("name_wrong", "Xm", "王晓明")
+
+
+def test_pyside_reference_fault_cannot_abort_a_long_day(qapp):
+    """PySide6 6.12.0 loses a reference to None per void call and to True per emit (see ui/__init__.py).
+
+    A day at the camera makes millions of such calls; on CPython 3.11 that aborted the window after a
+    few hundred students. With the guard in place, far more calls than that leave the process alive.
+    """
+    import sys
+
+    import ui
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QLineEdit
+
+    class Pinger(QObject):
+        ping = Signal(object)
+
+    field, pinger = QLineEdit(), Pinger()
+    pinger.ping.connect(lambda _x: None)
+    if sys.version_info < (3, 12):
+        assert ui.REFCOUNT_GUARD or not ui._leaks()
+    before = sys.getrefcount(None)
+    for _ in range(200_000):  # more than None's whole count at start-up
+        field.setText("x")
+        pinger.ping.emit(None)
+    assert sys.getrefcount(None) > 0 and sys.getrefcount(True) > 0
+    assert before > 0

@@ -1,13 +1,17 @@
 """The PySide6 windows (the only package that imports Qt).
 
-PySide6 6.12.0 returns ``True`` from ``SignalInstance.emit()`` without taking
-a reference to it, so every signal emitted from Python lowers the reference
-count of ``True`` by one. On CPython 3.12+ ``True`` is immortal and nothing
-happens; on 3.10/3.11 the count reaches zero after a few hundred emits and
-the interpreter aborts ("bool_dealloc: deallocating True or False"). Until a
-fixed PySide6 is the one installed, importing ``ui`` checks for the fault
-once and, where it is present, gives ``True`` and ``False`` a reference count
-no emit can exhaust — what CPython 3.12 does for them by design.
+PySide6 6.12.0 returns ``None`` from every wrapped C++ method that returns
+``void`` (``widget.update()``, ``line_edit.setText()``, a ``QRunnable``'s
+``run``...) and ``True`` from ``SignalInstance.emit()`` without taking a
+reference to them, so each such call lowers the reference count of ``None``
+or ``True`` by one. On CPython 3.12+ these objects are immortal and nothing
+happens; on 3.10/3.11 the count reaches zero after some thousands of calls
+(a few minutes of a busy window) and the interpreter aborts with
+"none_dealloc: deallocating None" or "bool_dealloc: deallocating True or
+False". PySide6 6.11.3 does not have the fault. Until a fixed PySide6 is the
+one installed, importing ``ui`` checks for it once and, where it is present,
+gives ``None``, ``True`` and ``False`` a reference count no call can
+exhaust — what CPython 3.12 does for them by design.
 """
 
 from __future__ import annotations
@@ -15,36 +19,37 @@ from __future__ import annotations
 import sys
 
 
-def _emit_leaks_true() -> bool:
+def _leaks() -> bool:
+    """True when void calls or signal emits lose a reference to None or True."""
     from PySide6.QtCore import QObject, Signal
 
     class _Probe(QObject):
         ping = Signal()
 
     probe = _Probe()
-    before = sys.getrefcount(True)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(8):
+        probe.setObjectName("probe")
         probe.ping.emit()
-    return sys.getrefcount(True) < before
+    return sys.getrefcount(None) < none_before or sys.getrefcount(True) < true_before
 
 
-def _make_bools_immortal() -> bool:
+def _make_immortal(objects: tuple) -> bool:
     import ctypes
 
-    for obj in (True, False):
-        cell = ctypes.c_ssize_t.from_address(id(obj))
+    for obj in objects:
         # Only where ob_refcnt is the object's first field (not a trace-refs debug build).
-        if abs(cell.value - (sys.getrefcount(obj) - 1)) > 2:
+        if abs(ctypes.c_ssize_t.from_address(id(obj)).value - (sys.getrefcount(obj) - 1)) > 2:
             return False
-    for obj in (True, False):
+    for obj in objects:
         ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 48
     return True
 
 
-BOOL_REFCOUNT_GUARD = False
+REFCOUNT_GUARD = False
 if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
     try:
-        if _emit_leaks_true():
-            BOOL_REFCOUNT_GUARD = _make_bools_immortal()
+        if _leaks():
+            REFCOUNT_GUARD = _make_immortal((None, True, False))
     except ImportError:  # PySide6 missing: the commands say so when they need it
         pass
