@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import gc
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -188,16 +187,10 @@ def _import_roster(
 
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
-    digest: dict[str, str] = {}
-    hasher = None
     report = progress or (lambda stage, done, total: None)
     path = Path(path)
     if checked is None:
-        pinyin.preload()
         report("read", 0, 0)
-        # hashlib releases the GIL: the file's hash is computed while the workbook is parsed.
-        hasher = threading.Thread(target=lambda: digest.setdefault("sha256", audit.file_sha256(path)), daemon=True)
-        hasher.start()
         raw = read_roster(path, password)
         timings["read"] = time.perf_counter() - t0
         report("check", 0, raw.n)
@@ -225,11 +218,9 @@ def _import_roster(
     timings["derive"] = time.perf_counter() - t1
 
     # --- the import record ----------------------------------------------------------
-    if hasher is not None:
-        hasher.join()
     imp = RosterImport(
         file_name=str(path.resolve()),
-        file_sha256=digest.get("sha256") or audit.file_sha256(path),
+        file_sha256=audit.file_sha256(path),
         sheet=raw.sheet,
         rows_read=n,
     )

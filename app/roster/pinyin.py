@@ -119,11 +119,12 @@ def _load_readings() -> dict[str, str] | None:
 
 
 def preload() -> None:
-    """Start loading the readings table on a thread (a few hundredths of a second of JSON
-    decoding, which then overlaps with reading the workbook: python-calamine
-    releases the GIL while it parses)."""
-    if _readings is None:
-        threading.Thread(target=_load_readings, name="pinyin-preload", daemon=True).start()
+    """Load the readings table now (otherwise the first name that needs it does).
+
+    A thread was tried for overlapping this with reading the workbook: on the
+    shared 2-core machine it made imports slower, not faster.
+    """
+    _load_readings()
 
 
 def _first_letter(reading: str) -> str:
