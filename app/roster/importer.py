@@ -370,20 +370,9 @@ def _import_roster(
             sid = None
             if f.index is not None and f.index not in same_as:
                 sid = target[f.index] or sid_of.get(f.index)
-            rows.append(
-                {
-                    "import_id": imp_id,
-                    "student_id": sid,
-                    "row": f.row,
-                    "field": f.field,
-                    "code": f.code,
-                    "severity": f.severity,
-                    "message": f.message,
-                    "original": f.original,
-                    "fixed": f.fixed,
-                }
-            )
-        conn.execute(insert(F), rows)
+            rows.append((sid, f.row, f.field, f.code, f.severity, f.message, f.original, f.fixed))
+        finding_keys = ("student_id", "row", "field", "code", "severity", "message", "original", "fixed")
+        _executemany(conn, insert(F).values(import_id=imp_lit), finding_keys, rows)
 
     # --- major -> college, learnt from a roster that has the college column ---------------
     if V[COLLEGE] is not None:
