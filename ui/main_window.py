@@ -538,12 +538,13 @@ class MainWindow(QMainWindow):
             pass  # the photo event moves the state on
 
     def _on_camera_problem(self, message: str, code: str) -> None:
-        text = {
+        # The backend's own words say what to do (they name the automounter, the cable, a sleeping
+        # camera) in the station's language; these are for a backend that gave none.
+        text = message or {
             "usb_claimed": self.tr("相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试"),
             "no_camera": self.tr("未找到相机: 请连接USB线并打开相机电源"),
         }.get(code, self.tr("相机已断开: 请检查USB线和电源, 重新连接后自动恢复"))
-        detail = f" ({message})" if message and message not in text else ""
-        self.banner.show_text(text + detail, "error")
+        self.banner.show_text(text, "error")
         self.camera_label.setText(self.tr("相机未连接"))
         if self.state == "shooting":
             self._set_state("student" if self.shot is None else "verdict")
