@@ -48,9 +48,10 @@ class StallProbe(QObject):
         self.timer.timeout.connect(self._tick)
         self.max_stall_ms = 0.0
         self.stalls: list[float] = []
-        # For each late tick: (late ms, CPU ms of this thread, CPU ms of the whole process) over the gap.
+        # For each late tick: (late ms, CPU ms of this thread, CPU ms of the whole process, perf_counter)
+        # over the gap.
         # Little CPU anywhere means the machine ran other programs; the UI thread's own CPU means it worked.
-        self.details: list[tuple[float, float, float]] = []
+        self.details: list[tuple[float, float, float, float]] = []
         self._last = 0.0
         self._cpu = (0.0, 0.0)
 
@@ -78,7 +79,7 @@ class StallProbe(QObject):
             self.max_stall_ms = late
         if late > 20:
             self.stalls.append(late)
-            self.details.append((late, (cpu[0] - self._cpu[0]) * 1000.0, (cpu[1] - self._cpu[1]) * 1000.0))
+            self.details.append((late, (cpu[0] - self._cpu[0]) * 1000.0, (cpu[1] - self._cpu[1]) * 1000.0, now))
         self._cpu = cpu
 
 
@@ -93,7 +94,8 @@ class AutoResult:
     retakes: int = 0
     with_reason: int = 0
     stalls: list[float] = field(default_factory=list)  # every late tick over 20 ms
-    stall_details: list[tuple[float, float, float]] = field(default_factory=list)
+    stall_details: list[tuple[float, float, float, float]] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)  # perf_counter at each student's scan
     phases: list[dict[str, float]] = field(default_factory=list)  # ms from the scan to each state
     error: str | None = None
 
@@ -182,6 +184,7 @@ class AutoPilot(QObject):
         self._accepted = False
         self._phase = {}
         self._t0 = time.perf_counter()
+        self.result.starts.append(self._t0)
         self._last_progress = time.monotonic()
         QTest.keyClicks(self.win.input, code)
         QTest.keyClick(self.win.input, Qt.Key.Key_Return)
