@@ -434,8 +434,15 @@ class Models:
         return g
 
     def warm_up(self, names: tuple[str, ...] = ("detect_full", "mesh", "segment")) -> None:
+        """Load the graphs and run each once: a graph's first image costs several times a later one,
+        and that should be paid at start-up, not on the first student's photo."""
+        blank = np.full((192, 192, 3), 128, np.uint8)
         for n in names:
-            self._get(n)
+            g = self._get(n)
+            try:
+                g.process(blank)
+            except Exception:  # priming is an optimisation; a real failure shows on the first photo
+                log.debug("warm-up of %s failed", n, exc_info=True)
 
     def close(self) -> None:
         for g in self._cache.values():
