@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+@pytest.fixture(autouse=True)
+def _language_per_test():
+    """`station qc --lang en` in one test sets the process's language: later tests start in Chinese again."""
+    yield
+    from app.i18n import set_language
+
+    set_language(os.environ.get("STATION_LANG", "zh"))
+
+
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'station.db'}"
