@@ -22,7 +22,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="检查照片是否符合采集要求 / check photos against the profile's rules")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="照片文件或文件夹 / photo files or folders")
     p.add_argument("--profile", metavar="P", help="检查配置名称或 .toml 路径 (default: the qc.profile setting)")
-    p.add_argument("--json", action="store_true", help="每张照片输出一行 JSON / one JSON object per line")
+    p.add_argument("--json", action="store_true",
+                   help="每张照片输出一行 JSON (输出不是终端时默认) / one JSON object per line "
+                        "(the default when stdout is not a terminal)")
+    p.add_argument("--text", action="store_true", help="可读文字输出 / readable text even in a pipe")
     p.add_argument("--lang", choices=("zh", "en"), help="原因的语言 / language of the reasons")
     p.set_defaults(func=run_qc)
 
@@ -90,10 +93,12 @@ def run_qc(args: argparse.Namespace) -> int:
         i18n.set_language(args.lang)
     lang = i18n.language()
     checker = _make_checker(_profile_name(args))
+    # Scripts and pipes get the JSON lines the issue specifies; a person at a terminal gets text.
+    as_json = args.json or (not args.text and not sys.stdout.isatty())
     try:
         for path in _expand(args.images):
             report = checker.check_path(path)
-            if args.json:
+            if as_json:
                 print(json.dumps(report.to_dict(lang), ensure_ascii=False), flush=True)
             else:
                 print(_human(report, lang), flush=True)

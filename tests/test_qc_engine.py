@@ -333,11 +333,14 @@ def test_station_qc_json_lines_and_goes_on_after_a_bad_file(run_cli, tmp_path, a
 
 
 def test_station_qc_human_output_and_profile_errors(run_cli, grace_hopper_path, tmp_path):
-    code, out, _ = run_cli("qc", grace_hopper_path, "--lang", "en")
+    code, out, _ = run_cli("qc", grace_hopper_path, "--lang", "en", "--text")
     assert code == 0 and "FAIL" in out and "white top" in out
     (tmp_path / "bad.toml").write_text("[pose]\nmax_yaww = 3\n")
     code, _, err = run_cli("qc", grace_hopper_path, "--profile", tmp_path / "bad.toml")
     assert code == 2 and "max_yaww" in err
+    # in a pipe (as here) the default is the JSON lines scripts read
+    code, out, _ = run_cli("qc", grace_hopper_path)
+    assert code == 0 and json.loads(out.splitlines()[0])["verdict"] == "fail"
 
 
 def test_station_qc_eval_counts_against_labels(run_cli, tmp_path, astronaut_rgb, grace_hopper_path):
