@@ -34,11 +34,13 @@ def encrypt_office(data: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def is_encrypted_office(path: str | Path) -> bool:
-    import olefile
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
-    # An encrypted OOXML file is an OLE compound file; a plain one is a zip.
-    return olefile.isOleFile(str(path))
+
+def is_encrypted_office(path: str | Path) -> bool:
+    # An encrypted OOXML file is an OLE compound file (the encrypted package inside); a plain one is a zip.
+    with open(path, "rb") as f:
+        return f.read(8) == _OLE_MAGIC
 
 
 def decrypt_office(path: str | Path, password: str) -> bytes:
