@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import Selection, Shot, Student
 from app.workflow import Workflow
@@ -450,3 +450,41 @@ def test_pyside_reference_fault_cannot_abort_a_long_day(qapp):
         pinger.ping.emit(None)
     assert sys.getrefcount(None) > 0 and sys.getrefcount(True) > 0
     assert before > 0
+
+
+def test_reselect_an_earlier_shot_later(qtbot, station, roster_db):
+    """Shot 1 fails and is retaken, shot 2 is accepted; later the student is re-opened from the
+    recent list and shot 1 chosen instead (it failed, so with a reason)."""
+    win = station("fail")
+    (a, ida, *_), _ = students(roster_db, 2)
+    scan(qtbot, win, ida)
+    wait_state(qtbot, win, "student")
+    key(qtbot, win, Qt.Key.Key_Space)
+    wait_state(qtbot, win, "verdict")
+    first = win.shot.id
+    key(qtbot, win, Qt.Key.Key_R)
+    wait_state(qtbot, win, "student")
+    key(qtbot, win, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: win.state == "verdict" and win.shot.id != first, timeout=WAIT_MS)
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "reason")
+    qtbot.keyClicks(win.input, "1")
+    key(qtbot, win, Qt.Key.Key_Return)
+    wait_state(qtbot, win, "ready")
+    qtbot.waitUntil(lambda: win.recent.count() == 1, timeout=WAIT_MS)
+    win.recent.picked.emit(int(win.recent.item(0).data(Qt.ItemDataRole.UserRole)))  # a click on the row
+    wait_state(qtbot, win, "confirm")
+    qtbot.waitUntil(lambda: win.strip.count() == 2, timeout=WAIT_MS)
+    assert "★" in win.strip.item(1).text() and "★" not in win.strip.item(0).text()
+    win.strip.shot_clicked.emit(first)  # a click on the first thumbnail
+    wait_state(qtbot, win, "viewing")
+    assert win.viewed.id == first and "F4" in win.photo.overlay.hint
+    qtbot.keyClick(win, Qt.Key.Key_F4)
+    wait_state(qtbot, win, "reason")
+    qtbot.keyClicks(win.input, "3")
+    key(qtbot, win, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "改选" in win.message.text(), timeout=WAIT_MS)
+    with roster_db.session() as s:
+        sel = s.scalar(select(Selection).where(Selection.student_id == a))
+        assert sel.shot_id == first and sel.override_reason == win.quick_reasons()[2]
+        assert s.scalar(select(func.count(Shot.id)).where(Shot.student_id == a)) == 2
