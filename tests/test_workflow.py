@@ -147,6 +147,8 @@ def test_a_failing_photo_is_accepted_only_with_a_reason(wf, roster_db, portraits
     with pytest.raises(ReasonRequired):
         wf.accept()
     assert wf.pending_shot_id == shot.id  # still waiting
+    state = wf.state()
+    assert state.student.id == sid and state.confirmed and state.pending.id == shot.id
     wf.accept("学生坚持使用此照片")
     with roster_db.session() as s:
         sel = s.scalar(select(Selection).where(Selection.student_id == sid))
