@@ -13,18 +13,23 @@ dirty cells take the slow path.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 # Invisible characters that are removed: control characters (Cc) and format
 # characters (Cf: zero-width spaces and joiners, bidi marks, BOM, soft hyphen,
 # tags) as listed by Unicode 14, plus the invisible Hangul fillers.
-_HIDDEN_REMOVE_CLASS = (
+_HIDDEN_BMP_CLASS = (
     "\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
     "\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164"
-    "\ufeff\ufff9-\ufffb\uffa0\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\ufeff\ufff9-\ufffb\uffa0"
+)
+_HIDDEN_ASTRAL_CLASS = (
+    "\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_HIDDEN_REMOVE_CLASS = _HIDDEN_BMP_CLASS + _HIDDEN_ASTRAL_CLASS
 # Unusual spaces (no-break, en/em/thin spaces, line separators): become a plain
 # space, then the field's space rule applies.
 _HIDDEN_SPACE_CLASS = "\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
@@ -158,8 +163,54 @@ def _column_clean(joined: str, kind: str, extra: str) -> bool:
     return " " not in joined
 
 
+# Character classes beyond the Basic Multilingual Plane make a pattern scan
+# about three times slower, so a column scan uses the BMP class and looks for
+# the rare astral format characters only in a column that can contain them.
+_ASTRAL_RX = re.compile(f"[{_HIDDEN_ASTRAL_CLASS}]")
+_SPACE_RX = re.compile(" ")
+_BMP_RX: dict[tuple[str, str], re.Pattern] = {}
+
+
+def _joined_dirty(values: list[str], joined: str, kind: str, extra: str) -> list[int]:
+    rx = _BMP_RX.get((kind, extra))
+    if rx is None:
+        space = "" if kind == TEXT else " "
+        rx = _BMP_RX[(kind, extra)] = re.compile(
+            f"[{_HIDDEN_BMP_CLASS}{_HIDDEN_SPACE_CLASS}{_FULLWIDTH_CLASS}{re.escape(extra)}{space}]"
+        )
+    found = set(matching_indices(values, rx, joined))
+    # A str holding any character beyond U+FFFF stores 4 bytes per character.
+    if sys.getsizeof(joined) >= 4 * len(joined):
+        found.update(matching_indices(values, _ASTRAL_RX, joined))
+    if kind == TEXT and " " in joined:
+        last = len(joined) - 1
+        edges = [
+            p
+            for p in (m.start() for m in _SPACE_RX.finditer(joined))
+            if p == 0 or p == last or joined[p - 1] == SEP or joined[p + 1] == SEP
+        ]
+        if edges:
+            found.update(_indices_at(joined, edges))
+    return sorted(found)
+
+
+def _indices_at(joined: str, positions: list[int]) -> list[int]:
+    out = []
+    index = prev = 0
+    for p in positions:
+        index += joined.count(SEP, prev, p)
+        prev = p
+        out.append(index)
+    return out
+
+
 def dirty_indices(values: list, patterns: tuple[re.Pattern, re.Pattern], kind: str | None = None, extra: str = "") -> list[int] | None:
-    """Indices of cells that need the slow path; None when some are not text."""
+    """Indices of cells that need the slow path; None when some are not text.
+
+    With ``kind`` (and the field's ``extra`` characters) the column is first
+    checked by a C-speed gate and then scanned with fast patterns; without it,
+    ``patterns[0]`` (from :func:`dirty_patterns`) scans the joined column.
+    """
     try:
         if kind is not None and _column_clean(_GATE_SEP.join(values), kind, extra):
             return []
@@ -168,6 +219,8 @@ def dirty_indices(values: list, patterns: tuple[re.Pattern, re.Pattern], kind: s
         return None
     if joined.count(SEP) != len(values) - 1:  # the separator itself occurs in a cell
         return [i for i, v in enumerate(values) if patterns[1].search(v)]
+    if kind is not None:
+        return _joined_dirty(values, joined, kind, extra)
     return matching_indices(values, patterns[0], joined)
 
 

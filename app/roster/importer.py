@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
+from itertools import compress, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,7 @@ KEYS = (
 )
 
 
-def _executemany(conn, stmt, keys: tuple[str, ...], rows: list[tuple]) -> None:
+def _executemany(conn, stmt, keys: tuple[str, ...], rows) -> None:
     """Run a Core statement once per row of plain tuples.
 
     On SQLite the statement is compiled once by SQLAlchemy and handed to the
@@ -76,15 +77,24 @@ def _executemany(conn, stmt, keys: tuple[str, ...], rows: list[tuple]) -> None:
     a 50,000-row import) has nothing to do. Other databases go through
     ``Connection.execute`` with dictionaries.
     """
-    if not rows:
+    if isinstance(rows, list) and not rows:
         return
     if conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark":
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
         order = [keys.index(name) for name in compiled.positiontup]
         if order != list(range(len(keys))):
-            rows = [tuple(r[k] for k in order) for r in rows]
-        conn.exec_driver_sql(compiled.string, rows)
+            rows = (tuple(r[k] for k in order) for r in rows)
+        # The DBAPI cursor of this connection (inside its transaction) takes any
+        # iterable, so rows can be produced as they are written.
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(compiled.string, rows)
+        finally:
+            cursor.close()
     else:
+        rows = list(rows)
+        if not rows:
+            return
         conn.execute(stmt, [dict(zip(keys, r)) for r in rows])
 
 
@@ -216,6 +226,7 @@ def _import_roster(
         cmap = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
         colleges = [cmap.get(m) for m in V["Zymc"]] if cmap else [None] * n
     timings["derive"] = time.perf_counter() - t1
+    t1b = time.perf_counter()
 
     # --- the import record ----------------------------------------------------------
     imp = RosterImport(
@@ -230,6 +241,7 @@ def _import_roster(
     stamp = _now()
 
     # --- match existing students ------------------------------------------------------
+    timings["record"] = time.perf_counter() - t1b
     t2 = time.perf_counter()
     S = Student.__table__
     value_cols = [S.c[ATTR[f]] for f in (*FIELDS, COLLEGE)] + [S.c.id_number18, S.c.id_last6, S.c.name_initials]
@@ -272,10 +284,11 @@ def _import_roster(
                 claimed.add(sid)
                 target[i] = sid
     timings["match"] = time.perf_counter() - t2
+    t2b = time.perf_counter()
 
     # --- rows to write (tuples in KEYS order) ---------------------------------------------
     uid_prefix = uuid.uuid4().hex[:20]  # uid = random per import + row counter: unique, and cheap to index
-    uids = [f"{uid_prefix}{i:012x}" for i in range(n)]
+    uids = list(map("{}{:012x}".format, repeat(uid_prefix, n), range(n)))
     columns = [uids] + [V[f] for f in FIELDS] + [colleges, id18, last6, initials, raw.rownos, range(n)]
     error_rows = checked.error_rows
     warning_rows = checked.warning_rows - error_rows
@@ -286,8 +299,21 @@ def _import_roster(
     upd_changed: list[tuple] = []
     upd_same: list[tuple] = []
     updated = unchanged = reactivated = 0
-    if not existing_count and not same_as and not flagged_rows:
-        new_clean = list(zip(*columns))
+    if not existing_count:
+        # A first roster: every row is new. Clean rows go straight from the
+        # columns to the database; the few flagged ones need their ids back.
+        skip = flagged_rows | same_as.keys()
+        keep = [True] * n
+        for i in skip:
+            keep[i] = False
+        new_clean = compress(zip(*columns), keep) if skip else zip(*columns)
+        n_clean = n - len(skip)
+        for i in sorted(flagged_rows - same_as.keys()):
+            d = dict(zip(KEYS, [c[i] for c in columns]))
+            d["has_error"] = i in error_rows
+            d["has_warning"] = i in warning_rows
+            new_flagged.append(d)
+            new_flagged_idx.append(i)
     else:
         for i, vals in enumerate(zip(*columns)):
             if i in same_as:
@@ -311,10 +337,13 @@ def _import_roster(
             else:
                 unchanged += 1
                 upd_same.append((vals[14], vals[15], i in error_rows, i in warning_rows, sid))
-    n_new = len(new_clean) + len(new_flagged)
+    if isinstance(new_clean, list):
+        n_clean = len(new_clean)
+    n_new = n_clean + len(new_flagged)
     report("write", 0, n_new + len(upd_changed) + len(upd_same))
 
     # --- write ------------------------------------------------------------------------------
+    timings["rows"] = time.perf_counter() - t2b
     t3 = time.perf_counter()
     bind = session.get_bind()
     sqlite = bind.dialect.name == "sqlite"
@@ -349,21 +378,23 @@ def _import_roster(
             ix.create(conn, checkfirst=True)
     timings["insert"] = time.perf_counter() - t3
 
-    # Students the new roster no longer lists: kept, marked inactive.
-    deactivated = conn.execute(
-        update(S)
-        .where(S.c.active == true(), S.c.unlisted == false(), or_(S.c.import_id.is_(None), S.c.import_id != imp_id))
-        .values(active=false())
-    ).rowcount
-
-    # --- findings ----------------------------------------------------------------------------
+    # Students the new roster no longer lists: kept, marked inactive. (An empty
+    # table before this import has nobody to drop and no earlier findings.)
+    deactivated = 0
     F = RosterFinding.__table__
-    conn.execute(
-        delete(F).where(
-            F.c.import_id != imp_id,
-            F.c.student_id.in_(select(S.c.id).where(S.c.import_id == imp_id)),
+    if existing_count:
+        deactivated = conn.execute(
+            update(S)
+            .where(S.c.active == true(), S.c.unlisted == false(), or_(S.c.import_id.is_(None), S.c.import_id != imp_id))
+            .values(active=false())
+        ).rowcount
+        # --- findings of an earlier roster are replaced ---------------------------------------
+        conn.execute(
+            delete(F).where(
+                F.c.import_id != imp_id,
+                F.c.student_id.in_(select(S.c.id).where(S.c.import_id == imp_id)),
+            )
         )
-    )
     if checked.findings:
         rows = []
         for f in checked.findings:

@@ -109,6 +109,8 @@ def _clean_cell(f: str, v, i: int, out: _Collector, id_lost: set[int], years: li
     kind = KIND[f]
     codes: list[str] = []
     error: tuple[str, str] | None = None
+    if v is None:
+        return ""
     if type(v) is not str:
         is_num = isinstance(v, (int, float)) and not isinstance(v, bool)
         if is_num and f == "Sfzh" and float(v).is_integer() and float(v) >= 1e15:
