@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 import threading
 
-# First letters of surnames whose surname reading differs from pypinyin's first
-# (most common) reading of the character.
+# First letters of characters as surnames. For many the surname reading is not
+# the character's most common one (单 dān, but the surname is Shàn); the others
+# are listed so a change in pypinyin's ordering cannot move them.
 SURNAME_INITIAL: dict[str, str] = {
     "单": "s",  # Shàn
     "解": "x",  # Xiè

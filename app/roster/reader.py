@@ -94,6 +94,13 @@ def _decrypt(data: bytes, path: Path, password: str | None) -> tuple[bytes, bool
             continue
         except (mse.DecryptionError, mse.FileFormatError, mse.ParseError) as exc:
             raise _unreadable(path, t(f"无法解密({exc})", f"cannot decrypt ({exc})")) from None
+    if not password:  # only Excel's built-in password was tried
+        raise InputError(
+            t(
+                f"名单 {path.name} 有密码保护,请用 --password 提供密码",
+                f"the roster {path.name} is password-protected: give the password with --password",
+            )
+        )
     raise InputError(
         t(
             f"密码不对,无法打开名单 {path.name};请向学校确认密码",
