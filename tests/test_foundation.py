@@ -135,3 +135,22 @@ def test_only_ui_imports_qt():
         if pat.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_fast_head_revision_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from app.db import _alembic_config
+
+    heads = ScriptDirectory.from_config(_alembic_config(None)).get_heads()
+    assert heads == [head_revision()]
+
+
+def test_opening_a_current_database_does_not_import_alembic(db_url):
+    open_db(db_url).dispose()
+    code = (
+        "import sys; from app.db import open_db; open_db(sys.argv[1]).dispose();"
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, db_url], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr

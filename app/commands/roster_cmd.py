@@ -235,33 +235,9 @@ def _pad(s: str, w: int) -> str:
 
 
 def _open_for_reading(args: argparse.Namespace):
-    """The database without the migration check when its schema already answers.
-
-    Checking for migrations imports Alembic (about 0.35 s); a look-up should
-    start faster than that. A database whose schema is missing or behind fails
-    the probe and is opened (and migrated) the normal way.
-    """
-    from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
-
     from app.cli import open_db
-    from app.db import open_db as open_url
-    from app.db import resolve_url
-    from app.models import Student
 
-    url = resolve_url(getattr(args, "db", None))
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        if not Path(url.split(":///", 1)[1]).is_file():
-            return open_db(args)
-    try:
-        db = open_url(url, migrate_schema=False)
-        with db.session() as s:
-            s.execute(select(Student).limit(1)).all()
-        return db
-    except SQLAlchemyError:
-        return open_db(args)
+    return open_db(args)
 
 
 def run_find(args: argparse.Namespace) -> int:
