@@ -12,7 +12,7 @@ import logging
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 log = logging.getLogger(__name__)
@@ -23,28 +23,33 @@ class _Relay(QObject):
     failed = Signal(int, object)
 
 
-class _Task(QRunnable):
-    def __init__(self, key: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict):
-        super().__init__()
-        self.key, self.relay, self.fn, self.args, self.kwargs = key, relay, fn, args, kwargs
-        self.setAutoDelete(True)
+def _job(key: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict, setup: Callable | None) -> Callable:
+    """The pool runs a plain callable: PySide6 wraps it in a QRunnable of its own that lets go of it after
+    running. (A QRunnable subclass with autoDelete lost its Python side now and then, ~3% of the tasks,
+    each keeping its arguments alive.)"""
 
-    def run(self) -> None:
+    def run() -> None:
         try:
-            result = self.fn(*self.args, **self.kwargs)
+            if setup is not None:
+                setup()
+            result = fn(*args, **kwargs)
         except BaseException as exc:  # every failure reaches the window as a message
             if not hasattr(exc, "message"):
-                log.error("worker %s failed:\n%s", getattr(self.fn, "__name__", self.fn), traceback.format_exc())
-            self.relay.failed.emit(self.key, exc)
+                log.error("worker %s failed:\n%s", getattr(fn, "__name__", fn), traceback.format_exc())
+            relay.failed.emit(key, exc)
         else:
-            self.relay.done.emit(self.key, result)
+            relay.done.emit(key, result)
+
+    return run
 
 
 class Runner(QObject):
     """``submit(fn, *args, on_done=..., on_error=...)``: run fn in the pool, call back on the UI thread."""
 
-    def __init__(self, parent: QObject | None = None, threads: int = 3):
+    def __init__(self, parent: QObject | None = None, threads: int = 3, *, low_priority: bool = False):
         super().__init__(parent)
+        # Long jobs (exports, checksums) run niced so the shot in front of the camera comes first.
+        self._setup = _lower_priority if low_priority else None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self._relay = _Relay()  # created here: it lives on the UI thread
@@ -57,7 +62,7 @@ class Runner(QObject):
                on_error: Callable | None = None, **kwargs: Any) -> int:
         key = next(self._keys)
         self._callbacks[key] = (on_done, on_error)
-        self.pool.start(_Task(key, self._relay, fn, args, kwargs))
+        self.pool.start(_job(key, self._relay, fn, args, kwargs, self._setup))
         return key
 
     @property
@@ -80,6 +85,40 @@ class Runner(QObject):
             on_error(exc)
         else:
             log.error("unhandled worker error: %s", exc)
+
+
+def _lower_priority() -> None:
+    import os
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: same priority, still correct
+        pass
+
+
+class Progress(QObject):
+    """A progress callback a worker calls; the window hears it as a queued signal, at most every ``every_s``.
+
+    ``Progress()(done, total)`` or ``(stage, done, total)``: whatever the job
+    reports is passed on as a tuple. The last call (done == total) always gets through.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, every_s: float = 0.1):
+        super().__init__(parent)
+        self.every_s = every_s
+        self._last = 0.0
+
+    def __call__(self, *values) -> None:
+        import time
+
+        now = time.monotonic()
+        final = len(values) >= 2 and values[-1] and values[-2] == values[-1]
+        if final or now - self._last >= self.every_s:
+            self._last = now
+            self.changed.emit(tuple(values))
 
 
 class CameraBridge(QObject):
