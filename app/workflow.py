@@ -43,9 +43,14 @@ from app.models import (
 )
 from app.privacy import mask_id
 from app.station import local_station, open_session
+from app.workflow_recovery import RecoveryMixin
 from app.workflow_types import (  # noqa: F401  (re-exported: callers import them from here)
     ACCEPTABLE,
     Accepted,
+    Assigned,
+    FileProblem,
+    RecoveryResult,
+    WaitingShot,
     CheckView,
     DecisionPending,
     Identified,
@@ -86,8 +91,11 @@ def _safe(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_-]", "", text or "")[:40]
 
 
-class Workflow:
-    """One station's shot workflow. Safe to call from several worker threads."""
+class Workflow(RecoveryMixin):
+    """One station's shot workflow. Safe to call from several worker threads.
+
+    Start-up recovery and the photos waiting for a student are in :class:`RecoveryMixin`.
+    """
 
     def __init__(self, db: Database, *, capture_folder: str | Path | None = None, operator: str | None = None):
         self.db = db
@@ -306,13 +314,15 @@ class Workflow:
             key = self._file_key(sid)
             n = self._counters.get(sid, 0)
             folder = self._folder()
+            # Path.glob would compile (and cache for good) a new pattern for every stem: a day's worth of them.
+            taken = {name.partition(".")[0] for name in os.listdir(folder)}
             while True:
                 n += 1
                 stem = f"S{self.station_number:02d}_{key}_{n:02d}"
-                if not any(folder.glob(stem + ".*")):
+                if stem not in taken:
                     break
-            self._counters[sid] = n
-            self._named[stem] = sid
+            _remember(self._counters, sid, n)
+            _remember(self._named, stem, sid)
             self._last_stem = (stem, {ext}, time.monotonic())
             return folder / (stem + ext)
 
@@ -549,14 +559,12 @@ class Workflow:
             rows = s.scalars(select(Shot).where(Shot.student_id == student_id).order_by(Shot.taken_at, Shot.id))
             return [self._shot_info(s, r) for r in rows]
 
-    def unassigned_shots(self) -> list[ShotInfo]:
-        with self.db.session() as s:
-            rows = s.scalars(select(Shot).where(Shot.student_id.is_(None)).order_by(Shot.taken_at))
-            return [self._shot_info(s, r) for r in rows]
-
-    def assign_shot(self, shot_id: int, student_id: int) -> ShotInfo:
+    def _claim_waiting(self, shot_id: int, student_id: int) -> ShotInfo | None:
+        """The camera-button photo taken just before this scan becomes this student's photo awaiting a decision."""
         with self.db.session() as s:
             shot = s.get(Shot, shot_id)
+            if shot is None or shot.student_id is not None or shot.status == "rejected":
+                return None
             shot.student_id = student_id
             s.commit()
             with self._lock:
@@ -573,14 +581,14 @@ class Workflow:
         with self._lock:
             self._current = _Current(card.id, confirmed=not needs, group=(card.college, card.class_name))
             self._pending = None
-            self._counters.pop(card.id, None)
-            self._counters[card.id] = card.shots
+            _remember(self._counters, card.id, card.shots)
             self.last_group = (card.college, card.class_name)
             waiting = self._unassigned
         pending = None
         if waiting and not needs and datetime.now() - waiting[1] <= UNASSIGNED_GRACE:
-            pending = self.assign_shot(waiting[0], card.id)
-            pending = ShotInfo(**{**pending.__dict__, "assigned_now": True})
+            pending = self._claim_waiting(waiting[0], card.id)
+            if pending is not None:
+                pending = ShotInfo(**{**pending.__dict__, "assigned_now": True})
         return Identified(code, "found", card=card, needs_confirmation=needs, accepted_previous=accepted,
                           pending=pending)
 
@@ -633,6 +641,19 @@ class Workflow:
             status=shot.status, qc_verdict=shot.qc_verdict, qc_ms=shot.qc_ms, checks=checks, qc_error=error,
             crop=crop, selected=bool(selected), override_reason=shot.override_reason,
         )
+
+
+# How many file stems and per-student counters the namer remembers: a photo reaches record_photo
+# seconds after it was named, so the latest few hundred are plenty, and a long day stays flat.
+NAMER_MEMORY = 500
+
+
+def _remember(d: dict, key, value) -> None:
+    """``d[key] = value`` as the newest entry, forgetting the oldest beyond NAMER_MEMORY."""
+    d.pop(key, None)
+    d[key] = value
+    while len(d) > NAMER_MEMORY:
+        del d[next(iter(d))]
 
 
 def _lower_priority() -> None:

@@ -188,3 +188,87 @@ def checks_from_json(text: str | None) -> tuple[tuple[CheckView, ...], str | Non
         )
     crop = tuple(d["crop"]) if d.get("crop") else None
     return tuple(views), d.get("reason"), crop
+
+
+# --- start-up recovery and photos waiting for a student ---------------------------
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A recorded shot whose file is not as it was recorded (or a file recovery could not use)."""
+
+    problem: str  # "missing" | "changed" | "moved" | "incomplete" | "raw_only"
+    path: str
+    shot_id: int | None = None
+    student: str = ""  # "姓名 学号" of the shot's student, when it has one
+    new_path: str | None = None  # "moved": where the file is now (the record follows it)
+
+    def text(self) -> str:
+        who = f" ({self.student})" if self.student else ""
+        return {
+            "missing": t(f"文件不见了{who}: {self.path}", f"file missing{who}: {self.path}"),
+            "changed": t(f"文件校验值不符 (拍摄后被修改或损坏){who}: {self.path}",
+                         f"file changed or damaged since it was recorded{who}: {self.path}"),
+            "moved": t(f"文件被移动{who}, 记录已更新: {self.path} → {self.new_path}",
+                       f"file moved{who}, record updated: {self.path} → {self.new_path}"),
+            "incomplete": t(f"不完整的写入 (已移到一旁, 未删除): {self.path}",
+                            f"incomplete write (set aside, not deleted): {self.path}"),
+            "raw_only": t(f"只有 RAW 没有 JPEG 的文件 (未登记): {self.path}",
+                          f"RAW file with no JPEG (not recorded): {self.path}"),
+        }.get(self.problem, f"{self.problem}: {self.path}")
+
+
+@dataclass(frozen=True)
+class RecoveryResult:
+    """What the start-up check of the capture folder found and did."""
+
+    folder: str
+    recorded: int = 0  # unknown photos now waiting for a student
+    moved: int = 0  # records pointed at their file's new place
+    finished: int = 0  # interrupted writes completed (they are among ``recorded``)
+    waiting: int = 0  # every photo waiting for a student, these and earlier ones
+    problems: tuple[FileProblem, ...] = ()
+    verified: bool = False  # checksums compared (False: file sizes only)
+    ms: float = 0.0
+
+    def count(self, kind: str) -> int:
+        return sum(1 for p in self.problems if p.problem == kind)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.waiting or any(p.problem != "moved" for p in self.problems))
+
+    def summary(self) -> str:
+        parts = []
+        if self.recorded:
+            parts.append(t(f"找回未登记照片 {self.recorded} 张", f"{self.recorded} unrecorded photos found"))
+        if self.waiting:
+            parts.append(t(f"待分配照片 {self.waiting} 张", f"{self.waiting} photos waiting for a student"))
+        for kind, zh, en in (("missing", "记录缺文件", "records missing their file"),
+                             ("changed", "文件校验值不符", "files changed"),
+                             ("moved", "文件被移动 (已更新)", "files moved (records updated)"),
+                             ("incomplete", "不完整的写入", "incomplete writes"),
+                             ("raw_only", "无 JPEG 的 RAW", "RAW files with no JPEG")):
+            n = self.count(kind)
+            if n:
+                parts.append(t(f"{zh} {n}", f"{en}: {n}"))
+        if not parts:
+            return t("照片文件夹与数据库一致", "the capture folder matches the database")
+        return t("启动检查: ", "Start-up check: ") + t("，", ", ").join(parts)
+
+
+@dataclass(frozen=True)
+class WaitingShot:
+    """A photo that belongs to no student yet (recovered, or a camera-button shot nobody claimed)."""
+
+    shot: ShotInfo
+    file_ok: bool
+    suggestion: StudentCard | None = None  # the student its file name names, when exactly one
+
+
+@dataclass(frozen=True)
+class Assigned:
+    shot: ShotInfo
+    student: StudentCard
+    selected: bool  # it became the student's selected photo
+    note: str = ""  # why it was not selected, in the station's language
