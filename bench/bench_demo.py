@@ -27,6 +27,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="?", type=int, default=200)
     ap.add_argument("--dir", default=None, help="work folder (default: a temporary one)")
+    ap.add_argument("--memory", action="store_true",
+                    help="where memory goes: anon/file RSS, malloc arenas, Python objects every 50 students; with "
+                         "--trace also tracemalloc's growth by line (slower: not for the timing figures)")
+    ap.add_argument("--trace", action="store_true", help="with --memory: tracemalloc snapshots")
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -50,8 +54,9 @@ def main() -> int:
     work = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-demo-"))
     db, captures, portraits = prepare_demo(work, n_students=args.n + args.n // 4 + 10, fresh=True)
     out: dict = {}
+    mem = MemoryProbe(db, trace=args.trace, n=args.n) if args.memory else None
     code = run_window(db, capture_folder=captures, camera="gphoto2", auto=args.n, event_hook=portraits.on_event,
-                      result_out=out)
+                      result_out=out, on_student=mem.sample if mem else None)
     r = out.get("result")
     if r is None:
         return code or 1
@@ -80,7 +85,114 @@ def main() -> int:
           f"one: {len(near)}, worst {max((d[0] for d in near), default=0):.0f} ms; "
           f"max late tick elsewhere: {max(other, default=0):.0f} ms")
     print("# rss_mb every 10 students:", json.dumps([(n, round(mb, 1)) for n, mb in r.rss_trace]))
+    if mem is not None:
+        mem.report()
     return code
+
+
+def proc_status() -> dict[str, float]:
+    """RssAnon / RssFile / RssShmem in MB: anonymous memory grows with data; file pages grow as code is touched."""
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon", "RssFile", "RssShmem", "VmRSS")):
+                k, v = line.split(":")
+                out[k] = int(v.split()[0]) / 1024
+    return out
+
+
+def malloc_mb() -> tuple[float, float]:
+    """glibc's view: (bytes handed out and still in use, bytes held from the OS), in MB."""
+    import ctypes
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(n, ctypes.c_size_t) for n in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                     "fordblks", "keepcost")]
+
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = MallInfo2
+        m = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return 0.0, 0.0
+    return (m.uordblks + m.hblkhd) / 2**20, (m.arena + m.hblkhd) / 2**20
+
+
+def sqlite_mb() -> float:
+    """Memory SQLite's allocator holds (page caches of every connection, statements), in MB."""
+    import ctypes
+    import ctypes.util
+    import sqlite3  # noqa: F401  (loads the library the station's connections use)
+
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("sqlite3") or "libsqlite3.so.0")
+        lib.sqlite3_memory_used.restype = ctypes.c_int64
+        return lib.sqlite3_memory_used() / 2**20
+    except (OSError, AttributeError):
+        return 0.0
+
+
+class MemoryProbe:
+    """Called after every student: every 50, what the process holds and where it grew."""
+
+    EVERY = 50
+
+    def __init__(self, db, *, trace: bool, n: int):
+        import gc
+        import tracemalloc
+
+        self.db, self.trace, self.n = db, trace, n
+        self.rows: list[tuple] = []
+        self.first = None
+        self.types0: dict[str, int] | None = None
+        if trace:
+            tracemalloc.start(8)
+        self._gc = gc
+
+    def _types(self) -> dict[str, int]:
+        from collections import Counter
+
+        return Counter(type(o).__qualname__ for o in self._gc.get_objects())
+
+    def sample(self, done: int) -> None:
+        import tracemalloc
+
+        if done % self.EVERY and done != self.n:
+            return
+        st = proc_status()
+        used, held = malloc_mb()
+        traced = tracemalloc.get_traced_memory()[0] / 2**20 if self.trace else 0.0
+        objs = len(self._gc.get_objects())
+        self.rows.append((done, st.get("VmRSS", 0), st.get("RssAnon", 0), st.get("RssFile", 0),
+                          st.get("RssShmem", 0), used, held, sqlite_mb(), traced, objs))
+        if done == self.EVERY:
+            self.types0 = self._types()
+            if self.trace:
+                self.first = tracemalloc.take_snapshot()
+        elif done == self.n and self.types0 is not None:
+            self.types1 = self._types()
+            if self.trace:
+                self.last = tracemalloc.take_snapshot()
+
+    def report(self) -> None:
+        print("# memory every 50 students (MB): students, VmRSS, RssAnon, RssFile, RssShmem, malloc in use, "
+              "malloc held, SQLite, tracemalloc, Python objects (gc)")
+        for r in self.rows:
+            print("#  ", r[0], *(f"{v:.1f}" for v in r[1:9]), r[9])
+        if self.types0 is not None and hasattr(self, "types1"):
+            grew = sorted(((self.types1[k] - self.types0.get(k, 0), k) for k in self.types1), reverse=True)[:12]
+            print(f"# Python objects that grew from student {self.EVERY} to {self.n}:", [(k, d) for d, k in grew if d > 0])
+        if self.trace and self.first is not None and hasattr(self, "last"):
+            import tracemalloc
+
+            filt = [tracemalloc.Filter(False, tracemalloc.__file__)]
+            stats = self.last.filter_traces(filt).compare_to(self.first.filter_traces(filt), "traceback")
+            print(f"# tracemalloc: biggest growth from student {self.EVERY} to {self.n}:")
+            for stat in stats[:12]:
+                print(f"#   +{stat.size_diff / 1024:.0f} KiB in {stat.count_diff:+d} blocks")
+                for line in stat.traceback.format()[-8:]:
+                    print("#       " + line.strip())
 
 
 if __name__ == "__main__":

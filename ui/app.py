@@ -147,6 +147,7 @@ def run_window(
     screenshots: str | Path | None = None,
     result_out: dict | None = None,
     event_hook=None,
+    on_student=None,
 ) -> int:
     """Open the photographer's window on ``db``; with ``auto``, drive it through that many students.
 
@@ -186,7 +187,8 @@ def run_window(
         if auto:
             from ui.autopilot import AutoPilot
 
-            pilot = AutoPilot(win, auto, screenshots=Path(screenshots) if screenshots else None)
+            pilot = AutoPilot(win, auto, screenshots=Path(screenshots) if screenshots else None,
+                              on_student=on_student)
 
             def finished(result) -> None:
                 box["result"] = result

@@ -120,8 +120,9 @@ class AutoPilot(QObject):
     finished = Signal(object)  # AutoResult
 
     def __init__(self, window: MainWindow, n: int, *, screenshots: Path | None = None,
-                 retake_failing: bool = False, parent=None):
+                 retake_failing: bool = False, on_student=None, parent=None):
         super().__init__(parent)
+        self.on_student = on_student  # called with the count after each student (the memory bench's probe)
         self.retake_failing = retake_failing
         self._phase: dict[str, float] = {}
         self.win = window
@@ -237,6 +238,9 @@ class AutoPilot(QObject):
             done = len(self.result.per_student_ms)
             if done % 10 == 0:
                 self.result.rss_trace.append((done, rss_mb()))
+            if self.on_student is not None:
+                self.on_student(done)
+                self.probe.skip()  # the probe's own time is not the window's
             self._t0 = None
             QTimer.singleShot(0, self._next_student)
 
