@@ -10,6 +10,13 @@ libgphoto2 is not thread-safe: a GpCalls object and the cameras it opens
 belong to one thread (the backend's). ``LIB_LOCK`` serialises the few
 process-wide steps (loading the port and camera driver lists) between
 backends and ``station camera list``.
+
+No call here may hold Python's GIL for long, or the window freezes while
+the camera thread waits on the device: the calls python-gphoto2 wraps
+without releasing it (exit, autodetect, file_delete, storage info, the
+driver list loads) go through ``capture.gp_nogil`` (ctypes, same library).
+``GpCalls(release_gil=False)`` keeps python-gphoto2's own calls, for the
+benchmark's side-by-side and as the fallback where ctypes cannot be set up.
 """
 
 from __future__ import annotations
@@ -18,8 +25,10 @@ import logging
 import os
 import threading
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, Callable
+
+from capture.gp_nogil import NoGil, StorageInfo
+from capture.gp_nogil import load as load_nogil
 
 log = logging.getLogger(__name__)
 
@@ -81,19 +90,13 @@ class Download:
         return len(self.data)
 
 
-@dataclass(frozen=True)
-class StorageInfo:
-    free_mb: float | None
-    capacity_mb: float | None
-    description: str
-
-
 class GpCalls:
     """All python-gphoto2 calls of one camera thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, release_gil: bool = True) -> None:
         self.gp = gphoto2_module()
         self.counts: Counter[str] = Counter()
+        self.nogil: NoGil | None = load_nogil(self.gp) if release_gil else None
 
     # The seam: every call is counted and named; tests override this.
     def call(self, name: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -106,6 +109,8 @@ class GpCalls:
         def _detect():
             with LIB_LOCK:
                 use_virtual_camera_iolibs(gp)
+                if self.nogil is not None:
+                    return self.nogil.autodetect()
                 cl = gp.Camera.autodetect()
                 return [(cl.get_name(i), cl.get_value(i)) for i in range(cl.count())]
 
@@ -121,19 +126,28 @@ class GpCalls:
                 cam = gp.Camera()
                 if port:
                     ports = gp.PortInfoList()
-                    ports.load()
+                    if self.nogil is not None:
+                        self.nogil.port_info_list_load(ports)
+                    else:
+                        ports.load()
                     cam.set_port_info(ports[ports.lookup_path(port)])
                     if model:
                         abilities = gp.CameraAbilitiesList()
-                        abilities.load()
+                        if self.nogil is not None:
+                            self.nogil.abilities_list_load(abilities)
+                        else:
+                            abilities.load()
                         cam.set_abilities(abilities[abilities.lookup_model(model)])
-                cam.init()
+                cam.init()  # python-gphoto2 releases the GIL here itself
                 return cam
 
         return self.call("open", _open)
 
     def exit(self, cam) -> None:
-        self.call("exit", cam.exit)
+        if self.nogil is not None:
+            self.call("exit", self.nogil.camera_exit, cam)
+        else:
+            self.call("exit", cam.exit)
 
     def abilities(self, cam) -> tuple[str, int]:
         a = self.call("abilities", cam.get_abilities)
@@ -164,7 +178,10 @@ class GpCalls:
         return Download(cf, cf.get_data_and_size())
 
     def file_delete(self, cam, folder: str, name: str) -> None:
-        self.call("file_delete", cam.file_delete, folder, name)
+        if self.nogil is not None:
+            self.call("file_delete", self.nogil.file_delete, cam, folder, name)
+        else:
+            self.call("file_delete", cam.file_delete, folder, name)
 
     def capture_preview(self, cam) -> bytes:
         cf = self.call("capture_preview", cam.capture_preview)
@@ -203,6 +220,8 @@ class GpCalls:
         self.call("set_config", _set)
 
     def storage_info(self, cam) -> list[StorageInfo]:
+        if self.nogil is not None:
+            return self.call("storage_info", self.nogil.storage_info, cam)
         gp = self.gp
         out = []
         for si in self.call("storage_info", cam.get_storageinfo):
