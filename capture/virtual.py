@@ -14,8 +14,17 @@ python-gphoto2's wheel carries libgphoto2's virtual PTP camera (it detects as
   a new name ``GPH_nnnn.JPG``, with a file-added event; it has no live view
   (capture_preview → "unsupported") and no RAW.
 - After 26 captures in one session it declares its store full (PTP
-  StoreFull, reported as GP_ERROR_NO_MEMORY); the gphoto2 backend then opens
-  a fresh session and carries on, as it would for a stuck real camera.
+  StoreFull, reported as GP_ERROR_NO_MEMORY). That is a capture counter in
+  libgphoto2's vcamera.c (it starts at 98, steps by 2 per capture and
+  refuses past 150), reset when a session opens; it does not count files:
+  deleting every shot after its download (the "memory" target) still ends
+  the session at 26 (tests/test_capture_gphoto2.py checks both targets).
+  So the demo keeps the field's default target ("card"), and the gphoto2
+  backend opens a fresh session and carries on, as it would for a stuck real
+  camera. The reopen waits out ~300 ms in ``gp_camera_exit`` (two 150 ms
+  reads of the interrupt endpoint, for a battery event the virtual camera
+  schedules a second ahead); capture/gp_nogil.py keeps Python's GIL free
+  meanwhile, so only the camera thread waits.
 
 For the demo: call :func:`prepare_virtual_camera` before the backend starts
 (before ``import gphoto2`` is best), then build the gphoto2 backend as usual.

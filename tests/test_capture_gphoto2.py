@@ -374,6 +374,20 @@ def test_more_frames_than_the_virtual_camera_holds(rig, vcam_dir):
     assert {p.sha256 for p in rec.photos()} == {source_sha(vcam_dir)}
 
 
+def test_deleting_every_shot_does_not_stop_the_virtual_camera_filling(rig, vcam_dir):
+    """Memory target: each shot is deleted after its download, and still the 27th capture finds the store
+    full: the virtual camera counts captures per session, not files (capture/virtual.py)."""
+    cam, rec, calls, out = rig(target="memory")
+    for _ in range(28):
+        wait_idle(cam)
+        cam.trigger()
+        rec.wait(lambda e: e.kind in ("photo", "error"))
+    wait_idle(cam)
+    assert [e.code for e in rec.errors()] == []
+    assert len(rec.photos()) == 28 and calls.counts["file_delete"] == 28
+    assert calls.counts["open"] == 2  # reopened once, at the 27th shot
+
+
 def test_low_disk_space_refuses_the_trigger(rig):
     cam, rec, calls, out = rig()
     cam.min_free_mb = 1e12
