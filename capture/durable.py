@@ -9,8 +9,16 @@ name is therefore always complete; a process killed earlier leaves at most a
 or sets aside.
 
 The decode check runs on a helper thread while this thread writes, fsyncs and
-hashes (Pillow, hashlib and the file calls all release the GIL), so the
-check costs the station little more than the decode itself.
+hashes (simplejpeg, hashlib and the file calls all release the GIL), so the
+check costs the station little more than the decode itself. The decode is
+at 1/8 scale (libjpeg-turbo's DCT scaling): each 8×8 block's inverse DCT
+shrinks to its DC term, but the entropy decoder still parses every
+coefficient of every block, so it rejects exactly the files a full-size
+decode rejects (tests/test_capture_durable.py compares the two on truncated,
+zeroed, cut and bit-flipped files) in 40-60 % of its time. That parse is the
+floor of the check: it grows with the file's size (docs/benchmarks.md). A
+decode check is not a checksum: a cut-off file is always found, damage
+inside the data only where it breaks the entropy code.
 """
 
 from __future__ import annotations
@@ -75,16 +83,31 @@ def final_name_of_temp(name: str) -> str | None:
     return m.group("final") if m else None
 
 
+def decode_strict(data: bytes | memoryview, *, reduced: bool = True):
+    """The JPEG decoded by libjpeg-turbo with its "corrupt data" warnings raised as errors (ValueError).
+
+    ``reduced``: grey at 1/8 scale, the check the station runs (see the
+    module doc); ``False``: full size in RGB, what a viewer does, for the
+    tests and the benchmark that compare the two.
+    """
+    import simplejpeg
+
+    if reduced:
+        return simplejpeg.decode_jpeg(
+            data, colorspace="Gray", fastdct=True, fastupsample=True, min_width=1, min_height=1, strict=True
+        )
+    return simplejpeg.decode_jpeg(data, colorspace="RGB", strict=True)
+
+
 def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, int]:
     """(width, height) of a JPEG that decodes completely; CorruptImage otherwise.
 
-    The decode runs at 1/8 scale in grey (libjpeg-turbo still walks every
-    entropy-coded block, so damage anywhere is found, at a fraction of a full
-    decode). ``strict`` uses simplejpeg, which turns libjpeg's "corrupt data"
-    warnings into errors: Pillow decodes straight through a zeroed or cut-out
-    middle, or a truncated file with an end marker appended, and calls it fine.
-    ``strict=False`` is Pillow's lenient decode, for a camera file that fails
-    the strict check identically on every download.
+    ``strict`` decodes with :func:`decode_strict` at 1/8 scale: simplejpeg
+    turns libjpeg's "corrupt data" warnings into errors, where Pillow decodes
+    straight through a zeroed or cut-out middle, or a truncated file with an
+    end marker appended, and calls it fine. ``strict=False`` is Pillow's
+    lenient decode, for a camera file that fails the strict check identically
+    on every download.
     """
     mv = memoryview(data)
     n = len(mv)
@@ -99,7 +122,7 @@ def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, 
             import simplejpeg
 
             h, w, _cs, _sub = simplejpeg.decode_jpeg_header(mv)
-            simplejpeg.decode_jpeg(mv, colorspace="Gray", fastdct=True, fastupsample=True, min_width=1, min_height=1, strict=True)
+            decode_strict(mv)
             return w, h
         from PIL import Image
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from capture.base import CaptureError
 from capture.durable import (
     CorruptImage,
     check_free_space,
+    decode_strict,
     final_name_of_temp,
     temp_path_for,
     verify_jpeg,
@@ -77,6 +79,84 @@ def test_pillow_alone_would_have_accepted_the_subtle_damage(jpeg):
         verify_jpeg(DAMAGE[damage](jpeg), strict=False)
         with pytest.raises(CorruptImage):
             verify_jpeg(DAMAGE[damage](jpeg))
+
+
+# --- the reduced-scale check is as strict as a full decode ---------------------------------
+
+
+def _entropy_start(j: bytes) -> int:
+    """First byte of the entropy-coded data: after the start-of-scan header."""
+    sos = j.index(b"\xff\xda")
+    return sos + 2 + int.from_bytes(j[sos + 2 : sos + 4], "big")
+
+
+def _rejects(data: bytes, reduced: bool) -> bool:
+    try:
+        decode_strict(data, reduced=reduced)
+    except ValueError:
+        return True
+    return False
+
+
+def _damaged_variants(j: bytes, seed: int = 7):
+    """(kind, bytes): truncations, zeroed runs, cut-outs, single-bit flips and inverted runs, all seeded."""
+    rng = random.Random(seed)
+    start, end = _entropy_start(j), len(j) - 2
+    for _ in range(12):
+        cut = rng.randrange(start + 10, end - 10)
+        yield "truncated", j[:cut]
+        yield "truncated", j[:cut] + b"\xff\xd9"
+    for _ in range(40):
+        n = rng.choice([512, 2048])
+        at = rng.randrange(start, end - n - 10)
+        yield "zeroed", j[:at] + bytes(n) + j[at + n :]
+        yield "cut_out", j[:at] + j[at + n :]
+    for _ in range(300):
+        d = bytearray(j)
+        d[rng.randrange(start, end)] ^= 1 << rng.randrange(8)
+        yield "bit_flip", bytes(d)
+    for _ in range(60):
+        d = bytearray(j)
+        at = rng.randrange(start, end - 16)
+        d[at : at + 16] = bytes(b ^ 0xFF for b in d[at : at + 16])
+        yield "inverted_run", bytes(d)
+
+
+def test_the_check_decodes_at_one_eighth_scale(jpeg, grace_hopper_path):
+    """If simplejpeg ever ignored the size hint, the check would silently become a full decode."""
+    assert decode_strict(jpeg).shape == (64, 64, 1)  # 512 x 512
+    assert decode_strict(Path(grace_hopper_path).read_bytes()).shape == (75, 64, 1)  # 512 x 600
+    assert decode_strict(jpeg, reduced=False).shape == (512, 512, 3)
+
+
+def test_reduced_scale_rejects_exactly_what_a_full_decode_rejects(jpeg):
+    """The claim behind the 1/8-scale check: the entropy decoder parses every block at any scale."""
+    verdicts: dict[str, list[bool]] = {}
+    for kind, data in _damaged_variants(jpeg):
+        full, reduced = _rejects(data, reduced=False), _rejects(data, reduced=True)
+        assert full == reduced, f"{kind}: full decode rejects={full}, 1/8 decode rejects={reduced}"
+        verdicts.setdefault(kind, []).append(reduced)
+    rate = {kind: sum(v) / len(v) for kind, v in verdicts.items()}
+    # A cut-off file is always found: the decoder runs out of data before the last block.
+    assert rate["truncated"] == 1.0
+    # Damage inside the data is found where it breaks the entropy code. Without restart markers a
+    # Huffman stream can resynchronise after a zeroed or missing range, and a flipped bit that
+    # leaves a valid code decodes cleanly at any scale: a decode check is not a checksum (the
+    # sha256 taken at download is what guards the file from then on). On this portrait:
+    assert rate["zeroed"] > 0.85 and rate["cut_out"] > 0.85  # 0.5-2 KB ranges
+    assert rate["inverted_run"] > 0.5  # 16 bytes
+    assert 0.1 < rate["bit_flip"] < 0.5  # single bits
+
+
+def test_a_bit_flipped_file_that_breaks_the_code_never_gets_a_final_name(tmp_path, jpeg):
+    for kind, data in _damaged_variants(jpeg, seed=11):
+        if kind == "bit_flip" and _rejects(data, reduced=False):
+            break
+    else:
+        raise AssertionError("no detectable bit flip in the sample")
+    with pytest.raises(CorruptImage):
+        write_durable(data, tmp_path / "x.jpg")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_raw_companions_are_checked_by_size_only(tmp_path):
