@@ -88,7 +88,7 @@ def install_translator(app, lang: str):
     return None
 
 
-_QUIET = ("This plugin does not support propagateSizeHints()",)
+_QUIET = ("This plugin does not support propagateSizeHints()", "This plugin does not support raise()")
 
 
 def _qt_messages(mode, context, message: str) -> None:

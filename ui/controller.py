@@ -9,6 +9,7 @@ here: the workflow keeps it; this class only plumbs.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -43,12 +44,21 @@ class StationController(QObject):
     qc_state = Signal(str, str)  # "loading" | "ready" | "failed", detail
     failed = Signal(str, object)  # action, exception (a WorkflowError carries .message)
     done = Signal(str, object)  # action, result (unlisted, issue, settings, ...)
+    recovery = Signal(object)  # app.workflow.RecoveryResult: the start-up check, then the checksum pass
+    waiting = Signal(object)  # [app.workflow.WaitingShot]: photos that belong to no student
+    waiting_count = Signal(int)
+    assigned = Signal(object)  # app.workflow.Assigned
+    discarded = Signal(object)  # ShotInfo
 
     def __init__(self, workflow: Workflow, *, camera: Any = None, camera_options: dict | None = None,
                  event_hook=None, parent=None):
         super().__init__(parent)
         self.workflow = workflow
         self.runner = Runner(self, threads=3)
+        # Long jobs (checksums, reports, the delivery, a roster import) have a pool of their own, niced,
+        # so they never hold up the student in front of the camera.
+        self.jobs = Runner(self, threads=2, low_priority=True)
+        self._stop_jobs = threading.Event()
         self.bridge = CameraBridge(self, hook=event_hook)
         self.bridge.event.connect(self._on_camera_event)
         self._camera_spec = camera
@@ -57,7 +67,7 @@ class StationController(QObject):
         self._reconnect.setSingleShot(True)
         self._reconnect.timeout.connect(self.open_camera)
         self._tp_timer = QTimer(self)
-        self._tp_timer.timeout.connect(self.refresh_throughput)
+        self._tp_timer.timeout.connect(self._tick)
         self.display_size = (1200, 1200)
         self.camera_connected = False
         self.qc_ready = False
@@ -66,16 +76,35 @@ class StationController(QObject):
 
     # --- start and stop ---------------------------------------------------------
 
-    def start(self, *, with_camera: bool = True, with_qc: bool = True) -> None:
+    def start(self, *, with_camera: bool = True, with_qc: bool = True, with_recovery: bool = True) -> None:
         if with_qc and self.workflow.checker is not None:  # loaded already (a second window, tests)
             self._qc_loaded(self.workflow.checker)
         elif with_qc:
             self.qc_state.emit("loading", "")
             self.runner.submit(self.workflow.load_checker, on_done=self._qc_loaded, on_error=self._qc_failed)
-        if with_camera:
+        if with_recovery:
+            # Before the camera: a photo being saved must not be taken for one the database lost.
+            def then(result) -> None:
+                self._recovered(result)
+                if with_camera:
+                    self.open_camera()
+                self.jobs.submit(self.workflow.verify_files, stop=self._stop_jobs, on_done=self._recovered,
+                                 on_error=lambda e: self.failed.emit("recovery", e))
+
+            def failed(exc) -> None:
+                self.failed.emit("recovery", exc)
+                if with_camera:
+                    self.open_camera()
+
+            self.runner.submit(self.workflow.recover, on_done=then, on_error=failed)
+        elif with_camera:
             self.open_camera()
         self.refresh_throughput()
         self._tp_timer.start(THROUGHPUT_MS)
+
+    def _recovered(self, result) -> None:
+        self.recovery.emit(result)
+        self.waiting_count.emit(result.waiting)
 
     def open_camera(self) -> None:
         if self._stopping:
@@ -85,6 +114,7 @@ class StationController(QObject):
 
     def stop(self) -> None:
         self._stopping = True
+        self._stop_jobs.set()
         self._reconnect.stop()
         self._tp_timer.stop()
         try:
@@ -92,6 +122,7 @@ class StationController(QObject):
         except Exception as exc:  # the camera may already be gone
             log.warning("closing the camera: %s", exc)
         self.runner.wait(10_000)
+        self.jobs.wait(30_000)  # an export in progress finishes its photo; the next run resumes
 
     def _qc_loaded(self, checker) -> None:
         self.qc_ready = True
@@ -142,6 +173,8 @@ class StationController(QObject):
 
     def _recorded(self, shot) -> None:
         self.shot_recorded.emit(shot)
+        if shot.student_id is None:
+            self.refresh_waiting_count()
         self.runner.submit(self.workflow.check_shot, shot.id, on_done=self._checked,
                            on_error=lambda e: self.failed.emit("check", e))
 
@@ -169,6 +202,7 @@ class StationController(QObject):
         if result.pending is not None:  # a camera-button shot taken before the scan
             self.load_image(result.pending.path)
             self._recorded(result.pending)
+            self.refresh_waiting_count()
 
     def search(self, query: str) -> None:
         self.runner.submit(self.workflow.search, query, on_done=lambda cards: self.candidates.emit(query, cards),
@@ -243,6 +277,38 @@ class StationController(QObject):
         except Exception as exc:  # never worth more than a log line: the last photo is shown instead
             log.warning("live view: %s", exc)
 
+    # --- photos waiting for a student -------------------------------------------------
+
+    def load_waiting(self) -> None:
+        def done(items) -> None:
+            self.waiting.emit(items)
+            self.waiting_count.emit(len(items))
+
+        self.runner.submit(self.workflow.waiting_shots, on_done=done,
+                           on_error=lambda e: self.failed.emit("waiting", e))
+
+    def refresh_waiting_count(self) -> None:
+        self.runner.submit(self.workflow.waiting_count, on_done=self.waiting_count.emit,
+                           on_error=lambda e: self.failed.emit("throughput", e))
+
+    def assign(self, shot_id: int, student_id: int, select_if_none: bool = True) -> None:
+        def done(result) -> None:
+            self.assigned.emit(result)
+            self.load_waiting()
+            if result.selected:
+                self.refresh_throughput()
+
+        self.runner.submit(self.workflow.assign_shot, shot_id, student_id, select_if_none=select_if_none,
+                           on_done=done, on_error=lambda e: self.failed.emit("assign", e))
+
+    def discard(self, shot_id: int, note: str = "") -> None:
+        def done(result) -> None:
+            self.discarded.emit(result)
+            self.load_waiting()
+
+        self.runner.submit(self.workflow.discard_shot, shot_id, note, on_done=done,
+                           on_error=lambda e: self.failed.emit("discard", e))
+
     # --- reading -------------------------------------------------------------------
 
     def load_shots(self, student_id: int) -> None:
@@ -253,8 +319,12 @@ class StationController(QObject):
         self.runner.submit(load_scaled, path, w, h, on_done=lambda img: self.image.emit(path, img),
                            on_error=lambda e: self.failed.emit("image", e))
 
-    def load_thumbnail(self, shot_id: int, path: str) -> None:
-        self.runner.submit(load_scaled, path, 96, 128, on_done=lambda img: self.thumbnail.emit(shot_id, img))
+    def load_thumbnail(self, shot_id: int, path: str, size: tuple[int, int] = (96, 128)) -> None:
+        self.runner.submit(load_scaled, path, *size, on_done=lambda img: self.thumbnail.emit(shot_id, img))
+
+    def _tick(self) -> None:
+        self.refresh_throughput()
+        self.refresh_waiting_count()  # a camera-button photo nobody claimed joins the list after the grace
 
     def refresh_throughput(self) -> None:
         self.runner.submit(self.workflow.throughput, on_done=self.throughput.emit,

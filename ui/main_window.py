@@ -66,6 +66,9 @@ class MainWindow(QMainWindow):
         self._latest_path: str | None = None
         self._build()
         self._connect()
+        from ui.main_menus import StationMenus
+
+        self.menus = StationMenus(self)
         self.retranslate()
         self._set_state("starting")
         self.photo.set_message(self.tr("正在连接相机、加载照片检查…"))
@@ -79,6 +82,11 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(8, 8, 8, 8)
         self.banner = Banner()
         outer.addWidget(self.banner)
+        self.notice = Banner()  # the start-up check's findings, photos waiting for a student
+        self.notice.setTextFormat(Qt.TextFormat.RichText)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.notice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        outer.addWidget(self.notice)
         row = QHBoxLayout()
         outer.addLayout(row, 1)
 
@@ -161,8 +169,7 @@ class MainWindow(QMainWindow):
         b["select"].clicked.connect(self.select_viewed)
         b["unlisted"].clicked.connect(self.add_unlisted)
         b["settings"].clicked.connect(self.open_settings)
-        for seq, fn in (("F2", self.add_unlisted), ("F3", self.report_issue), ("F4", self.select_viewed),
-                        ("Ctrl+,", self.open_settings)):
+        for seq, fn in (("F2", self.add_unlisted), ("F3", self.report_issue), ("F4", self.select_viewed)):
             QShortcut(QKeySequence(seq), self, activated=fn)
         c.identified.connect(self._on_identified)
         c.candidates.connect(self._on_candidates)
@@ -203,6 +210,7 @@ class MainWindow(QMainWindow):
         self.recent_label.setText(self.tr("最近完成 (点击可重新打开、改选照片)"))
         self.card_view.retranslate()
         self.throughput.retranslate()
+        self.menus.retranslate()
         if self.shot is not None and self.state in ("verdict", "reason", "checking"):
             self._show_verdict(self.shot)
 
@@ -258,6 +266,7 @@ class MainWindow(QMainWindow):
         super().changeEvent(ev)
 
     def closeEvent(self, ev) -> None:
+        self.menus.close_all()
         self.ctl.stop()
         super().closeEvent(ev)
 
@@ -567,7 +576,11 @@ class MainWindow(QMainWindow):
             if self.state == "shooting":
                 self._set_state("student" if self.shot is None else "verdict")
             return
-        if action == "throughput":
+        if action in ("throughput", "waiting", "assign", "discard"):
+            return  # the throughput panel keeps its last figures; the list of waiting photos says it itself
+        if action == "recovery":
+            self.notice.show_text(self.tr("启动检查照片文件夹失败: {e}").format(
+                e=getattr(exc, "message", None) or exc), "warn")
             return
         msg = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, ReasonRequired):

@@ -93,6 +93,8 @@ class ShotStrip(QListWidget):
             self.scrollToItem(self.item(self.count() - 1))
 
     def set_thumbnail(self, shot_id: int, image: QImage) -> None:
+        if not any(s.id == shot_id for s in self.shots):
+            return  # not this student's (another window asked for it)
         small = fit_image(image, THUMB)
         self._thumbs[shot_id] = small
         for i in range(self.count()):

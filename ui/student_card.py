@@ -177,7 +177,8 @@ class Banner(QLabel):
 
     def show_text(self, text: str, level: str = "error") -> None:
         color = {"error": "#b91c1c", "warn": "#b45309", "info": "#1d4ed8"}[level]
-        self.setStyleSheet(f"background:{color};color:white;font-size:20px;font-weight:bold;")
+        size = 17 if level == "info" else 20  # a notice, not an alarm
+        self.setStyleSheet(f"background:{color};color:white;font-size:{size}px;font-weight:bold;")
         self.setText(text)
         self.show()
 

@@ -1,0 +1,223 @@
+"""The long jobs the photographer's window starts from its menus, headless.
+
+Roster import, the reconciliation, the errata form and the photo delivery:
+each function opens its own database session, calls the same service the
+`station` command calls (``app.roster.importer``, ``app.reports.service``),
+and returns a :class:`JobResult` with the lines to show, in the station's
+language, and the file or folder written. The window runs them in a worker
+thread and only shows the result. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.errors import InputError
+from app.i18n import t
+
+# Sub-folder of the station's work folder (beside the capture folder) where reports go unless the user says.
+REPORTS_FOLDER = "reports"
+PERIOD_CHOICES = ("half", "morning", "afternoon", "day")
+_PERIOD_ZH = {"morning": "上午", "afternoon": "下午", "day": "全天"}
+
+
+class PasswordNeeded(InputError):
+    """The roster workbook is encrypted: ask for its password (``wrong``: the one given did not open it)."""
+
+    def __init__(self, message: str, *, wrong: bool):
+        super().__init__(message)
+        self.wrong = wrong
+
+
+@dataclass(frozen=True)
+class JobResult:
+    title: str
+    lines: tuple[str, ...]
+    path: Path | None = None  # the file or folder written
+    report: Path | None = None  # a second file worth opening (the roster's findings report)
+    ok: bool = True  # False: done, but with failures the lines name
+    counts: dict[str, Any] | None = None  # the figures, for tests and scripts
+    data: Any = None  # the service's own result
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def reports_folder(capture_folder: str | Path) -> Path:
+    return Path(capture_folder).expanduser().resolve().parent / REPORTS_FOLDER
+
+
+def suggested_outputs(db, folder: str | Path, *, today: date | None = None) -> dict[str, Path]:
+    """Where each job writes unless the user chooses: ``reconcile:<period>``, ``errata``, ``delivery``."""
+    from app.reports import service
+
+    folder = Path(folder)
+    day = (today or date.today()).isoformat()
+    out: dict[str, Path] = {}
+    with db.session() as s:
+        for name in PERIOD_CHOICES:
+            per = service.default_period(s, name, day=day)
+            kind = _PERIOD_ZH.get(per.kind, per.kind)
+            out[f"reconcile:{name}"] = folder / f"对账表_{day}_{kind}.xlsx"
+    out["errata"] = folder / f"勘误表_{day}.xlsx"
+    out["delivery"] = folder / f"照片交付_{day}"
+    return out
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def reconcile(db, out: str | Path, *, period: str = "half", day: str | date | None = None,
+              password: str | None = None) -> JobResult:
+    """The reconciliation workbook for ``period`` (half / morning / afternoon / day) of ``day`` (today),
+    and its printed totals."""
+    from app.reports import reconcile as rc
+    from app.reports import service
+
+    out = _prepare(out)
+    with db.session() as s:
+        per = service.default_period(s, period, day=day.isoformat() if isinstance(day, date) else day)
+        rec = service.reconcile_report(s, out, period=per, password=password)
+    lines = [ln for ln in rc.totals_text(rec).splitlines() if "--period" not in ln]  # a command-line hint
+    lines.append(_written(out, password))
+    return JobResult(t("对账表", "Reconciliation"), tuple(lines), out, counts=rec.totals_dict(), data=rec)
+
+
+def errata(db, out: str | Path, *, password: str | None = None) -> JobResult:
+    """The errata form of attachment 3 (勘误反馈表)."""
+    from app.reports import errata as er
+    from app.reports import service
+
+    out = _prepare(out)
+    with db.session() as s:
+        form = service.errata_report(s, out, password=password)
+    kinds = er.by_kind(form)
+    counts = {"rows": len(form.rows), **{k: kinds.get(k, 0) for k in ("image_mismatch", "id_wrong", "other")}}
+    lines = (
+        t(f"勘误表: {counts['rows']} 人 (图像不符 {counts['image_mismatch']}, 身份证号错误 {counts['id_wrong']}, "
+          f"其他 {counts['other']})",
+          f"errata: {counts['rows']} students (photo mismatch {counts['image_mismatch']}, wrong ID "
+          f"{counts['id_wrong']}, other {counts['other']})"),
+        _written(out, password),
+    )
+    return JobResult(t("勘误表", "Errata form"), lines, out, counts=counts, data=form)
+
+
+def deliver(db, out: str | Path, *, password: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> JobResult:
+    """The photo delivery into folder ``out`` (with a password: the AES zip ``out``.zip)."""
+    from app.reports import service
+
+    out = Path(out).expanduser()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with db.session() as s:
+        res = service.export_delivery(s, out, password=password, progress=progress)
+    lines = [
+        t(f"交付 {res.exported}/{res.students} 人: 新写入照片 {res.written_photos}, 原片 {res.written_originals}, "
+          f"已存在且校验一致 {res.unchanged}, 替换 {res.replaced}, 删除过期 {res.removed}; 校对单 {res.proof_sheets} 份",
+          f"delivered {res.exported}/{res.students}: wrote {res.written_photos} photos, {res.written_originals} "
+          f"originals, {res.unchanged} already in place and verified, {res.replaced} replaced, {res.removed} stale "
+          f"removed; {res.proof_sheets} proof sheets"),
+    ]
+    if res.named_by_student_no:
+        lines.append(t(f"{len(res.named_by_student_no)} 人身份证号无效或重复, 以学号命名 (见清单)",
+                       f"{len(res.named_by_student_no)} named by student number (invalid or duplicate ID; see the "
+                       f"manifest)"))
+    if res.size_out_of_range:
+        lines.append(t(f"{res.size_out_of_range} 张照片大小不在交付范围内 (见清单)",
+                       f"{res.size_out_of_range} photos outside the size range (see the manifest)"))
+    for p in res.failed[:20]:
+        lines.append(t(f"未导出 {p.student.class_name} {p.student.student_no} {p.student.name}: {p.error}",
+                       f"not exported {p.student.class_name} {p.student.student_no} {p.student.name}: {p.error}"))
+    if len(res.failed) > 20:
+        lines.append(t(f"… 另有 {len(res.failed) - 20} 人未导出", f"… {len(res.failed) - 20} more not exported"))
+    where = res.zip_path or res.out
+    lines.append(t(f"加密压缩包: {where}", f"encrypted archive: {where}") if res.zip_path
+                 else t(f"输出文件夹: {where}", f"output folder: {where}"))
+    return JobResult(t("照片交付", "Photo delivery"), tuple(lines), Path(where), ok=not res.failed,
+                     counts=res.summary(), data=res)
+
+
+# --- the roster ------------------------------------------------------------------------------
+
+
+def import_roster(db, path: str | Path, *, password: str | None = None, report_dir: str | Path | None = None,
+                  progress: Callable[[str, int, int], None] | None = None) -> JobResult:
+    """Import a roster file; write its findings report (encrypted like the roster) when it has findings.
+
+    Raises :class:`PasswordNeeded` when the workbook is encrypted and no
+    password, or a wrong one, was given.
+    """
+    from app.roster import import_roster as do_import
+    from app.roster import write_report
+
+    path = Path(path).expanduser()
+    try:
+        with db.session() as s:
+            result = do_import(s, path, password=password, progress=progress)
+    except InputError as exc:
+        if path.is_file() and (_encrypted(path) or "密码" in exc.message or "password" in exc.message.lower()):
+            raise PasswordNeeded(exc.message, wrong=bool(password)) from None
+        raise
+    checked = result.checked
+    report = None
+    if checked.findings:
+        folder = Path(report_dir) if report_dir else path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        report = folder / (path.stem + t("-问题报告.xlsx", "-findings.xlsx"))
+        write_report(checked, report, password=password if checked.raw.encrypted else None)
+    error_rows = len(checked.error_rows)
+    lines = [
+        t(f"读取 {result.rows_read} 行; 新增 {result.imported} 人, 更新 {result.updated} 人, 未变 {result.unchanged} 人",
+          f"rows read {result.rows_read}; imported {result.imported}, updated {result.updated}, "
+          f"unchanged {result.unchanged}"),
+        t(f"有错误的行: {error_rows} 行 (共 {result.errors} 处错误, 涉及 {result.flagged} 名学生); "
+          f"只有警告的学生 {result.warned} 人 (警告 {result.warnings} 处)",
+          f"rows with errors: {error_rows} ({result.errors} errors, {result.flagged} students); "
+          f"warnings only: {result.warned} students ({result.warnings} warnings)"),
+    ]
+    if result.deactivated or result.reactivated:
+        lines.append(t(f"新名单中已没有的 {result.deactivated} 人已标记为移出名单 (保留其照片和记录); "
+                       f"重新列入 {result.reactivated} 人",
+                       f"{result.deactivated} no longer listed marked inactive (photos and records kept); "
+                       f"{result.reactivated} listed again"))
+    lines += list(checked.raw.notes)
+    if report is not None:
+        enc = t(" (已用名单密码加密)", " (encrypted with the roster's password)") if checked.raw.encrypted and password else ""
+        lines.append(t(f"问题报告: {report}{enc}", f"findings report: {report}{enc}"))
+    else:
+        lines.append(t("名单没有发现问题", "no problems found in the roster"))
+    counts = result.summary() | {"error_rows": error_rows}
+    return JobResult(t("名单导入", "Roster import"), tuple(lines), path, report=report, counts=counts, data=result)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _prepare(out: str | Path) -> Path:
+    out = Path(out).expanduser()
+    if out.is_dir():
+        raise InputError(t(f"输出位置是一个文件夹, 请给出文件名: {out}", f"The output is a folder; give a file name: {out}"))
+    if out.suffix.lower() != ".xlsx":
+        out = out.with_name(out.name + ".xlsx")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _written(out: Path, password: str | None) -> str:
+    return t(f"已写入 {out}", f"written to {out}") + (t(" (已加密)", " (encrypted)") if password else "")
+
+
+def _encrypted(path: Path) -> bool:
+    """An encrypted Office file (any password, Excel's built-in one included)."""
+    try:
+        import msoffcrypto
+
+        with open(path, "rb") as f:
+            return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:  # not an Office container: a csv, a damaged file
+        return False

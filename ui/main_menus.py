@@ -1,0 +1,178 @@
+"""The photographer's window's menus and the windows they open.
+
+名单 (import a roster), 照片 (the photos waiting for a student), 报表
+(reconciliation, errata form, photo delivery), 窗口 (the marshal's window,
+settings). Every window opened here is not modal: the queue at the camera
+goes on behind it, and a job keeps running when its window is closed (the
+main window says when it is done). The start-up check's findings appear in
+a notice under the camera banner, with a link to the list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+MENU_KEYS = {
+    "roster": ("roster_import",),
+    "photos": ("waiting",),
+    "reports": ("reconcile", "errata", "delivery"),
+    "window": ("marshal", "settings"),
+}
+SHORTCUTS = {"waiting": "F6", "marshal": "F7", "settings": "Ctrl+,"}
+
+
+class StationMenus(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.win = window
+        self.ctl = window.ctl
+        self.recovery = None  # the latest app.workflow.RecoveryResult
+        self.waiting = 0
+        self.dialogs: dict[str, object] = {}
+        self.marshal = None
+        self.menus = {}
+        self.actions: dict[str, QAction] = {}
+        bar = window.menuBar()
+        handlers = {
+            "roster_import": self.open_roster_import,
+            "waiting": self.open_waiting,
+            "reconcile": lambda: self.open_report("reconcile"),
+            "errata": lambda: self.open_report("errata"),
+            "delivery": lambda: self.open_report("delivery"),
+            "marshal": self.open_marshal,
+            "settings": window.open_settings,
+        }
+        for menu_key, keys in MENU_KEYS.items():
+            menu = bar.addMenu("")
+            self.menus[menu_key] = menu
+            for key in keys:
+                action = QAction(window)
+                action.triggered.connect(handlers[key])
+                if key in SHORTCUTS:
+                    action.setShortcut(QKeySequence(SHORTCUTS[key]))
+                menu.addAction(action)
+                self.actions[key] = action
+        self.ctl.recovery.connect(self._on_recovery)
+        self.ctl.waiting_count.connect(self._on_waiting_count)
+        window.notice.linkActivated.connect(self._on_link)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        w = self.win
+        titles = {"roster": w.tr("名单(&L)"), "photos": w.tr("照片(&P)"), "reports": w.tr("报表(&R)"),
+                  "window": w.tr("窗口(&W)")}
+        for key, menu in self.menus.items():
+            menu.setTitle(titles[key])
+        texts = {
+            "roster_import": w.tr("导入名单…"),
+            "waiting": w.tr("待分配照片 ({n})…").format(n=self.waiting),
+            "reconcile": w.tr("对账表 (本半天 / 全天)…"),
+            "errata": w.tr("勘误表…"),
+            "delivery": w.tr("照片交付导出…"),
+            "marshal": w.tr("排队管理窗口"),
+            "settings": w.tr("设置…"),
+        }
+        for key, text in texts.items():
+            self.actions[key].setText(text)
+        self._show_notice()
+
+    # --- the start-up check's notice -------------------------------------------------------
+
+    def _on_recovery(self, result) -> None:
+        self.recovery = result
+        self.waiting = result.waiting
+        self.retranslate()
+
+    def _on_waiting_count(self, n: int) -> None:
+        if n != self.waiting:
+            self.waiting = n
+            self.retranslate()
+
+    def _show_notice(self) -> None:
+        rec = self.recovery
+        if rec is None and not self.waiting:
+            self.win.notice.hide()
+            return
+        if rec is None:
+            from app.workflow import RecoveryResult
+
+            rec = RecoveryResult(folder="")
+        rec = dataclasses.replace(rec, waiting=self.waiting, recorded=0)  # the count as it is now
+        if not rec.needs_attention:
+            self.win.notice.hide()
+            return
+        link = self.win.tr("查看 (F6)")
+        self.win.notice.show_text(
+            f'{rec.summary()} &nbsp; <a href="waiting" style="color:white;">{link}</a>'
+            f' &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
+
+    def _on_link(self, href: str) -> None:
+        if href == "waiting":
+            self.open_waiting()
+        else:
+            self.win.notice.hide()
+        self.win.input.setFocus()
+
+    # --- the windows ------------------------------------------------------------------------------
+
+    def _open(self, key: str, make):
+        dlg = self.dialogs.get(key)
+        if dlg is None:
+            dlg = make()
+            self.dialogs[key] = dlg
+            if hasattr(dlg, "job_done"):
+                dlg.job_done.connect(lambda result, d=dlg: self._job_done(d, result))
+        dlg.show()
+        dlg.raise_()
+        dlg.activateWindow()
+        return dlg
+
+    def open_waiting(self):
+        from ui.waiting_panel import WaitingPanel
+
+        panel = self._open("waiting", lambda: WaitingPanel(self.ctl, self.win))
+        panel.show_recovery(self.recovery)
+        return panel
+
+    def open_report(self, kind: str):
+        from ui.jobs import ReportDialog
+
+        return self._open(kind, lambda: ReportDialog(self.ctl, kind, self.win))
+
+    def open_roster_import(self):
+        from ui.jobs import RosterImportDialog
+
+        return self._open("roster_import", lambda: RosterImportDialog(self.ctl, self.win))
+
+    def _job_done(self, dialog, result) -> None:
+        if not dialog.isVisible():  # closed while it ran: say so in the main window
+            self.win.say(self.win.tr("{title}已完成: {path}").format(title=result.title, path=result.path or ""),
+                         "ok" if result.ok else "warn")
+
+    def open_marshal(self):
+        """The marshal engineer's window, on this station's database (a second screen, usually)."""
+        from ui.marshal_window import MarshalWindow, install_translator
+
+        if self.marshal is None:
+            from app.i18n import language
+
+            app = QApplication.instance()
+            if language() == "en" and not getattr(app, "_marshal_translator", None):
+                app._marshal_translator = install_translator(app, "en")
+            self.marshal = MarshalWindow(self.ctl.workflow.db)
+            self.marshal.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.marshal.destroyed.connect(lambda *_: setattr(self, "marshal", None))
+        self.marshal.show()
+        self.marshal.raise_()
+        self.marshal.activateWindow()
+        return self.marshal
+
+    def close_all(self) -> None:
+        for dlg in self.dialogs.values():
+            dlg.close()
+        if self.marshal is not None:
+            self.marshal.close()
