@@ -287,6 +287,15 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
     )
 
 
+def warm_up() -> None:
+    """Import the decoder on the verify thread now, so the day's first photo does not wait for it (~55 ms)."""
+
+    def _import() -> None:
+        import simplejpeg  # noqa: F401
+
+    _verifier.submit(_import)
+
+
 def _timed_verify(mv: memoryview, strict: bool) -> tuple[tuple[int, int], float]:
     t0 = time.perf_counter()
     wh = verify_jpeg(mv, strict=strict)

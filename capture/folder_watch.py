@@ -30,6 +30,7 @@ from capture.durable import (
     is_jpeg_name,
     is_raw_name,
     verify_jpeg,
+    warm_up,
     write_durable,
 )
 
@@ -123,6 +124,7 @@ class FolderWatch(CameraBackend):
 
     def _run(self) -> None:
         try:
+            warm_up()
             while not self._stop.is_set():
                 if not self.hot_folder.is_dir():
                     if self._last_error != "no_folder":

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from capture.base import CameraBackend, CameraEvent, CaptureBusy, CaptureError, EventSink, Namer
-from capture.durable import check_free_space, is_raw_name
+from capture.durable import check_free_space, is_raw_name, warm_up
 from capture.gp_calls import GpCalls
 from capture.gp_download import Downloader, PhotoGroup, group_files
 from capture.gp_errors import (
@@ -189,6 +189,7 @@ class Gphoto2Camera(CameraBackend):
 
     def _run(self) -> None:
         try:
+            warm_up()
             if self._calls is None:
                 self._calls = GpCalls()
             self.gp = self._calls.gp

@@ -22,7 +22,7 @@ from typing import Any
 
 from app.i18n import t
 from capture.base import CameraBackend, CameraEvent, CaptureBusy, CaptureError, EventSink, Namer, SavedPhoto
-from capture.durable import check_free_space, write_durable
+from capture.durable import check_free_space, warm_up, write_durable
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ class Webcam(CameraBackend):
 
     def _run(self) -> None:
         try:
+            warm_up()
             self.cv2 = import_cv2()
             while not self._stop.is_set():
                 if self._cap is None and not self._open():
