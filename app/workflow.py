@@ -374,7 +374,8 @@ class Workflow(RecoveryMixin):
                         old.status, old.decided_at = "retake", now()
                 s.commit()
                 if sid is None:
-                    self._unassigned = (shot.id, datetime.now())
+                    # the grace runs from when it was taken (a download that comes late is older)
+                    self._unassigned = (shot.id, min(photo.taken_at, datetime.now()))
                 elif self._current is not None and self._current.student_id == sid:
                     self._pending = shot.id
             return self._shot_info(s, shot)

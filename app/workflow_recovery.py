@@ -21,6 +21,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
@@ -138,8 +139,17 @@ class RecoveryMixin:
                     for r in rows]
 
     def waiting_count(self) -> int:
+        """How many wait for a decision: a camera-button photo still within its grace (the next scan
+        takes it) is not counted."""
+        from app.workflow import UNASSIGNED_GRACE
+
+        with self._lock:
+            held = self._unassigned
         with self.db.session() as s:
-            return self._waiting_count(s)
+            n = self._waiting_count(s)
+            if held and datetime.now() - held[1] <= UNASSIGNED_GRACE:
+                n -= s.scalar(self._waiting_query(select(func.count(Shot.id))).where(Shot.id == held[0])) or 0
+        return n
 
     def assign_shot(self, shot_id: int, student_id: int, *, select_if_none: bool = False) -> Assigned:
         """Give a waiting photo to a student; it is checked if it was not, and with ``select_if_none``

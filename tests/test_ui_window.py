@@ -488,3 +488,32 @@ def test_reselect_an_earlier_shot_later(qtbot, station, roster_db):
         sel = s.scalar(select(Selection).where(Selection.student_id == a))
         assert sel.shot_id == first and sel.override_reason == win.quick_reasons()[2]
         assert s.scalar(select(func.count(Shot.id)).where(Shot.student_id == a)) == 2
+
+
+def test_badges_stay_below_the_banner_and_clear_of_each_other(qapp, portraits):
+    """Marks that start under the verdict banner, or on top of one another (glasses and an earring
+    right beside them), get badges that can all be read."""
+    from PySide6.QtGui import QImage
+
+    from ui.photo_view import Overlay, PhotoView
+
+    view = PhotoView()
+    view.resize(900, 800)
+    view.set_image(QImage(str(portraits["fail"])))
+    marks = (
+        ("fail", "请换白色上衣", ((0.05, 0.0, 0.95, 0.2),)),  # starts at the very top, under the banner
+        ("fail", "请摘下眼镜", ((0.40, 0.30, 0.60, 0.38),)),
+        ("warn", "请摘下耳环", ((0.41, 0.31, 0.45, 0.36), (0.7, 0.31, 0.74, 0.36))),  # nearly the same corner
+        ("fail", "背景太暗", ((0.0, 0.0, 1.0, 1.0),)),  # the whole photo: named, not outlined, no badge
+    )
+    view.set_overlay(Overlay("fail", "不合格 ✗", "R 重拍", marks))
+    ir, spots, r, banner_bottom = view.badge_layout()
+    assert spots[3] is None and all(s is not None for s in spots[:3])
+    for s in spots[:3]:
+        assert s.y() - r >= banner_bottom  # not hidden by the banner
+        assert ir.left() <= s.x() - r and s.x() + r <= ir.right() + 1
+    for i in range(3):
+        for j in range(i + 1, 3):
+            d = ((spots[i].x() - spots[j].x()) ** 2 + (spots[i].y() - spots[j].y()) ** 2) ** 0.5
+            assert d >= 2 * r, (i, j, d, r)
+    assert not view.grab().isNull()  # and it paints

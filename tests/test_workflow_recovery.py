@@ -123,16 +123,22 @@ def test_an_unclaimed_camera_button_photo_waits_and_can_be_discarded(station, ro
     saved = write_durable(portraits["pass"].read_bytes(), photo)
     from capture.base import SavedPhoto
 
+    fresh = write_durable(portraits["fail"].read_bytes(), wf.next_path(".jpg"))
+    just_now = wf.record_photo(SavedPhoto(path=fresh.path, sha256=fresh.sha256, bytes=fresh.bytes, ms=1.0,
+                                          taken_at=datetime.now(), source="button"))
+    assert wf.waiting_count() == 0  # within its grace the next scan takes it: nothing to decide yet
     shot = wf.record_photo(SavedPhoto(path=saved.path, sha256=saved.sha256, bytes=saved.bytes, ms=1.0,
                                       taken_at=datetime.now() - timedelta(minutes=5), source="button"))
     assert shot.student_id is None
+    assert wf.waiting_count() == 2  # the grace of the last one has passed: both wait for a decision
+    wf.discard_shot(just_now.id)
     waiting = wf.waiting_shots()
     assert [w.shot.id for w in waiting] == [shot.id] and waiting[0].suggestion is None
     gone = wf.discard_shot(shot.id, "试拍")
     assert gone.status == "rejected" and wf.waiting_shots() == []
     assert Path(shot.path).is_file()  # never deleted
     with roster_db.session() as s:
-        entry = s.scalar(select(AuditLog).where(AuditLog.action == "shot_discard"))
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "shot_discard").order_by(AuditLog.id.desc()))
         assert entry.details == "试拍" and shot.path in entry.scope
     (sid, idn, *_), _ = students(roster_db)
     assert wf.identify(idn).pending is None  # a discarded photo never lands on the next student

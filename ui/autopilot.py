@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ from ui.main_window import MainWindow
 
 STALL_PROBE_MS = 5
 WATCHDOG_S = 20.0
+# In a run of at least this many students, the screenshots of a student, a pass and a fail wait for
+# the fourth student (the throughput panel has a rate by then) and the fail for a photo with several reasons.
+SCREENSHOT_RUN = 8
 
 
 def rss_mb() -> float:
@@ -206,10 +210,16 @@ class AutoPilot(QObject):
             self._phase[state] = (time.perf_counter() - self._t0) * 1000.0
         QTimer.singleShot(0, lambda: self._act(state))
 
-    def _act(self, state: str) -> None:
+    def _act(self, state: str, tries: int = 0) -> None:
         if self._done or state != self.win.state:
             return  # the state moved on before this ran
         win = self.win
+        if state == "verdict" and win.shot is not None and tries < 40:
+            name = "pass" if win.shot.acceptable else "fail"
+            if self._wants(name) and not win.strip.has_thumbnail(win.shot.id):
+                # the screenshot shows the shot's thumbnail too: wait for it (screenshot runs only)
+                QTimer.singleShot(40, lambda: self._act(state, tries + 1))
+                return
         if state == "student":
             self._screenshot("student")
             QTest.keyClick(win.input, Qt.Key.Key_Space)
@@ -251,8 +261,18 @@ class AutoPilot(QObject):
             self._finish(f"no progress for {WATCHDOG_S:.0f} s in state {self.win.state!r}: "
                          f"{self.win.message.text() or self.win.banner.text()}")
 
-    def _screenshot(self, name: str) -> None:
+    def _wants(self, name: str) -> bool:
         if self.shots_dir is None or name in self._taken:
+            return False
+        if self.n < SCREENSHOT_RUN or name == "ready":
+            return True
+        if len(self.result.per_student_ms) < 3:
+            return False
+        shot = self.win.shot
+        return name != "fail" or (shot is not None and len(shot.failing()) >= 2)
+
+    def _screenshot(self, name: str) -> None:
+        if not self._wants(name):
             return
         self._taken.add(name)
         self.shots_dir.mkdir(parents=True, exist_ok=True)
@@ -270,4 +290,17 @@ class AutoPilot(QObject):
         self.result.stalls = list(self.probe.stalls)
         self.result.stall_details = list(self.probe.details)
         self.result.rss_mb = rss_mb()
+        if self.shots_dir is not None and error is None:
+            from ui.demo_screens import DemoScreens
+
+            screens = DemoScreens(self.win, self.shots_dir, parent=self)
+
+            def done(problem) -> None:
+                if problem:
+                    print(f"screenshots: {problem}", file=sys.stderr)
+                self.finished.emit(self.result)
+
+            screens.finished.connect(done)
+            screens.start()
+            return
         self.finished.emit(self.result)

@@ -31,6 +31,7 @@ class StationMenus(QObject):
         self.win = window
         self.ctl = window.ctl
         self.recovery = None  # the latest app.workflow.RecoveryResult
+        self.found = 0  # photos the start-up check found and recorded
         self.waiting = 0
         self.dialogs: dict[str, object] = {}
         self.marshal = None
@@ -83,6 +84,8 @@ class StationMenus(QObject):
     # --- the start-up check's notice -------------------------------------------------------
 
     def _on_recovery(self, result) -> None:
+        if result.recorded:
+            self.found = result.recorded
         self.recovery = result
         self.waiting = result.waiting
         self.retranslate()
@@ -135,6 +138,7 @@ class StationMenus(QObject):
         from ui.waiting_panel import WaitingPanel
 
         panel = self._open("waiting", lambda: WaitingPanel(self.ctl, self.win))
+        panel.found = max(panel.found, self.found)
         panel.show_recovery(self.recovery)
         return panel
 

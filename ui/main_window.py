@@ -472,6 +472,11 @@ class MainWindow(QMainWindow):
         if self.card is None or self.card.id != student_id:
             return
         self.strip.show_shots(shots)
+        if len(shots) != self.card.shots:  # the card says how many photos there are now
+            import dataclasses
+
+            self.card = dataclasses.replace(self.card, shots=len(shots))
+            self.card_view.show_card(self.card, self.state == "confirm")
         if shots and self.state in ("student", "confirm") and not self.photo.has_image:
             # No live view (or not yet): this student's own last photo, never the previous student's.
             last = next((x for x in shots if x.selected), shots[-1])

@@ -208,13 +208,19 @@ class PhotoView(QWidget):
             img = self._scaled
         p.drawImage(ir.topLeft(), img)
 
+    def _banner_height(self, ov: Overlay) -> float:
+        H = self.height()
+        th = QFontMetrics(self._font(H * 0.055)).height()
+        hh = QFontMetrics(self._font(H * 0.026, bold=False)).height() if ov.hint else 0
+        return th + hh + 16
+
     def _paint_banner(self, p: QPainter, ir: QRectF, ov: Overlay, color: QColor) -> None:
         H = self.height()
         title_font = self._font(H * 0.055)
         hint_font = self._font(H * 0.026, bold=False)
         th = QFontMetrics(title_font).height()
         hh = QFontMetrics(hint_font).height() if ov.hint else 0
-        band = QRectF(ir.left(), ir.top(), ir.width(), th + hh + 16)
+        band = QRectF(ir.left(), ir.top(), ir.width(), self._banner_height(ov))
         fill = QColor(color)
         fill.setAlpha(225)
         p.fillRect(band, fill)
@@ -239,20 +245,17 @@ class PhotoView(QWidget):
         lw = max(3, H // 220)
         font = self._label_font()
         badge_r = QFontMetrics(font).height() * 0.55
-        for n, ((verdict, _text, boxes), (box, text)) in enumerate(zip(ov.marks, labels), 1):
+        spots = self._badge_spots(ov, ir, badge_r)
+        for n, ((verdict, _text, boxes), (box, text), spot) in enumerate(zip(ov.marks, labels, spots), 1):
             color = tone_color(verdict)
             anchor = None
-            for x0, y0, x1, y1 in boxes:
-                if (x1 - x0) * (y1 - y0) > MAX_OUTLINED_AREA:
-                    continue
-                r = QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
-                           (x1 - x0) * ir.width(), (y1 - y0) * ir.height())
+            for r in self._outlined(boxes, ir):
                 p.setPen(QPen(color, lw))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(r, 6, 6)
-                if anchor is None:  # one badge per check, however many places it marked
-                    anchor = r
-                    self._badge(p, QPointF(r.left() + badge_r * 0.6, r.top() + badge_r * 0.6), badge_r, n, color, font)
+                anchor = anchor or r
+            if spot is not None:  # one badge per check, however many places it marked
+                self._badge(p, spot, badge_r, n, color, font)
             self._label(p, box, text, color, font, n, badge_r)
             if mode == "side" and anchor is not None:
                 a = QPointF(anchor.left() if box.center().x() < anchor.center().x() else anchor.right(),
@@ -260,6 +263,50 @@ class PhotoView(QWidget):
                 b = QPointF(box.right() if box.center().x() < anchor.center().x() else box.left(), box.center().y())
                 p.setPen(QPen(color, lw))
                 p.drawLine(b, a)
+
+    @staticmethod
+    def _outlined(boxes, ir: QRectF) -> list[QRectF]:
+        return [QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
+                       (x1 - x0) * ir.width(), (y1 - y0) * ir.height())
+                for x0, y0, x1, y1 in boxes if (x1 - x0) * (y1 - y0) <= MAX_OUTLINED_AREA]
+
+    def _badge_spots(self, ov: Overlay, ir: QRectF, badge_r: float) -> list[QPointF | None]:
+        """Each check's badge: at its first outlined place, below the banner (drawn last, it would hide
+        them) and never on top of another badge."""
+        top = ir.top() + self._banner_height(ov) + badge_r + 2
+        placed: list[QPointF] = []
+        spots: list[QPointF | None] = []
+        for _verdict, _text, boxes in ov.marks:
+            rects = self._outlined(boxes, ir)
+            if not rects:
+                spots.append(None)
+                continue
+            r = rects[0]
+            c = self._free_spot(QPointF(r.left() + badge_r * 0.6, max(top, r.top() + badge_r * 0.6)), badge_r,
+                                placed, ir)
+            placed.append(c)
+            spots.append(c)
+        return spots
+
+    def badge_layout(self) -> tuple[QRectF, list[QPointF | None], float, float]:
+        """Where the current overlay's badges go: (photo rectangle, centres, radius, banner's bottom)."""
+        ov = self._overlay
+        ir, _labels, _mode = self._layout(ov)
+        r = QFontMetrics(self._label_font()).height() * 0.55
+        return ir, self._badge_spots(ov, ir, r) if ov else [], r, ir.top() + (self._banner_height(ov) if ov else 0)
+
+    @staticmethod
+    def _free_spot(c: QPointF, r: float, placed: list[QPointF], ir: QRectF) -> QPointF:
+        """``c``, moved along the photo until its circle clears every badge already placed."""
+        gap = 2 * r + 4
+        for _ in range(12):
+            clash = next((q for q in placed if (q.x() - c.x()) ** 2 + (q.y() - c.y()) ** 2 < gap * gap), None)
+            if clash is None:
+                break
+            # beside the badge it hits (to the left, unless that leaves the photo), else under it
+            x = clash.x() - gap
+            c = QPointF(x, c.y()) if x - r >= ir.left() else QPointF(c.x(), clash.y() + gap)
+        return c
 
     def _badge(self, p: QPainter, c: QPointF, r: float, n: int, color: QColor, font: QFont) -> None:
         p.setPen(QPen(Qt.GlobalColor.white, 2))
@@ -296,5 +343,6 @@ class PhotoView(QWidget):
             return
         p.setFont(self._font(max(12, self.height() * 0.02), bold=False))
         p.setPen(QColor(230, 230, 230))
+        # top right: over the dark margin beside the photo, never over a sentence under it
         p.drawText(self.rect().adjusted(16, 8, -16, -8),
-                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom), self._corner)
+                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), self._corner)

@@ -64,7 +64,12 @@ class ThroughputPanel(QFrame):
         v = self.values
         v["last_hour"].setText(self.tr("{n} 人").format(n=data.last_hour))
         v["today"].setText(self.tr("{n} 人").format(n=data.today))
-        v["avg"].setText("—" if data.avg_seconds is None else self.tr("{s:.0f} 秒").format(s=data.avg_seconds))
+        if data.avg_seconds is None:
+            v["avg"].setText("—")
+        elif data.avg_seconds < 1:  # the demo's autopilot: "0 秒" would read as a fault
+            v["avg"].setText(self.tr("不到 1 秒"))
+        else:
+            v["avg"].setText(self.tr("{s:.0f} 秒").format(s=data.avg_seconds))
         v["group"].setText(data.group_label or "—")
         if data.group_remaining is None:
             v["remaining"].setText("—")

@@ -46,6 +46,7 @@ class WaitingPanel(QDialog):
         self.items: list[WaitingShot] = []
         self._previews: dict[int, QImage] = {}
         self._recovery: RecoveryResult | None = None
+        self.found = 0  # unknown photos the start-up check recorded (the checksum pass finds none)
         self._build()
         self.retranslate()
         c = controller
@@ -178,6 +179,8 @@ class WaitingPanel(QDialog):
 
     def show_recovery(self, result: RecoveryResult | None) -> None:
         self._recovery = result
+        if result is not None and result.recorded:
+            self.found = result.recorded
         self.problems.clear()
         problems = [p for p in (result.problems if result else ()) if p.problem != "moved"]
         moved = [p for p in (result.problems if result else ()) if p.problem == "moved"]
@@ -193,13 +196,12 @@ class WaitingPanel(QDialog):
         self._refresh_summary()
 
     def _refresh_summary(self) -> None:
-        rec = self._recovery
         n = len(self.items)
         lines = [self.tr("{n} 张照片还没有归属学生: 选中一张, 分配给学生或移出列表。").format(n=n) if n
                  else self.tr("没有待分配的照片。")]
-        if rec is not None and rec.recorded:
+        if self.found:
             lines.append(self.tr("启动时在照片文件夹中找回 {n} 张数据库中没有记录的照片 (程序曾在保存后、登记前中断)。")
-                         .format(n=rec.recorded))
+                         .format(n=self.found))
         self.summary.setText("\n".join(lines))
 
     def _item_text(self, w: WaitingShot) -> str:
