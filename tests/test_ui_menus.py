@@ -311,3 +311,17 @@ def test_the_marshal_window_opens_from_the_menu_and_closes_with_the_station(qtbo
     assert win.menus.open_marshal() is marshal  # one window, raised again
     win.close()
     qtbot.waitUntil(lambda: win.menus.marshal is None, timeout=WAIT_MS)
+
+
+def test_menus_and_their_windows_speak_english_when_set(qtbot, window, roster_db):
+    win = window(roster_db, camera=False)
+    try:
+        win._settings_saved({"language": "en"})  # what the window does once the settings are saved
+        qtbot.waitUntil(lambda: win.menus.menus["reports"].title() == "Rep&orts", timeout=5000)
+        assert win.menus.actions["waiting"].text() == "Photos waiting for a student (0)…"
+        dlg = win.menus.open_report("delivery")
+        assert (dlg.windowTitle(), dlg.start_button.text(), dlg.close_button.text()) == ("Photo delivery", "Export",
+                                                                                         "Close")
+    finally:
+        win._settings_saved({"language": "zh"})
+    qtbot.waitUntil(lambda: win.menus.menus["reports"].title() == "报表(&R)", timeout=5000)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -222,9 +222,9 @@ class PasswordFields:
         self.first, self.second = QLineEdit(), QLineEdit()
         for e in (self.first, self.second):
             e.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setPlaceholderText(dialog.tr("不加密请留空; 至少 6 位"))
-        dialog.form.addRow(dialog.tr("密码 (可选)"), self.first)
-        dialog.form.addRow(dialog.tr("再次输入密码"), self.second)
+        self.first.setPlaceholderText(QCoreApplication.translate("PasswordFields", "不加密请留空; 至少 6 位"))
+        dialog.form.addRow(QCoreApplication.translate("PasswordFields", "密码 (可选)"), self.first)
+        dialog.form.addRow(QCoreApplication.translate("PasswordFields", "再次输入密码"), self.second)
         self.dialog = dialog
 
     def value(self) -> str | None:
@@ -235,7 +235,7 @@ class PasswordFields:
         if not a and not b:
             return None
         if a != b:
-            raise ValueError(self.dialog.tr("两次输入的密码不一致"))
+            raise ValueError(QCoreApplication.translate("PasswordFields", "两次输入的密码不一致"))
         try:
             return check_password(a)
         except InputError as exc:

@@ -63,19 +63,18 @@ class StationMenus(QObject):
         self.retranslate()
 
     def retranslate(self) -> None:
-        w = self.win
-        titles = {"roster": w.tr("名单(&L)"), "photos": w.tr("照片(&P)"), "reports": w.tr("报表(&R)"),
-                  "window": w.tr("窗口(&W)")}
+        titles = {"roster": self.tr("名单(&L)"), "photos": self.tr("照片(&P)"), "reports": self.tr("报表(&R)"),
+                  "window": self.tr("窗口(&W)")}
         for key, menu in self.menus.items():
             menu.setTitle(titles[key])
         texts = {
-            "roster_import": w.tr("导入名单…"),
-            "waiting": w.tr("待分配照片 ({n})…").format(n=self.waiting),
-            "reconcile": w.tr("对账表 (本半天 / 全天)…"),
-            "errata": w.tr("勘误表…"),
-            "delivery": w.tr("照片交付导出…"),
-            "marshal": w.tr("排队管理窗口"),
-            "settings": w.tr("设置…"),
+            "roster_import": self.tr("导入名单…"),
+            "waiting": self.tr("待分配照片 ({n})…").format(n=self.waiting),
+            "reconcile": self.tr("对账表 (本半天 / 全天)…"),
+            "errata": self.tr("勘误表…"),
+            "delivery": self.tr("照片交付导出…"),
+            "marshal": self.tr("排队管理窗口"),
+            "settings": self.tr("设置…"),
         }
         for key, text in texts.items():
             self.actions[key].setText(text)
@@ -108,7 +107,7 @@ class StationMenus(QObject):
         if not rec.needs_attention:
             self.win.notice.hide()
             return
-        link = self.win.tr("查看 (F6)")
+        link = self.tr("查看 (F6)")
         self.win.notice.show_text(
             f'{rec.summary()} &nbsp; <a href="waiting" style="color:white;">{link}</a>'
             f' &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
@@ -154,7 +153,7 @@ class StationMenus(QObject):
 
     def _job_done(self, dialog, result) -> None:
         if not dialog.isVisible():  # closed while it ran: say so in the main window
-            self.win.say(self.win.tr("{title}已完成: {path}").format(title=result.title, path=result.path or ""),
+            self.win.say(self.tr("{title}已完成: {path}").format(title=result.title, path=result.path or ""),
                          "ok" if result.ok else "warn")
 
     def open_marshal(self):

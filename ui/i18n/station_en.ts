@@ -35,291 +35,574 @@
     </message>
 </context>
 <context>
+    <name>JobDialog</name>
+    <message>
+        <location filename="../jobs.py" line="120"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="140"/>
+        <source>{done} / {total}</source>
+        <translation>{done} / {total}</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="168"/>
+        <source>正在进行… (可以继续拍摄)</source>
+        <translation>Working… (you can go on shooting)</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="192"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="192"/>
+        <source>完成, 但有未导出的项目 (见下)</source>
+        <translation>Done, but some were not exported (see below)</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="191"/>
+        <location filename="../main_window.py" line="198"/>
         <source>毕业生图像采集 — 拍摄</source>
         <translation>Graduate photo capture — camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="194"/>
+        <location filename="../main_window.py" line="201"/>
         <source>拍摄 (空格)</source>
         <translation>Shoot (Space)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="195"/>
+        <location filename="../main_window.py" line="202"/>
         <source>接受 (回车)</source>
         <translation>Accept (Enter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="196"/>
+        <location filename="../main_window.py" line="203"/>
         <source>重拍 (R)</source>
         <translation>Retake (R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="197"/>
+        <location filename="../main_window.py" line="204"/>
         <source>选用此张 (F4)</source>
         <translation>Select this one (F4)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="205"/>
         <source>名单外学生 (F2)</source>
         <translation>Unlisted student (F2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="199"/>
+        <location filename="../main_window.py" line="206"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="210"/>
         <source>最近完成 (点击可重新打开、改选照片)</source>
         <translation>Finished lately (click to re-open and re-select)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="218"/>
         <source>学生坚持使用此照片</source>
         <translation>The student insists on this photo</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="218"/>
         <source>医学或宗教原因</source>
         <translation>Medical or religious reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="218"/>
         <source>检查误判, 人工核对合格</source>
         <translation>False alarm, checked by eye: compliant</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="217"/>
+        <location filename="../main_window.py" line="225"/>
         <source>回车确认再拍; 或扫描下一位</source>
         <translation>Enter confirms a new shot; or scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="224"/>
         <source>输入原因后回车 (或 1/2/3)</source>
         <translation>Type a reason, then Enter (or 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="71"/>
+        <location filename="../main_window.py" line="74"/>
         <source>正在连接相机、加载照片检查…</source>
         <translation>Connecting the camera, loading the photo checks…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="226"/>
         <source>扫描证件, 或输入学号 / 姓名</source>
         <translation>Scan a card, or type a student number / name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="222"/>
+        <location filename="../main_window.py" line="230"/>
         <source>请扫描身份证或学生证</source>
         <translation>Scan the ID card or the student card</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="269"/>
+        <location filename="../main_window.py" line="278"/>
         <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
         <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="300"/>
+        <location filename="../main_window.py" line="309"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326"/>
+        <location filename="../main_window.py" line="335"/>
         <source>该学生已拍摄过: 按回车确认后再拍</source>
         <translation>Already photographed: press Enter to confirm, then shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328"/>
-        <location filename="../main_window.py" line="575"/>
+        <location filename="../main_window.py" line="337"/>
+        <location filename="../main_window.py" line="595"/>
         <source>相机正在传输上一张, 请稍候</source>
         <translation>The camera is still saving the last photo, one moment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="331"/>
+        <location filename="../main_window.py" line="340"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="334"/>
+        <location filename="../main_window.py" line="343"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="345"/>
+        <location filename="../main_window.py" line="354"/>
         <source>请填写接受原因 (或输入 1/2/3)</source>
         <translation>Give a reason to accept (or type 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="352"/>
+        <location filename="../main_window.py" line="361"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="358"/>
+        <location filename="../main_window.py" line="367"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="367"/>
+        <location filename="../main_window.py" line="376"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="370"/>
-        <location filename="../main_window.py" line="389"/>
+        <location filename="../main_window.py" line="379"/>
+        <location filename="../main_window.py" line="398"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="373"/>
+        <location filename="../main_window.py" line="382"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="375"/>
+        <location filename="../main_window.py" line="384"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378"/>
+        <location filename="../main_window.py" line="387"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="381"/>
+        <location filename="../main_window.py" line="390"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="415"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="415"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="411"/>
+        <location filename="../main_window.py" line="420"/>
         <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
         <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="412"/>
+        <location filename="../main_window.py" line="421"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432"/>
+        <location filename="../main_window.py" line="441"/>
         <source>已改选照片: {name}</source>
         <translation>Selected another photo: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="438"/>
-        <location filename="../main_window.py" line="441"/>
+        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="450"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="439"/>
-        <location filename="../main_window.py" line="459"/>
+        <location filename="../main_window.py" line="448"/>
+        <location filename="../main_window.py" line="468"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="447"/>
+        <location filename="../main_window.py" line="456"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="472"/>
+        <location filename="../main_window.py" line="486"/>
         <source>上次的照片 ({when})</source>
         <translation>Last photo ({when})</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="490"/>
+        <location filename="../main_window.py" line="504"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="490"/>
+        <location filename="../main_window.py" line="504"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="528"/>
+        <location filename="../main_window.py" line="542"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="530"/>
+        <location filename="../main_window.py" line="544"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="531"/>
+        <location filename="../main_window.py" line="545"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="531"/>
-        <location filename="../main_window.py" line="547"/>
+        <location filename="../main_window.py" line="545"/>
+        <location filename="../main_window.py" line="562"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="542"/>
+        <location filename="../main_window.py" line="558"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="543"/>
+        <location filename="../main_window.py" line="559"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="544"/>
+        <location filename="../main_window.py" line="560"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../main_window.py" line="569"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="554"/>
+        <location filename="../main_window.py" line="570"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="555"/>
+        <location filename="../main_window.py" line="571"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="564"/>
+        <location filename="../main_window.py" line="580"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="584"/>
+        <location filename="../main_window.py" line="587"/>
+        <source>启动检查照片文件夹失败: {e}</source>
+        <translation>The start-up check of the capture folder failed: {e}</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="604"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="624"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="632"/>
+        <location filename="../main_window.py" line="652"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordFields</name>
+    <message>
+        <location filename="../jobs.py" line="225"/>
+        <source>不加密请留空; 至少 6 位</source>
+        <translation>Leave empty for no encryption; at least 6 characters</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="226"/>
+        <source>密码 (可选)</source>
+        <translation>Password (optional)</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="227"/>
+        <source>再次输入密码</source>
+        <translation>Password again</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="238"/>
+        <source>两次输入的密码不一致</source>
+        <translation>The two passwords differ</translation>
+    </message>
+</context>
+<context>
+    <name>PathField</name>
+    <message>
+        <location filename="../jobs.py" line="53"/>
+        <source>浏览…</source>
+        <translation>Browse…</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="73"/>
+        <source>选择文件夹</source>
+        <translation>Choose a folder</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="75"/>
+        <source>选择文件</source>
+        <translation>Choose a file</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="77"/>
+        <source>保存为</source>
+        <translation>Save as</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../jobs.py" line="262"/>
+        <source>对账表</source>
+        <translation>Reconciliation</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="263"/>
+        <source>按学院、班级、机位统计已拍、未拍和缺席原因, 列出未拍学生; 与签字表核对。</source>
+        <translation>Photographed, not photographed and reasons for absence by college, class and station; the students not photographed; the check against the sign-in sheets.</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="265"/>
+        <source>本半天</source>
+        <translation>This half day</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="265"/>
+        <source>上午</source>
+        <translation>Morning</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="265"/>
+        <source>下午</source>
+        <translation>Afternoon</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="265"/>
+        <source>全天</source>
+        <translation>Whole day</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="270"/>
+        <source>时段</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="271"/>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="274"/>
+        <location filename="../jobs.py" line="279"/>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="275"/>
+        <location filename="../jobs.py" line="280"/>
+        <source>保存到</source>
+        <translation>Save to</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="277"/>
+        <source>勘误表</source>
+        <translation>Errata form</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="278"/>
+        <source>附件3 电子图像采集及勘误反馈表: 现场报告的信息错误、名单外学生和名单中有错误的行。</source>
+        <translation>Attachment 3, the errata feedback form: data errors reported at the camera, students not on the roster and roster rows with errors.</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="282"/>
+        <source>照片交付导出</source>
+        <translation>Photo delivery</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="283"/>
+        <source>每位已选定照片的学生: 原片和 480×640 标准照 (以身份证号命名), 按学校/学院/班级分文件夹, 附清单和校对单。再次导出只补写缺少或变化的文件。设置密码则输出 AES 加密压缩包。</source>
+        <translation>For every student with a selected photo: the original and the 480×640 standard photo (named by ID number), in school / college / class folders, with a manifest and proof sheets. Exporting again writes only what is missing or changed. With a password the output is an AES-encrypted zip.</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="286"/>
+        <source>输出文件夹</source>
+        <translation>Output folder</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="290"/>
+        <source>生成对账表</source>
+        <translation>Write the reconciliation</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="290"/>
+        <source>生成勘误表</source>
+        <translation>Write the errata form</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="291"/>
+        <source>开始导出</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="292"/>
+        <source>打开文件夹</source>
+        <translation>Open the folder</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="292"/>
+        <source>打开文件</source>
+        <translation>Open the file</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="317"/>
+        <source>请选择保存位置</source>
+        <translation>Choose where to save</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="328"/>
+        <source>已处理 {done} / {total} 人</source>
+        <translation>{done} / {total} students done</translation>
+    </message>
+</context>
+<context>
+    <name>RosterImportDialog</name>
+    <message>
+        <location filename="../jobs.py" line="347"/>
+        <source>导入名单</source>
+        <translation>Import a roster</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="348"/>
+        <source>学校发来的学生名单 (xlsx / xls / csv)。再次导入更正后的名单会更新同一批学生, 不会重复, 也不会删除任何人。每一行的问题都写入问题报告。</source>
+        <translation>The school's student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row's problems go into the findings report.</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="350"/>
+        <source>名单 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
+        <translation>Rosters (*.xlsx *.xls *.csv);;All files (*)</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="351"/>
+        <source>名单文件</source>
+        <translation>Roster file</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="354"/>
+        <source>名单密码</source>
+        <translation>Roster password</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="357"/>
+        <location filename="../jobs.py" line="412"/>
+        <source>导入</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="358"/>
+        <source>打开问题报告</source>
+        <translation>Open the findings report</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="372"/>
+        <source>请选择名单文件</source>
+        <translation>Choose the roster file</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="374"/>
+        <source>找不到文件: {path}</source>
+        <translation>File not found: {path}</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="382"/>
+        <source>读取名单…</source>
+        <translation>Reading the roster…</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="383"/>
+        <source>检查 {total} 行…</source>
+        <translation>Checking {total} rows…</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="384"/>
+        <source>写入数据库 {total} 行…</source>
+        <translation>Writing {total} rows to the database…</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="385"/>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="400"/>
+        <source>用此密码导入</source>
+        <translation>Import with this password</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="401"/>
+        <source>密码不对, 请重新输入</source>
+        <translation>Wrong password: type it again</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="402"/>
+        <source>名单有密码保护: 请输入学校提供的密码</source>
+        <translation>The roster is password-protected: type the password the school gave</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="411"/>
+        <source>已导入; {n} 行有错误, 见问题报告</source>
+        <translation>Imported; {n} rows have errors, see the findings report</translation>
     </message>
 </context>
 <context>
@@ -399,6 +682,74 @@
         <location filename="../settings_dialog.py" line="99"/>
         <source>目标速度下限不能高于上限</source>
         <translation>The low target cannot be above the high one</translation>
+    </message>
+</context>
+<context>
+    <name>StationMenus</name>
+    <message>
+        <location filename="../main_menus.py" line="66"/>
+        <source>名单(&amp;L)</source>
+        <translation>&amp;Roster</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="66"/>
+        <source>照片(&amp;P)</source>
+        <translation>&amp;Photos</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="66"/>
+        <source>报表(&amp;R)</source>
+        <translation>Rep&amp;orts</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="67"/>
+        <source>窗口(&amp;W)</source>
+        <translation>&amp;Window</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="71"/>
+        <source>导入名单…</source>
+        <translation>Import a roster…</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="72"/>
+        <source>待分配照片 ({n})…</source>
+        <translation>Photos waiting for a student ({n})…</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="73"/>
+        <source>对账表 (本半天 / 全天)…</source>
+        <translation>Reconciliation (half day / day)…</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="74"/>
+        <source>勘误表…</source>
+        <translation>Errata form…</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="75"/>
+        <source>照片交付导出…</source>
+        <translation>Photo delivery…</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="76"/>
+        <source>排队管理窗口</source>
+        <translation>Queue marshal's window</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="77"/>
+        <source>设置…</source>
+        <translation>Settings…</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="110"/>
+        <source>查看 (F6)</source>
+        <translation>Show (F6)</translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="156"/>
+        <source>{title}已完成: {path}</source>
+        <translation>{title} done: {path}</translation>
     </message>
 </context>
 <context>
@@ -548,17 +899,22 @@
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="67"/>
+        <location filename="../throughput_panel.py" line="70"/>
+        <source>不到 1 秒</source>
+        <translation>under 1 s</translation>
+    </message>
+    <message>
+        <location filename="../throughput_panel.py" line="72"/>
         <source>{s:.0f} 秒</source>
         <translation>{s:.0f} s</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="72"/>
+        <location filename="../throughput_panel.py" line="77"/>
         <source>{left} / {total} 人</source>
         <translation>{left} / {total}</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="77"/>
+        <location filename="../throughput_panel.py" line="82"/>
         <source>已拍完</source>
         <translation>All done</translation>
     </message>
@@ -738,6 +1094,158 @@
         <location filename="../verdict.py" line="54"/>
         <source>未能检查: {names}</source>
         <translation>Not checked: {names}</translation>
+    </message>
+</context>
+<context>
+    <name>WaitingPanel</name>
+    <message>
+        <location filename="../waiting_panel.py" line="142"/>
+        <source>待分配照片</source>
+        <translation>Photos waiting for a student</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="143"/>
+        <source>分配给学生: 输入学号、身份证号 (或后6位)、姓名或拼音首字母</source>
+        <translation>Give to a student: type the student number, ID number (or its last 6), name or pinyin initials</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="144"/>
+        <source>搜索学生</source>
+        <translation>Find a student</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="145"/>
+        <source>该学生还没有选用照片时, 设为选用照片 (须通过检查)</source>
+        <translation>Make it the selected photo when the student has none (if it passes the checks)</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="146"/>
+        <source>分配给所选学生</source>
+        <translation>Give to the chosen student</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="147"/>
+        <source>移出原因 (可不填)</source>
+        <translation>Why it is taken off (optional)</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="148"/>
+        <source>移出列表 (文件保留)</source>
+        <translation>Take off the list (the file stays)</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="149"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="192"/>
+        <source>已核对校验值</source>
+        <translation>checksums verified</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="193"/>
+        <source>正在核对校验值…</source>
+        <translation>verifying checksums…</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="194"/>
+        <source>文件问题 ({n}) · {checked}</source>
+        <translation>File problems ({n}) · {checked}</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="200"/>
+        <source>{n} 张照片还没有归属学生: 选中一张, 分配给学生或移出列表。</source>
+        <translation>{n} photos belong to no student: choose one, then give it to a student or take it off the list.</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="201"/>
+        <source>没有待分配的照片。</source>
+        <translation>No photos are waiting for a student.</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="203"/>
+        <source>启动时在照片文件夹中找回 {n} 张数据库中没有记录的照片 (程序曾在保存后、登记前中断)。</source>
+        <translation>At start-up {n} photos were found in the capture folder that the database did not know (the station stopped after saving them, before recording them).</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="208"/>
+        <source>找回</source>
+        <translation>recovered</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="208"/>
+        <source>相机按钮</source>
+        <translation>camera button</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="211"/>
+        <source>文件不见了</source>
+        <translation>file missing</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="231"/>
+        <source>无预览</source>
+        <translation>no preview</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="249"/>
+        <source>合格</source>
+        <translation>pass</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="249"/>
+        <source>合格 (有提醒)</source>
+        <translation>pass (with a warning)</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="249"/>
+        <source>不合格</source>
+        <translation>fail</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="250"/>
+        <source>无法检查</source>
+        <translation>could not be checked</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="250"/>
+        <source>未检查 (分配时检查)</source>
+        <translation>not checked yet (checked when given to a student)</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="251"/>
+        <source>拍摄时间 {when}
+检查: {verdict}
+{path}</source>
+        <translation>Taken {when}
+Checks: {verdict}
+{path}</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="256"/>
+        <source>分配给文件名中的学生: {name} {no} {klass}</source>
+        <translation>Give to the student in the file name: {name} {no} {klass}</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="296"/>
+        <source>正在分配并检查照片…</source>
+        <translation>Giving the photo and checking it…</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="309"/>
+        <source>已分配给 {who}, 并设为选用照片</source>
+        <translation>Given to {who} and made the selected photo</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="311"/>
+        <source>已分配给 {who}</source>
+        <translation>Given to {who}</translation>
+    </message>
+    <message>
+        <location filename="../waiting_panel.py" line="319"/>
+        <source>已移出列表, 文件保留: {path}</source>
+        <translation>Taken off the list; the file stays: {path}</translation>
     </message>
 </context>
 </TS>
