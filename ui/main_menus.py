@@ -174,6 +174,10 @@ class StationMenus(QObject):
         self.marshal.activateWindow()
         return self.marshal
 
+    def running_jobs(self) -> list[str]:
+        """The titles of the job windows whose job is still running."""
+        return [d.windowTitle() for d in self.dialogs.values() if getattr(d, "running", False)]
+
     def close_all(self) -> None:
         for dlg in self.dialogs.values():
             dlg.close()

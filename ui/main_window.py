@@ -266,6 +266,17 @@ class MainWindow(QMainWindow):
         super().changeEvent(ev)
 
     def closeEvent(self, ev) -> None:
+        running = self.menus.running_jobs()
+        if running:
+            from PySide6.QtWidgets import QMessageBox
+
+            answer = QMessageBox.question(
+                self, self.tr("仍在进行"),
+                self.tr("{jobs} 仍在进行。现在退出会等它做完当前这一步; 照片交付可以之后再次导出补齐。确定退出?")
+                .format(jobs=", ".join(running)))
+            if answer != QMessageBox.StandardButton.Yes:
+                ev.ignore()
+                return
         self.menus.close_all()
         self.ctl.stop()
         super().closeEvent(ev)

@@ -145,212 +145,222 @@
         <translation>Scan the ID card or the student card</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="278"/>
+        <location filename="../main_window.py" line="274"/>
+        <source>仍在进行</source>
+        <translation>Still running</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="275"/>
+        <source>{jobs} 仍在进行。现在退出会等它做完当前这一步; 照片交付可以之后再次导出补齐。确定退出?</source>
+        <translation>{jobs} is still running. Quitting now waits for its current step; a photo delivery can be completed by exporting again later. Quit?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="289"/>
         <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
         <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="309"/>
+        <location filename="../main_window.py" line="320"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="335"/>
+        <location filename="../main_window.py" line="346"/>
         <source>该学生已拍摄过: 按回车确认后再拍</source>
         <translation>Already photographed: press Enter to confirm, then shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="337"/>
-        <location filename="../main_window.py" line="595"/>
+        <location filename="../main_window.py" line="348"/>
+        <location filename="../main_window.py" line="606"/>
         <source>相机正在传输上一张, 请稍候</source>
         <translation>The camera is still saving the last photo, one moment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="340"/>
+        <location filename="../main_window.py" line="351"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="343"/>
+        <location filename="../main_window.py" line="354"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="365"/>
         <source>请填写接受原因 (或输入 1/2/3)</source>
         <translation>Give a reason to accept (or type 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361"/>
+        <location filename="../main_window.py" line="372"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="367"/>
+        <location filename="../main_window.py" line="378"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="376"/>
+        <location filename="../main_window.py" line="387"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="379"/>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="390"/>
+        <location filename="../main_window.py" line="409"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="382"/>
+        <location filename="../main_window.py" line="393"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="384"/>
+        <location filename="../main_window.py" line="395"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="387"/>
+        <location filename="../main_window.py" line="398"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="390"/>
+        <location filename="../main_window.py" line="401"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="426"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="426"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="420"/>
+        <location filename="../main_window.py" line="431"/>
         <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
         <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="421"/>
+        <location filename="../main_window.py" line="432"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="441"/>
+        <location filename="../main_window.py" line="452"/>
         <source>已改选照片: {name}</source>
         <translation>Selected another photo: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="447"/>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="458"/>
+        <location filename="../main_window.py" line="461"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="448"/>
-        <location filename="../main_window.py" line="468"/>
+        <location filename="../main_window.py" line="459"/>
+        <location filename="../main_window.py" line="479"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="456"/>
+        <location filename="../main_window.py" line="467"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="486"/>
+        <location filename="../main_window.py" line="497"/>
         <source>上次的照片 ({when})</source>
         <translation>Last photo ({when})</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="515"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="504"/>
+        <location filename="../main_window.py" line="515"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="542"/>
+        <location filename="../main_window.py" line="553"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="544"/>
+        <location filename="../main_window.py" line="555"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="545"/>
+        <location filename="../main_window.py" line="556"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="545"/>
-        <location filename="../main_window.py" line="562"/>
+        <location filename="../main_window.py" line="556"/>
+        <location filename="../main_window.py" line="573"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="558"/>
+        <location filename="../main_window.py" line="569"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="559"/>
+        <location filename="../main_window.py" line="570"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="560"/>
+        <location filename="../main_window.py" line="571"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="569"/>
+        <location filename="../main_window.py" line="580"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="570"/>
+        <location filename="../main_window.py" line="581"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="571"/>
+        <location filename="../main_window.py" line="582"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="591"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="587"/>
+        <location filename="../main_window.py" line="598"/>
         <source>启动检查照片文件夹失败: {e}</source>
         <translation>The start-up check of the capture folder failed: {e}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="615"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="624"/>
+        <location filename="../main_window.py" line="635"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="652"/>
+        <location filename="../main_window.py" line="663"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
@@ -526,7 +536,7 @@
     <message>
         <location filename="../jobs.py" line="348"/>
         <source>学校发来的学生名单 (xlsx / xls / csv)。再次导入更正后的名单会更新同一批学生, 不会重复, 也不会删除任何人。每一行的问题都写入问题报告。</source>
-        <translation>The school's student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row's problems go into the findings report.</translation>
+        <translation>The school&apos;s student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row&apos;s problems go into the findings report.</translation>
     </message>
     <message>
         <location filename="../jobs.py" line="350"/>
@@ -734,7 +744,7 @@
     <message>
         <location filename="../main_menus.py" line="76"/>
         <source>排队管理窗口</source>
-        <translation>Queue marshal's window</translation>
+        <translation>Queue marshal&apos;s window</translation>
     </message>
     <message>
         <location filename="../main_menus.py" line="77"/>
