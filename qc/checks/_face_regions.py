@@ -10,7 +10,9 @@ and every threshold is in IOD units. Canonical coordinates are written (u, v):
 u to image right, v down, in IOD, origin between the eyes.
 
 The view is cached on the shared analysis object, so the four checks pay for
-one warp and one skin model per photo.
+one warp and one skin model per photo. ``outline_band`` straightens the strip
+beside either side of the face outline (rows down the outline, columns
+outward from it) for the checks that look at the ears.
 """
 
 from __future__ import annotations
@@ -309,6 +311,55 @@ def face_lines(face: AlignedFace) -> tuple[np.ndarray, np.ndarray, int, int]:
         rel, ang = line_maps(face.lum[y0:y1, x0:x1].astype(np.float32))
         face.cache["lines"] = (rel, ang, x0, y0)
     return face.cache["lines"]
+
+
+# ------------------------------------------------------------------------------------------------
+# The strip beside the face outline, straightened
+# ------------------------------------------------------------------------------------------------
+@dataclass
+class OutlineBand:
+    """The region beside one side's face outline, resampled so that rows run down the outline.
+
+    Row ``i`` lies ``dv[i]`` IOD below the tragus level (mesh 234/454); column
+    ``j`` lies ``off[j]`` IOD outward from the outline (negative: inside the
+    face). Ears, the hair over them and the backdrop beyond all sit at the
+    same place in this band whatever the photo's size or the head's roll.
+    """
+
+    lab: np.ndarray  # rows x cols x 3 float32, OpenCV 8-bit Lab of the lightly smoothed canonical view
+    mask: np.ndarray | None  # rows x cols float32 person probability, or None
+    valid: np.ndarray  # rows x cols bool: inside the canonical view
+    dv: np.ndarray  # rows: IOD below the tragus level
+    off: np.ndarray  # cols: IOD outward from the outline
+    xs: np.ndarray  # rows x cols canonical x of each sample (for regions)
+    ys: np.ndarray  # rows x cols canonical y
+
+
+def outline_band(face: AlignedFace, side: int, rows: tuple[float, float], cols: tuple[float, float],
+                 blur: float = 1.0) -> OutlineBand:
+    """Straighten the strip beside the outline of ``side`` (-1 image left, +1 image right).
+
+    ``rows`` (top, bottom) in IOD from the tragus level, ``cols`` (inner,
+    outer) in IOD from the outline; one sample per canonical pixel.
+    """
+    cont = face.pts[list(CONTOUR_L if side < 0 else CONTOUR_R)]
+    order = np.argsort(cont[:, 1])
+    tx, ty = face.pts[234 if side < 0 else 454]
+    ys = ty + np.arange(int(np.floor(rows[0] * SCALE)), int(np.ceil(rows[1] * SCALE)) + 1, dtype=np.float64)
+    xl = np.interp(ys, cont[order, 1], cont[order, 0])
+    offs = np.arange(int(np.floor(cols[0] * SCALE)), int(np.ceil(cols[1] * SCALE)) + 1, dtype=np.float64)
+    X = (xl[:, None] + side * offs[None, :]).astype(np.float32)
+    Y = np.repeat(ys[:, None], len(offs), axis=1).astype(np.float32)
+    key = ("lab_blur", blur)
+    if key not in face.cache:
+        face.cache[key] = cv2.cvtColor(cv2.GaussianBlur(face.rgb, (0, 0), blur), cv2.COLOR_RGB2LAB)
+    lab = cv2.remap(face.cache[key], X, Y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    mask = None
+    if face.mask is not None:
+        mask = cv2.remap(face.mask, X, Y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    h, w = face.lum.shape
+    valid = (X >= 0) & (X <= w - 1) & (Y >= 0) & (Y <= h - 1)
+    return OutlineBand(lab=lab, mask=mask, valid=valid, dv=(ys - ty) / SCALE, off=offs / SCALE, xs=X, ys=Y)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,23 +1,46 @@
 """ears_visible: hair must not cover either ear (the notice: 头发不得遮挡耳朵).
 
-The face mesh has no ear points, so each ear is placed from the face outline
-(mesh points 21..172 on the image-left side, 251..397 on the right): an ear
-hangs beside the outline from about 0.3 IOD above the tragus level (mesh
-234/454) to 0.6 IOD below it. In the canonical face view every row of that
-span is examined laterally from just outside the outline (``inner``) to
-``outer`` IOD: a row where ear skin shows (``min_skin`` IOD of skin) is a
-visible row; a row with no skin but ``min_hair`` IOD of hair is a covered
-row; a row of backdrop only (a flat ear, a turned head) is not counted.
+The face mesh has no ear points, so each ear is looked for beside the face
+outline (mesh 21..172 on the image-left side, 251..397 on the right), in a
+band straightened along the outline (``outline_band``: rows down the outline
+from the tragus level, mesh 234/454, columns outward from it, all in IOD).
+Where an ear hangs depends on the head's pitch: the ear sits behind the
+outline, so a raised chin lowers it against the face; the rows examined, from
+``above`` IOD over the tragus level to ``below`` under it, move by
+``pitch_shift`` IOD per degree.
 
-Skin and hair are told apart against the person's own skin on the same
-side of the face (the cheek strip next to the ear, which shares its light):
-hair is much darker, or darker and greyer; skin keeps its saturation in
-the shade; the backdrop is recognised by the person mask and by its colour.
-The covered share of an ear's rows is its measure. The rule is "hair hides a
-third or more of an ear"; rows beside the ear's top are often hair even when
-the ear shows (hair touching its top, or behind it), so the profile fails an
-ear at half of its rows covered, which keeps false rejects at or under 3%.
+Each pixel of the band is backdrop, hair, skin or neither:
 
+* backdrop: close to the colour of the backdrop in the same rows (sampled
+  beyond ``backdrop_far`` IOD, outside the person mask, so an unevenly lit
+  wall or a phone photo's shading does not read as hair), or light and
+  colourless;
+* hair: much darker than the person's own cheek in the same rows (the strip
+  just inside the outline, which shares the ear's light), or darker and
+  greyer (colour photos); hair that is not dark (blond, light brown, red)
+  by the person's own two colours: when the hair beside the temples and the
+  cheek differ clearly (``own_hair_sep``), a pixel much nearer the hair's
+  colour than the skin's (``own_hair_margin``) is hair. A grayscale photo has
+  one lightness cut (``gray_dark_ratio``);
+* skin: the rest that keeps the cheek's saturation (colour photos) or is not
+  backdrop (grayscale). Thin slivers of "skin" between hair and backdrop are
+  the blend at the edge of a lock of hair, not an ear: they are dropped, and
+  the skin mask is opened by ``skin_open`` IOD (an ear is a solid body).
+
+A row is then judged the way a reviewer looks at it, outward from the face:
+skin beyond the first lock of hair (``min_hair`` wide) is the ear showing
+past the hair (visible); skin only on the face side of that lock is the
+face's own edge unless it reaches ``face_edge`` IOD out (an ear with hair
+behind it), else the lock lies over the ear (covered); a row without hair is
+visible when it has ``min_skin`` IOD of skin beyond ``inner_visible``. A row
+of backdrop only (a flat ear, a turned head) is not counted. The covered
+share of an ear's counted rows is its measure; an ear with fewer than
+``min_rows`` of its rows counted cannot be judged and is capped at
+``uncertain_cap`` (below a warning: a flat ear is no reason to stop a student).
+
+The rule is "hair hides about a third or more of an ear"; hair touching the
+ear's top or lying beside it also darkens rows of the band, so the profile
+fails an ear at ``fail_at`` of its rows covered and warns from ``warn_at``.
 With the head turned (|yaw| above ``max_yaw_both``) the far ear hides behind
 the head: only the near ear is judged.
 
@@ -26,105 +49,198 @@ Score: the worse ear's covered share, 0..1.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
-from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace, aligned_face
+from qc.checks._face_regions import SCALE, AlignedFace, OutlineBand, aligned_face, outline_band
 
-TRAGUS = {-1: 234, 1: 454}
-
-
-def _backdrop_model(face: AlignedFace) -> tuple[np.ndarray, np.ndarray] | None:
-    """Robust Lab colour of the backdrop, sampled at the view's sides outside the person."""
-    if "ear_backdrop" in face.cache:
-        return face.cache["ear_backdrop"]
-    m = max(2, int(0.2 * SCALE))
-    model = None
-    if face.mask is not None:
-        sides = np.concatenate([face.lab[:, :m].reshape(-1, 3), face.lab[:, -m:].reshape(-1, 3)]).astype(np.float32)
-        msk = np.concatenate([face.mask[:, :m].ravel(), face.mask[:, -m:].ravel()])
-        sample = sides[msk < 0.05]
-        if len(sample) >= 50:
-            med = np.median(sample, axis=0)
-            sd = np.maximum(np.median(np.abs(sample - med), axis=0) * 1.4826, [3.0, 1.5, 1.5])
-            model = (med, sd)
-    face.cache["ear_backdrop"] = model
-    return model
+# the band sampled round each ear: rows and columns (IOD) wide enough for every offset in the profile
+BAND_ROWS = (-0.9, 0.9)
+BAND_COLS = (-0.3, 1.0)
+# the spread of a backdrop's colour along a row (OpenCV 8-bit Lab units): camera noise and JPEG, not the scene
+BACKDROP_SPREAD = np.array([4.0, 2.0, 2.0], np.float32)
 
 
-def ear_rows(face: AlignedFace, side: int, p: dict) -> dict:
-    """Row counts for one ear (side -1: image left, +1: image right)."""
-    h, w = face.lum.shape
-    cont = face.pts[list(CONTOUR_L if side < 0 else CONTOUR_R)]
-    order = np.argsort(cont[:, 1])
-    cy, cx = cont[order, 1], cont[order, 0]
-    yt = face.pts[TRAGUS[side], 1]
-    y0 = int(max(0, yt - float(p["above"]) * SCALE))
-    y1 = int(min(h, yt + float(p["below"]) * SCALE))
-    inner, outer = float(p["inner"]) * SCALE, float(p["outer"]) * SCALE
-    ys = np.arange(y0, y1)
-    xline = np.interp(ys, cy, cx)
-    offs = np.arange(int(inner), int(outer))
-    # the ear's rows and the cheek strip next to it (its lighting), in one small window
-    strip_in, strip_out = 0.08 * SCALE, 0.25 * SCALE
-    xs_all = np.concatenate([xline - side * strip_out, xline + side * outer])
-    wx0 = int(max(0, np.floor(xs_all.min()) - 3))
-    wx1 = int(min(w, np.ceil(xs_all.max()) + 3))
-    if y1 - y0 < 4 or wx1 - wx0 < 4:
-        return {"covered": 0.0, "rows_visible": 0, "rows_covered": 0, "box": (wx0, y0, wx1, y1)}
-    lab = cv2.cvtColor(cv2.GaussianBlur(face.rgb[y0:y1, wx0:wx1], (0, 0), 1.2), cv2.COLOR_RGB2LAB).astype(np.float32)
-    lum = lab[..., 0]
-    sat = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0) / (lum + 20.0)
-    rr = np.arange(len(ys))[:, None]
-    # reference: the cheek strip, same rows' middle part (tragus level +-0.25 IOD)
-    mid = np.abs(ys - yt) <= 0.25 * SCALE
-    sx = (xline[:, None] - side * np.linspace(strip_in, strip_out, 8)[None, :]).round().astype(int) - wx0
-    sx = np.clip(sx, 0, wx1 - wx0 - 1)
-    ref_l_px = lum[rr, sx][mid]
-    ref_s_px = sat[rr, sx][mid]
-    if ref_l_px.size < 10:
-        ref_l, ref_s = float(face.skin.lab[0]), 0.2
+@dataclass
+class EarMeasure:
+    side: int  # -1 image left, +1 image right
+    covered: float  # covered share of the counted rows, 0..1
+    rows_visible: int
+    rows_covered: int
+    rows: int  # rows examined
+    judged: bool  # enough rows were counted to judge the ear
+    box: tuple[float, float, float, float]  # canonical pixels: the part of the band examined
+
+
+def _row_backdrop(band: OutlineBand, p: dict[str, Any]) -> np.ndarray:
+    """Backdrop pixels of the band, against the backdrop's colour in the same rows."""
+    lab, valid = band.lab, band.valid
+    # without a person mask the far columns are taken for backdrop as they are
+    mask = band.mask if band.mask is not None else np.zeros(valid.shape, np.float32)
+    far = (band.off[None, :] > float(p["backdrop_far"])) & (mask < 0.2) & valid
+    n_rows = lab.shape[0]
+    if far.sum() < 10:
+        return (mask < 0.2) & valid
+    have = far.any(axis=1)
+    med = np.zeros((n_rows, 3), np.float32)
+    if have.any():
+        vals = np.where(far[have][..., None], lab[have], np.nan)
+        med[have] = np.nanmedian(vals, axis=1)  # every row here has at least one backdrop sample
+    k = max(1, int(round(0.1 * SCALE)))
+    ker = np.ones(2 * k + 1, np.float32)
+    w = np.convolve(have.astype(np.float32), ker, "same")
+    ok = w > 0
+    if ok.sum() < 3:
+        return (mask < 0.2) & valid
+    ref = np.empty((n_rows, 3), np.float32)
+    rows = np.arange(n_rows)
+    for c in range(3):
+        sm = np.convolve(np.where(have, med[:, c], 0.0), ker, "same") / np.maximum(w, 1e-6)
+        ref[:, c] = np.interp(rows, rows[ok], sm[ok])
+    d = (lab - ref[:, None, :]) / BACKDROP_SPREAD
+    # shading on a backdrop changes its lightness more than its colour
+    dist = np.sqrt(float(p["backdrop_light_weight"]) * d[..., 0] ** 2 + d[..., 1] ** 2 + d[..., 2] ** 2)
+    return (dist < float(p["backdrop_distance"])) & (mask < 0.9) & valid
+
+
+def _chroma_feats(lab: np.ndarray) -> np.ndarray:
+    """log lightness and chroma per unit lightness: shading moves the first, keeps the others."""
+    L = lab[..., 0]
+    return np.stack([np.log(L + 8.0), (lab[..., 1] - 128.0) / (L + 20.0) * 10.0,
+                     (lab[..., 2] - 128.0) / (L + 20.0) * 10.0], axis=-1)
+
+
+def _own_hair(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.ndarray, dark: np.ndarray,
+              p: dict[str, Any]) -> np.ndarray:
+    """Hair that is not dark (blond, light brown, red): pixels nearer this person's own hair colour than
+    their skin's. The hair is sampled above the ear beside the temple, the skin in the cheek strip; the
+    cue is used only when the two are far apart (``own_hair_sep``), and a pixel at least as far from the
+    hair's redness as the cheek stays skin."""
+    rows = (band.dv[:, None] > -0.9) & (band.dv[:, None] < -0.6)
+    cols = (band.off[None, :] > 0.0) & (band.off[None, :] < 0.5)
+    sample = rows & cols & ~bg & ~dark & band.valid
+    if sample.sum() < 40 or strip.sum() < 20:
+        return np.zeros(bg.shape, bool)
+    F = _chroma_feats(lab)
+    S, Hs = F[strip], F[sample]
+    s_med = np.median(S, axis=0)
+    s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, [0.05, 0.05, 0.05])
+    # the temple also shows skin (short hair, a high hairline): keep what is clearly not skin
+    Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > 3.0]
+    if len(Hs) < 30:
+        return np.zeros(bg.shape, bool)
+    h_med = np.median(Hs, axis=0)
+    h_sd = np.maximum(np.median(np.abs(Hs - h_med), axis=0) * 1.4826, [0.05, 0.05, 0.05])
+    pooled = np.sqrt(0.5 * (s_sd**2 + h_sd**2))
+    if np.sqrt((((h_med - s_med) / pooled) ** 2).sum()) < float(p["own_hair_sep"]):
+        return np.zeros(bg.shape, bool)
+    d_s = F - s_med
+    d_s[..., 0] = np.maximum(d_s[..., 0], 0.0) + 0.3 * np.minimum(d_s[..., 0], 0.0)  # a shaded ear is still skin
+    ds = np.sqrt(((d_s / pooled) ** 2).sum(axis=-1))
+    dh = np.sqrt((((F - h_med) / pooled) ** 2).sum(axis=-1))
+    # on the far side of the skin from the hair in redness (an ear is often redder than the cheek): skin
+    beyond_skin = (F[..., 1] - s_med[1]) * np.sign(s_med[1] - h_med[1]) > 0
+    return (dh + float(p["own_hair_margin"]) < ds) & ~beyond_skin
+
+
+def classify_band(face: AlignedFace, band: OutlineBand, p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hair, skin, backdrop) masks of the band, against this side's own cheek."""
+    gray = bool(face.skin.gray)
+    lab, valid = band.lab, band.valid
+    L = lab[..., 0]
+    sat = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0) / (L + 20.0)
+    bg = _row_backdrop(band, p)
+    # the cheek just inside the outline, round the tragus level: the ear's own light
+    strip = ((band.off[None, :] > -0.25) & (band.off[None, :] < -0.08)
+             & (np.abs(band.dv[:, None] - 0.1) < 0.3) & valid & ~bg)
+    if strip.sum() >= 10:
+        ref_l, ref_s = float(np.median(L[strip])), float(np.median(sat[strip]))
     else:
-        ref_l, ref_s = float(np.median(ref_l_px)), float(np.median(ref_s_px))
-    X = (xline[:, None] + side * offs[None, :]).round().astype(int)
-    inside = (X >= wx0) & (X < wx1)
-    Xc = np.clip(X - wx0, 0, wx1 - wx0 - 1)
-    L = lum[rr, Xc]
-    Sa = sat[rr, Xc]
-    hair = L < float(p["dark_ratio"]) * ref_l
-    gray = face.skin.gray
+        s_l = float(face.skin.lab[0])
+        ref_l = s_l
+        ref_s = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0)) / (s_l + 20.0)
+    ref_s = max(ref_s, 0.02)
+    # without colour the "darker and greyer" cue is gone: one lightness cut, set higher, does its work
+    hair = L < float(p["gray_dark_ratio" if gray else "dark_ratio"]) * ref_l
     if not gray:
-        hair |= (L < float(p["grey_ratio"]) * ref_l) & (Sa < float(p["grey_sat"]) * ref_s)
-    # backdrop: outside the person and of the backdrop's colour, or light and colourless
-    bg = np.zeros_like(hair)
-    model = _backdrop_model(face)
-    mask = face.mask[y0:y1][rr, np.clip(X, 0, w - 1)] if face.mask is not None else None
-    if model is not None and mask is not None:
-        med, sd = model
-        d = np.sqrt((((lab[rr, Xc] - med) / sd) ** 2).sum(axis=-1))
-        bg = (d < float(p["backdrop_distance"])) & (mask < 0.5)
-    elif mask is not None:
-        bg = mask < 0.2
+        hair |= (L < float(p["grey_ratio"]) * ref_l) & (sat < float(p["grey_sat"]) * ref_s)
+        bg = bg | ((sat < float(p["backdrop_sat"]) * ref_s) & (L > 0.8 * ref_l))
+    if not gray and float(p["own_hair_sep"]) > 0:
+        hair |= _own_hair(lab, band, bg, strip, hair, p)
+    hair &= ~bg & valid
+    skin = ~hair & ~bg & valid
     if not gray:
-        bg |= (Sa < float(p["backdrop_sat"]) * ref_s) & (L > 0.8 * ref_l)
-    hair &= ~bg
-    skin = ~hair & ~bg
-    if not gray:
-        skin &= Sa >= float(p["backdrop_sat"]) * ref_s
-    elif mask is not None:
-        skin &= mask > 0.5
-    hair &= inside
-    skin &= inside
-    k = skin.sum(axis=1) / SCALE
-    hh = hair.sum(axis=1) / SCALE
-    visible = k > float(p["min_skin"])
-    covered = ~visible & (hh > float(p["min_hair"]))
-    vis, cov = int(visible.sum()), int(covered.sum())
-    x_in = float(np.interp(yt, cy, cx))
-    x_out = x_in + side * outer
-    box = (min(x_in, x_out), y0, max(x_in, x_out), y1)
-    return {"covered": cov / max(1, cov + vis), "rows_visible": vis, "rows_covered": cov, "box": box}
+        skin &= sat >= float(p["backdrop_sat"]) * ref_s
+    # the blend at the edge of a lock against the backdrop is neither skin nor an ear
+    r = max(1, int(round(float(p["blend_width"]) * SCALE)))
+    ker = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+    near_hair = cv2.dilate(hair.astype(np.uint8), ker) > 0
+    near_bg = cv2.dilate(bg.astype(np.uint8), ker) > 0
+    skin &= ~(near_hair & near_bg)
+    r = int(round(float(p["skin_open"]) * SCALE))
+    if r > 0:
+        ker = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        skin &= cv2.morphologyEx(skin.astype(np.uint8), cv2.MORPH_OPEN, ker) > 0
+    return hair, skin, bg
+
+
+def row_states(skin: np.ndarray, hair: np.ndarray, off: np.ndarray, p: dict[str, Any]) -> np.ndarray:
+    """Per row: 0 not counted, 1 the ear shows, 2 hair lies over it (see the module doc).
+
+    ``skin`` and ``hair`` are rows x cols masks over the columns ``off`` (IOD outward).
+    """
+    sel = (off >= float(p["inner"])) & (off <= float(p["outer"]))
+    S, H, o = skin[:, sel], hair[:, sel], off[sel]
+    n_rows, n = S.shape
+    state = np.zeros(n_rows, np.int8)
+    if n == 0:
+        return state
+    px = 1.0 / SCALE
+    m = max(1, int(round(float(p["min_hair"]) * SCALE)))
+    # first run of at least m hair pixels in each row
+    ch = np.concatenate([np.zeros((n_rows, 1), np.int32), np.cumsum(H, axis=1, dtype=np.int32)], axis=1)
+    runs = (ch[:, m:] - ch[:, :-m]) >= m if n >= m else np.zeros((n_rows, 0), bool)
+    has_run = runs.any(axis=1) if runs.size else np.zeros(n_rows, bool)
+    j0 = np.where(has_run, np.argmax(runs, axis=1) if runs.size else 0, n)
+    # end of that run: the first non-hair pixel after its start
+    cols = np.arange(n)[None, :]
+    after = (~H) & (cols >= j0[:, None] + m)
+    j1 = np.where(after.any(axis=1), np.argmax(after, axis=1), n)
+    cs = np.concatenate([np.zeros((n_rows, 1), np.int32), np.cumsum(S, axis=1, dtype=np.int32)], axis=1)
+    outside = (cs[:, -1] - cs[np.arange(n_rows), j1]) * px
+    inside = S & (cols < j0[:, None])
+    last_in = np.where(inside.any(axis=1), n - 1 - np.argmax(inside[:, ::-1], axis=1), -1)
+    reach = np.where(last_in >= 0, o[np.clip(last_in, 0, n - 1)], -np.inf)
+    ear_past_hair = (outside >= float(p["min_skin"])) | (reach >= float(p["face_edge"]))
+    state[has_run & ear_past_hair] = 1
+    state[has_run & ~ear_past_hair] = 2
+    no_run = ~has_run
+    beyond = (S & (o[None, :] >= float(p["inner_visible"]))).sum(axis=1) * px
+    state[no_run & (beyond >= float(p["min_skin"]))] = 1
+    return state
+
+
+def measure_ear(face: AlignedFace, side: int, p: dict[str, Any], pitch: float = 0.0) -> EarMeasure:
+    """The covered share of one ear (side -1: image left, +1: image right)."""
+    band = outline_band(face, side, BAND_ROWS, BAND_COLS)
+    hair, skin, _bg = classify_band(face, band, p)
+    # a pose estimate gone astray must not move the rows off the ear's band
+    shift = float(np.clip(float(p["pitch_shift"]) * (pitch - float(p["pitch_level"])), -0.3, 0.3))
+    rows = (band.dv >= -float(p["above"]) + shift) & (band.dv <= float(p["below"]) + shift)
+    cols = (band.off >= float(p["inner"])) & (band.off <= float(p["outer"]))
+    xs, ys = band.xs[rows][:, cols], band.ys[rows][:, cols]
+    box = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())) if xs.size else (0.0, 0.0, 1.0, 1.0)
+    st = row_states(skin[rows], hair[rows], band.off, p)
+    vis, cov, n = int((st == 1).sum()), int((st == 2).sum()), int(rows.sum())
+    judged = vis + cov >= float(p["min_rows"]) * max(1, n)
+    share = cov / max(1, vis + cov)
+    if not judged:
+        share = min(share, float(p["uncertain_cap"]))
+    return EarMeasure(side, float(share), vis, cov, n, bool(judged), box)
 
 
 class EarsVisibleCheck(Check):
@@ -134,24 +250,28 @@ class EarsVisibleCheck(Check):
         face = aligned_face(a)
         p = self.params
         yaw = float(getattr(a, "yaw", face.yaw))
+        try:
+            pitch = float(getattr(a, "pitch"))
+        except Exception:  # a stripped-down analysis without a 3-D mesh: the level-head span
+            pitch = float(p["pitch_level"])
         sides = [-1, 1]
         if abs(yaw) > float(p["max_yaw_both"]):
             # yaw > 0: the face turns towards image right, the image-right ear goes behind the head
             sides = [-1] if yaw > 0 else [1]
-        ears = {s: ear_rows(face, s, p) for s in sides}
-        worst = max(e["covered"] for e in ears.values())
+        ears = {s: measure_ear(face, s, p, pitch) for s in sides}
+        worst = max(e.covered for e in ears.values())
         score = float(np.clip(worst, 0.0, 1.0))
         fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
         regions = []
         for s, e in ears.items():
-            if e["covered"] >= warn_at:
+            if e.covered >= warn_at:
                 label = "left_ear" if s < 0 else "right_ear"  # image left / image right
-                regions.append(Region(label, face.norm_box(*e["box"])))
+                regions.append(Region(label, face.norm_box(*e.box)))
         if worst >= fail_at:
-            both = sum(e["covered"] >= fail_at for e in ears.values()) == 2
+            both = sum(e.covered >= fail_at for e in ears.values()) == 2
             zh = "请把头发拨到耳后,露出双耳" if both else "请把头发拨到耳后,露出耳朵"
-            return CheckResult(self.name, "fail", score, zh, "hair covers an ear: tuck it behind the ear",
-                               value=worst, regions=regions)
+            en = "hair covers both ears: tuck it behind the ears" if both else "hair covers an ear: tuck it behind the ear"
+            return CheckResult(self.name, "fail", score, zh, en, value=worst, regions=regions)
         if worst >= warn_at:
             return CheckResult(self.name, "warn", score, "头发靠近耳朵,请把头发拨到耳后",
                                "hair close to an ear: tuck it behind the ear", value=worst, regions=regions)
