@@ -27,3 +27,11 @@ class InputError(StationError):
 
 class NotFound(StationError):
     exit_code = 3
+
+
+class PasswordNeeded(InputError):
+    """An encrypted file needs a password (``wrong``: the one given did not open it)."""
+
+    def __init__(self, message: str, *, wrong: bool = False):
+        super().__init__(message)
+        self.wrong = wrong

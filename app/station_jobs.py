@@ -16,21 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.errors import InputError
+from app.errors import InputError, PasswordNeeded  # noqa: F401  (PasswordNeeded: callers catch it from here)
 from app.i18n import t
 
 # Sub-folder of the station's work folder (beside the capture folder) where reports go unless the user says.
 REPORTS_FOLDER = "reports"
 PERIOD_CHOICES = ("half", "morning", "afternoon", "day")
 _PERIOD_ZH = {"morning": "上午", "afternoon": "下午", "day": "全天"}
-
-
-class PasswordNeeded(InputError):
-    """The roster workbook is encrypted: ask for its password (``wrong``: the one given did not open it)."""
-
-    def __init__(self, message: str, *, wrong: bool):
-        super().__init__(message)
-        self.wrong = wrong
 
 
 @dataclass(frozen=True)
@@ -156,13 +148,8 @@ def import_roster(db, path: str | Path, *, password: str | None = None, report_d
     from app.roster import write_report
 
     path = Path(path).expanduser()
-    try:
-        with db.session() as s:
-            result = do_import(s, path, password=password, progress=progress)
-    except InputError as exc:
-        if path.is_file() and (_encrypted(path) or "密码" in exc.message or "password" in exc.message.lower()):
-            raise PasswordNeeded(exc.message, wrong=bool(password)) from None
-        raise
+    with db.session() as s:
+        result = do_import(s, path, password=password, progress=progress)
     checked = result.checked
     report = None
     if checked.findings:
@@ -210,14 +197,3 @@ def _prepare(out: str | Path) -> Path:
 
 def _written(out: Path, password: str | None) -> str:
     return t(f"已写入 {out}", f"written to {out}") + (t(" (已加密)", " (encrypted)") if password else "")
-
-
-def _encrypted(path: Path) -> bool:
-    """An encrypted Office file (any password, Excel's built-in one included)."""
-    try:
-        import msoffcrypto
-
-        with open(path, "rb") as f:
-            return bool(msoffcrypto.OfficeFile(f).is_encrypted())
-    except Exception:  # not an Office container: a csv, a damaged file
-        return False

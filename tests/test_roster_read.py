@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import InputError
+from app.errors import InputError, PasswordNeeded
 from app.roster import check_roster, read_roster
 from tests._roster_books import HEADERS, ZH_HEADERS, encrypt_file, good_rows, make_book
 
@@ -145,13 +145,13 @@ def test_encrypted_workbook(tmp_path):
     raw = read_roster(enc, "密码123")
     assert raw.encrypted and list(raw.columns["Xm"]) == [r[6] for r in rows]
 
-    with pytest.raises(InputError) as e:
+    with pytest.raises(PasswordNeeded) as e:
         read_roster(enc, "wrong")
-    assert e.value.exit_code == 2 and "密码不对" in e.value.message
+    assert e.value.exit_code == 2 and "密码不对" in e.value.message and e.value.wrong
 
-    with pytest.raises(InputError) as e:
+    with pytest.raises(PasswordNeeded) as e:
         read_roster(enc)
-    assert e.value.exit_code == 2 and "--password" in e.value.message
+    assert e.value.exit_code == 2 and "--password" in e.value.message and not e.value.wrong
 
 
 def test_password_on_a_plain_workbook_is_ignored_with_a_note(tmp_path):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from app.errors import InputError
+from app.errors import InputError, PasswordNeeded
 from app.i18n import t
 from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS, field_for_header, label
 from app.roster.findings import Finding, severity
@@ -74,7 +74,7 @@ def _decrypt(data: bytes, path: Path, password: str | None) -> tuple[bytes, bool
     if getattr(office, "format", None) == "xls97":
         candidates.append(_EXCEL_DEFAULT_PASSWORD)
     if not candidates:
-        raise InputError(
+        raise PasswordNeeded(
             t(
                 f"名单 {path.name} 有密码保护,请用 --password 提供密码",
                 f"the roster {path.name} is password-protected: give the password with --password",
@@ -95,17 +95,18 @@ def _decrypt(data: bytes, path: Path, password: str | None) -> tuple[bytes, bool
         except (mse.DecryptionError, mse.FileFormatError, mse.ParseError) as exc:
             raise _unreadable(path, t(f"无法解密({exc})", f"cannot decrypt ({exc})")) from None
     if not password:  # only Excel's built-in password was tried
-        raise InputError(
+        raise PasswordNeeded(
             t(
                 f"名单 {path.name} 有密码保护,请用 --password 提供密码",
                 f"the roster {path.name} is password-protected: give the password with --password",
             )
         )
-    raise InputError(
+    raise PasswordNeeded(
         t(
             f"密码不对,无法打开名单 {path.name};请向学校确认密码",
             f"wrong password: cannot open the roster {path.name}; check the password with the school",
-        )
+        ),
+        wrong=True,
     )
 
 
@@ -118,7 +119,7 @@ def _sheets_from_workbook(data: bytes | None, path: Path):
         # rows than handing it the bytes; decrypted bytes have no file to read.
         wb = pc.CalamineWorkbook.from_path(str(path)) if data is None else pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        raise InputError(
+        raise PasswordNeeded(
             t(
                 f"名单 {path.name} 有密码保护,请用 --password 提供密码",
                 f"the roster {path.name} is password-protected: give the password with --password",
