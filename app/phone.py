@@ -117,7 +117,6 @@ def _member_rows(members) -> str:
 
 def render_fragment(snap) -> str:
     """The live part of the page. Reads only counts, short names and student-number tails."""
-    from app.marshal import college_label
 
     e = html.escape
     out = []

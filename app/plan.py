@@ -564,7 +564,7 @@ def replan(
     ``rate`` overrides the measurement; a station without a measurement uses
     the mean of the others, else the ``plan.rate`` setting.
     """
-    from app import marshal, settings
+    from app import marshal
 
     at = at or datetime.now()
     slots = marshal.plan_slots(session)

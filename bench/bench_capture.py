@@ -30,7 +30,6 @@ ctypes path (capture/gp_nogil.py), side by side.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import queue

@@ -10,11 +10,12 @@ only the workflow knows which student is in front of the camera.
 from __future__ import annotations
 
 import abc
+import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 EventKind = Literal["status", "photo", "error", "preview"]
 
@@ -115,6 +116,34 @@ class CameraBackend(abc.ABC):
 
     def set_live_view(self, on: bool) -> None:
         """Backends without live view ignore this; ``status.live_view`` stays False."""
+
+    # --- for the backends: every event leaves through these ---------------------
+
+    def emit(self, event: CameraEvent) -> None:
+        """Hand an event to the sink; a failing sink is logged, never kills the camera thread."""
+        try:
+            self.on_event(event)
+        except Exception:
+            logging.getLogger(type(self).__module__).exception(
+                "the camera event handler failed on a %s event", event.kind
+            )
+
+    def report(self, code: str, message: str, detail: str | None = None) -> None:
+        """An error event for the operator, and the log line with the technical detail."""
+        logging.getLogger(type(self).__module__).error(
+            "%s [%s] %s%s", self.name, code, message, f" ({detail})" if detail else ""
+        )
+        self.emit(CameraEvent(kind="error", error=message, code=code))
+
+    def _set_status(self, **changes: Any) -> None:
+        """Change the status; an actual change is sent as a ``status`` event."""
+        with self._status_lock:
+            new = replace(self._status, **changes)
+            if new == self._status:
+                return
+            self._status = new
+        (self._connected.set if new.connected else self._connected.clear)()
+        self.emit(CameraEvent(kind="status", status=new))
 
     def wait_connected(self, timeout: float) -> bool:
         """Block until the device is connected (for the command line and tests)."""

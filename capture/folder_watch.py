@@ -101,27 +101,6 @@ class FolderWatch(CameraBackend):
 
     # --- internals -------------------------------------------------------
 
-    def _emit(self, event: CameraEvent) -> None:
-        try:
-            self.on_event(event)
-        except Exception:
-            log.exception("the camera event handler failed on a %s event", event.kind)
-
-    def _error(self, code: str, message: str) -> None:
-        log.error("hot folder [%s] %s", code, message)
-        self._emit(CameraEvent(kind="error", error=message, code=code))
-
-    def _set_status(self, **changes) -> None:
-        from dataclasses import replace
-
-        with self._status_lock:
-            new = replace(self._status, **changes)
-            if new == self._status:
-                return
-            self._status = new
-        (self._connected.set if new.connected else self._connected.clear)()
-        self._emit(CameraEvent(kind="status", status=new))
-
     def _run(self) -> None:
         try:
             warm_up()
@@ -130,7 +109,7 @@ class FolderWatch(CameraBackend):
                     if self._last_error != "no_folder":
                         self._last_error = "no_folder"
                         msg = t(f"热文件夹不存在或无法访问：{self.hot_folder}", f"hot folder missing: {self.hot_folder}")
-                        self._error("no_folder", msg)
+                        self.report("no_folder", msg)
                         self._set_status(connected=False, message=msg)
                 else:
                     if not self.status.connected:
@@ -145,7 +124,7 @@ class FolderWatch(CameraBackend):
                 self._stop.wait(self.poll_s)
         except Exception as exc:
             log.exception("the hot-folder thread failed")
-            self._error("internal", t(f"热文件夹线程出错: {exc}", f"hot-folder thread failed: {exc}"))
+            self.report("internal", t(f"热文件夹线程出错: {exc}", f"hot-folder thread failed: {exc}"))
         finally:
             self._set_status(connected=False, busy=False)
 
@@ -155,7 +134,7 @@ class FolderWatch(CameraBackend):
         try:
             entries = list(self.hot_folder.iterdir())
         except OSError as exc:
-            self._error("no_folder", t(f"无法读取热文件夹：{exc}", f"cannot read the hot folder: {exc}"))
+            self.report("no_folder", t(f"无法读取热文件夹：{exc}", f"cannot read the hot folder: {exc}"))
             return
         for p in entries:
             name = p.name
@@ -206,7 +185,7 @@ class FolderWatch(CameraBackend):
                 seen.bad_since = seen.bad_since or now
                 if now - seen.bad_since > self.give_up_s and not seen.reported:
                     seen.reported = True
-                    self._error(
+                    self.report(
                         "corrupt",
                         t(f"热文件夹中的 {main.name} 不是完整的 JPEG：{exc}", f"{main.name} is not a complete JPEG: {exc}"),
                     )
@@ -217,7 +196,7 @@ class FolderWatch(CameraBackend):
             except CaptureError as exc:
                 if self._last_error != exc.code:
                     self._last_error = exc.code
-                    self._error(exc.code, str(exc))
+                    self.report(exc.code, str(exc))
                 return
         self._set_status(busy=True)
         try:
@@ -231,11 +210,11 @@ class FolderWatch(CameraBackend):
         except CaptureError as exc:
             if self._last_error != exc.code:
                 self._last_error = exc.code
-                self._error(exc.code, f"{exc}" + t(f"（原文件仍在热文件夹：{main.name}）", f" (the file stays in the hot folder: {main.name})"))
+                self.report(exc.code, f"{exc}" + t(f"（原文件仍在热文件夹：{main.name}）", f" (the file stays in the hot folder: {main.name})"))
             return
         except Exception as exc:
             log.exception("importing %s failed", main)
-            self._error("save_failed", t(f"导入 {main.name} 失败：{exc}", f"importing {main.name} failed: {exc}"))
+            self.report("save_failed", t(f"导入 {main.name} 失败：{exc}", f"importing {main.name} failed: {exc}"))
             return
         finally:
             self._set_status(busy=False)
@@ -244,13 +223,13 @@ class FolderWatch(CameraBackend):
         ms = (time.monotonic() - seen.first_seen) * 1000
         self._move_away(files)
         if not is_jpeg_name(main.name):
-            self._error(
+            self.report(
                 "raw_only",
                 t(f"热文件夹中只有 RAW（{saved[0].path.name}），已保存但无法检查。", f"RAW only ({saved[0].path.name}); saved, not checkable."),
             )
             return
         d = saved[0]
-        self._emit(
+        self.emit(
             CameraEvent(
                 kind="photo",
                 photo=SavedPhoto(

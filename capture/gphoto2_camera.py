@@ -29,7 +29,6 @@ import queue
 import threading
 import time
 import traceback
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -156,31 +155,8 @@ class Gphoto2Camera(CameraBackend):
 
     # --- events and status (also the Downloader's host interface) -------------
 
-    def emit(self, event: CameraEvent) -> None:
-        try:
-            self.on_event(event)
-        except Exception:
-            log.exception("the camera event handler failed on a %s event", event.kind)
-
-    def report(self, code: str, message: str, detail: str | None = None) -> None:
-        """An error event for the operator, and the log line with the technical detail."""
-        log.error("camera error [%s] %s%s", code, message, f" ({detail})" if detail else "")
-        self.emit(CameraEvent(kind="error", error=message, code=code))
-
     def set_pending(self, n: int) -> None:
         self._set_status(pending=n)
-
-    def _set_status(self, **changes: Any) -> None:
-        with self._status_lock:
-            new = replace(self._status, **changes)
-            if new == self._status:
-                return
-            self._status = new
-        if new.connected:
-            self._connected.set()
-        else:
-            self._connected.clear()
-        self.emit(CameraEvent(kind="status", status=new))
 
     def _pending_count(self) -> int:
         return len(self.downloader.pending) if self.downloader else 0

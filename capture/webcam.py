@@ -15,7 +15,6 @@ import os
 import queue
 import threading
 import time
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -113,25 +112,6 @@ class Webcam(CameraBackend):
 
     # --- internals -------------------------------------------------------
 
-    def _emit(self, event: CameraEvent) -> None:
-        try:
-            self.on_event(event)
-        except Exception:
-            log.exception("the camera event handler failed on a %s event", event.kind)
-
-    def _error(self, code: str, message: str) -> None:
-        log.error("webcam [%s] %s", code, message)
-        self._emit(CameraEvent(kind="error", error=message, code=code))
-
-    def _set_status(self, **changes) -> None:
-        with self._status_lock:
-            new = replace(self._status, **changes)
-            if new == self._status:
-                return
-            self._status = new
-        (self._connected.set if new.connected else self._connected.clear)()
-        self._emit(CameraEvent(kind="status", status=new))
-
     def _run(self) -> None:
         try:
             warm_up()
@@ -145,7 +125,7 @@ class Webcam(CameraBackend):
                     self._preview()
         except Exception as exc:
             log.exception("the webcam thread failed")
-            self._error("internal", t(f"摄像头线程出错: {exc}", f"webcam thread failed: {exc}"))
+            self.report("internal", t(f"摄像头线程出错: {exc}", f"webcam thread failed: {exc}"))
         finally:
             if self._cap is not None:
                 self._cap.release()
@@ -160,7 +140,7 @@ class Webcam(CameraBackend):
             if self._said != "no_camera":
                 self._said = "no_camera"
                 msg = t(f"未找到摄像头（{self.device}）：请检查连接。", f"No webcam found ({self.device}): check the connection.")
-                self._error("no_camera", msg)
+                self.report("no_camera", msg)
                 self._set_status(connected=False, message=msg)
             return False
         if self.frame_size and not self._is_file:
@@ -211,7 +191,7 @@ class Webcam(CameraBackend):
             self._cap.release()
             self._cap = None
             msg = t("摄像头断开，正在重连…", "webcam disconnected; reconnecting")
-            self._error("disconnected", msg)
+            self.report("disconnected", msg)
             self._set_status(connected=False, live_view=False, message=msg)
             return None
         return frame
@@ -227,7 +207,7 @@ class Webcam(CameraBackend):
             frame = cv2.resize(frame, (self.preview_width, int(h * self.preview_width / w)), interpolation=cv2.INTER_AREA)
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])
         if ok:
-            self._emit(CameraEvent(kind="preview", preview_jpeg=buf.tobytes()))
+            self.emit(CameraEvent(kind="preview", preview_jpeg=buf.tobytes()))
 
     def _shoot(self, t0: float, taken_at: datetime) -> None:
         cv2 = self.cv2
@@ -236,16 +216,16 @@ class Webcam(CameraBackend):
             return
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, self.jpeg_quality])
         if not ok:
-            self._error("capture_failed", t("摄像头画面无法编码为 JPEG", "could not encode the frame as JPEG"))
+            self.report("capture_failed", t("摄像头画面无法编码为 JPEG", "could not encode the frame as JPEG"))
             return
         try:
             final = Path(self.namer(".jpg"))
             d = write_durable(buf, final)
         except CaptureError as exc:
-            self._error(exc.code, str(exc))
+            self.report(exc.code, str(exc))
             return
         ms = (time.perf_counter() - t0) * 1000
-        self._emit(
+        self.emit(
             CameraEvent(
                 kind="photo",
                 photo=SavedPhoto(

@@ -610,7 +610,6 @@ def _mesh_on_crop(image: np.ndarray, box: tuple[float, float, float, float], mod
     its internal detector happy when the face is small in a wide 24 MP frame
     and gives the landmarks the decoded image's detail.
     """
-    import cv2
 
     h, w = image.shape[:2]
     cx, cy = (box[0] + box[2]) / 2 * w, (box[1] + box[3]) / 2 * h

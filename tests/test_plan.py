@@ -181,7 +181,7 @@ def test_replan_uses_what_remains_and_the_measured_rate(db):
 
     now = datetime(2019, 3, 16, 10, 0)
     with db.session() as s:
-        st1, st2 = station(s, 1), station(s, 2, local=False)
+        st1, _st2 = station(s, 1), station(s, 2, local=False)
         students = make_roster(s, [("文学院", "汉语言1班", 40), ("文学院", "汉语言2班", 40), ("理学院", "数学1班", 40)])
         p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
         plan.save_plan(s, p)
