@@ -74,7 +74,7 @@ def reconcile(db, out: str | Path, *, period: str = "half", day: str | date | No
     with db.session() as s:
         per = service.default_period(s, period, day=day.isoformat() if isinstance(day, date) else day)
         rec = service.reconcile_report(s, out, period=per, password=password)
-    lines = [ln for ln in rc.totals_text(rec).splitlines() if "--period" not in ln]  # a command-line hint
+    lines = rc.totals_text(rec, cli_hints=False).splitlines()
     lines.append(_written(out, password))
     return JobResult(t("对账表", "Reconciliation"), tuple(lines), out, counts=rec.totals_dict(), data=rec)
 

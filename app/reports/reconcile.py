@@ -473,7 +473,8 @@ def write(rec: Reconciliation, path: str | Path, password: str | None = None) ->
     return write_tables(path, tables(rec), password)
 
 
-def totals_text(rec: Reconciliation) -> str:
+def totals_text(rec: Reconciliation, *, cli_hints: bool = True) -> str:
+    """The totals as printed; ``cli_hints`` adds the command-line options that would help."""
     from app.i18n import t as tr
 
     c = rec.totals
@@ -492,8 +493,8 @@ def totals_text(rec: Reconciliation) -> str:
         ),
     ]
     if not rec.classes and rec.period.kind == "afternoon":
-        lines.append(tr("本时段还没有拍摄; 上午的对账请加 --period morning",
-                        "nothing shot this afternoon yet; for the morning add --period morning"))
+        lines.append(tr("本时段还没有拍摄" + ("; 上午的对账请加 --period morning" if cli_hints else ""),
+                        "nothing shot this afternoon yet" + ("; for the morning add --period morning" if cli_hints else "")))
     for s in rec.stations:
         rate = s.rate if s.rate is not None else "-"
         lines.append(tr(f"  {s.station}: 已拍 {s.photographed}, 拍摄 {s.shots} 张, 每小时 {rate}",
