@@ -16,8 +16,13 @@ Not thread-safe (the mediapipe graphs are not): one Checker per worker thread.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
+import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,35 @@ NO_FACE_ZH = "未检测到人脸,无法检查此项"
 NO_FACE_EN = "no face found, not assessed"
 
 
+@contextmanager
+def native_stderr_to_log():
+    """Route what mediapipe's C++ (absl, TFLite) writes to fd 2 into logging at debug level.
+
+    Building and warming the graphs prints a handful of harmless lines
+    ("Created TensorFlow Lite XNNPACK delegate", "Feedback manager requires...")
+    straight to the process's stderr, past Python's logging; on a station
+    console they look like errors. They are kept, at debug level.
+    """
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            tmp.seek(0)
+            for line in tmp.read().decode("utf-8", "replace").splitlines():
+                log.debug("mediapipe: %s", line)
+
+
 class Checker:
     def __init__(self, profile: str | Path | Profile | None = None, *, warm: bool = True):
         from qc.analysis import Models
@@ -40,8 +74,9 @@ class Checker:
         self.decode_long_side = int(a["decode_long_side"])
         self.model_long_side = int(a["model_long_side"])
         self.mesh_input = int(a["mesh_input"])
-        self.models = Models(detection_confidence=float(a["detection_confidence"]),
-                             mesh_confidence=float(a["mesh_confidence"]))
+        with native_stderr_to_log():
+            self.models = Models(detection_confidence=float(a["detection_confidence"]),
+                                 mesh_confidence=float(a["mesh_confidence"]))
         self.checks: dict[str, Check] = {}
         self.unavailable: dict[str, str] = {}
         for name in self.profile.checks:
@@ -53,9 +88,11 @@ class Checker:
             except Exception as exc:  # a broken check module must not take the others down
                 log.exception("check %s could not be loaded", name)
                 self.unavailable[name] = f"{type(exc).__name__}: {exc}"
+        self._quiet_first = True
         self._wants_mask = any(n in self.checks for n in ("framing", "background", "white_top"))
         if warm:
-            self.models.warm_up()
+            with native_stderr_to_log():
+                self.models.warm_up()
 
     @property
     def names(self) -> list[str]:
@@ -114,7 +151,12 @@ class Checker:
 
     def _run(self, decoded: Any, path: str | None, t0: float, decode_ms: float) -> QcReport:
         try:
-            analysis = self._analyse(decoded, path)
+            if self._quiet_first:  # the face mesh's first real inference prints one more C++ warning
+                with native_stderr_to_log():
+                    analysis = self._analyse(decoded, path)
+                self._quiet_first = not analysis.has_face
+            else:
+                analysis = self._analyse(decoded, path)
         except Exception as exc:  # a model failure is reported, the batch goes on
             log.exception("analysis failed for %s", path)
             return self._error_report(path, "照片分析失败,请重拍", f"analysis failed: {type(exc).__name__}: {exc}", t0)

@@ -380,3 +380,13 @@ def test_odd_shapes_never_crash(checker, astronaut_rgb, shape):
     report = checker.check_image(img)
     assert report.verdict in ("pass", "warn", "fail", "error")
     assert set(report.checks) == set(CHECK_NAMES)
+
+
+def test_model_start_up_chatter_stays_off_the_console(capfd, astronaut_rgb):
+    """mediapipe's C++ start-up lines go to the debug log, not the station's console."""
+    from qc.checker import Checker
+
+    with Checker() as checker:
+        checker.check_image(astronaut_rgb)
+    err = capfd.readouterr().err
+    assert "XNNPACK" not in err and "inference_feedback_manager" not in err and "NORM_RECT" not in err
