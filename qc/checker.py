@@ -16,7 +16,6 @@ Not thread-safe (the mediapipe graphs are not): one Checker per worker thread.
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import sys
@@ -45,13 +44,13 @@ def native_stderr_to_log():
     straight to the process's stderr, past Python's logging; on a station
     console they look like errors. They are kept, at debug level.
     """
+    fd = 2  # the C++ side writes to the process's fd 2, whatever sys.stderr is now
     try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, ValueError, io.UnsupportedOperation):
+        sys.stderr.flush()
+        saved = os.dup(fd)
+    except (OSError, ValueError):
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
     with tempfile.TemporaryFile() as tmp:
         os.dup2(tmp.fileno(), fd)
         try:
