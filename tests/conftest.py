@@ -99,3 +99,16 @@ def pg_db(pg_server_url):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}"'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def dev_set_reports():
+    """(label row, QcReport) for every development portrait, checked once per session; or skip."""
+    from tests import dev_set
+
+    if not dev_set.AVAILABLE:
+        pytest.skip("../shared/faces not available")
+    from qc.checker import Checker
+
+    with Checker() as checker:
+        return [(row, checker.check_path(dev_set.FACES / "images" / row["file"])) for row in dev_set.rows()]
