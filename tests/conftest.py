@@ -112,3 +112,45 @@ def dev_set_reports():
 
     with Checker() as checker:
         return [(row, checker.check_path(dev_set.FACES / "images" / row["file"])) for row in dev_set.rows()]
+
+
+# --- the demo's parts, shared by the workflow and window tests ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_checker(tmp_path_factory):
+    """The real checks with the demo's profile (the default rules without ears_visible), loaded once."""
+    from app.commands.window_cmd import write_demo_profile
+    from qc.checker import Checker
+
+    with Checker(profile=write_demo_profile(tmp_path_factory.mktemp("profile"))) as checker:
+        yield checker
+
+
+@pytest.fixture(scope="session")
+def demo_portraits(tmp_path_factory) -> dict:
+    """The demo's sample portraits: one that passes the checks, one that fails them, and all names."""
+    from app.commands.window_cmd import demo_variants
+
+    cache = tmp_path_factory.mktemp("portraits")
+    variants = dict(demo_variants(cache))
+    return {
+        "pass": cache / "1_astronaut_white_suit.jpg",
+        "fail": cache / "2_grace_hopper.jpg",
+        "names": sorted(variants),
+    }
+
+
+@pytest.fixture
+def import_demo_roster(db, run_cli, tmp_path):
+    """``import_demo_roster(n, seed)`` imports an invented roster into the test database."""
+    from app.demo_data import write_demo_roster
+
+    def _import(n: int = 40, seed: int = 5):
+        path = tmp_path / "roster.xlsx"
+        write_demo_roster(path, n=n, seed=seed)
+        code, out, err = run_cli("roster", "import", path, "--no-report")
+        assert code == 0, err
+        return db, out
+
+    return _import

@@ -25,32 +25,19 @@ from tests._reports_day import MORNING, day, sheet_rows  # noqa: F401
 WAIT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
-def checker(tmp_path_factory):
-    from app.commands.window_cmd import write_demo_profile
-    from qc.checker import Checker
-
-    return Checker(profile=write_demo_profile(tmp_path_factory.mktemp("profile")))
-
-
-@pytest.fixture(scope="module")
-def portraits(tmp_path_factory) -> dict[str, Path]:
-    from app.commands.window_cmd import demo_variants
-
-    cache = tmp_path_factory.mktemp("portraits")
-    demo_variants(cache)
-    return {"pass": cache / "1_astronaut_white_suit.jpg", "fail": cache / "2_grace_hopper.jpg"}
+@pytest.fixture
+def checker(demo_checker):
+    return demo_checker
 
 
 @pytest.fixture
-def roster_db(db, run_cli, tmp_path):
-    from app.demo_data import write_demo_roster
+def portraits(demo_portraits):
+    return demo_portraits
 
-    path = tmp_path / "roster.xlsx"
-    write_demo_roster(path, n=40, seed=5)
-    code, _out, err = run_cli("roster", "import", path, "--no-report")
-    assert code == 0, err
-    return db
+
+@pytest.fixture
+def roster_db(import_demo_roster):
+    return import_demo_roster(n=40, seed=5)[0]
 
 
 @pytest.fixture
