@@ -58,8 +58,12 @@ def decrypt_office(path: str | Path, password: str) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write, fsync, rename: a reader never sees half a file, a crash leaves the old one."""
+def write_atomic(path: str | Path, data: bytes, *, expect_sha256: str | None = None) -> Path:
+    """Write, fsync, rename: a reader never sees half a file, a crash leaves the old one.
+
+    With ``expect_sha256`` the written file is read back and hashed before the
+    rename; a mismatch (a failing disk) removes it and raises StationError.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
@@ -67,6 +71,12 @@ def write_atomic(path: str | Path, data: bytes) -> Path:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
+    if expect_sha256 is not None:
+        from app.audit import file_sha256
+
+        if file_sha256(tmp) != expect_sha256:
+            tmp.unlink(missing_ok=True)
+            raise StationError(f"写入校验失败 (磁盘有问题?): {path}", exit_code=4)
     os.replace(tmp, path)
     return path
 

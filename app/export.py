@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.crypto import write_atomic
 from app.errors import InputError, StationError
 from app.models import Selection, Shot
 from app.reports.common import StudentRow, load_students, station_labels
@@ -178,19 +179,6 @@ def sha256_file(path: Path) -> str | None:
         return h.hexdigest()
     except FileNotFoundError:
         return None
-
-
-def _write_verified(path: Path, data: bytes, sha: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    if sha256_file(tmp) != sha:
-        tmp.unlink(missing_ok=True)
-        raise StationError(f"写入校验失败 (磁盘有问题?): {path}", exit_code=4)
-    os.replace(tmp, path)
 
 
 def _copy_verified(src: Path, dst: Path, sha: str) -> None:
@@ -389,8 +377,6 @@ def _load_state(root: Path) -> dict[str, Any]:
 
 
 def _save_state(root: Path, state: dict[str, Any]) -> None:
-    from app.crypto import write_atomic
-
     data = json.dumps(state, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
     path = root / STATE_FILE
     if path.is_file() and path.read_bytes() == data:
@@ -434,7 +420,7 @@ def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, A
     data, quality, ok = encode_delivery(image, profile)
     sha = hashlib.sha256(data).hexdigest()
     if have != sha:
-        _write_verified(dst, data, sha)
+        write_atomic(dst, data, expect_sha256=sha)
         counts["written_photos"] += 1
         if have is not None:
             counts["replaced"] += 1

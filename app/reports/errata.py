@@ -20,20 +20,12 @@ from sqlalchemy.orm import Session
 
 from app.models import DATA_ISSUE_KINDS, DataIssue, RosterFinding
 from app.reports.common import StudentRow, load_students
+from app.roster.fields import LABEL_ZH
 
 CENTRE = "江苏省高校招生就业指导服务中心"
+
 TICK = "√"
-FIELD_NAMES = {
-    "Bynd": "毕业年度",
-    "xxmc": "学校名称",
-    "Zymc": "专业名称",
-    "Bjmc": "班级名称",
-    "Xh": "学号",
-    "Sfzh": "身份证号",
-    "Xm": "姓名",
-    "Xb": "性别",
-    "Ksh": "考生号",
-}
+FIELD_NAMES = LABEL_ZH  # the roster fields by their Chinese names
 
 
 @dataclass
