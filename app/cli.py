@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
 
 from app import __version__
 from app.errors import StationError
@@ -42,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="数据库 (default: $STATION_DB or sqlite:///station.db in the working folder)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also log details to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -52,10 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(args)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
     func = getattr(args, "func", None)
@@ -71,6 +70,52 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `station find x | head`
         return 0
+
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"
+
+
+def log_path(db_arg: str | None) -> Path:
+    """``STATION_LOG``, else beside a SQLite database file, else station.log in the working folder."""
+    env = os.environ.get("STATION_LOG")
+    if env:
+        return Path(env).expanduser()
+    from app.db import resolve_url  # light: no SQLAlchemy engine is built here
+
+    url = resolve_url(db_arg)
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        db_file = Path(url.split(":///", 1)[1]).expanduser()
+        return db_file.with_name(db_file.stem + ".log")
+    return Path("station.log")
+
+
+def setup_logging(args: argparse.Namespace) -> None:
+    """Everything from INFO up goes to a rotating log file with timestamps (camera errors,
+    imports, exports); stderr gets log lines only with --verbose, because every command
+    prints its own plain-words message for the operator."""
+    from logging.handlers import RotatingFileHandler
+
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, each start
+    for h in [h for h in root.handlers if getattr(h, "_station", False)]:
+        root.removeHandler(h)
+        h.close()
+    path = log_path(getattr(args, "db", None))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh: logging.Handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+    except OSError as exc:  # a read-only folder must not stop the station
+        print(f"无法写日志文件 {path}: {exc}", file=sys.stderr)
+        fh = logging.NullHandler()
+    fh.setFormatter(logging.Formatter(_LOG_FORMAT))
+    fh._station = True  # type: ignore[attr-defined]
+    root.addHandler(fh)
+    if args.verbose:
+        sh = logging.StreamHandler()
+        sh.setFormatter(logging.Formatter(_LOG_FORMAT))
+        sh._station = True  # type: ignore[attr-defined]
+        root.addHandler(sh)
 
 
 def open_db(args: argparse.Namespace):

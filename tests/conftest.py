@@ -10,6 +10,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("STATION_LANG", "zh")
+# Commands run in-process log to a file; keep it out of the repository.
+os.environ.setdefault("STATION_LOG", os.path.join(__import__("tempfile").gettempdir(), "station-tests.log"))
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -154,3 +154,26 @@ def test_opening_a_current_database_does_not_import_alembic(db_url):
     )
     out = subprocess.run([sys.executable, "-c", code, db_url], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_log_file_beside_the_database(tmp_path, monkeypatch):
+    """Camera errors and other events are logged with a timestamp to <db>.log, not to the console."""
+    import logging
+
+    from app.cli import main
+
+    monkeypatch.delenv("STATION_LOG", raising=False)
+    db = tmp_path / "site.db"
+    assert main(["--db", str(db), "config", "station.name", "机位9"]) == 0
+    logging.getLogger("capture.test").error("相机断开")
+    for h in logging.getLogger().handlers:
+        h.flush()
+    text = (tmp_path / "site.log").read_text(encoding="utf-8")
+    assert "相机断开" in text and text[:4].isdigit()  # starts with the timestamp
+    # the next command in the same process moves the log with the database
+    assert main(["--db", str(tmp_path / "other.db"), "config"]) == 0
+    logging.getLogger("capture.test").error("second")
+    for h in logging.getLogger().handlers:
+        h.flush()
+    assert "second" in (tmp_path / "other.log").read_text(encoding="utf-8")
+    assert "second" not in (tmp_path / "site.log").read_text(encoding="utf-8")
