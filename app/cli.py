@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "capture.cli",  # camera list/shoot/recover
     "qc.cli",  # qc, qc-eval
     "app.commands.window_cmd",  # run, demo (the photographer's window)
+    "app.commands.shoot_cmd",  # shoot (the same workflow without a window)
     "app.commands.marshal_cmd",  # marshal, plan, sheets, phone page
     "app.commands.report_cmd",  # report reconcile/errata, export photos, merge, audit
     "app.commands.config_cmd",  # config

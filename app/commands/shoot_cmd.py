@@ -1,0 +1,113 @@
+"""`station shoot`: the shot workflow without a window (identify → capture → check → record → select).
+
+The same :class:`app.workflow.Workflow` the photographer's window drives, for
+scripts, a second camera station without a screen, and checking a set-up:
+
+    station shoot 2019001001 3201...593X          # one line of JSON per student
+    station shoot 2019001001 --reason "光线问题, 人工核对合格"   # accept even if a check fails
+
+For each code: the student is identified (as a scan), the camera is triggered,
+the durable photo is recorded and checked; a passing (or warning) photo is
+accepted as the student's selected shot; a failing one is accepted only with
+``--reason``, otherwise it is kept, marked for a retake, and the exit code is 1.
+An already-photographed student is shot again only with ``--again``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "shoot",
+        help="无窗口拍摄: 识别→拍摄→检查→记录→选定 / the shot workflow without a window",
+        description="对每个证件号/学号: 识别学生, 拍摄, 检查, 合格即选定 / "
+        "for each code: identify, shoot, check, record, select",
+    )
+    p.add_argument("codes", nargs="+", metavar="CODE", help="身份证号、学号或考生号 / ID, student or exam number")
+    p.add_argument("--reason", help="检查不合格时仍然采用的原因 / accept a failing photo with this reason")
+    p.add_argument("--again", action="store_true", help="已拍过的学生也重拍 / shoot already-photographed students again")
+    p.add_argument("--backend", choices=("gphoto2", "folder", "webcam"), help="相机 (默认: 设置 capture.backend)")
+    p.add_argument("--capture-folder", help="照片文件夹 (默认: 设置 capture.folder)")
+    p.add_argument("--timeout", type=float, default=30.0, help="等待相机和照片的秒数 / seconds to wait")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import queue
+
+    from app import settings
+    from app.cli import open_db
+    from app.errors import StationError
+    from app.i18n import t
+    from app.workflow import Workflow, WorkflowError
+
+    db = open_db(args)
+    wf = Workflow(db, capture_folder=args.capture_folder)
+    photos: queue.Queue = queue.Queue()
+    errors: list[str] = []
+
+    def on_event(ev) -> None:
+        if ev.kind == "photo" and ev.photo is not None:
+            photos.put(ev.photo)
+        elif ev.kind == "error" and ev.error:
+            errors.append(ev.error)
+
+    failed = 0
+    try:
+        wf.load_checker()
+        with db.session() as s:
+            backend = settings.all_settings(s)
+        if args.backend:
+            backend["capture.backend"] = args.backend
+        cam = wf.open_camera(on_event, backend)
+        if not cam.wait_connected(args.timeout):
+            raise StationError(errors[-1] if errors else t("未找到相机", "no camera found"), exit_code=4)
+        for code in args.codes:
+            line: dict = {"code": code}
+            try:
+                found = wf.identify(code)
+                if found.kind != "found":
+                    raise WorkflowError(
+                        t(f"名单中没有唯一匹配的学生 ({len(found.candidates)} 个相近)",
+                          f"no single student matches ({len(found.candidates)} similar)")
+                    )
+                card = found.card
+                line.update(student_no=card.student_no, name=card.name, id=card.id_masked)
+                if found.needs_confirmation:
+                    if not args.again:
+                        raise WorkflowError(t("该学生已拍摄过 (重拍请加 --again)",
+                                              "already photographed (add --again to shoot again)"))
+                    wf.confirm_duplicate()
+                while not photos.empty():  # a stray camera-button photo belongs to no one here
+                    photos.get_nowait()
+                wf.shoot()
+                try:
+                    photo = photos.get(timeout=args.timeout)
+                except queue.Empty:
+                    raise WorkflowError(errors[-1] if errors else t("相机没有送回照片", "the camera sent no photo")) from None
+                shot = wf.process_photo(photo)
+                line.update(path=shot.path, verdict=shot.qc_verdict, qc_ms=None if shot.qc_ms is None else round(shot.qc_ms, 1),
+                            failing=[{"check": c.name, "reason": c.text()} for c in shot.checks
+                                     if c.verdict == "fail"])
+                if shot.qc_verdict in ("pass", "warn") or args.reason:
+                    wf.accept(args.reason if shot.qc_verdict not in ("pass", "warn") else None)
+                    line["accepted"] = True
+                else:
+                    wf.retake()
+                    line["accepted"] = False
+                    failed += 1
+            except WorkflowError as exc:
+                line.update(accepted=False, error=exc.message)
+                failed += 1
+                try:
+                    wf.clear()
+                except WorkflowError:
+                    pass
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    finally:
+        wf.close()
+        db.dispose()
+    return 1 if failed else 0
