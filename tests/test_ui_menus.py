@@ -26,22 +26,12 @@ WAIT_MS = 30_000
 
 
 @pytest.fixture
-def checker(demo_checker):
-    return demo_checker
-
-
-@pytest.fixture
-def portraits(demo_portraits):
-    return demo_portraits
-
-
-@pytest.fixture
 def roster_db(import_demo_roster):
     return import_demo_roster(n=40, seed=5)[0]
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, checker, portraits):
+def window(qtbot, tmp_path, demo_checker, demo_portraits):
     """``window(db, camera=True)``: the real window on ``db``, started (recovery first, then the camera)."""
     from capture.virtual import prepare_virtual_camera
     from ui.app import create_application
@@ -53,9 +43,9 @@ def window(qtbot, tmp_path, checker, portraits):
     def make(db, *, camera: bool = True):
         create_application("zh")
         wf = Workflow(db, capture_folder=tmp_path / "captures")
-        wf.checker = checker
+        wf.checker = demo_checker
         if camera:
-            prepare_virtual_camera(tmp_path / "vcam", sources=[portraits["pass"]])
+            prepare_virtual_camera(tmp_path / "vcam", sources=[demo_portraits["pass"]])
         ctl = StationController(wf, camera="gphoto2", camera_options={"folder": wf.capture_folder})
         win = MainWindow(ctl)
         qtbot.addWidget(win)
@@ -87,18 +77,18 @@ def run_job(qtbot, dlg):
 
 
 def test_start_up_recovery_offers_the_lost_photo_and_lists_the_missing_file(qtbot, window, roster_db, tmp_path,
-                                                                           portraits):
+                                                                           demo_portraits):
     (a, ida, sno_a, name_a, _), (b, idb, sno_b, name_b, _) = students(roster_db)
     # Yesterday's run: b was photographed and recorded; then the station was killed right after saving a's photo.
     before = Workflow(roster_db, capture_folder=tmp_path / "captures")
     before.identify(idb)
-    gone = write_durable(portraits["fail"].read_bytes(), before.next_path(".jpg"))
+    gone = write_durable(demo_portraits["fail"].read_bytes(), before.next_path(".jpg"))
     from capture.base import SavedPhoto
 
     before.record_photo(SavedPhoto(path=gone.path, sha256=gone.sha256, bytes=gone.bytes, ms=1.0,
                                    taken_at=datetime.now(), source="app"))
     before.identify(ida)  # the next student (b's photo was never checked: moving on accepts it)
-    lost = write_durable(portraits["pass"].read_bytes(), before.next_path(".jpg")).path
+    lost = write_durable(demo_portraits["pass"].read_bytes(), before.next_path(".jpg")).path
     before.close()
     gone.path.unlink()  # and b's file was deleted by hand
 
@@ -133,13 +123,13 @@ def test_start_up_recovery_offers_the_lost_photo_and_lists_the_missing_file(qtbo
     qtbot.waitUntil(lambda: win.state in ("student", "confirm"), timeout=WAIT_MS)
 
 
-def test_search_assign_and_discard_from_the_waiting_list(qtbot, window, roster_db, tmp_path, portraits):
+def test_search_assign_and_discard_from_the_waiting_list(qtbot, window, roster_db, tmp_path, demo_portraits):
     from capture.base import SavedPhoto
 
     wf = Workflow(roster_db, capture_folder=tmp_path / "captures")
     shots = []
     for kind in ("pass", "fail"):  # camera-button photos nobody's scan claimed
-        saved = write_durable(portraits[kind].read_bytes(), wf.next_path(".jpg"))
+        saved = write_durable(demo_portraits[kind].read_bytes(), wf.next_path(".jpg"))
         shots.append(wf.record_photo(SavedPhoto(path=saved.path, sha256=saved.sha256, bytes=saved.bytes, ms=1.0,
                                                 taken_at=datetime.now() - timedelta(minutes=10), source="button")))
     wf.close()

@@ -26,22 +26,12 @@ WAIT_MS = 20_000
 
 
 @pytest.fixture
-def checker(demo_checker):
-    return demo_checker
-
-
-@pytest.fixture
-def portraits(demo_portraits):
-    return demo_portraits
-
-
-@pytest.fixture
 def roster_db(import_demo_roster):
     return import_demo_roster(n=40, seed=5)[0]
 
 
 @pytest.fixture
-def station(qtbot, roster_db, tmp_path, checker, portraits):
+def station(qtbot, roster_db, tmp_path, demo_checker, demo_portraits):
     """Build a started window; ``station("fail")`` makes the virtual camera serve the failing portrait."""
     from capture.virtual import prepare_virtual_camera
     from ui.app import create_application
@@ -52,9 +42,9 @@ def station(qtbot, roster_db, tmp_path, checker, portraits):
 
     def make(portrait: str = "pass", checks=None, camera_options: dict | None = None):
         create_application("zh")
-        prepare_virtual_camera(tmp_path / f"vcam-{portrait}", sources=[portraits[portrait]])
+        prepare_virtual_camera(tmp_path / f"vcam-{portrait}", sources=[demo_portraits[portrait]])
         wf = Workflow(roster_db, capture_folder=tmp_path / "captures")
-        wf.checker = checks or checker
+        wf.checker = checks or demo_checker
         options = {"folder": wf.capture_folder, **(camera_options or {})}
         ctl = StationController(wf, camera="gphoto2", camera_options=options)
         win = MainWindow(ctl)
@@ -270,7 +260,7 @@ def test_camera_unplugged_mid_flow_shows_a_banner_and_recovers(qtbot, station, r
     wait_state(qtbot, win, "ready")
 
 
-def test_the_window_stays_responsive_while_a_slow_check_runs(qtbot, station, roster_db, checker):
+def test_the_window_stays_responsive_while_a_slow_check_runs(qtbot, station, roster_db, demo_checker):
     from ui.autopilot import StallProbe
 
     class SlowMachine:
@@ -281,7 +271,7 @@ def test_the_window_stays_responsive_while_a_slow_check_runs(qtbot, station, ros
         def check_path(self, path):
             self.started.set()
             time.sleep(1.5)
-            return checker.check_path(path)
+            return demo_checker.check_path(path)
 
     slow = SlowMachine()
     win = station("pass", checks=slow)
@@ -476,7 +466,7 @@ def test_reselect_an_earlier_shot_later(qtbot, station, roster_db):
         assert s.scalar(select(func.count(Shot.id)).where(Shot.student_id == a)) == 2
 
 
-def test_badges_stay_below_the_banner_and_clear_of_each_other(qapp, portraits):
+def test_badges_stay_below_the_banner_and_clear_of_each_other(qapp, demo_portraits):
     """Marks that start under the verdict banner, or on top of one another (glasses and an earring
     right beside them), get badges that can all be read."""
     from PySide6.QtGui import QImage
@@ -485,7 +475,7 @@ def test_badges_stay_below_the_banner_and_clear_of_each_other(qapp, portraits):
 
     view = PhotoView()
     view.resize(900, 800)
-    view.set_image(QImage(str(portraits["fail"])))
+    view.set_image(QImage(str(demo_portraits["fail"])))
     marks = (
         ("fail", "请换白色上衣", ((0.05, 0.0, 0.95, 0.2),)),  # starts at the very top, under the banner
         ("fail", "请摘下眼镜", ((0.40, 0.30, 0.60, 0.38),)),
@@ -537,7 +527,7 @@ def test_worker_tasks_let_go_of_their_arguments(qapp):
     assert sum(r() is not None for r in refs) == 0
 
 
-def test_thumbnails_are_painted_without_icons(qapp, portraits):
+def test_thumbnails_are_painted_without_icons(qapp, demo_portraits):
     """A QIcon puts every thumbnail it draws into Qt's global pixmap cache (10 MB, filled over a day)."""
     from datetime import datetime
 
@@ -547,11 +537,11 @@ def test_thumbnails_are_painted_without_icons(qapp, portraits):
     from ui.shot_strip import IMAGE_ROLE, ShotStrip
 
     strip = ShotStrip()
-    shots = [ShotInfo(i, 1, str(portraits["pass"]), datetime.now(), "app", "new", "pass", 1.0, selected=i == 2)
+    shots = [ShotInfo(i, 1, str(demo_portraits["pass"]), datetime.now(), "app", "new", "pass", 1.0, selected=i == 2)
              for i in (1, 2)]
     strip.show_shots(shots)
-    strip.set_thumbnail(2, QImage(str(portraits["pass"])))
-    strip.set_thumbnail(99, QImage(str(portraits["pass"])))  # not this student's: ignored
+    strip.set_thumbnail(2, QImage(str(demo_portraits["pass"])))
+    strip.set_thumbnail(99, QImage(str(demo_portraits["pass"])))  # not this student's: ignored
     item = strip.item(1)
     assert item.icon().isNull() and item.data(IMAGE_ROLE).height() <= 80 and "★" in item.text()
     assert strip.has_thumbnail(2) and not strip.has_thumbnail(99)

@@ -31,24 +31,14 @@ from capture.base import SavedPhoto
 
 
 @pytest.fixture
-def checker(demo_checker):
-    return demo_checker
-
-
-@pytest.fixture
-def portraits(demo_portraits):
-    return demo_portraits
-
-
-@pytest.fixture
 def roster_db(import_demo_roster):
     return import_demo_roster(n=40, seed=3)[0]
 
 
 @pytest.fixture
-def wf(roster_db, tmp_path, checker):
+def wf(roster_db, tmp_path, demo_checker):
     w = Workflow(roster_db, capture_folder=tmp_path / "captures")
-    w.checker = checker
+    w.checker = demo_checker
     yield w
     w.close()
 
@@ -98,10 +88,10 @@ def test_typed_search_and_unknown_codes(wf, roster_db):
     assert typed.kind == "found" and typed.card.id == sid
 
 
-def test_shoot_check_accept_records_everything(wf, roster_db, portraits):
+def test_shoot_check_accept_records_everything(wf, roster_db, demo_portraits):
     sid, idn, *_ = students(roster_db, 1)[0]
     wf.identify(idn)
-    shot = wf.process_photo(deliver(wf, portraits["pass"]))
+    shot = wf.process_photo(deliver(wf, demo_portraits["pass"]))
     assert shot.student_id == sid and shot.qc_verdict in ("pass", "warn"), shot.checks
     assert shot.qc_ms and shot.qc_ms > 0 and {c.name for c in shot.checks} >= {"face_count", "white_top"}
     done = wf.accept()
@@ -116,10 +106,10 @@ def test_shoot_check_accept_records_everything(wf, roster_db, portraits):
     assert tp.today == 1 and tp.last_hour == 1 and tp.group_remaining == tp.group_total - 1
 
 
-def test_a_failing_photo_is_accepted_only_with_a_reason(wf, roster_db, portraits):
+def test_a_failing_photo_is_accepted_only_with_a_reason(wf, roster_db, demo_portraits):
     sid, idn, *_ = students(roster_db, 1)[0]
     wf.identify(idn)
-    shot = wf.process_photo(deliver(wf, portraits["fail"]))
+    shot = wf.process_photo(deliver(wf, demo_portraits["fail"]))
     assert shot.qc_verdict == "fail"
     failing = {c.name for c in shot.failing()}
     assert "white_top" in failing
@@ -137,15 +127,15 @@ def test_a_failing_photo_is_accepted_only_with_a_reason(wf, roster_db, portraits
         assert s.get(Shot, shot.id).override_reason == "学生坚持使用此照片"
 
 
-def test_retake_keeps_every_shot_and_reselect_later(wf, roster_db, portraits):
+def test_retake_keeps_every_shot_and_reselect_later(wf, roster_db, demo_portraits):
     sid, idn, *_ = students(roster_db, 1)[0]
     wf.identify(idn)
-    first = wf.process_photo(deliver(wf, portraits["fail"]))
+    first = wf.process_photo(deliver(wf, demo_portraits["fail"]))
     retaken = wf.retake()
     assert retaken.id == first.id and retaken.status == "retake"
     with pytest.raises(DecisionPending):
         wf.accept()
-    second = wf.process_photo(deliver(wf, portraits["pass"]))
+    second = wf.process_photo(deliver(wf, demo_portraits["pass"]))
     wf.accept()
     shots = wf.shots_of(sid)
     assert [s.id for s in shots] == [first.id, second.id]
@@ -161,17 +151,17 @@ def test_retake_keeps_every_shot_and_reselect_later(wf, roster_db, portraits):
         assert s.get(Shot, second.id).status == "new"  # kept, no longer the chosen one
 
 
-def test_a_new_shot_while_one_waits_makes_the_first_a_retake(wf, roster_db, portraits):
+def test_a_new_shot_while_one_waits_makes_the_first_a_retake(wf, roster_db, demo_portraits):
     wf.identify(students(roster_db, 1)[0][1])
-    a = wf.process_photo(deliver(wf, portraits["fail"]))
-    b = wf.process_photo(deliver(wf, portraits["pass"]))
+    a = wf.process_photo(deliver(wf, demo_portraits["fail"]))
+    b = wf.process_photo(deliver(wf, demo_portraits["pass"]))
     assert wf.pending_shot_id == b.id and wf.shot(a.id).status == "retake"
 
 
-def test_an_already_photographed_student_needs_confirmation(wf, roster_db, portraits):
+def test_an_already_photographed_student_needs_confirmation(wf, roster_db, demo_portraits):
     sid, idn, *_ = students(roster_db, 1)[0]
     wf.identify(idn)
-    wf.process_photo(deliver(wf, portraits["pass"]))
+    wf.process_photo(deliver(wf, demo_portraits["pass"]))
     wf.accept()
     again = wf.identify(idn)
     assert again.needs_confirmation and again.card.photographed and again.card.shots == 1
@@ -182,20 +172,20 @@ def test_an_already_photographed_student_needs_confirmation(wf, roster_db, portr
     wf.check_can_shoot()
 
 
-def test_moving_on_accepts_a_passing_shot_but_not_a_failing_one(wf, roster_db, portraits):
+def test_moving_on_accepts_a_passing_shot_but_not_a_failing_one(wf, roster_db, demo_portraits):
     (a, ida, *_), (b, idb, *_), (c, idc, *_) = students(roster_db, 3)
     wf.identify(ida)
-    wf.process_photo(deliver(wf, portraits["pass"]))
+    wf.process_photo(deliver(wf, demo_portraits["pass"]))
     moved = wf.identify(idb)
     assert moved.accepted_previous is not None and moved.card.id == b
     assert wf.card(a).photographed
-    wf.process_photo(deliver(wf, portraits["fail"]))
+    wf.process_photo(deliver(wf, demo_portraits["fail"]))
     with pytest.raises(DecisionPending):
         wf.identify(idc)
     assert wf.current_student_id == b  # still the same student
 
 
-def test_escape_needs_no_pending_shot(wf, roster_db, portraits):
+def test_escape_needs_no_pending_shot(wf, roster_db, demo_portraits):
     wf.identify(students(roster_db, 1)[0][1])
     wf.clear()
     assert wf.current_student_id is None
@@ -203,10 +193,10 @@ def test_escape_needs_no_pending_shot(wf, roster_db, portraits):
         wf.check_can_shoot()
 
 
-def test_an_unlisted_student_is_photographed_and_flagged(wf, roster_db, portraits):
+def test_an_unlisted_student_is_photographed_and_flagged(wf, roster_db, demo_portraits):
     found = wf.add_unlisted(name="林小雨", student_no="2099000001", gender="女", class_name="计科2301班")
     assert found.kind == "found" and found.card.unlisted
-    shot = wf.process_photo(deliver(wf, portraits["pass"]))
+    shot = wf.process_photo(deliver(wf, demo_portraits["pass"]))
     assert shot.student_id == found.card.id and Path(shot.path).name.startswith("S01_2099000001_")
     wf.accept()
     with roster_db.session() as s:
@@ -230,8 +220,8 @@ def test_a_data_problem_reported_at_the_camera(wf, roster_db):
             "id_wrong", "Sfzh", idn, fixed, "camera")
 
 
-def test_a_camera_button_shot_before_the_scan_goes_to_the_next_student(wf, roster_db, portraits):
-    photo = deliver(wf, portraits["pass"], source_kind="button")
+def test_a_camera_button_shot_before_the_scan_goes_to_the_next_student(wf, roster_db, demo_portraits):
+    photo = deliver(wf, demo_portraits["pass"], source_kind="button")
     assert "unassigned" in photo.path.name
     shot = wf.record_photo(photo)
     assert shot.student_id is None
@@ -241,23 +231,23 @@ def test_a_camera_button_shot_before_the_scan_goes_to_the_next_student(wf, roste
     assert wf.pending_shot_id == shot.id and wf.shot(shot.id).student_id == sid
 
 
-def test_a_returning_absent_student_is_no_longer_absent(wf, roster_db, portraits):
+def test_a_returning_absent_student_is_no_longer_absent(wf, roster_db, demo_portraits):
     sid, idn, *_ = students(roster_db, 1)[0]
     with roster_db.session() as s:
         s.add(Absence(student_id=sid, reason="leave"))
         s.commit()
     assert wf.identify(idn).card.absent
-    wf.process_photo(deliver(wf, portraits["pass"]))
+    wf.process_photo(deliver(wf, demo_portraits["pass"]))
     wf.accept()
     with roster_db.session() as s:
         assert s.scalar(select(Absence).where(Absence.student_id == sid)).cleared_at is not None
 
 
-def test_the_whole_flow_through_the_virtual_camera(wf, roster_db, portraits, tmp_path):
+def test_the_whole_flow_through_the_virtual_camera(wf, roster_db, demo_portraits, tmp_path):
     """Real libgphoto2 virtual camera, real durable save, the workflow's namer."""
     from capture.virtual import prepare_virtual_camera
 
-    prepare_virtual_camera(tmp_path / "vcam", sources=[portraits["pass"]])
+    prepare_virtual_camera(tmp_path / "vcam", sources=[demo_portraits["pass"]])
     events: queue.Queue = queue.Queue()
     cam = wf.open_camera(events.put, "gphoto2", folder=wf.capture_folder)
     assert cam.wait_connected(15)

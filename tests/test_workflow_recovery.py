@@ -21,28 +21,18 @@ from capture.durable import write_durable
 
 
 @pytest.fixture
-def checker(demo_checker):
-    return demo_checker
-
-
-@pytest.fixture
-def portraits(demo_portraits):
-    return demo_portraits
-
-
-@pytest.fixture
 def roster_db(import_demo_roster):
     return import_demo_roster(n=30, seed=7)[0]
 
 
 @pytest.fixture
-def station(roster_db, tmp_path, checker):
+def station(roster_db, tmp_path, demo_checker):
     """``station()`` starts (or restarts) the station on the same database and capture folder."""
     made = []
 
     def start() -> Workflow:
         wf = Workflow(roster_db, capture_folder=tmp_path / "captures")
-        wf.checker = checker
+        wf.checker = demo_checker
         made.append(wf)
         return wf
 
@@ -62,11 +52,11 @@ def saved_not_recorded(wf: Workflow, source: Path) -> Path:
     return write_durable(source.read_bytes(), wf.next_path(".jpg")).path
 
 
-def test_a_photo_saved_but_never_recorded_is_found_suggested_and_assigned(station, roster_db, portraits):
+def test_a_photo_saved_but_never_recorded_is_found_suggested_and_assigned(station, roster_db, demo_portraits):
     (sid, idn, sno, name), _ = students(roster_db)
     before = station()
     before.identify(idn)
-    path = saved_not_recorded(before, portraits["pass"])
+    path = saved_not_recorded(before, demo_portraits["pass"])
     before.close()  # killed here: the file is on disk, the database does not know it
 
     wf = station()
@@ -89,11 +79,11 @@ def test_a_photo_saved_but_never_recorded_is_found_suggested_and_assigned(statio
     assert station().recover().recorded == 0  # known now: a second start finds nothing new
 
 
-def test_a_failing_photo_is_assigned_but_not_selected(station, roster_db, portraits):
+def test_a_failing_photo_is_assigned_but_not_selected(station, roster_db, demo_portraits):
     (sid, idn, *_), _ = students(roster_db)
     before = station()
     before.identify(idn)
-    saved_not_recorded(before, portraits["fail"])
+    saved_not_recorded(before, demo_portraits["fail"])
     wf = station()
     wf.recover()
     shot = wf.waiting_shots()[0].shot
@@ -104,13 +94,13 @@ def test_a_failing_photo_is_assigned_but_not_selected(station, roster_db, portra
         wf.assign_shot(shot.id, sid)  # it belongs to a student now
 
 
-def test_an_unclaimed_camera_button_photo_waits_and_can_be_discarded(station, roster_db, portraits):
+def test_an_unclaimed_camera_button_photo_waits_and_can_be_discarded(station, roster_db, demo_portraits):
     wf = station()
     photo = wf.next_path(".jpg")  # nobody scanned: an "unassigned_..." name
-    saved = write_durable(portraits["pass"].read_bytes(), photo)
+    saved = write_durable(demo_portraits["pass"].read_bytes(), photo)
     from capture.base import SavedPhoto
 
-    fresh = write_durable(portraits["fail"].read_bytes(), wf.next_path(".jpg"))
+    fresh = write_durable(demo_portraits["fail"].read_bytes(), wf.next_path(".jpg"))
     just_now = wf.record_photo(SavedPhoto(path=fresh.path, sha256=fresh.sha256, bytes=fresh.bytes, ms=1.0,
                                           taken_at=datetime.now(), source="button"))
     assert wf.waiting_count() == 0  # within its grace the next scan takes it: nothing to decide yet
@@ -133,19 +123,19 @@ def test_an_unclaimed_camera_button_photo_waits_and_can_be_discarded(station, ro
         wf.assign_shot(shot.id, sid)
 
 
-def test_missing_changed_and_moved_files_are_listed_plainly(station, roster_db, portraits):
+def test_missing_changed_and_moved_files_are_listed_plainly(station, roster_db, demo_portraits):
     (a, ida, sno_a, name_a), (b, idb, sno_b, name_b) = students(roster_db)
     wf = station()
     paths = {}
     for sid, idn in ((a, ida), (b, idb)):
         wf.identify(idn)
-        shot = wf.process_photo(_saved(wf, portraits["pass"]))
+        shot = wf.process_photo(_saved(wf, demo_portraits["pass"]))
         wf.accept()
         paths[sid] = Path(shot.path)
     third = station()
     third.identify(students(roster_db, 3)[2][1])
     # another photo: recovery tells a moved file by its checksum
-    moved_shot = third.process_photo(_saved(third, portraits["fail"]))
+    moved_shot = third.process_photo(_saved(third, demo_portraits["fail"]))
     third.accept("测试")
     third.close()
 
@@ -170,13 +160,13 @@ def test_missing_changed_and_moved_files_are_listed_plainly(station, roster_db, 
     assert "校验值不符 1" in full.summary() and "记录缺文件 1" in full.summary()
 
 
-def test_verify_stops_when_asked(station, roster_db, portraits):
+def test_verify_stops_when_asked(station, roster_db, demo_portraits):
     import threading
 
     (a, ida, *_), _ = students(roster_db)
     wf = station()
     wf.identify(ida)
-    wf.process_photo(_saved(wf, portraits["pass"]))
+    wf.process_photo(_saved(wf, demo_portraits["pass"]))
     wf.accept()
     stop = threading.Event()
     stop.set()
