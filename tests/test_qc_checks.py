@@ -236,6 +236,43 @@ def test_white_top_passes_white_and_fails_light_grey_and_blue(checker, grace):
     assert checker.check_image(dim_warm).checks["white_top"].verdict == "pass"
 
 
+def test_white_top_leaves_out_hair_falling_over_the_shoulders(checker, grace, tmp_path):
+    """Long hair over a white top is not the top; a band the hair's colour that starts at the
+    shoulders (not falling from beside the face) is clothing and still fails the rule."""
+    import cv2
+
+    from qc.checker import Checker
+
+    white = recolour_top(checker, on_backdrop(checker, grace), 93)
+    a = analyse(checker, white)
+    h, w = white.shape[:2]
+    pts = a.landmarks[:, :2] * [w, h]
+    fw = float(np.hypot(*(pts[454] - pts[234])))
+    scalp = (slice(int(pts[10, 1] - 0.35 * fw), int(pts[10, 1] - 0.1 * fw)), slice(int(pts[234, 0]), int(pts[454, 0])))
+    hair_rgb = tuple(int(v) for v in np.median(white[scalp].reshape(-1, 3), axis=0))
+    chin = float(pts[152, 1])
+
+    def lock(y_from: float) -> np.ndarray:
+        img = white.copy()
+        for side, i in ((1, 454), (-1, 234)):  # just outside each cheek, down over the shoulders
+            x = float(pts[i, 0] + side * 0.12 * fw)
+            path = np.array([[x, y_from], [x + side * 0.05 * fw, chin], [x + side * 0.1 * fw, h - 1]], np.int32)
+            cv2.polylines(img, [path], False, hair_rgb, thickness=int(0.35 * fw))
+        return img
+
+    falling = lock(float(pts[33, 1]))  # from the eyes' level: hair
+    band = lock(chin + 0.3 * fw)  # from below the chin: a scarf or a jacket's edge
+    assert checker.check_image(falling).checks["white_top"].verdict == "pass"
+    assert checker.check_image(band).checks["white_top"].verdict == "fail"
+    # the hair is what made the difference: without the hair model the falling lock fails too
+    (tmp_path / "nohair.toml").write_text('extends = "default"\n[white_top]\nhair_distance = 0.0\n')
+    plain = Checker(tmp_path / "nohair.toml")
+    try:
+        assert plain.check_image(falling).checks["white_top"].verdict == "fail"
+    finally:
+        plain.close()
+
+
 def test_white_top_colours_come_from_the_profile(checker, grace):
     from qc.checker import Checker
 

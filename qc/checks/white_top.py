@@ -1,8 +1,15 @@
 """white_top: the visible top has the colour the profile requires (white, for the notice).
 
 Where: the person mask below the chin, out to the shoulders and down to the
-bottom of the delivery crop; the neck and a V-neck's skin are taken out
-(pixels of the face's own skin colour near the body's midline).
+bottom of the delivery crop. What is not clothing is taken out, so that a
+tightly framed photo (a 200x250 ID crop shows little more than the neck and
+the collar) is judged on its top too: the neck and a V-neck's skin (the
+face's skin colour near the body's midline; off the midline, bare shoulders
+of a wide neckline, only pixels close to the face's own colour), the shaded
+blend where the neck meets the collar, and long hair falling over the
+shoulders (the colour of the hair above the forehead, connected to hair
+beside the face). Skin and hair are only taken out while enough of the top
+remains (``hair_keep``): a top the colour of skin or hair is still judged.
 
 How each pixel is judged, in CIE L*a*b* after white balance on the backdrop
 (when the profile's backdrop is light and nearly neutral, its tint is the
@@ -130,6 +137,18 @@ class WhiteTopCheck(Check):
             skin_like = (hue_d < 25) & (chroma_wb > 0.45 * sk_chroma) & (chroma_wb < 1.8 * sk_chroma + 5) & \
                         (L > skin[0] - 35) & (L < skin[0] + 25)
         cloth = ~(near_mid & skin_like)
+        # a wide neckline shows skin out to the shoulders: off the midline only the face's own colour
+        # counts as skin, and only if clothing remains (a skin-coloured top is still judged)
+        near_skin = skin_like & (np.linalg.norm(px - skin, axis=1) < float(p["skin_distance"]))
+        if (cloth & ~near_skin).sum() >= float(p["hair_keep"]) * cloth.sum():
+            cloth &= ~near_skin
+        # the blend and shade where the neck meets the collar: no more colourful than the skin
+        blend = _collar_blend(a, ys, xs, ~cloth, fw, float(p["collar_blend"]))
+        cloth &= ~(blend & (chroma_wb <= sk_chroma + 5.0))
+        hair = _hanging_hair(a, ys, xs, fw, p) & cloth
+        # hair over the shoulders is not clothing, unless it is nearly all there is (a top the hair's colour)
+        if hair.any() and (cloth & ~hair).sum() >= float(p["hair_keep"]) * cloth.sum():
+            cloth &= ~hair
         if cloth.sum() * (n_region / max(len(ys), 1)) < min_px:
             return CheckResult(self.name, "error", None, "看不到上衣,无法判断,请把镜头拉远一点",
                                "the top is not visible enough to judge: zoom out")
@@ -169,6 +188,76 @@ class WhiteTopCheck(Check):
         if required:
             return CheckResult(self.name, "pass", 1.0 - frac, "", "", value=frac, regions=regions)
         return CheckResult(self.name, "pass", 0.0, "", "", value=0.0, regions=regions)
+
+
+def _collar_blend(a, ys: np.ndarray, xs: np.ndarray, skin: np.ndarray, fw: float, width: float) -> np.ndarray:
+    """Samples within ``width`` face widths of the neck's skin: the shaded blend where neck meets collar."""
+    import cv2
+
+    h, w = a.small.shape[:2]
+    r = int(round(width * fw))
+    if r < 1 or not skin.any():
+        return np.zeros(len(ys), bool)
+    m = np.zeros((h, w), np.uint8)
+    m[ys[skin], xs[skin]] = 1
+    # the samples may be a regular subsample of the region: close the gaps before growing
+    m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return m[ys, xs] > 0
+
+
+def _hanging_hair(a, ys: np.ndarray, xs: np.ndarray, fw: float, p) -> np.ndarray:
+    """Samples of the top region that are the person's hair falling over the shoulders.
+
+    The hair's colour is sampled on the head above the forehead (person mask,
+    above mesh 10, not the face's skin); a sample of the top is hair when it is
+    near that colour (``hair_distance`` CIE ΔE, as shot: hair and top share the light)
+    and belongs to a connected stretch of hair-coloured pixels that reaches up
+    beside the face (between the eyes' and the mouth's level, outside the face
+    oval) — hair falls from the head; a top does not start there.
+    """
+    import cv2
+
+    pts = a.points_px(a.small.shape)
+    h, w = a.small.shape[:2]
+    top_y = a.head_top
+    forehead = float(pts[10, 1])
+    y_hi = forehead - 0.08 * fw
+    y_lo = max(0.0, (top_y * h) if top_y is not None else forehead - 0.5 * fw)
+    if y_hi - y_lo < 2:
+        return np.zeros(len(ys), bool)
+    x0, x1 = int(max(0, pts[234, 0])), int(min(w, pts[454, 0]))
+    scalp = np.zeros((h, w), bool)
+    scalp[int(y_lo):int(y_hi), x0:x1] = True
+    scalp &= a.person_mask > 0.5
+    if scalp.sum() < 30:
+        return np.zeros(len(ys), bool)
+    lab_all = a.lab_small
+    hair_lab = np.median(lab_all[scalp], axis=0)
+    # the scalp must be hair (a bald head or a light cap gives no hair colour to look for)
+    if hair_lab[0] > float(p["white_min_lightness"]):
+        return np.zeros(len(ys), bool)
+    # a colour near the hair's, over the part of the photo from the eyes down (every other pixel)
+    eye_y = int(min(pts[33, 1], pts[263, 1]))
+    lab = lab_all[eye_y::2, ::2]
+    near = (np.linalg.norm(lab - hair_lab, axis=-1) < float(p["hair_distance"])).astype(np.uint8)
+    near &= (a.person_mask[eye_y::2, ::2] > 0.5).astype(np.uint8)
+    n, labels = cv2.connectedComponents(near, connectivity=8)
+    if n <= 1:
+        return np.zeros(len(ys), bool)
+    # the seed: beside the face between the eyes and the mouth (a jacket's collar can rise beside the jaw)
+    mouth = float(pts[14, 1])
+    face = a.face_mask(a.small.shape)[eye_y::2, ::2]
+    rows = np.arange(labels.shape[0])[:, None] * 2 + eye_y
+    seed = (rows < mouth) & ~face & (near > 0)
+    hanging = np.unique(labels[seed])
+    hanging = hanging[hanging > 0]
+    if not len(hanging):
+        return np.zeros(len(ys), bool)
+    ly, lx = (ys - eye_y) // 2, xs // 2
+    inside = (ly >= 0) & (ly < labels.shape[0]) & (lx < labels.shape[1])
+    out = np.zeros(len(ys), bool)
+    out[inside] = np.isin(labels[ly[inside], lx[inside]], hanging) & (np.linalg.norm(lab_all[ys[inside], xs[inside]] - hair_lab, axis=1) < float(p["hair_distance"]))
+    return out
 
 
 def _blue(ab: np.ndarray, chroma: np.ndarray, p) -> np.ndarray:
