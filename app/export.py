@@ -12,7 +12,9 @@ A student without a valid, unique ID number is named by student number
 (listed in the manifest). The delivery image is cut from the original by the
 standard crop of ``qc/`` (``Shot.qc_json["crop"]``; for an unchecked shot the
 checker is run to get one); a student whose photo has no crop is reported as
-not exportable, never cropped by guesswork.
+not exportable, never cropped by guesswork. The delivery image is sRGB: a
+photo shot in Adobe RGB (an embedded profile, or the camera's EXIF mark) is
+converted (:mod:`app.colour`); the original goes out byte for byte.
 
 Resumable and verified: every file already in place is hashed and compared
 with what it should be; only what is missing or different is written, each
@@ -42,6 +44,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.colour import source_profile, to_srgb
 from app.crypto import write_atomic
 from app.errors import InputError, StationError
 from app.models import Selection, Shot
@@ -52,6 +55,7 @@ PHOTO_DIR = "照片"
 ORIGINAL_DIR = "原片"
 PROOF_DIR = "校对单"
 MANIFEST = "清单"
+COLOUR_VERSION = 1  # the delivery image is converted to sRGB (bump when the conversion changes)
 
 
 @dataclass(frozen=True)
@@ -408,7 +412,7 @@ def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, A
             counts["replaced"] += 1
     p.original_sha = p.shot_sha
     # the delivery image: deterministic from (original, crop, profile)
-    inputs = {"src": p.shot_sha, "crop": p.crop, "profile": profile.name}
+    inputs = {"src": p.shot_sha, "crop": p.crop, "profile": profile.name, "colour": COLOUR_VERSION}
     dst = root / p.photo_rel
     rec = prev.get(p.photo_rel)
     have = sha256_file(dst)
@@ -416,7 +420,9 @@ def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, A
         counts["unchanged"] += 1
         p.photo_sha, p.photo_bytes, p.quality, p.size_ok = rec["sha256"], rec["bytes"], rec["quality"], rec["size_ok"]
         return counts
-    image = crop_to_delivery(_open_oriented(str(src), p.crop, profile), p.crop, (profile.width, profile.height))
+    original = _open_oriented(str(src), p.crop, profile)
+    icc = source_profile(original)  # an Adobe RGB photo is delivered in sRGB
+    image = to_srgb(crop_to_delivery(original, p.crop, (profile.width, profile.height)), icc)
     data, quality, ok = encode_delivery(image, profile)
     sha = hashlib.sha256(data).hexdigest()
     if have != sha:
@@ -498,7 +504,7 @@ def export_photos(
             "bytes": p.photo_bytes,
             "quality": p.quality,
             "size_ok": p.size_ok,
-            "inputs": {"src": p.shot_sha, "crop": p.crop, "profile": prof.name},
+            "inputs": {"src": p.shot_sha, "crop": p.crop, "profile": prof.name, "colour": COLOUR_VERSION},
         }
         files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
     _save_state(root, state)

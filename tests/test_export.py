@@ -259,3 +259,42 @@ def test_quality_search_lands_in_the_size_range():
 )
 def test_id_number_validity(value, ok):
     assert valid_id_number(value) is ok
+
+
+@pytest.mark.parametrize("marked_by", ["icc", "exif"])
+def test_adobe_rgb_original_is_delivered_in_srgb(day, db, run_cli, tmp_path, marked_by):
+    """A camera set to Adobe RGB: the original goes out byte for byte, the delivery image in sRGB."""
+    from PIL import ImageCms
+
+    from app.colour import adobe_rgb_profile
+    from qc.crop import crop_to_delivery
+
+    adobe = ImageCms.ImageCmsProfile(io.BytesIO(adobe_rgb_profile()))
+    with db.session() as s:
+        st = s.scalars(select(Student).where(Student.student_no == "R1901007")).one()
+        shot = s.get(Shot, s.scalars(select(Selection.shot_id).where(Selection.student_id == st.id)).one())
+        crop = json.loads(shot.qc_json)["crop"]
+        srgb = Image.open(shot.path).convert("RGB")
+        # the same scene as the camera would have written it in Adobe RGB
+        pixels = ImageCms.profileToProfile(srgb, ImageCms.createProfile("sRGB"), adobe, outputMode="RGB")
+        buf = io.BytesIO()
+        if marked_by == "icc":
+            pixels.save(buf, "JPEG", quality=95, icc_profile=adobe_rgb_profile())
+        else:  # the DCF way: no profile, EXIF ColorSpace "uncalibrated" and interoperability index R03
+            exif = Image.Exif()
+            exif[0x8769] = {0xA001: 0xFFFF, 0xA005: {0x0001: "R03"}}
+            pixels.save(buf, "JPEG", quality=95, exif=exif.tobytes())
+        Path(shot.path).write_bytes(buf.getvalue())
+        shot.sha256, shot.bytes = hashlib.sha256(buf.getvalue()).hexdigest(), len(buf.getvalue())
+        s.commit()
+        original_path, id_no = Path(shot.path), st.id_number
+    out = tmp_path / "d"
+    code, res = export(run_cli, out)
+    assert res["exported"] == 47 and res["failed"] == 1, res  # the fixture's coffee cup, as always
+    folder = ("扬州大学", "信息工程学院", "软件1901")
+    assert sha(out.joinpath("原片", *folder, f"{id_no}.jpg")) == sha(original_path)  # untouched original
+    got = np.asarray(Image.open(out.joinpath("照片", *folder, f"{id_no}.jpg")).convert("RGB"), dtype=float)
+    expected = np.asarray(crop_to_delivery(srgb, crop), dtype=float)
+    unconverted = np.asarray(crop_to_delivery(pixels, crop), dtype=float)
+    err, naive = np.abs(got - expected).mean(), np.abs(unconverted - expected).mean()
+    assert err < 0.6 * naive, (err, naive)  # the colours came back; delivered as shot they would be off
