@@ -21,7 +21,9 @@ with what it should be; only what is missing or different is written, each
 write goes to a temporary name, is fsync'd, hashed again and renamed. A
 second run over an unchanged database writes nothing. ``--password`` builds
 the same tree in a private staging folder on the station and packs it into a
-WinZip-AES-256 archive (see :mod:`app.crypto`).
+WinZip-AES-256 archive (see :mod:`app.crypto`); the default staging folder
+(in the station's cache) is deleted once the archive is written, a folder
+named with ``--staging`` is kept so the next export only adds what changed.
 """
 
 from __future__ import annotations
@@ -562,3 +564,12 @@ def default_staging(zip_path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(base, 0o700)
     return path
+
+
+def remove_staging(path: Path) -> None:
+    """Delete a default staging folder (plain photos of students) once its archive is written."""
+    path = Path(path)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graduate-photo-station" / "export"
+    if path.resolve().parent != base.resolve():  # only ever our own cache folders
+        return
+    shutil.rmtree(path, ignore_errors=True)

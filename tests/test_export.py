@@ -298,3 +298,23 @@ def test_adobe_rgb_original_is_delivered_in_srgb(day, db, run_cli, tmp_path, mar
     unconverted = np.asarray(crop_to_delivery(pixels, crop), dtype=float)
     err, naive = np.abs(got - expected).mean(), np.abs(unconverted - expected).mean()
     assert err < 0.6 * naive, (err, naive)  # the colours came back; delivered as shot they would be off
+
+
+def test_encrypted_delivery_leaves_no_plain_copy_in_the_cache(day, db, run_cli, tmp_path, monkeypatch):
+    import pyzipper
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    zip_path = tmp_path / "out" / "delivery.zip"
+    code, summary = export(run_cli, zip_path, "--password", "deliver-2019")
+    assert summary["exported"] == 47
+    with pyzipper.AESZipFile(zip_path) as zf:
+        zf.setpassword(b"deliver-2019")
+        assert sum(n.startswith("照片/") for n in zf.namelist()) == 47
+        assert zf.testzip() is None
+    # no student's photo is left in plain form anywhere under the cache
+    left = [p for p in cache.rglob("*") if p.is_file()]
+    assert left == [], left
+    # and a second export still works (rebuilt from the database and the originals)
+    code, summary = export(run_cli, zip_path, "--password", "deliver-2019")
+    assert summary["exported"] == 47 and not [p for p in cache.rglob("*") if p.is_file()]

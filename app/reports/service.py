@@ -108,6 +108,10 @@ def export_delivery(
                                proof_sheets=proof_sheets, progress=progress)
     if zip_path is not None:
         export.pack_encrypted(root, zip_path, password, res)
+        if not staging:
+            # the plain copy behind the archive is not left lying in the cache once the archive holds it
+            # (a staging folder the operator named is theirs to keep: it makes the next export resumable)
+            export.remove_staging(root)
     audit.record(
         session,
         "export_photos",
