@@ -390,11 +390,14 @@ def _save_state(root: Path, state: dict[str, Any]) -> None:
     write_atomic(path, data)
 
 
-def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, Any]) -> dict[str, int]:
+def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, Any], cancel: Any = None) -> dict[str, int]:
     """Make both files of one student right; returns counters. Runs in a worker thread."""
     from qc.crop import crop_to_delivery
 
     counts = Counter()
+    if cancel is not None and cancel.is_set():
+        p.error = CANCELLED
+        return counts
     src = Path(p.shot_path)
     # the original, byte for byte
     dst = root / p.original_rel
@@ -438,6 +441,38 @@ def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, A
     return counts
 
 
+CANCELLED = "已取消"
+
+
+class ExportCancelled(StationError):
+    """The operator stopped the delivery; what was written is kept and the next run goes on from there."""
+
+    exit_code = 130
+
+    def __init__(self, finished: int, students: int):
+        from app.i18n import t
+
+        self.finished, self.students = finished, students
+        super().__init__(t(f"已取消导出: {finished}/{students} 人的文件已写入并校验, 保留; 再次导出会从这里继续",
+                           f"delivery cancelled: the files of {finished}/{students} students are written, verified "
+                           f"and kept; the next export goes on from there"))
+
+
+def _record_cancelled(root: Path, state: dict[str, Any], todo: list[Planned], prof: DeliveryProfile) -> None:
+    """Remember the students finished before a cancel (nothing is deleted: the scope was not completed)."""
+    files = state.setdefault("files", {})
+    for p in todo:
+        if p.error:
+            continue
+        files[p.photo_rel] = {
+            "student": p.student.uid, "sha256": p.photo_sha, "bytes": p.photo_bytes, "quality": p.quality,
+            "size_ok": p.size_ok,
+            "inputs": {"src": p.shot_sha, "crop": p.crop, "profile": prof.name, "colour": COLOUR_VERSION},
+        }
+        files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
+    _save_state(root, state)
+
+
 def export_photos(
     session: Session,
     out: str | Path,
@@ -448,8 +483,14 @@ def export_photos(
     proof_sheets: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cancel: Any = None,
 ) -> ExportResult:
-    """Bring the delivery folder ``out`` up to date with the database's selected shots."""
+    """Bring the delivery folder ``out`` up to date with the database's selected shots.
+
+    ``cancel``: an object with ``is_set()`` (a ``threading.Event``). Once set,
+    students not yet started are skipped, what was written stays (verified,
+    recorded for the next run) and :class:`ExportCancelled` is raised.
+    """
     if profile not in PROFILES:
         raise InputError(f"未知的交付格式 {profile!r}; 可用: {', '.join(PROFILES)}")
     prof = PROFILES[profile]
@@ -474,7 +515,7 @@ def export_photos(
     prev = state.get("files", {})
     done = 0
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(_process, p, root, prof, prev) for p in todo]
+        futures = [pool.submit(_process, p, root, prof, prev, cancel) for p in todo]
         for fut in futures:
             for k, v in fut.result().items():
                 setattr(result, k, getattr(result, k) + v)
@@ -482,6 +523,10 @@ def export_photos(
             if progress:
                 progress(done, len(todo))
 
+    if cancel is not None and cancel.is_set():
+        _record_cancelled(root, state, todo, prof)
+        finished = sum(1 for p in todo if not p.error)
+        raise ExportCancelled(finished, len(rows))
     # forget and delete files of students in scope whose name or selection changed
     in_scope = {p.student.uid for p in rows} | {s.uid for s in load_students(session, college=college, class_name=class_name)}
     targets = {p.photo_rel for p in rows if not p.error} | {p.original_rel for p in rows if not p.error}

@@ -100,14 +100,16 @@ def errata(db, out: str | Path, *, password: str | None = None) -> JobResult:
 
 
 def deliver(db, out: str | Path, *, password: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> JobResult:
-    """The photo delivery into folder ``out`` (with a password: the AES zip ``out``.zip)."""
+            progress: Callable[[int, int], None] | None = None, cancel=None) -> JobResult:
+    """The photo delivery into folder ``out`` (with a password: the AES zip ``out``.zip).
+
+    ``cancel`` (a ``threading.Event``) stops it between students (``app.export.ExportCancelled``)."""
     from app.reports import service
 
     out = Path(out).expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
     with db.session() as s:
-        res = service.export_delivery(s, out, password=password, progress=progress)
+        res = service.export_delivery(s, out, password=password, progress=progress, cancel=cancel)
     lines = [
         t(f"交付 {res.exported}/{res.students} 人: 新写入照片 {res.written_photos}, 原片 {res.written_originals}, "
           f"已存在且校验一致 {res.unchanged}, 替换 {res.replaced}, 删除过期 {res.removed}; 校对单 {res.proof_sheets} 份",

@@ -318,3 +318,56 @@ def test_encrypted_delivery_leaves_no_plain_copy_in_the_cache(day, db, run_cli, 
     # and a second export still works (rebuilt from the database and the originals)
     code, summary = export(run_cli, zip_path, "--password", "deliver-2019")
     assert summary["exported"] == 47 and not [p for p in cache.rglob("*") if p.is_file()]
+
+
+def test_cancelled_delivery_keeps_what_it_wrote_and_the_next_run_goes_on(day, db, tmp_path):
+    import threading
+
+    from app.export import ExportCancelled
+    from app.reports import service
+
+    out = tmp_path / "d"
+    cancel = threading.Event()
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        if done >= 5:
+            cancel.set()  # the operator presses 取消 after a few students
+
+    with db.session() as s:
+        with pytest.raises(ExportCancelled) as info:
+            service.export_delivery(s, out, progress=progress, cancel=cancel)
+    finished = info.value.finished
+    assert 5 <= finished < 47 and "已取消" in info.value.message
+    photos = list((out / "照片").rglob("*.jpg"))
+    assert len(photos) == finished and not list(out.rglob("*.part"))  # whole files only
+    assert not (out / "清单.csv").exists()  # no manifest that would claim a complete delivery
+    with db.session() as s:
+        res = service.export_delivery(s, out)
+    assert res.exported == 47 and res.written_photos == 47 - finished  # the rest, not all again
+    assert len(list((out / "照片").rglob("*.jpg"))) == 47 and (out / "清单.csv").exists()
+
+
+def test_cli_export_stops_cleanly_on_ctrl_c(day, db_url, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "d"
+    env = dict(os.environ, STATION_DB=db_url)
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "export", "photos", "--out", str(out)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    # the signal goes in once the first student's files are there, in the middle of the run
+    while time.monotonic() < deadline and proc.poll() is None and not list(out.glob("原片/**/*.jpg")):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    if proc.returncode == 1 and (out / "清单.csv").exists():
+        pytest.skip("the export finished before the signal arrived")
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "已取消导出" in stderr + stdout and "Traceback" not in stderr
+    assert not list(out.rglob("*.part"))

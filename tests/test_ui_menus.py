@@ -232,6 +232,27 @@ def test_photo_delivery_from_the_window_with_progress(qtbot, window, day, db, tm
     assert len(ids) == 46 and set(ids) <= named  # the 480×640 photos, named by ID number
 
 
+def test_photo_delivery_can_be_cancelled_from_its_window(qtbot, window, day, db, tmp_path):
+    win = window(db, camera=False)
+    dlg = win.menus.open_report("delivery")
+    dlg.show()
+    assert not dlg.cancel_button.isVisible()  # only while the export runs
+    out = tmp_path / "delivery"
+    dlg.out.set_path(out, user=True)
+    # press 取消 as soon as the first students are written
+    dlg.progress.changed.connect(lambda v: v[-2] >= 3 and dlg.cancel_button.isEnabled() and
+                                 qtbot.mouseClick(dlg.cancel_button, Qt.MouseButton.LeftButton))
+    qtbot.mouseClick(dlg.start_button, Qt.MouseButton.LeftButton)
+    assert dlg.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: dlg.result is not None or dlg.error is not None, timeout=60_000)
+    if dlg.result is not None:
+        pytest.skip("the delivery finished before the cancel reached it")
+    assert "已取消导出" in dlg.status.text() and not dlg.cancel_button.isVisible()
+    assert dlg.start_button.isEnabled() and dlg.out.isEnabled()  # ready to go on from there
+    written = len(list((out / "照片").rglob("*.jpg")))
+    assert 3 <= written < 47 and not (out / "清单.csv").exists()
+
+
 # --- the 名单 menu -------------------------------------------------------------------------------
 
 

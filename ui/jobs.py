@@ -9,6 +9,7 @@ line would print, with a button to open the result. The work itself is
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -117,9 +118,14 @@ class JobDialog(QDialog):
         self.open_button = QPushButton()
         self.open_button.clicked.connect(self.open_result)
         self.open_button.hide()
+        self.cancel_button = QPushButton(self.tr("取消"))
+        self.cancel_button.setToolTip(self.tr("在当前学生之后停止; 已写入的文件保留, 再次导出从这里继续"))
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.cancel_event = threading.Event()
         self.close_button = QPushButton(self.tr("关闭"))
         self.close_button.clicked.connect(self.close)
-        for b in (self.start_button, self.open_button, self.close_button):
+        for b in (self.start_button, self.cancel_button, self.open_button, self.close_button):
             row.addWidget(b)
         lay.addLayout(row)
         self.progress = Progress(self)
@@ -148,9 +154,12 @@ class JobDialog(QDialog):
 
     # --- running -----------------------------------------------------------------------------
 
+    cancellable = False  # the job takes a ``cancel`` event (the delivery)
+
     def start(self) -> None:
         if self.running:
             return
+        self.cancel_event = threading.Event()
         try:
             fn, args, kwargs = self.job()
         except ValueError as exc:
@@ -166,7 +175,16 @@ class JobDialog(QDialog):
         self.progress_bar.setRange(0, 0)  # busy until the job reports a count
         self.progress_bar.show()
         self._say(self.tr("正在进行… (可以继续拍摄)"), "")
+        if self.cancellable:
+            self.cancel_button.setEnabled(True)
+            self.cancel_button.show()
         self.ctl.jobs.submit(fn, *args, **kwargs, on_done=self._done, on_error=self._failed)
+
+    def cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.cancel_button.setEnabled(False)
+            self._say(self.tr("正在停止 (当前学生写完为止)…"), WARN_STYLE)
 
     def _on_progress(self, values: tuple) -> None:
         if not self.running:
@@ -183,6 +201,7 @@ class JobDialog(QDialog):
             w.setEnabled(True)
         self.start_button.setEnabled(True)
         self.progress_bar.hide()
+        self.cancel_button.hide()
 
     def _done(self, result) -> None:
         self._finish()
@@ -198,7 +217,10 @@ class JobDialog(QDialog):
     def _failed(self, exc) -> None:
         self._finish()
         self.error = exc
-        self._say(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}", ERROR_STYLE)
+        from app.export import ExportCancelled
+
+        self._say(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}",
+                  WARN_STYLE if isinstance(exc, ExportCancelled) else ERROR_STYLE)
         self.job_failed.emit(exc)
 
     def open_target(self) -> Path | None:
@@ -279,6 +301,7 @@ class ReportDialog(JobDialog):
             self.out = PathField("save", self.tr("Excel 工作簿 (*.xlsx)"))
             self.form.addRow(self.tr("保存到"), self.out)
         elif kind == "delivery":
+            self.cancellable = True
             self.setWindowTitle(self.tr("照片交付导出"))
             self.intro.setText(self.tr("每位已选定照片的学生: 原片和 480×640 标准照 (以身份证号命名), 按学校/学院/班级分文件夹, "
                                        "附清单和校对单。再次导出只补写缺少或变化的文件。设置密码则输出 AES 加密压缩包。"))
@@ -322,7 +345,8 @@ class ReportDialog(JobDialog):
                                                        "day": self.selected_day(), "password": password}
         if self.kind == "errata":
             return station_jobs.errata, (db, out), {"password": password}
-        return station_jobs.deliver, (db, out), {"password": password, "progress": self.progress}
+        return station_jobs.deliver, (db, out), {"password": password, "progress": self.progress,
+                                                  "cancel": self.cancel_event}
 
     def progress_text(self, values: tuple) -> str:
         return self.tr("已处理 {done} / {total} 人").format(done=values[-2], total=values[-1])

@@ -223,11 +223,24 @@ def run_export(args: argparse.Namespace) -> int:
             last[0] = now
             print(f"\r{done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
-    with db.session() as s:
-        res = service.export_delivery(
-            s, args.out, fmt=args.format, college=args.college, class_name=args.class_name, password=password,
-            staging=args.staging, proof_sheets=not args.no_proof, progress=progress if sys.stderr.isatty() else None,
-        )
+    import signal
+    import threading
+
+    # Ctrl-C stops between students: what is written stays verified, the next run goes on from there
+    cancel = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_a: cancel.set())
+    try:
+        with db.session() as s:
+            res = service.export_delivery(
+                s, args.out, fmt=args.format, college=args.college, class_name=args.class_name, password=password,
+                staging=args.staging, proof_sheets=not args.no_proof,
+                progress=progress if sys.stderr.isatty() else None, cancel=cancel,
+            )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     zip_path, root = res.zip_path, res.out
     if args.json:
         print(json.dumps(res.summary(), ensure_ascii=False))

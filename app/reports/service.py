@@ -89,8 +89,11 @@ def export_delivery(
     staging: str | Path | None = None,
     proof_sheets: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    cancel=None,
 ):
     """The photo delivery into folder ``out``, or with a password into the AES zip ``out`` (.zip added).
+
+    ``cancel`` (a ``threading.Event``) stops it between students: :class:`app.export.ExportCancelled`.
 
     Returns the :class:`app.export.ExportResult`.
     """
@@ -104,8 +107,13 @@ def export_delivery(
         root = Path(staging) if staging else export.default_staging(zip_path)
     else:
         root = out
-    res = export.export_photos(session, root, profile=fmt, college=college, class_name=class_name,
-                               proof_sheets=proof_sheets, progress=progress)
+    try:
+        res = export.export_photos(session, root, profile=fmt, college=college, class_name=class_name,
+                                   proof_sheets=proof_sheets, progress=progress, cancel=cancel)
+    except export.ExportCancelled:
+        if zip_path is not None and not staging:
+            export.remove_staging(root)  # no plain copy left behind in the cache, finished or not
+        raise
     if zip_path is not None:
         export.pack_encrypted(root, zip_path, password, res)
         if not staging:

@@ -37,27 +37,42 @@
 <context>
     <name>JobDialog</name>
     <message>
-        <location filename="../jobs.py" line="120"/>
+        <location filename="../jobs.py" line="121"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="122"/>
+        <source>在当前学生之后停止; 已写入的文件保留, 再次导出从这里继续</source>
+        <translation>Stop after the current student; the files written are kept and the next export goes on from there</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="126"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="140"/>
+        <location filename="../jobs.py" line="146"/>
         <source>{done} / {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="168"/>
+        <location filename="../jobs.py" line="177"/>
         <source>正在进行… (可以继续拍摄)</source>
         <translation>Working… (you can go on shooting)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="192"/>
+        <location filename="../jobs.py" line="187"/>
+        <source>正在停止 (当前学生写完为止)…</source>
+        <translation>Stopping (after the current student)…</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="211"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="192"/>
+        <location filename="../jobs.py" line="211"/>
         <source>完成, 但有未导出的项目 (见下)</source>
         <translation>Done, but some were not exported (see below)</translation>
     </message>
@@ -368,22 +383,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../jobs.py" line="225"/>
+        <location filename="../jobs.py" line="247"/>
         <source>不加密请留空; 至少 6 位</source>
         <translation>Leave empty for no encryption; at least 6 characters</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="226"/>
+        <location filename="../jobs.py" line="248"/>
         <source>密码 (可选)</source>
         <translation>Password (optional)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="227"/>
+        <location filename="../jobs.py" line="249"/>
         <source>再次输入密码</source>
         <translation>Password again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="238"/>
+        <location filename="../jobs.py" line="260"/>
         <source>两次输入的密码不一致</source>
         <translation>The two passwords differ</translation>
     </message>
@@ -391,22 +406,22 @@
 <context>
     <name>PathField</name>
     <message>
-        <location filename="../jobs.py" line="53"/>
+        <location filename="../jobs.py" line="54"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="73"/>
+        <location filename="../jobs.py" line="74"/>
         <source>选择文件夹</source>
         <translation>Choose a folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="75"/>
+        <location filename="../jobs.py" line="76"/>
         <source>选择文件</source>
         <translation>Choose a file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="77"/>
+        <location filename="../jobs.py" line="78"/>
         <source>保存为</source>
         <translation>Save as</translation>
     </message>
@@ -414,114 +429,114 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../jobs.py" line="262"/>
+        <location filename="../jobs.py" line="284"/>
         <source>对账表</source>
         <translation>Reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="263"/>
+        <location filename="../jobs.py" line="285"/>
         <source>按学院、班级、机位统计已拍、未拍和缺席原因, 列出未拍学生; 与签字表核对。</source>
         <translation>Photographed, not photographed and reasons for absence by college, class and station; the students not photographed; the check against the sign-in sheets.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="265"/>
+        <location filename="../jobs.py" line="287"/>
         <source>本半天</source>
         <translation>This half day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="265"/>
+        <location filename="../jobs.py" line="287"/>
         <source>上午</source>
         <translation>Morning</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="265"/>
+        <location filename="../jobs.py" line="287"/>
         <source>下午</source>
         <translation>Afternoon</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="265"/>
+        <location filename="../jobs.py" line="287"/>
         <source>全天</source>
         <translation>Whole day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="270"/>
+        <location filename="../jobs.py" line="292"/>
         <source>时段</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="271"/>
+        <location filename="../jobs.py" line="293"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="274"/>
-        <location filename="../jobs.py" line="279"/>
+        <location filename="../jobs.py" line="296"/>
+        <location filename="../jobs.py" line="301"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="275"/>
-        <location filename="../jobs.py" line="280"/>
+        <location filename="../jobs.py" line="297"/>
+        <location filename="../jobs.py" line="302"/>
         <source>保存到</source>
         <translation>Save to</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="277"/>
+        <location filename="../jobs.py" line="299"/>
         <source>勘误表</source>
         <translation>Errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="278"/>
+        <location filename="../jobs.py" line="300"/>
         <source>附件3 电子图像采集及勘误反馈表: 现场报告的信息错误、名单外学生和名单中有错误的行。</source>
         <translation>Attachment 3, the errata feedback form: data errors reported at the camera, students not on the roster and roster rows with errors.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="282"/>
+        <location filename="../jobs.py" line="305"/>
         <source>照片交付导出</source>
         <translation>Photo delivery</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="283"/>
+        <location filename="../jobs.py" line="306"/>
         <source>每位已选定照片的学生: 原片和 480×640 标准照 (以身份证号命名), 按学校/学院/班级分文件夹, 附清单和校对单。再次导出只补写缺少或变化的文件。设置密码则输出 AES 加密压缩包。</source>
         <translation>For every student with a selected photo: the original and the 480×640 standard photo (named by ID number), in school / college / class folders, with a manifest and proof sheets. Exporting again writes only what is missing or changed. With a password the output is an AES-encrypted zip.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="286"/>
+        <location filename="../jobs.py" line="309"/>
         <source>输出文件夹</source>
         <translation>Output folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="290"/>
+        <location filename="../jobs.py" line="313"/>
         <source>生成对账表</source>
         <translation>Write the reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="290"/>
+        <location filename="../jobs.py" line="313"/>
         <source>生成勘误表</source>
         <translation>Write the errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="291"/>
+        <location filename="../jobs.py" line="314"/>
         <source>开始导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="292"/>
+        <location filename="../jobs.py" line="315"/>
         <source>打开文件夹</source>
         <translation>Open the folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="292"/>
+        <location filename="../jobs.py" line="315"/>
         <source>打开文件</source>
         <translation>Open the file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="317"/>
+        <location filename="../jobs.py" line="340"/>
         <source>请选择保存位置</source>
         <translation>Choose where to save</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="328"/>
+        <location filename="../jobs.py" line="352"/>
         <source>已处理 {done} / {total} 人</source>
         <translation>{done} / {total} students done</translation>
     </message>
@@ -529,88 +544,88 @@
 <context>
     <name>RosterImportDialog</name>
     <message>
-        <location filename="../jobs.py" line="347"/>
+        <location filename="../jobs.py" line="371"/>
         <source>导入名单</source>
         <translation>Import a roster</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="348"/>
+        <location filename="../jobs.py" line="372"/>
         <source>学校发来的学生名单 (xlsx / xls / csv)。再次导入更正后的名单会更新同一批学生, 不会重复, 也不会删除任何人。每一行的问题都写入问题报告。</source>
         <translation>The school&apos;s student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row&apos;s problems go into the findings report.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="350"/>
+        <location filename="../jobs.py" line="374"/>
         <source>名单 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
         <translation>Rosters (*.xlsx *.xls *.csv);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="351"/>
+        <location filename="../jobs.py" line="375"/>
         <source>名单文件</source>
         <translation>Roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="354"/>
+        <location filename="../jobs.py" line="378"/>
         <source>名单密码</source>
         <translation>Roster password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="357"/>
-        <location filename="../jobs.py" line="412"/>
+        <location filename="../jobs.py" line="381"/>
+        <location filename="../jobs.py" line="436"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="358"/>
+        <location filename="../jobs.py" line="382"/>
         <source>打开问题报告</source>
         <translation>Open the findings report</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="372"/>
+        <location filename="../jobs.py" line="396"/>
         <source>请选择名单文件</source>
         <translation>Choose the roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="374"/>
+        <location filename="../jobs.py" line="398"/>
         <source>找不到文件: {path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="382"/>
+        <location filename="../jobs.py" line="406"/>
         <source>读取名单…</source>
         <translation>Reading the roster…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="383"/>
+        <location filename="../jobs.py" line="407"/>
         <source>检查 {total} 行…</source>
         <translation>Checking {total} rows…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="384"/>
+        <location filename="../jobs.py" line="408"/>
         <source>写入数据库 {total} 行…</source>
         <translation>Writing {total} rows to the database…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="385"/>
+        <location filename="../jobs.py" line="409"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="400"/>
+        <location filename="../jobs.py" line="424"/>
         <source>用此密码导入</source>
         <translation>Import with this password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="401"/>
+        <location filename="../jobs.py" line="425"/>
         <source>密码不对, 请重新输入</source>
         <translation>Wrong password: type it again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="402"/>
+        <location filename="../jobs.py" line="426"/>
         <source>名单有密码保护: 请输入学校提供的密码</source>
         <translation>The roster is password-protected: type the password the school gave</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="411"/>
+        <location filename="../jobs.py" line="435"/>
         <source>已导入; {n} 行有错误, 见问题报告</source>
         <translation>Imported; {n} rows have errors, see the findings report</translation>
     </message>
