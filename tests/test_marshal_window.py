@@ -103,6 +103,35 @@ def test_mark_absent_call_and_undo_from_the_window(window, qtbot):
     qtbot.waitUntil(lambda: "已拍照" in window.statusBar().currentMessage(), timeout=3000)
 
 
+def test_replan_from_the_window_keeps_a_timetable_for_what_remains(window, qtbot):
+    from app.models import PlanSlot
+
+    with window.db.session() as s:
+        assert s.query(PlanSlot).count() == 0
+    qtbot.mouseClick(window.replan_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "重排" in window.statusBar().currentMessage(), timeout=5000)
+    with window.db.session() as s:
+        slots = s.query(PlanSlot).all()
+        # every group with somebody left is in it: 83 students, 8 photographed
+        assert sum(x.students for x in slots) == 83 - 8
+        assert {x.kind for x in slots} == {"replan"}
+    # with nobody left to plan the window says so and keeps no empty timetable
+    from app.models import Selection
+
+    with window.db.session() as s:
+        st = s.query(Station).one()
+        done = {sel.student_id for sel in s.query(Selection)}
+        for x in s.query(Student).all():
+            if x.id not in done:
+                photograph(s, x, st)
+        s.commit()
+    qtbot.waitUntil(lambda: window.view.snap.photographed == 83, timeout=3000)
+    qtbot.mouseClick(window.replan_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "没有剩余" in window.statusBar().currentMessage(), timeout=5000)
+    with window.db.session() as s:
+        assert s.query(PlanSlot).count() == len(slots)
+
+
 def test_absence_dialog_needs_text_for_other(qtbot, window):
     from PySide6.QtWidgets import QDialog
 

@@ -299,6 +299,9 @@ class MarshalWindow(QMainWindow):
         buttons.addWidget(self.call_button)
         buttons.addWidget(self.undo_button)
         buttons.addStretch(1)
+        self.replan_button = QPushButton()
+        self.replan_button.clicked.connect(self.replan)
+        buttons.addWidget(self.replan_button)
         gv.addLayout(buttons)
         rv.addWidget(group_box)
 
@@ -358,6 +361,8 @@ class MarshalWindow(QMainWindow):
         )
         self.call_button.setText(self.tr("已叫下一组 (F2)"))
         self.undo_button.setText(self.tr("撤销叫组"))
+        self.replan_button.setText(self.tr("按实测速度重排剩余"))
+        self.replan_button.setToolTip(self.tr("按各机位近一小时的实际速度, 从现在起重排还没拍的组 (签字表时间和叫组顺序随之更新)"))
         self.absent_button.setText(self.tr("标记缺席… (F3)"))
         self.present_button.setText(self.tr("取消缺席 (已到)"))
         self.show_all.setText(self.tr("显示已拍"))
@@ -589,6 +594,10 @@ class MarshalWindow(QMainWindow):
             lambda s: marshal.call_group(s, *key, station_id=self.poller.station_id),
         )
 
+    def replan(self) -> None:
+        """A new timetable for what remains, at the rates measured in the last hour (``station plan --replan``)."""
+        self.submit(self.tr("已按实测速度重排剩余学生, 签字表和叫组顺序已更新"), _replan_now)
+
     def undo_call(self) -> None:
         self.submit(self.tr("已撤销上一次叫组"), lambda s: marshal.cancel_last_call(s, station_id=self.poller.station_id))
 
@@ -719,3 +728,15 @@ def run_marshal_window(db, *, phone: bool = False, screenshot: str | None = None
         code = app.exec()
         win.shutdown()
         return int(code)
+
+
+def _replan_now(session) -> None:
+    """Runs on the poller's thread: re-plan what remains from now and keep it as the current timetable."""
+    from app import plan as planner
+    from app.errors import StationError
+    from app.i18n import t
+
+    p, _measured = planner.replan(session)
+    if not p.slots:
+        raise StationError(t("没有剩余的学生需要排期", "nobody left to plan"))
+    planner.save_plan(session, p)
