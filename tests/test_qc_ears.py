@@ -185,4 +185,4 @@ def test_row_rule_tells_face_edge_ear_and_hair_apart():
 def test_development_set_f1_and_false_rejects(dev_set_reports):
     t = dev_set.tally(dev_set_reports, "ears_visible", "ears_covered")
     assert dev_set.false_reject_rate(t) <= 0.03, t  # at most 3% of compliant photos rejected
-    assert dev_set.f1(t) >= 0.66, t  # measured 0.706 (docs/benchmarks.md); the target 0.90 is not met
+    assert dev_set.f1(t) >= 0.74, t  # measured 0.778 (docs/benchmarks.md); the target 0.90 is not met
