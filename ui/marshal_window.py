@@ -97,9 +97,17 @@ class SnapshotPoller(QObject):
         self.interval_ms = interval_ms
         self._token = None
         self._timer: QTimer | None = None
+        self.phone_port: int | None = None  # read here, on this thread, for the phone switch
 
     @Slot()
     def start(self) -> None:
+        try:
+            from app import settings
+
+            with self.db.session() as s:
+                self.phone_port = int(settings.get(s, "phone.port"))
+        except Exception:  # the switch falls back to the default port
+            log.exception("marshal: phone.port")
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.poll)
         self._timer.start(self.interval_ms)
@@ -640,8 +648,8 @@ class MarshalWindow(QMainWindow):
         if on and self.phone is None:
             from app import settings
 
-            with self.db.session() as s:  # one settings read, a few ms; the server binds at once
-                port = int(settings.get(s, "phone.port"))
+            # read on the poller's thread when it started (no database access here)
+            port = self.poller.phone_port if self.poller.phone_port is not None else int(settings.DEFAULTS["phone.port"])
             try:
                 self.phone = PhoneServer(self.db, port=port, station_id=self.poller.station_id).start()
             except StationError as exc:
