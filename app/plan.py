@@ -132,6 +132,7 @@ class Plan:
     daily_breaks: list[tuple[time, time]] = field(default_factory=list)
     day_end: time | None = None
     warnings: list[str] = field(default_factory=list)
+    stations_by_day: list[int] = field(default_factory=list)  # when the count differs by day
 
     @property
     def students(self) -> int:
@@ -168,6 +169,20 @@ def parse_hhmm(text: str) -> time:
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
         raise InputError(t(f"时间格式应为 HH:MM: {text!r}", f"time must be HH:MM: {text!r}"))
     return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_stations(text: str | int | None) -> int | list[int] | None:
+    """``"6"`` → 6; ``"6,4"`` → [6, 4] (six stations the first day, four from the second on)."""
+    if text is None or isinstance(text, int):
+        return text
+    try:
+        parts = [int(x) for x in str(text).replace("，", ",").split(",") if x.strip()]
+    except ValueError:
+        raise InputError(t(f"机位数应为整数或按天的列表 (如 6 或 6,4): {text!r}",
+                           f"stations: a number or one per day (6 or 6,4): {text!r}")) from None
+    if not parts or min(parts) < 1:
+        raise InputError(t("机位数至少为 1", "at least one station"))
+    return parts[0] if len(parts) == 1 else parts
 
 
 def parse_breaks(text: str | None) -> list[tuple[time, time]]:
@@ -251,7 +266,7 @@ def _split_even(groups: list[tuple[int, int]], k: int) -> list[list[tuple[int, i
 def schedule(
     classes: list[ClassLoad],
     *,
-    stations: int,
+    stations: int | list[int],
     rate: float | list[float],
     start: datetime,
     breaks: list[tuple[time, time]] | None = None,
@@ -266,9 +281,18 @@ def schedule(
     of the day carries on the next day at the start's time of day (a class is
     not split overnight unless it is longer than a whole day). Later days
     begin at ``day_start`` (default: the start's time of day).
+
+    ``stations`` may differ by day: ``[6, 4]`` is six stations on the first
+    day and four from the second on (stations 5 and 6 stay shut; the last
+    count holds for later days). Needs an end of the day to mean anything.
     """
-    if stations < 1:
+    per_day = [int(n) for n in stations] if isinstance(stations, (list, tuple)) else [int(stations)]
+    if not per_day or min(per_day) < 1:
         raise InputError(t("机位数至少为 1", "at least one station"))
+    if len(per_day) > 1 and day_end is None:
+        raise InputError(t("按天设置不同机位数时需要每天结束时间 (--day-end)",
+                           "different station counts by day need an end of the day (--day-end)"))
+    stations = max(per_day)
     rates = list(rate) if isinstance(rate, (list, tuple)) else [float(rate)] * stations
     if len(rates) != stations or any(r <= 0 for r in rates):
         raise InputError(t("每台机位的速度必须大于 0", "every station needs a rate above 0"))
@@ -293,12 +317,12 @@ def schedule(
     if day_end is None:
         days = 1
     else:
-        window = max(day_end.hour * 60 + day_end.minute - day_start_min, 60)
+        window = max(day_end.hour * 60 + day_end.minute - day_start_min, 15)
         window -= sum(
             max(0, min(b.hour * 60 + b.minute, day_start_min + window) - max(a.hour * 60 + a.minute, day_start_min))
             for a, b in daily
         )
-        need = total * 60.0 / (stations * min(rates)) if total else 0
+        need = total * 60.0 / (min(per_day) * min(rates)) if total else 0
         days = max(1, math.ceil(2 * need / max(window, 1)) + 2)
     for d in range(days):
         base = d * 1440
@@ -308,20 +332,31 @@ def schedule(
             brk.append((base + day_end.hour * 60 + day_end.minute, base + 1440 + day_start_min, False))
     brk = sorted((a, b, ok) for a, b, ok in brk if b > t0)
     NEVER = (1 << 40, 1 << 40, True)
+    # A station shut for a day is one long break on that station alone.
+    own: list[list[tuple[int, int, bool]]] = []
+    for s_ in range(stations):
+        shut = []
+        for d in range(days):
+            if s_ >= per_day[min(d, len(per_day) - 1)]:
+                a = 0 if d == 0 else d * 1440 + day_start_min
+                shut.append((a, (d + 1) * 1440 + day_start_min, False))
+        if s_ >= per_day[-1]:  # shut from the last listed day on: past the horizon too
+            shut.append((days * 1440 + day_start_min, NEVER[0], False))
+        own.append(sorted(brk + [b for b in shut if b[1] > t0]) if shut else brk)
     # The longest stretch between breaks: a class longer than that is split wherever it starts.
     edges = [t0] + [x for a, b, _ok in brk for x in (a, b)]
     longest = max((edges[i + 1] - edges[i] for i in range(0, len(edges) - 1, 2)), default=NEVER[0]) if brk else NEVER[0]
     if day_end is None and brk:
         longest = NEVER[0]  # after the last break the day runs on
 
-    def after_breaks(x: int) -> int:
-        for a, b, _ok in brk:
+    def after_breaks(x: int, s: int) -> int:
+        for a, b, _ok in own[s]:
             if a <= x < b:
                 x = b
         return x
 
-    def next_break(x: int) -> tuple[int, int, bool]:
-        for item in brk:
+    def next_break(x: int, s: int) -> tuple[int, int, bool]:
+        for item in own[s]:
             if item[0] > x:
                 return item
         return NEVER
@@ -380,8 +415,8 @@ def schedule(
         groups = list(u.groups)
         pieces: list[tuple[int, list[tuple[int, int]]]] = []
         while groups:
-            x = after_breaks(x)
-            nb = next_break(x)
+            x = after_breaks(x, s)
+            nb = next_break(x, s)
             k = fit(groups, r, nb[0] - x)
             if k < len(groups) and not may_split(k, nb, groups, r):
                 x = nb[1]  # wait for the break to end
@@ -408,8 +443,8 @@ def schedule(
     heapq.heapify(heap)
     while pending:
         x, s = heapq.heappop(heap)
-        x = after_breaks(x)
-        nb = next_break(x)
+        x = after_breaks(x, s)
+        nb = next_break(x, s)
         avail = nb[0] - x
         r = rates[s]
         first = pending[0]
@@ -433,6 +468,7 @@ def schedule(
     slots.sort(key=lambda sl: (sl.station, sl.start))
     used = [Break(dt(a), dt(b), not ok) for a, b, ok in brk if slots and a < m(max(sl.end for sl in slots))]
     plan = Plan(start, stations, rates, used, lead, slots, kind, daily, day_end)
+    plan.stations_by_day = per_day if len(per_day) > 1 else []
     plan.warnings = _warnings(plan)
     return plan
 
@@ -484,7 +520,7 @@ def plan_from_roster(
     session,
     *,
     start: datetime,
-    stations: int,
+    stations: int | list[int],
     rate: float | None = None,
     breaks: str | None = None,
     day_end: str | None = None,
@@ -553,7 +589,7 @@ def replan(
     session,
     *,
     at: datetime | None = None,
-    stations: int | None = None,
+    stations: int | list[int] | None = None,
     rate: float | None = None,
     breaks: str | None = None,
     day_end: str | None = None,
@@ -577,12 +613,13 @@ def replan(
     measured = measured_rates(session, at)
     if stations is None:
         stations = max(1, len([m for m in measured.values() if m.students]))
+    n = max(stations) if isinstance(stations, (list, tuple)) else stations
     if rate is not None:
-        rates = [float(rate)] * stations
+        rates = [float(rate)] * n
     else:
         known = [m.rate for m in measured.values() if m.rate]
         fallback = sum(known) / len(known) if known else plan_rate
-        rates = [(measured[s].rate if s in measured and measured[s].rate else fallback) for s in range(1, stations + 1)]
+        rates = [(measured[s].rate if s in measured and measured[s].rate else fallback) for s in range(1, n + 1)]
 
     # Call order: the latest timetable's, then the roster's.
     order: dict[tuple[str, str], int] = {}

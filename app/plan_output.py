@@ -23,7 +23,7 @@ def _params_line(plan: Plan) -> str:
     rate = f"{rates[0]}" if len(rates) == 1 else "/".join(str(r) for r in rates)
     parts = [
         f"开始 {plan.start:%Y-%m-%d %H:%M}",
-        f"机位 {plan.stations} 台",
+        f"机位 {'/'.join(str(n) for n in plan.stations_by_day)} 台 (按天)" if plan.stations_by_day else f"机位 {plan.stations} 台",
         f"每台每小时 {rate} 人",
         f"休息 {plan.breaks_text() or '无'}",
         f"每天结束 {plan.day_end:%H:%M}" if plan.day_end else "",

@@ -52,6 +52,54 @@ def test_invariants_hold_for_any_school(school):
             assert sl.start.time() >= start.time()
 
 
+@st.composite
+def schools_by_day(draw):
+    sizes = draw(st.lists(st.integers(1, 130), min_size=1, max_size=30))
+    classes = [load(f"班{i}", n, f"学院{i // 4}") for i, n in enumerate(sizes)]
+    per_day = draw(st.lists(st.integers(1, 6), min_size=2, max_size=3))
+    rate = draw(st.floats(120, 200))
+    start = datetime.combine(DAY, time(draw(st.integers(7, 10)), draw(st.sampled_from([0, 30]))))
+    breaks = draw(st.sets(st.sampled_from(["10:00-10:10", "12:00-13:30", "15:00-15:15"])))
+    return classes, per_day, rate, start, ",".join(sorted(breaks)), time(draw(st.integers(15, 18)), 0)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schools_by_day())
+def test_station_count_by_day_is_respected(school):
+    classes, per_day, rate, start, breaks, day_end = school
+    p = schedule(classes, stations=per_day, rate=rate, start=start, breaks=parse_breaks(breaks), day_end=day_end)
+    assert check_invariants(p, classes) == []
+    assert p.students == sum(c.students for c in classes) and p.stations == max(per_day)
+    for sl in p.slots:
+        d = (sl.start.date() - DAY).days
+        open_today = per_day[min(d, len(per_day) - 1)]
+        assert sl.station <= open_today, (sl.station, d, per_day)  # no slot on a station shut that day
+        assert sl.start.date() == sl.end.date() or sl.end.time() == time(0)
+
+
+def test_fewer_stations_on_the_second_day_moves_work_to_the_open_ones():
+    classes = [load(f"班{i}", 45) for i in range(200)]  # 9,000 students: more than a day of 6 stations
+    start = datetime(2019, 3, 16, 8)
+    same = schedule(classes, stations=6, rate=165, start=start, breaks=parse_breaks("12:00-13:30"), day_end=time(17))
+    fewer = schedule(classes, stations=[6, 3], rate=165, start=start, breaks=parse_breaks("12:00-13:30"),
+                     day_end=time(17))
+    day2 = date(2019, 3, 17)
+    assert {sl.station for sl in same.slots if sl.start.date() == day2} > {1, 2, 3}
+    assert {sl.station for sl in fewer.slots if sl.start.date() == day2} <= {1, 2, 3}
+    assert fewer.end > same.end  # the same students take longer with half the stations
+    assert check_invariants(fewer, classes) == []
+    with pytest.raises(InputError):
+        schedule(classes, stations=[6, 3], rate=165, start=start)  # by day needs an end of the day
+    # short days push work many days out: a station shut from day two stays shut on every later day
+    short = schedule([load(f"班{i}", 20) for i in range(6)], stations=[2, 1], rate=165, start=start,
+                     day_end=time(8, 15))
+    assert len(short.days) >= 4
+    assert all(sl.station == 1 for sl in short.slots if sl.start.date() > start.date())
+    assert plan.parse_stations("6,4") == [6, 4] and plan.parse_stations("5") == 5
+    with pytest.raises(InputError):
+        plan.parse_stations("6,x")
+
+
 def test_invariant_checker_catches_broken_plans():
     classes = [load("甲", 30), load("乙", 20)]
     p = schedule(classes, stations=1, rate=165, start=datetime(2019, 3, 16, 8), breaks=parse_breaks("12:00-13:30"))

@@ -65,7 +65,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="按名单的学院、班级人数排出每个班在哪个机位、几点候场、几点拍摄 (xlsx 和 PDF)。",
     )
     p.add_argument("--start", help="开始时间 / start, e.g. 2019-03-16T08:00 (default with --replan: now)")
-    p.add_argument("--stations", type=int, help="机位数 / number of stations (default 1; --replan: as planned)")
+    p.add_argument("--stations", help="机位数, 或按天 6,4 / number of stations, or one per day: 6,4 "
+                                      "(default 1; --replan: as planned)")
     p.add_argument("--rate", type=float, help="每台每小时人数 / students per hour per station (setting plan.rate, 165)")
     p.add_argument("--breaks", help='午休和休息 / breaks "12:00-13:30,15:00-15:10" ("" for none; setting plan.breaks)')
     p.add_argument("--day-end", help='每天结束 / end of each day HH:MM ("none": no limit; default: 8 h after the start)')
@@ -367,7 +368,7 @@ def run_plan(args: argparse.Namespace) -> int:
         if args.replan:
             at = planner.parse_start(args.now) if args.now else datetime.now()
             p, measured = planner.replan(
-                s, at=at, stations=args.stations, rate=args.rate, breaks=args.breaks, day_end=args.day_end, lead=args.lead
+                s, at=at, stations=planner.parse_stations(args.stations), rate=args.rate, breaks=args.breaks, day_end=args.day_end, lead=args.lead
             )
             for m in sorted(measured.values(), key=lambda m: m.station_no):
                 if m.rate:
@@ -379,7 +380,7 @@ def run_plan(args: argparse.Namespace) -> int:
             p = planner.plan_from_roster(
                 s,
                 start=planner.parse_start(args.start),
-                stations=args.stations or 1,
+                stations=planner.parse_stations(args.stations) or 1,
                 rate=args.rate,
                 breaks=args.breaks,
                 day_end=args.day_end,
