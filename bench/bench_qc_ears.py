@@ -65,22 +65,32 @@ def variant(rgb: np.ndarray, kind: str, eyes: tuple[np.ndarray, np.ndarray]) -> 
     raise ValueError(kind)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def dev_args(doc: str, extra=None) -> tuple[argparse.Namespace, Path, list[str], list[dict[str, str]]] | None:
+    """The benches' common command line: (args, faces folder, variants, label rows), None without labels."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--faces", default=str(ROOT.parent / "shared" / "faces"))
     ap.add_argument("--variants", default=",".join(VARIANTS))
+    if extra:
+        extra(ap)
     args = ap.parse_args()
+    faces = Path(args.faces)
+    if not (faces / "labels.csv").exists():
+        print(f"no labelled faces at {faces}: nothing to measure")
+        return None
+    rows = list(csv.DictReader(open(faces / "labels.csv", newline="", encoding="utf-8")))
+    return args, faces, [k for k in args.variants.split(",") if k], rows
+
+
+def main() -> int:
+    got = dev_args(__doc__)
+    if got is None:
+        return 1
+    _args, faces, kinds, rows = got
     import cv2
 
     from qc.checker import Checker
 
-    faces = Path(args.faces)
-    if not (faces / "labels.csv").exists():
-        print(f"no labelled faces at {faces}: nothing to measure")
-        return 1
-    kinds = [k for k in args.variants.split(",") if k]
-    rows = [r for r in csv.DictReader(open(faces / "labels.csv", newline="", encoding="utf-8"))
-            if r["ears_covered"] in ("yes", "no")]
+    rows = [r for r in rows if r["ears_covered"] in ("yes", "no")]
     tally = {k: {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "error": 0, "ms": []} for k in kinds}
     with Checker() as checker:
         for row in rows:

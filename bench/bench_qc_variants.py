@@ -15,8 +15,6 @@ rejects compliant photos the files are listed, so a regression can be looked at.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -27,23 +25,17 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--faces", default=str(ROOT.parent / "shared" / "faces"))
-    ap.add_argument("--variants", default="dev,small,gray,phone")
-    ap.add_argument("--list", action="store_true", help="list the files each check rejects wrongly")
-    args = ap.parse_args()
+    from bench_qc_ears import dev_args, variant
+
+    got = dev_args(__doc__, lambda ap: ap.add_argument("--list", action="store_true",
+                                                       help="list the files each check rejects wrongly"))
+    if got is None:
+        return 1
+    args, faces, kinds, rows = got
     import cv2
 
-    from bench_qc_ears import variant
     from qc.checker import Checker
     from qc.evaluate import FLAG_VERDICTS, LABELS
-
-    faces = Path(args.faces)
-    if not (faces / "labels.csv").exists():
-        print(f"no labelled faces at {faces}: nothing to measure")
-        return 1
-    kinds = [k for k in args.variants.split(",") if k]
-    rows = list(csv.DictReader(open(faces / "labels.csv", newline="", encoding="utf-8")))
     # (variant, check) -> counts; wrong rejects listed by file
     tally: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     wrong: dict[tuple[str, str], list[str]] = defaultdict(list)

@@ -22,14 +22,15 @@ def load(name: str, n: int, college: str = "学院") -> ClassLoad:
 
 
 @st.composite
-def schools(draw):
-    sizes = draw(st.lists(st.integers(1, 130), min_size=1, max_size=25))
+def schools(draw, by_day: bool = False):
+    """A random school; ``by_day``: a station count per day (2–3 days), which needs an end of the day."""
+    sizes = draw(st.lists(st.integers(1, 130), min_size=1, max_size=30 if by_day else 25))
     classes = [load(f"班{i}", n, f"学院{i // 4}") for i, n in enumerate(sizes)]
-    stations = draw(st.integers(1, 6))
+    stations = draw(st.lists(st.integers(1, 6), min_size=2, max_size=3) if by_day else st.integers(1, 6))
     rate = draw(st.floats(120, 200))
-    start = datetime.combine(DAY, time(draw(st.integers(7, 14)), draw(st.sampled_from([0, 5, 30, 59]))))
+    start = datetime.combine(DAY, time(draw(st.integers(7, 10 if by_day else 14)), draw(st.sampled_from([0, 5, 30, 59]))))
     breaks = draw(st.sets(st.sampled_from(["10:00-10:10", "12:00-13:30", "15:00-15:15"])))
-    day_end = draw(st.sampled_from([None, time(17, 0), time(21, 0)]))
+    day_end = draw(st.sampled_from([time(15, 0), time(17, 0), time(18, 0)] if by_day else [None, time(17, 0), time(21, 0)]))
     if day_end is not None and day_end <= start.time():
         day_end = None
     return classes, stations, rate, start, ",".join(sorted(breaks)), day_end
@@ -52,19 +53,8 @@ def test_invariants_hold_for_any_school(school):
             assert sl.start.time() >= start.time()
 
 
-@st.composite
-def schools_by_day(draw):
-    sizes = draw(st.lists(st.integers(1, 130), min_size=1, max_size=30))
-    classes = [load(f"班{i}", n, f"学院{i // 4}") for i, n in enumerate(sizes)]
-    per_day = draw(st.lists(st.integers(1, 6), min_size=2, max_size=3))
-    rate = draw(st.floats(120, 200))
-    start = datetime.combine(DAY, time(draw(st.integers(7, 10)), draw(st.sampled_from([0, 30]))))
-    breaks = draw(st.sets(st.sampled_from(["10:00-10:10", "12:00-13:30", "15:00-15:15"])))
-    return classes, per_day, rate, start, ",".join(sorted(breaks)), time(draw(st.integers(15, 18)), 0)
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(schools_by_day())
+@given(schools(by_day=True))
 def test_station_count_by_day_is_respected(school):
     classes, per_day, rate, start, breaks, day_end = school
     p = schedule(classes, stations=per_day, rate=rate, start=start, breaks=parse_breaks(breaks), day_end=day_end)
