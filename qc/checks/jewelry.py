@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
-from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace, aligned_face, line_maps
+from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, U_RANGE, V_RANGE, AlignedFace, aligned_face, line_maps
 from qc.checks.glasses import best_path
 
 TRAGUS = {-1: 234, 1: 454}
@@ -152,7 +152,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 pl = L[ya:yb, xa_:xb_][inside]
                 peak = float(pl.max())
                 contrast = (peak - float(np.median(rl))) / skin_l
-                if contrast < float(p["stud_contrast"]):
+                if contrast < float(p["partner_contrast"]):
                     continue
                 hair_share = float((rl < 0.62 * skin_l).mean())
                 back_share = float((np.abs(rl - back_l) < 10.0).mean()) if back_l is not None else 0.0
@@ -164,22 +164,23 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 if debug is not None:
                     debug.append({"side": side, "contrast": contrast, "white": (peak - white) / skin_l, "dv": dv,
                                   "off": off, "size": max(bw, bh) / SCALE, "skin": skin_share, "backdrop": back_share,
-                                  "hair": hair_share, "sat": spot_sat, "hue": spot_hue})
+                                  "hair": hair_share, "sat": spot_sat, "hue": spot_hue, "_xy": (x0 + x + bw / 2, y0 + y + bh / 2)})
                 # a stud: ear skin all round it (not a gap to the backdrop between lobe and jaw, not
                 # hair), and nearly as light as the backdrop's white (metal under studio light; a skin
                 # sheen is duller). Kept as a candidate: a strong one counts alone, a weaker one only
                 # with its partner at the mirror place on the other ear (studs come in pairs)
                 if (skin_share >= float(p["pair_skin"]) and back_share <= float(p["pair_backdrop"])
-                        and hair_share <= float(p["stud_hair"]) and max(bw, bh) <= float(p["stud_max"]) * SCALE
-                        and peak >= white):
-                    strong = (skin_share >= float(p["stud_skin"]) and back_share <= float(p["stud_backdrop"])
+                        and hair_share <= float(p["stud_hair"]) and max(bw, bh) <= float(p["stud_max"]) * SCALE):
+                    strong = (peak >= white and skin_share >= float(p["stud_skin"]) and back_share <= float(p["stud_backdrop"])
                               and contrast >= float(p["stud_single_contrast"])
                               and peak >= white + float(p["stud_single_white"]) * skin_l)
                     studs.append({"side": side, "kind": "stud", "box": box, "area": int(area), "dv": dv, "off": off,
-                                  "strong": strong})
-                    continue
+                                  "strong": strong,
+                                  "lit": peak >= white and contrast >= float(p["stud_contrast"])})
+                    if peak >= white or not (not gray and spot_sat >= float(p["gold_sat"]) and 65 < spot_hue < 100):
+                        continue
                 # gold on the ear: far more saturated than the skin, yellow
-                if (not gray and skin_share >= float(p["spot_skin"]) and spot_sat >= float(p["gold_sat"])
+                if (contrast >= float(p["stud_contrast"]) and not gray and skin_share >= float(p["spot_skin"]) and spot_sat >= float(p["gold_sat"])
                         and 65 < spot_hue < 100):
                     kind = "gold"
             if kind:
@@ -191,10 +192,38 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
             found.extend(side_spots)
     # weaker studs in pairs: one on each ear at about the mirror place
     pairs = [(s1, s2) for s1 in studs if s1["side"] < 0 for s2 in studs if s2["side"] > 0
-             if abs(s1["dv"] - s2["dv"]) <= float(p["pair_dv"]) and abs(s1["off"] - s2["off"]) <= float(p["pair_off"])]
-    for pair in pairs[:1] if len(pairs) <= int(p["max_spots"]) else []:
-        found.extend(sp for sp in pair if not any(_overlap(o["box"], sp["box"]) for o in found))
+             if (s1["lit"] or s2["lit"]) and abs(s1["dv"] - s2["dv"]) <= float(p["pair_dv"]) and abs(s1["off"] - s2["off"]) <= float(p["pair_off"])]
+    paired = [sp for sp in studs if any(sp is q for pair in pairs for q in pair)]
+    if debug is not None:
+        debug.append({"pairs": len(pairs), "studs": len(studs)})
+    if all(sum(sp["side"] == side for sp in paired) <= int(p["max_spots"]) for side in (-1, 1)):
+        found.extend(sp for sp in paired if not any(_overlap(o["box"], sp["box"]) for o in found))
     return found
+
+
+def neck_view(image: np.ndarray, face: AlignedFace, p: dict) -> tuple[np.ndarray, float, float, float]:
+    """The neck and the top of the chest, upright, at ``neck_scale`` pixels per IOD (capped at the
+    photo's own detail), warped straight from the decoded photo: the canonical face view stops at
+    the upper chest and is too coarse for a thin chain.
+
+    Returns the RGB view (outside the photo: NaN-free zeros, flagged by ``valid``), its scale in pixels
+    per IOD and its origin (u, v) in IOD.
+    """
+    chin_v = float(face.uv(*face.pts[152])[1])
+    u0, u1 = -float(p["neck_half_width"]), float(p["neck_half_width"])
+    v0, v1 = chin_v + float(p["neck_top"]), chin_v + float(p["neck_bottom"])
+    s = float(min(float(p["neck_scale"]), max(face.src_iod, 20.0)))
+    # output pixel -> canonical pixel -> photo pixel
+    c = np.array([[SCALE / s, 0, (u0 - U_RANGE[0]) * SCALE], [0, SCALE / s, (v0 - V_RANGE[0]) * SCALE], [0, 0, 1]])
+    t = np.vstack([face.to_image, [0, 0, 1]]) @ c
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
+    size = (int(round((u1 - u0) * s)), int(round((v1 - v0) * s)))
+    view = cv2.warpAffine(image, t[:2], size, flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    valid = cv2.warpAffine(np.ones(image.shape[:2], np.uint8), t[:2], size,
+                           flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return view, valid.astype(bool), s, u0, v0
 
 
 def necklace_path(face: AlignedFace, p: dict) -> dict:
