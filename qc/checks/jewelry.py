@@ -1,18 +1,36 @@
 """jewelry: earrings or a necklace (the notice: 不得佩戴耳环、项链等饰品). A warning only.
 
-Earrings. Beside each ear (placed from the face outline like ``ears_visible``,
-down to below the lobe) it looks for what studs, hoops and drops look like
-in a photo: small compact spots that stand out from their surroundings by
-a specular highlight (brighter than both the skin and the backdrop) or by a
-metallic colour (gold: far more saturated and yellower than the skin).
-Spot sizes are in IOD units (0.02-0.12 IOD across, hoops up to 0.3), so a
-pore or a hair gap against the backdrop does not count.
+Earrings. Beside each ear (placed from the face outline like ``ears_visible``:
+from the helix above the tragus level down to below the lobe) it looks at
+every compact local highlight (a morphological top-hat of the lightness,
+0.02-0.12 IOD across; hoops up to 0.3) and judges it by what surrounds it,
+because that is what tells a stud from a look through to the backdrop:
+
+- a clear highlight: lighter than the skin and than the backdrop beside that
+  ear (measured per side: light is often uneven across a phone picture), or
+  gold (far more saturated and yellower than the skin), with skin round it;
+- a stud: where earrings are worn (the lobe, or the helix/upper ear), with
+  ear skin round it and little backdrop (the gap between a lobe and the jaw
+  is a backdrop-coloured spot ringed by skin: the usual false alarm) or hair,
+  and lit like metal: nearly as light as the backdrop's white (a skin sheen
+  under studio light is duller), or far lighter than dark skin. A strong one
+  (clear contrast, all skin round it) counts alone; a weaker one only with a
+  partner at the mirror place on the other ear (earrings come in pairs);
+- gold on the ear, as above, with the stud's contrast.
+
+Lightness is all it needs, so grayscale photos are judged the same way
+(colour only adds gold). More than a few accepted spots beside one ear are
+light hair or a textured backdrop and do not count. Sizes and places are in
+IOD units, contrasts relative to the subject's own skin.
 
 Necklace. Below the chin, over the neck's skin, a chain or a cord is a thin
 line running across the neck: the same line evidence as the glasses check
 (thin-line response minus the response beside it), followed by a smooth
 path across the neck; the path must have skin on both sides (a collar's
-edge has cloth below it, so it does not count).
+edge has cloth below it, so it does not count). Off in the default profile
+(``necklace = false``): collarbone and tendon highlights, neck creases and
+collar edges give the same evidence as the chains of the development set
+(see docs/benchmarks.md, "jewelry, third round").
 
 Score: the strongest evidence, 0..1 (1 = clear earrings or a clear chain).
 """
@@ -23,7 +41,7 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
-from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, U_RANGE, V_RANGE, AlignedFace, aligned_face, line_maps
+from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace, aligned_face, line_maps
 from qc.checks.glasses import best_path
 
 TRAGUS = {-1: 234, 1: 454}
@@ -161,28 +179,31 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                     white = min(white, back_l - float(p["stud_white"]) * skin_l)
                 spot_sat = float(S[ya:yb, xa_:xb_][inside].mean()) / skin_sat
                 spot_hue = float(np.median(H[ya:yb, xa_:xb_][inside]))
-                if debug is not None:
-                    debug.append({"side": side, "contrast": contrast, "white": (peak - white) / skin_l, "dv": dv,
-                                  "off": off, "size": max(bw, bh) / SCALE, "skin": skin_share, "backdrop": back_share,
-                                  "hair": hair_share, "sat": spot_sat, "hue": spot_hue, "_xy": (x0 + x + bw / 2, y0 + y + bh / 2)})
-                # a stud: ear skin all round it (not a gap to the backdrop between lobe and jaw, not
-                # hair), and nearly as light as the backdrop's white (metal under studio light; a skin
-                # sheen is duller). Kept as a candidate: a strong one counts alone, a weaker one only
-                # with its partner at the mirror place on the other ear (studs come in pairs)
-                if (skin_share >= float(p["pair_skin"]) and back_share <= float(p["pair_backdrop"])
-                        and hair_share <= float(p["stud_hair"]) and max(bw, bh) <= float(p["stud_max"]) * SCALE):
-                    strong = (peak >= white and skin_share >= float(p["stud_skin"]) and back_share <= float(p["stud_backdrop"])
+                size = max(bw, bh) / SCALE
+                # a stud: ear skin round it (not a gap to the backdrop between lobe and jaw, not hair),
+                # compact, and lit like metal: nearly as light as the backdrop's white (under studio
+                # light a skin sheen is duller; on dark skin, far lighter than the skin)
+                on_ear = (skin_share >= float(p["pair_skin"]) and back_share <= float(p["pair_backdrop"])
+                          and hair_share <= float(p["stud_hair"]) and size <= float(p["stud_max"]))
+                lit = peak >= white and contrast >= float(p["stud_contrast"])
+                if on_ear:
+                    # a strong stud counts alone; a weaker one only with a partner at the mirror place
+                    # on the other ear (earrings come in pairs), see below
+                    strong = (lit and skin_share >= float(p["stud_skin"]) and back_share <= float(p["stud_backdrop"])
                               and contrast >= float(p["stud_single_contrast"])
                               and peak >= white + float(p["stud_single_white"]) * skin_l)
                     studs.append({"side": side, "kind": "stud", "box": box, "area": int(area), "dv": dv, "off": off,
-                                  "strong": strong,
-                                  "lit": peak >= white and contrast >= float(p["stud_contrast"])})
-                    if peak >= white or not (not gray and spot_sat >= float(p["gold_sat"]) and 65 < spot_hue < 100):
-                        continue
+                                  "strong": strong, "lit": lit})
                 # gold on the ear: far more saturated than the skin, yellow
-                if (contrast >= float(p["stud_contrast"]) and not gray and skin_share >= float(p["spot_skin"]) and spot_sat >= float(p["gold_sat"])
-                        and 65 < spot_hue < 100):
+                gold = (not gray and contrast >= float(p["stud_contrast"]) and skin_share >= float(p["spot_skin"])
+                        and spot_sat >= float(p["gold_sat"]) and 65 < spot_hue < 100)
+                if gold and not (on_ear and lit):
                     kind = "gold"
+                if debug is not None:
+                    debug.append({"side": side, "contrast": contrast, "white": (peak - white) / skin_l, "dv": dv,
+                                  "off": off, "size": size, "skin": skin_share, "backdrop": back_share,
+                                  "hair": hair_share, "sat": spot_sat, "hue": spot_hue, "on_ear": on_ear, "lit": lit,
+                                  "xy": (x0 + x + bw / 2, y0 + y + bh / 2)})
             if kind:
                 side_spots.append({"side": side, "kind": kind, "box": box, "area": int(area)})
         side_spots.extend(sp for sp in studs if sp["side"] == side and sp["strong"]
@@ -190,40 +211,15 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
         # many bright specks beside one ear are light hair or a textured backdrop, not jewellery
         if len(side_spots) <= int(p["max_spots"]):
             found.extend(side_spots)
-    # weaker studs in pairs: one on each ear at about the mirror place
+    # weaker studs in pairs: one on each ear at about the mirror place, at least one of them lit; the
+    # partner needs only partner_contrast (a stud turned a little from the light); many pairs are texture
     pairs = [(s1, s2) for s1 in studs if s1["side"] < 0 for s2 in studs if s2["side"] > 0
-             if (s1["lit"] or s2["lit"]) and abs(s1["dv"] - s2["dv"]) <= float(p["pair_dv"]) and abs(s1["off"] - s2["off"]) <= float(p["pair_off"])]
+             if (s1["lit"] or s2["lit"]) and abs(s1["dv"] - s2["dv"]) <= float(p["pair_dv"])
+             and abs(s1["off"] - s2["off"]) <= float(p["pair_off"])]
     paired = [sp for sp in studs if any(sp is q for pair in pairs for q in pair)]
-    if debug is not None:
-        debug.append({"pairs": len(pairs), "studs": len(studs)})
     if all(sum(sp["side"] == side for sp in paired) <= int(p["max_spots"]) for side in (-1, 1)):
         found.extend(sp for sp in paired if not any(_overlap(o["box"], sp["box"]) for o in found))
     return found
-
-
-def neck_view(image: np.ndarray, face: AlignedFace, p: dict) -> tuple[np.ndarray, float, float, float]:
-    """The neck and the top of the chest, upright, at ``neck_scale`` pixels per IOD (capped at the
-    photo's own detail), warped straight from the decoded photo: the canonical face view stops at
-    the upper chest and is too coarse for a thin chain.
-
-    Returns the RGB view (outside the photo: NaN-free zeros, flagged by ``valid``), its scale in pixels
-    per IOD and its origin (u, v) in IOD.
-    """
-    chin_v = float(face.uv(*face.pts[152])[1])
-    u0, u1 = -float(p["neck_half_width"]), float(p["neck_half_width"])
-    v0, v1 = chin_v + float(p["neck_top"]), chin_v + float(p["neck_bottom"])
-    s = float(min(float(p["neck_scale"]), max(face.src_iod, 20.0)))
-    # output pixel -> canonical pixel -> photo pixel
-    c = np.array([[SCALE / s, 0, (u0 - U_RANGE[0]) * SCALE], [0, SCALE / s, (v0 - V_RANGE[0]) * SCALE], [0, 0, 1]])
-    t = np.vstack([face.to_image, [0, 0, 1]]) @ c
-    if image.ndim == 2:
-        image = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB)
-    size = (int(round((u1 - u0) * s)), int(round((v1 - v0) * s)))
-    view = cv2.warpAffine(image, t[:2], size, flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-    valid = cv2.warpAffine(np.ones(image.shape[:2], np.uint8), t[:2], size,
-                           flags=cv2.WARP_INVERSE_MAP | cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    return view, valid.astype(bool), s, u0, v0
 
 
 def necklace_path(face: AlignedFace, p: dict) -> dict:
