@@ -108,6 +108,12 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
     amax = (float(p["spot_max"]) * SCALE) ** 2
     m = max(2, int(round(float(p["ring"]) * SCALE)))
     back_g = _backdrop_l(face)
+    # a photo with little detail (a small crop: few pixels per IOD) blurs a stud into its lobe and
+    # lowers its contrast: the stud thresholds follow the photo's own resolution
+    detail = min(1.0, face.src_iod / float(p["detail_iod"])) ** float(p["detail_power"])
+    c_stud = float(p["stud_contrast"]) * detail
+    c_partner = float(p["partner_contrast"]) * detail
+    c_single = float(p["stud_single_contrast"]) * detail
     found = []
     studs: list[dict] = []
     for side in (-1, 1):
@@ -135,7 +141,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                  & (L > 0.6 * skin_l))
         # clear highlights and gold first, then every weaker local highlight, judged by what surrounds it
         comps = []
-        for clear, cand in ((True, bright | metal), (False, tophat > 0.5 * float(p["stud_contrast"]) * skin_l)):
+        for clear, cand in ((True, bright | metal), (False, tophat > 0.5 * c_stud * skin_l)):
             n, labels, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
             comps.extend((clear, labels, i, stats[i]) for i in range(1, n))
         side_spots: list[dict] = []
@@ -170,7 +176,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 pl = L[ya:yb, xa_:xb_][inside]
                 peak = float(pl.max())
                 contrast = (peak - float(np.median(rl))) / skin_l
-                if contrast < float(p["partner_contrast"]):
+                if contrast < c_partner:
                     continue
                 hair_share = float((rl < 0.62 * skin_l).mean())
                 back_share = float((np.abs(rl - back_l) < 10.0).mean()) if back_l is not None else 0.0
@@ -185,17 +191,17 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 # light a skin sheen is duller; on dark skin, far lighter than the skin)
                 on_ear = (skin_share >= float(p["pair_skin"]) and back_share <= float(p["pair_backdrop"])
                           and hair_share <= float(p["stud_hair"]) and size <= float(p["stud_max"]))
-                lit = peak >= white and contrast >= float(p["stud_contrast"])
+                lit = peak >= white and contrast >= c_stud
                 if on_ear:
                     # a strong stud counts alone; a weaker one only with a partner at the mirror place
                     # on the other ear (earrings come in pairs), see below
                     strong = (lit and skin_share >= float(p["stud_skin"]) and back_share <= float(p["stud_backdrop"])
-                              and contrast >= float(p["stud_single_contrast"])
+                              and contrast >= c_single
                               and peak >= white + float(p["stud_single_white"]) * skin_l)
                     studs.append({"side": side, "kind": "stud", "box": box, "area": int(area), "dv": dv, "off": off,
                                   "strong": strong, "lit": lit})
                 # gold on the ear: far more saturated than the skin, yellow
-                gold = (not gray and contrast >= float(p["stud_contrast"]) and skin_share >= float(p["spot_skin"])
+                gold = (not gray and contrast >= c_stud and skin_share >= float(p["spot_skin"])
                         and spot_sat >= float(p["gold_sat"]) and 65 < spot_hue < 100)
                 if gold and not (on_ear and lit):
                     kind = "gold"
