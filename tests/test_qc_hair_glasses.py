@@ -208,7 +208,7 @@ def _face_with_studs(grace_rgb, grace_face, studs: dict[int, tuple[int, int, int
                     (int(0.16 * SCALE), int(0.42 * SCALE)), 0, 0, 360, 1, -1)
         yl = ty + 0.4 * SCALE
         xl = float(np.interp(yl, np.sort(cont[:, 1]), cont[np.argsort(cont[:, 1]), 0])) + side * 0.04 * SCALE
-        lobes[side] = (int(round(xl)), int(round(yl)))
+        lobes[side] = (round(xl), round(yl))
     img[person > 0] = skin
     img = np.clip(img + np.random.default_rng(0).normal(0, 2, img.shape), 0, 255).astype(np.uint8)
     for side, colour in studs.items():  # a stud: a grey metal rim round a light face

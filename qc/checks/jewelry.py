@@ -106,7 +106,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
     h, w = lum.shape
     amin = (float(p["spot_min"]) * SCALE) ** 2 * 0.5
     amax = (float(p["spot_max"]) * SCALE) ** 2
-    m = max(2, int(round(float(p["ring"]) * SCALE)))
+    m = max(2, round(float(p["ring"]) * SCALE))
     back_g = _backdrop_l(face)
     # a photo with little detail (a small crop: few pixels per IOD) blurs a stud into its lobe and
     # lowers its contrast: the stud thresholds follow the photo's own resolution
