@@ -188,6 +188,73 @@ def test_jewelry_never_fails_and_no_false_warning(checker, astronaut_rgb, grace_
         assert r.verdict == "pass", r
 
 
+def _face_with_studs(grace_rgb, grace_face, studs: dict[int, tuple[int, int, int]], skin: tuple[int, int, int],
+                     gray: bool = False):
+    """A plain face in the canonical view (Grace Hopper's landmarks, flat skin, ears beside the outline,
+    a light grey backdrop) with small metal studs on the lobes given by side (-1 image left, 1 right)."""
+    from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, align_face
+
+    pts3d, mask = grace_face
+    pts = align_face(grace_rgb, pts3d, mask).pts
+    h, w = 368, 320  # the canonical view's size (U_RANGE, V_RANGE at SCALE)
+    img = np.full((h, w, 3), (200, 200, 205), np.uint8)
+    person = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(person, [cv2.convexHull(np.round(pts).astype(np.int32))], 1)
+    lobes = {}
+    for side, tragus in ((-1, 234), (1, 454)):
+        cont = pts[list(CONTOUR_L if side < 0 else CONTOUR_R)]
+        tx, ty = pts[tragus]
+        cv2.ellipse(person, (int(tx + side * 0.08 * SCALE), int(ty + 0.2 * SCALE)),
+                    (int(0.16 * SCALE), int(0.42 * SCALE)), 0, 0, 360, 1, -1)
+        yl = ty + 0.4 * SCALE
+        xl = float(np.interp(yl, np.sort(cont[:, 1]), cont[np.argsort(cont[:, 1]), 0])) + side * 0.04 * SCALE
+        lobes[side] = (round(xl), round(yl))
+    img[person > 0] = skin
+    img = np.clip(img + np.random.default_rng(0).normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+    for side, colour in studs.items():  # a stud: a grey metal rim round a light face
+        cv2.circle(img, lobes[side], 3, (170, 170, 175), -1)
+        cv2.circle(img, lobes[side], 2, colour, -1)
+    if gray:
+        img = cv2.cvtColor(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    return align_face(img, pts, person.astype(np.float32), gray=gray)
+
+
+METAL = (210, 210, 215)  # about as light as the backdrop, not lighter: the first round's rule misses it
+LIGHT_SKIN, DARK_SKIN = (190, 145, 115), (150, 110, 85)
+
+
+@pytest.mark.parametrize("gray", [False, True])
+@pytest.mark.parametrize(("studs", "skin", "found"), [
+    ({}, LIGHT_SKIN, set()),  # the gaps between lobe and jaw show the backdrop: not studs
+    ({}, DARK_SKIN, set()),
+    ({-1: METAL, 1: METAL}, LIGHT_SKIN, {-1, 1}),  # weak studs, but a pair at the mirror places
+    ({-1: METAL}, LIGHT_SKIN, set()),  # the same stud alone is too weak to count
+    ({1: METAL}, DARK_SKIN, {1}),  # against darker skin it stands out enough to count alone
+    ({-1: METAL, 1: METAL}, DARK_SKIN, {-1, 1}),
+])
+def test_jewelry_studs_count_alone_when_clear_and_in_pairs_when_weak(grace_rgb, grace_face, studs, skin, found, gray):
+    from qc.checks.jewelry import earring_spots
+    from qc.profile import load_profile
+
+    face = _face_with_studs(grace_rgb, grace_face, studs, skin, gray=gray)
+    spots = earring_spots(face, load_profile().section("jewelry"))
+    assert {s["side"] for s in spots} == found, spots
+
+
+def test_jewelry_warns_in_chinese_and_draws_the_earrings(grace_rgb, grace_face):
+    from types import SimpleNamespace
+
+    from qc.checks.jewelry import JewelryCheck
+    from qc.profile import load_profile
+
+    face = _face_with_studs(grace_rgb, grace_face, {-1: METAL, 1: METAL}, LIGHT_SKIN)
+    analysis = SimpleNamespace(_hair_glasses_cache={"aligned": face})  # the shared canonical view, as cached
+    check = JewelryCheck(load_profile().section("jewelry"))
+    r = check.run(analysis)
+    assert r.verdict == "warn" and r.reason == "请摘下耳环" and "earrings" in r.reason_en
+    assert [reg.label for reg in r.regions] == ["earring", "earring"]
+
+
 def test_results_carry_regions_in_unit_coordinates(checker, grace_rgb, grace_face):
     pts, mask = grace_face
     rng = np.random.default_rng(5)
@@ -209,5 +276,8 @@ def test_development_set_regression(dev_set_reports):
     for name, t in tallies.items():
         assert dev_set.false_reject_rate(t) <= 0.035, (name, t)  # at most 3% of compliant photos rejected
     assert tallies["eyebrows_visible"]["tp"] == 1  # the one fringe in the set
+    # jewelry (a warning): measured 6 of 13 photos with jewellery found, no false warning on the 59 without
     no_jewelry = [rep for row, rep in dev_set_reports if row["jewelry"] == "none"]
-    assert sum(rep.checks["jewelry"].verdict != "pass" for rep in no_jewelry) <= 0.05 * len(no_jewelry)
+    assert sum(rep.checks["jewelry"].verdict != "pass" for rep in no_jewelry) <= 0.03 * len(no_jewelry)
+    worn = [rep for row, rep in dev_set_reports if row["jewelry"] in ("earrings", "necklace", "both")]
+    assert sum(rep.checks["jewelry"].verdict == "warn" for rep in worn) >= 5

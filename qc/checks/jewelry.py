@@ -1,18 +1,36 @@
 """jewelry: earrings or a necklace (the notice: 不得佩戴耳环、项链等饰品). A warning only.
 
-Earrings. Beside each ear (placed from the face outline like ``ears_visible``,
-down to below the lobe) it looks for what studs, hoops and drops look like
-in a photo: small compact spots that stand out from their surroundings by
-a specular highlight (brighter than both the skin and the backdrop) or by a
-metallic colour (gold: far more saturated and yellower than the skin).
-Spot sizes are in IOD units (0.02-0.12 IOD across, hoops up to 0.3), so a
-pore or a hair gap against the backdrop does not count.
+Earrings. Beside each ear (placed from the face outline like ``ears_visible``:
+from the helix above the tragus level down to below the lobe) it looks at
+every compact local highlight (a morphological top-hat of the lightness,
+0.02-0.12 IOD across; hoops up to 0.3) and judges it by what surrounds it,
+because that is what tells a stud from a look through to the backdrop:
+
+- a clear highlight: lighter than the skin and than the backdrop beside that
+  ear (measured per side: light is often uneven across a phone picture), or
+  gold (far more saturated and yellower than the skin), with skin round it;
+- a stud: where earrings are worn (the lobe, or the helix/upper ear), with
+  ear skin round it and little backdrop (the gap between a lobe and the jaw
+  is a backdrop-coloured spot ringed by skin: the usual false alarm) or hair,
+  and lit like metal: nearly as light as the backdrop's white (a skin sheen
+  under studio light is duller), or far lighter than dark skin. A strong one
+  (clear contrast, all skin round it) counts alone; a weaker one only with a
+  partner at the mirror place on the other ear (earrings come in pairs);
+- gold on the ear, as above, with the stud's contrast.
+
+Lightness is all it needs, so grayscale photos are judged the same way
+(colour only adds gold). More than a few accepted spots beside one ear are
+light hair or a textured backdrop and do not count. Sizes and places are in
+IOD units, contrasts relative to the subject's own skin.
 
 Necklace. Below the chin, over the neck's skin, a chain or a cord is a thin
 line running across the neck: the same line evidence as the glasses check
 (thin-line response minus the response beside it), followed by a smooth
 path across the neck; the path must have skin on both sides (a collar's
-edge has cloth below it, so it does not count).
+edge has cloth below it, so it does not count). Off in the default profile
+(``necklace = false``): collarbone and tendon highlights, neck creases and
+collar edges give the same evidence as the chains of the development set
+(see docs/benchmarks.md, "jewelry, third round").
 
 Score: the strongest evidence, 0..1 (1 = clear earrings or a clear chain).
 """
@@ -41,20 +59,63 @@ def _backdrop_l(face: AlignedFace) -> float | None:
     return float(np.median(sample)) if sample.size >= 50 else None
 
 
-def earring_spots(face: AlignedFace, p: dict) -> list[dict]:
-    """Compact bright or metallic spots beside each ear, with their boxes (canonical pixels)."""
+def _side_backdrop(face: AlignedFace, side: int, y0: int, y1: int) -> float | None:
+    """The backdrop's lightness beside one ear (outside the person mask, same rows).
+
+    Per side, because light is often uneven across a phone picture or a
+    studio backdrop: one global level makes the brighter side's backdrop
+    look like highlights.
+    """
+    if face.mask is None:
+        return None
+    h, w = face.lum.shape
+    ya, yb = max(0, y0 - int(0.3 * SCALE)), min(h, y1)
+    band = slice(0, w // 2) if side < 0 else slice(w // 2, w)
+    sample = face.lum[ya:yb, band][face.mask[ya:yb, band] < 0.05]
+    return float(np.median(sample)) if sample.size >= 50 else None
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _in_zone(dv: float, off: float, p: dict) -> bool:
+    """Where earrings are worn: the lobe below the tragus, the helix/upper ear above it (IOD)."""
+    lobe = float(p["lobe_top"]) <= dv <= float(p["lobe_bottom"]) and float(p["lobe_inner"]) <= off <= float(p["lobe_outer"])
+    upper = -float(p["ear_above"]) <= dv < float(p["lobe_top"]) and float(p["helix_inner"]) <= off <= float(p["helix_outer"])
+    return lobe or upper
+
+
+def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list[dict]:
+    """Compact highlights or metallic spots on each ear, with their boxes (canonical pixels).
+
+    ``debug``, when a list, receives the measures of every highlight judged (for tuning tools).
+    """
     lab = face.lab.astype(np.float32)
     lum = lab[..., 0]
     a, b = lab[..., 1] - 128.0, lab[..., 2] - 128.0
     chroma = np.hypot(a, b)
     hue = np.degrees(np.arctan2(b, a))
+    sat = chroma / (lum + 20.0)
     skin_l = float(face.skin.lab[0])
     skin_c = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0))
-    back_l = _backdrop_l(face)
+    skin_sat = max(skin_c / (skin_l + 20.0), 0.02)
+    gray = face.skin.gray
     r = max(2, int(round(float(p["spot_max"]) * SCALE / 2)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     h, w = lum.shape
+    amin = (float(p["spot_min"]) * SCALE) ** 2 * 0.5
+    amax = (float(p["spot_max"]) * SCALE) ** 2
+    m = max(2, round(float(p["ring"]) * SCALE))
+    back_g = _backdrop_l(face)
+    # a photo with little detail (a small crop: few pixels per IOD) blurs a stud into its lobe and
+    # lowers its contrast: the stud thresholds follow the photo's own resolution
+    detail = min(1.0, face.src_iod / float(p["detail_iod"])) ** float(p["detail_power"])
+    c_stud = float(p["stud_contrast"]) * detail
+    c_partner = float(p["partner_contrast"]) * detail
+    c_single = float(p["stud_single_contrast"]) * detail
     found = []
+    studs: list[dict] = []
     for side in (-1, 1):
         cont = face.pts[list(CONTOUR_L if side < 0 else CONTOUR_R)]
         yt = face.pts[TRAGUS[side], 1]
@@ -67,40 +128,103 @@ def earring_spots(face: AlignedFace, p: dict) -> list[dict]:
         if x1 - x0 < 4 or y1 - y0 < 4:
             continue
         sl = (slice(y0, y1), slice(x0, x1))
-        tophat = cv2.morphologyEx(lum[sl], cv2.MORPH_TOPHAT, kernel)
-        bright = (tophat > float(p["spot_contrast"]) * skin_l) & (lum[sl] > float(p["spot_lightness"]) * skin_l)
+        L, S, H = lum[sl], sat[sl], hue[sl]
+        # the backdrop's white beside this ear (light is often uneven across a phone picture)
+        back_l = _side_backdrop(face, side, y0, y1)
+        if back_g is not None:
+            back_l = back_g if back_l is None else max(back_l, back_g)
+        tophat = cv2.morphologyEx(L, cv2.MORPH_TOPHAT, kernel)
+        bright = (tophat > float(p["spot_contrast"]) * skin_l) & (L > float(p["spot_lightness"]) * skin_l)
         if back_l is not None:
-            bright &= lum[sl] > back_l + float(p["backdrop_margin"])
-        metal = ((chroma[sl] > float(p["metal_chroma"]) * max(skin_c, 5.0)) & (hue[sl] > 65) & (hue[sl] < 100)
-                 & (lum[sl] > 0.6 * skin_l))
-        cand = (bright | metal).astype(np.uint8)
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(cand, connectivity=8)
-        amin = (float(p["spot_min"]) * SCALE) ** 2 * 0.5
-        amax = (float(p["spot_max"]) * SCALE) ** 2
-        sat = chroma[sl] / (lum[sl] + 20.0)
-        skin_sat = skin_c / (skin_l + 20.0)
-        side_spots = []
-        for i in range(1, n):
-            x, y, bw, bh, area = stats[i]
+            bright &= L > back_l + float(p["backdrop_margin"])
+        metal = ((chroma[sl] > float(p["metal_chroma"]) * max(skin_c, 5.0)) & (H > 65) & (H < 100)
+                 & (L > 0.6 * skin_l))
+        # clear highlights and gold first, then every weaker local highlight, judged by what surrounds it
+        comps = []
+        for clear, cand in ((True, bright | metal), (False, tophat > 0.5 * c_stud * skin_l)):
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
+            comps.extend((clear, labels, i, stats[i]) for i in range(1, n))
+        side_spots: list[dict] = []
+        for clear, labels, i, (x, y, bw, bh, area) in comps:
             # a stud or a drop is compact; a hoop is a thin ring, larger across but as small in area
             if not (amin <= area <= amax and max(bw, bh) <= float(p["hoop_max"]) * SCALE):
                 continue
-            # an earring sits on the ear: skin round the spot (not light hair, not the backdrop)
-            m = max(2, int(round(0.03 * SCALE)))
+            box = (x0 + x - 2, y0 + y - 2, x0 + x + bw + 2, y0 + y + bh + 2)
+            if not clear and any(_overlap(sp["box"], box) for sp in side_spots):
+                continue
             ya, yb = max(0, y - m), min(y1 - y0, y + bh + m)
-            xa, xb = max(0, x - m), min(x1 - x0, x + bw + m)
-            ring = (labels[ya:yb, xa:xb] != i)
-            rl = lum[sl][ya:yb, xa:xb][ring]
-            rs = sat[ya:yb, xa:xb][ring]
+            xa_, xb_ = max(0, x - m), min(x1 - x0, x + bw + m)
+            inside = labels[ya:yb, xa_:xb_] == i
+            rl = L[ya:yb, xa_:xb_][~inside]
+            if rl.size == 0:
+                continue
+            rs = S[ya:yb, xa_:xb_][~inside]
+            # an earring sits on the ear: skin round the spot (not light hair, not the backdrop)
             skinlike = (rl > 0.45 * skin_l) & (rl < 1.25 * skin_l)
-            if not face.skin.gray:
+            if not gray:
                 skinlike &= rs > 0.5 * skin_sat
-            if rl.size and skinlike.mean() >= float(p["spot_skin"]):
-                side_spots.append({"side": side, "box": (x0 + x - 2, y0 + y - 2, x0 + x + bw + 2, y0 + y + bh + 2),
-                                   "area": int(area)})
+            skin_share = float(skinlike.mean())
+            kind = None
+            if clear:
+                if skin_share >= float(p["spot_skin"]):
+                    kind = "highlight"
+            else:
+                dv = (y0 + y + bh / 2 - yt) / SCALE
+                off = side * ((x0 + x + bw / 2) - xc) / SCALE
+                if not _in_zone(dv, off, p):
+                    continue
+                pl = L[ya:yb, xa_:xb_][inside]
+                peak = float(pl.max())
+                contrast = (peak - float(np.median(rl))) / skin_l
+                if contrast < c_partner:
+                    continue
+                hair_share = float((rl < 0.62 * skin_l).mean())
+                back_share = float((np.abs(rl - back_l) < 10.0).mean()) if back_l is not None else 0.0
+                white = float(p["stud_lightness"]) * skin_l
+                if back_l is not None:
+                    white = min(white, back_l - float(p["stud_white"]) * skin_l)
+                spot_sat = float(S[ya:yb, xa_:xb_][inside].mean()) / skin_sat
+                spot_hue = float(np.median(H[ya:yb, xa_:xb_][inside]))
+                size = max(bw, bh) / SCALE
+                # a stud: ear skin round it (not a gap to the backdrop between lobe and jaw, not hair),
+                # compact, and lit like metal: nearly as light as the backdrop's white (under studio
+                # light a skin sheen is duller; on dark skin, far lighter than the skin)
+                on_ear = (skin_share >= float(p["pair_skin"]) and back_share <= float(p["pair_backdrop"])
+                          and hair_share <= float(p["stud_hair"]) and size <= float(p["stud_max"]))
+                lit = peak >= white and contrast >= c_stud
+                if on_ear:
+                    # a strong stud counts alone; a weaker one only with a partner at the mirror place
+                    # on the other ear (earrings come in pairs), see below
+                    strong = (lit and skin_share >= float(p["stud_skin"]) and back_share <= float(p["stud_backdrop"])
+                              and contrast >= c_single
+                              and peak >= white + float(p["stud_single_white"]) * skin_l)
+                    studs.append({"side": side, "kind": "stud", "box": box, "area": int(area), "dv": dv, "off": off,
+                                  "strong": strong, "lit": lit})
+                # gold on the ear: far more saturated than the skin, yellow
+                gold = (not gray and contrast >= c_stud and skin_share >= float(p["spot_skin"])
+                        and spot_sat >= float(p["gold_sat"]) and 65 < spot_hue < 100)
+                if gold and not (on_ear and lit):
+                    kind = "gold"
+                if debug is not None:
+                    debug.append({"side": side, "contrast": contrast, "white": (peak - white) / skin_l, "dv": dv,
+                                  "off": off, "size": size, "skin": skin_share, "backdrop": back_share,
+                                  "hair": hair_share, "sat": spot_sat, "hue": spot_hue, "on_ear": on_ear, "lit": lit,
+                                  "xy": (x0 + x + bw / 2, y0 + y + bh / 2)})
+            if kind:
+                side_spots.append({"side": side, "kind": kind, "box": box, "area": int(area)})
+        side_spots.extend(sp for sp in studs if sp["side"] == side and sp["strong"]
+                          and not any(_overlap(o["box"], sp["box"]) for o in side_spots))
         # many bright specks beside one ear are light hair or a textured backdrop, not jewellery
         if len(side_spots) <= int(p["max_spots"]):
             found.extend(side_spots)
+    # weaker studs in pairs: one on each ear at about the mirror place, at least one of them lit; the
+    # partner needs only partner_contrast (a stud turned a little from the light); many pairs are texture
+    pairs = [(s1, s2) for s1 in studs if s1["side"] < 0 for s2 in studs if s2["side"] > 0
+             if (s1["lit"] or s2["lit"]) and abs(s1["dv"] - s2["dv"]) <= float(p["pair_dv"])
+             and abs(s1["off"] - s2["off"]) <= float(p["pair_off"])]
+    paired = [sp for sp in studs if any(sp is q for pair in pairs for q in pair)]
+    if all(sum(sp["side"] == side for sp in paired) <= int(p["max_spots"]) for side in (-1, 1)):
+        found.extend(sp for sp in paired if not any(_overlap(o["box"], sp["box"]) for o in found))
     return found
 
 
