@@ -24,8 +24,6 @@ Prints the figures; nothing is written (the dev photos are personal data).
 
 from __future__ import annotations
 
-import argparse
-import csv
 import statistics
 import sys
 from pathlib import Path
@@ -34,6 +32,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 BROW = {-1: (70, 63, 105), 1: (300, 293, 334)}
 EYE = {-1: (33, 133), 1: (263, 362)}
@@ -70,19 +69,17 @@ def ear_run(face, side: int, p: dict, scale: float) -> tuple[float, float] | Non
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--faces", default=str(ROOT.parent / "shared" / "faces"))
-    args = ap.parse_args()
+    from bench_qc_ears import dev_args
+
+    got = dev_args(__doc__, variants=False)
+    if got is None:
+        return 1
+    _args, faces, _kinds, rows = got
     from qc.checker import Checker
     from qc.checks._face_regions import SCALE, aligned_face
     from qc.profile import load_profile
 
-    faces = Path(args.faces)
-    if not (faces / "labels.csv").exists():
-        print(f"no labelled faces at {faces}: nothing to measure")
-        return 1
     p = load_profile(None).section("ears_visible")
-    rows = list(csv.DictReader(open(faces / "labels.csv", newline="", encoding="utf-8")))
     ears = []  # (label, file, side, top, bottom, levels dict)
     with Checker() as checker:
         for row in rows:

@@ -34,8 +34,6 @@ personal data).
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 from pathlib import Path
 
@@ -44,6 +42,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def ear_shape(face, side: int, p: dict) -> dict | None:
@@ -105,21 +104,19 @@ def _f1(pred: list[bool], truth: list[bool]) -> tuple[float, float]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--faces", default=str(ROOT.parent / "shared" / "faces"))
-    args = ap.parse_args()
+    from bench_qc_ears import dev_args
+
+    got = dev_args(__doc__, variants=False)
+    if got is None:
+        return 1
+    _args, faces, _kinds, rows = got
+    rows = [r for r in rows if r["ears_covered"] in ("yes", "no")]
     from qc.checker import Checker
     from qc.checks import ears_visible as ev
     from qc.checks._face_regions import aligned_face
     from qc.profile import load_profile
 
-    faces = Path(args.faces)
-    if not (faces / "labels.csv").exists():
-        print(f"no labelled faces at {faces}: nothing to measure")
-        return 1
     p = load_profile(None).section("ears_visible")
-    with open(faces / "labels.csv", newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["ears_covered"] in ("yes", "no")]
     photos = []  # (broken, check fails, [per ear: label, share, shape])
     with Checker() as checker:
         for row in rows:

@@ -65,11 +65,12 @@ def variant(rgb: np.ndarray, kind: str, eyes: tuple[np.ndarray, np.ndarray]) -> 
     raise ValueError(kind)
 
 
-def dev_args(doc: str, extra=None) -> tuple[argparse.Namespace, Path, list[str], list[dict[str, str]]] | None:
-    """The benches' common command line: (args, faces folder, variants, label rows), None without labels."""
+def dev_args(doc: str, extra=None, variants: bool = True) -> tuple[argparse.Namespace, Path, list[str], list[dict[str, str]]] | None:
+    """The dev-set benches' common command line: (args, faces folder, variants, label rows), None without labels."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--faces", default=str(ROOT.parent / "shared" / "faces"))
-    ap.add_argument("--variants", default=",".join(VARIANTS))
+    if variants:
+        ap.add_argument("--variants", default=",".join(VARIANTS))
     if extra:
         extra(ap)
     args = ap.parse_args()
@@ -78,7 +79,7 @@ def dev_args(doc: str, extra=None) -> tuple[argparse.Namespace, Path, list[str],
         print(f"no labelled faces at {faces}: nothing to measure")
         return None
     rows = list(csv.DictReader(open(faces / "labels.csv", newline="", encoding="utf-8")))
-    return args, faces, [k for k in args.variants.split(",") if k], rows
+    return args, faces, [k for k in getattr(args, "variants", "").split(",") if k], rows
 
 
 def main() -> int:
