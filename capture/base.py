@@ -99,17 +99,41 @@ class CameraBackend(abc.ABC):
         self._status = CameraStatus(connected=False, backend=self.name)
         self._status_lock = threading.Lock()
         self._connected = threading.Event()
+        self._stop = threading.Event()  # set by stop(): the backend's thread winds down
+        self._thread: threading.Thread | None = None
 
     @property
     def status(self) -> CameraStatus:
         with self._status_lock:
             return self._status
 
-    @abc.abstractmethod
-    def start(self) -> None: ...
+    thread_name = "camera"
+    join_timeout = 10.0  # seconds stop() waits for the thread
+
+    def start(self) -> None:
+        """Start the backend's own thread (``_run``); a second call does nothing."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=self.join_timeout)
+            if self._thread.is_alive():
+                logging.getLogger(type(self).__module__).error(
+                    "the %s thread did not stop within %.0f s", self.thread_name, self.join_timeout)
+            self._thread = None
 
     @abc.abstractmethod
-    def stop(self) -> None: ...
+    def _run(self) -> None:
+        """The backend's thread: connect, watch, report, until ``_stop`` is set."""
+
+    def _wake(self) -> None:
+        """Wake a thread that waits on something other than ``_stop`` (a command queue)."""
 
     @abc.abstractmethod
     def trigger(self) -> None: ...

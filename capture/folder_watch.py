@@ -15,7 +15,6 @@ network shares and USB drives, and a few stat calls every 200 ms cost nothing.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,21 +73,9 @@ class FolderWatch(CameraBackend):
         self._seen: dict[str, _Seen] = {}
         self._planned: dict[str, Path] = {}  # stem -> final path, kept across a failed save
         self._done: set[str] = set()  # imported but could not be moved away (read-only share)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._last_error: str | None = None
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="camera-folder", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+    thread_name = "camera-folder"
 
     def trigger(self) -> None:
         raise CaptureError(

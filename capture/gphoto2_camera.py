@@ -98,8 +98,6 @@ class Gphoto2Camera(CameraBackend):
         self.live_view_interval = 1.0 / max(live_view_fps, 0.5)
 
         self._queue: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._inflight = 0  # queued app triggers + the shot being saved
         self._cam: Any = None
@@ -116,21 +114,11 @@ class Gphoto2Camera(CameraBackend):
 
     # --- the interface ---------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="camera-gphoto2", daemon=True)
-        self._thread.start()
+    thread_name = "camera-gphoto2"
+    join_timeout = 15.0
 
-    def stop(self) -> None:
-        self._stopping.set()
+    def _wake(self) -> None:
         self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-            if self._thread.is_alive():
-                log.error("the camera thread did not stop within 15 s")
-            self._thread = None
 
     def trigger(self) -> None:
         t0 = time.perf_counter()
@@ -172,7 +160,7 @@ class Gphoto2Camera(CameraBackend):
             self.errors = GpErrors(self.gp)
             self.downloader = Downloader(self, self.errors)
             errors_in_row = 0
-            while not self._stopping.is_set():
+            while not self._stop.is_set():
                 if self._cam is None:
                     self._connect_or_wait()
                     continue
@@ -190,12 +178,12 @@ class Gphoto2Camera(CameraBackend):
                         self._lost(CameraGone(getattr(exc, "code", -1), detail))
                     else:
                         self.report("camera_error", msg_camera_error(detail), detail)
-                        self._stopping.wait(0.1)
+                        self._stop.wait(0.1)
                 except Exception:
                     # A bug must not stop the camera: log it (as text, see the module doc) and go on.
                     log.error("unexpected error in the camera thread:\n%s", traceback.format_exc())
                     self.report("internal", msg_internal())
-                    self._stopping.wait(0.2)
+                    self._stop.wait(0.2)
         except Exception as exc:
             log.exception("the camera thread failed")
             self.report("internal", msg_thread_failed(exc))
@@ -227,7 +215,7 @@ class Gphoto2Camera(CameraBackend):
         if cmd is not None:
             self._command(cmd)
             return
-        if self._stopping.is_set():
+        if self._stop.is_set():
             return
         if live and time.monotonic() - self._last_frame >= self.live_view_interval:
             self._preview_frame()

@@ -68,8 +68,6 @@ class Webcam(CameraBackend):
         self.reconnect_s = reconnect_s
         self.frame_size = frame_size
         self._queue: queue.Queue = queue.Queue()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._inflight = 0
         self._live = False
@@ -80,18 +78,10 @@ class Webcam(CameraBackend):
     def _is_file(self) -> bool:
         return isinstance(self.device, str) and ("%" in self.device or Path(self.device).exists())
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="camera-webcam", daemon=True)
-            self._thread.start()
+    thread_name = "camera-webcam"
 
-    def stop(self) -> None:
-        self._stop.set()
+    def _wake(self) -> None:
         self._queue.put(None)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
 
     def trigger(self) -> None:
         t0 = time.perf_counter()

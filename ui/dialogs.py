@@ -23,6 +23,18 @@ from app.i18n import language
 ID_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 
 
+def add_footer(dialog: QDialog, lay: QVBoxLayout) -> QLabel:
+    """The forms' last lines: a red line for what is wrong, then OK (runs ``dialog._check``) and Cancel."""
+    error = QLabel()
+    error.setStyleSheet("color:#b91c1c;")
+    lay.addWidget(error)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog._check)
+    buttons.rejected.connect(dialog.reject)
+    lay.addWidget(buttons)
+    return error
+
+
 class UnlistedDialog(QDialog):
     """A student who is not on the roster: photographed anyway, flagged for the errata form."""
 
@@ -54,13 +66,7 @@ class UnlistedDialog(QDialog):
         form.addRow(self.tr("学院"), self.college)
         form.addRow(self.tr("备注"), self.note)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color:#b91c1c;")
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        self.error = add_footer(self, lay)
         self.name.setFocus()
 
     def _check(self) -> None:
@@ -108,13 +114,7 @@ class DataIssueDialog(QDialog):
         form.addRow(self.tr("正确信息"), self.correct)
         form.addRow(self.tr("备注"), self.note)
         lay.addLayout(form)
-        self.error = QLabel()
-        self.error.setStyleSheet("color:#b91c1c;")
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        self.error = add_footer(self, lay)
         self.correct.setFocus()
 
     def _check(self) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -18,6 +17,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.dialogs import add_footer
 
 BACKENDS = ("gphoto2", "folder", "webcam")
 LANGUAGES = (("zh", "中文"), ("en", "English"))
@@ -75,13 +76,7 @@ class SettingsDialog(QDialog):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color:#666;")
         lay.addWidget(self.note)
-        self.error = QLabel()
-        self.error.setStyleSheet("color:#b91c1c;")
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
+        self.error = add_footer(self, lay)
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.tr("照片保存文件夹"), self.folder.text())
