@@ -120,6 +120,23 @@ def dev_set_reports():
 
 
 @pytest.fixture(scope="session")
+def checker():
+    """The real checks with the default profile (the notice), loaded once for the whole run."""
+    from qc.checker import Checker
+
+    with Checker() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def grace_rgb(grace_hopper_path):
+    """Grace Hopper's portrait as an RGB array (she wears glasses and a dark uniform)."""
+    import cv2
+
+    return cv2.cvtColor(cv2.imread(str(grace_hopper_path)), cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="session")
 def demo_checker(tmp_path_factory):
     """The real checks with the demo's profile (the default rules without ears_visible), loaded once."""
     from app.commands.window_cmd import write_demo_profile
@@ -127,6 +144,43 @@ def demo_checker(tmp_path_factory):
 
     with Checker(profile=write_demo_profile(tmp_path_factory.mktemp("profile"))) as checker:
         yield checker
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, demo_checker, demo_portraits):
+    """``make_window(db, portrait="pass", camera=True, checks=None, camera_options=None, wait_qc=False)``:
+    the real photographer's window on ``db``, started (recovery first, then libgphoto2's virtual
+    camera serving the demo portrait), closed at the end of the test."""
+    from app.workflow import Workflow
+    from capture.virtual import prepare_virtual_camera
+    from ui.app import create_application
+    from ui.controller import StationController
+    from ui.main_window import MainWindow
+
+    made = []
+
+    def make(db, *, portrait: str = "pass", camera: bool = True, checks=None, camera_options: dict | None = None,
+             wait_qc: bool = False, timeout_ms: int = 30_000):
+        create_application("zh")
+        wf = Workflow(db, capture_folder=tmp_path / "captures")
+        wf.checker = checks or demo_checker
+        if camera:
+            prepare_virtual_camera(tmp_path / f"vcam-{portrait}", sources=[demo_portraits[portrait]])
+        options = {"folder": wf.capture_folder, **(camera_options or {})}
+        ctl = StationController(wf, camera="gphoto2", camera_options=options)
+        win = MainWindow(ctl)
+        qtbot.addWidget(win)
+        win.show()
+        ctl.start(with_camera=camera)
+        if camera:
+            qtbot.waitUntil(lambda: ctl.camera_connected and (ctl.qc_ready or not wait_qc) and win.state == "ready",
+                            timeout=timeout_ms)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,15 +16,6 @@ from qc.decode import from_array
 
 
 @pytest.fixture(scope="module")
-def checker():
-    from qc.checker import Checker
-
-    c = Checker()
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
 def grace(grace_hopper_path) -> np.ndarray:
     return np.asarray(Image.open(grace_hopper_path).convert("RGB")).copy()
 

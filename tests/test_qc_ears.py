@@ -21,20 +21,6 @@ from qc.profile import load_profile
 
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from qc.checker import Checker
-
-    c = Checker()
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
-def grace_rgb(grace_hopper_path):
-    return cv2.cvtColor(cv2.imread(str(grace_hopper_path)), cv2.COLOR_BGR2RGB)
-
-
 def analyse(checker, rgb, tmp_dir):
     path = tmp_dir / "face.png"
     cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))

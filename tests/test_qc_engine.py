@@ -21,15 +21,6 @@ from qc.decode import DecodeError, decode_bytes, decode_path, from_array
 from qc.profile import ProfileError, load_profile
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from qc.checker import Checker
-
-    c = Checker()
-    yield c
-    c.close()
-
-
 def _jpeg(rgb: np.ndarray, path: Path, exif_orientation: int | None = None, quality: int = 92, **kw) -> Path:
     im = Image.fromarray(rgb)
     extra = {}

@@ -21,20 +21,6 @@ from qc import synth
 B_CHECKS = ("glasses", "eyebrows_visible", "ears_visible", "jewelry")
 
 
-@pytest.fixture(scope="module")
-def checker():
-    from qc.checker import Checker
-
-    c = Checker()
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
-def grace_rgb(grace_hopper_path):
-    return cv2.cvtColor(cv2.imread(str(grace_hopper_path)), cv2.COLOR_BGR2RGB)
-
-
 def _analysis(checker, rgb, tmp_path_factory):
     path = tmp_path_factory.mktemp("faces") / "face.png"
     cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))

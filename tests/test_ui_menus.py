@@ -31,34 +31,9 @@ def roster_db(import_demo_roster):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, demo_checker, demo_portraits):
+def window(make_window):
     """``window(db, camera=True)``: the real window on ``db``, started (recovery first, then the camera)."""
-    from capture.virtual import prepare_virtual_camera
-    from ui.app import create_application
-    from ui.controller import StationController
-    from ui.main_window import MainWindow
-
-    made = []
-
-    def make(db, *, camera: bool = True):
-        create_application("zh")
-        wf = Workflow(db, capture_folder=tmp_path / "captures")
-        wf.checker = demo_checker
-        if camera:
-            prepare_virtual_camera(tmp_path / "vcam", sources=[demo_portraits["pass"]])
-        ctl = StationController(wf, camera="gphoto2", camera_options={"folder": wf.capture_folder})
-        win = MainWindow(ctl)
-        qtbot.addWidget(win)
-        win.show()
-        ctl.start(with_camera=camera)
-        if camera:
-            qtbot.waitUntil(lambda: ctl.camera_connected and win.state == "ready", timeout=WAIT_MS)
-        made.append(win)
-        return win
-
-    yield make
-    for win in made:
-        win.close()
+    return lambda db, *, camera=True: make_window(db, camera=camera, timeout_ms=WAIT_MS)
 
 
 def students(db, n=2):

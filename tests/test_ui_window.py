@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from app.models import Selection, Shot, Student
-from app.workflow import Workflow
 from ui.scan_input import looks_scanned
 
 WAIT_MS = 20_000
@@ -31,33 +30,14 @@ def roster_db(import_demo_roster):
 
 
 @pytest.fixture
-def station(qtbot, roster_db, tmp_path, demo_checker, demo_portraits):
+def station(roster_db, make_window):
     """Build a started window; ``station("fail")`` makes the virtual camera serve the failing portrait."""
-    from capture.virtual import prepare_virtual_camera
-    from ui.app import create_application
-    from ui.controller import StationController
-    from ui.main_window import MainWindow
-
-    made = []
 
     def make(portrait: str = "pass", checks=None, camera_options: dict | None = None):
-        create_application("zh")
-        prepare_virtual_camera(tmp_path / f"vcam-{portrait}", sources=[demo_portraits[portrait]])
-        wf = Workflow(roster_db, capture_folder=tmp_path / "captures")
-        wf.checker = checks or demo_checker
-        options = {"folder": wf.capture_folder, **(camera_options or {})}
-        ctl = StationController(wf, camera="gphoto2", camera_options=options)
-        win = MainWindow(ctl)
-        qtbot.addWidget(win)
-        win.show()
-        ctl.start()
-        qtbot.waitUntil(lambda: ctl.camera_connected and ctl.qc_ready and win.state == "ready", timeout=WAIT_MS)
-        made.append(win)
-        return win
+        return make_window(roster_db, portrait=portrait, checks=checks, camera_options=camera_options,
+                           wait_qc=True, timeout_ms=WAIT_MS)
 
-    yield make
-    for win in made:
-        win.close()
+    return make
 
 
 def students(db, n=2):
