@@ -417,7 +417,7 @@ def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, A
             counts["replaced"] += 1
     p.original_sha = p.shot_sha
     # the delivery image: deterministic from (original, crop, profile)
-    inputs = {"src": p.shot_sha, "crop": p.crop, "profile": profile.name, "colour": COLOUR_VERSION}
+    inputs = _inputs(p, profile)
     dst = root / p.photo_rel
     rec = prev.get(p.photo_rel)
     have = sha256_file(dst)
@@ -458,19 +458,16 @@ class ExportCancelled(StationError):
                            f"and kept; the next export goes on from there"))
 
 
-def _record_cancelled(root: Path, state: dict[str, Any], todo: list[Planned], prof: DeliveryProfile) -> None:
-    """Remember the students finished before a cancel (nothing is deleted: the scope was not completed)."""
-    files = state.setdefault("files", {})
-    for p in todo:
-        if p.error:
-            continue
-        files[p.photo_rel] = {
-            "student": p.student.uid, "sha256": p.photo_sha, "bytes": p.photo_bytes, "quality": p.quality,
-            "size_ok": p.size_ok,
-            "inputs": {"src": p.shot_sha, "crop": p.crop, "profile": prof.name, "colour": COLOUR_VERSION},
-        }
-        files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
-    _save_state(root, state)
+def _inputs(p: Planned, prof: DeliveryProfile) -> dict[str, Any]:
+    """What a delivery image is made from: the same inputs give the same file (so it is not redone)."""
+    return {"src": p.shot_sha, "crop": p.crop, "profile": prof.name, "colour": COLOUR_VERSION}
+
+
+def _remember(files: dict[str, Any], p: Planned, prof: DeliveryProfile) -> None:
+    """The export state's records of a student's two delivered files."""
+    files[p.photo_rel] = {"student": p.student.uid, "sha256": p.photo_sha, "bytes": p.photo_bytes,
+                          "quality": p.quality, "size_ok": p.size_ok, "inputs": _inputs(p, prof)}
+    files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
 
 
 def export_photos(
@@ -524,9 +521,13 @@ def export_photos(
                 progress(done, len(todo))
 
     if cancel is not None and cancel.is_set():
-        _record_cancelled(root, state, todo, prof)
-        finished = sum(1 for p in todo if not p.error)
-        raise ExportCancelled(finished, len(rows))
+        # remember who was finished; nothing is deleted, the scope was not completed
+        files = state.setdefault("files", {})
+        for p in todo:
+            if not p.error:
+                _remember(files, p, prof)
+        _save_state(root, state)
+        raise ExportCancelled(sum(1 for p in todo if not p.error), len(rows))
     # forget and delete files of students in scope whose name or selection changed
     in_scope = {p.student.uid for p in rows} | {s.uid for s in load_students(session, college=college, class_name=class_name)}
     targets = {p.photo_rel for p in rows if not p.error} | {p.original_rel for p in rows if not p.error}
@@ -545,15 +546,7 @@ def export_photos(
             result.named_by_student_no.append(p)
         if not p.size_ok:
             result.size_out_of_range += 1
-        files[p.photo_rel] = {
-            "student": p.student.uid,
-            "sha256": p.photo_sha,
-            "bytes": p.photo_bytes,
-            "quality": p.quality,
-            "size_ok": p.size_ok,
-            "inputs": {"src": p.shot_sha, "crop": p.crop, "profile": prof.name, "colour": COLOUR_VERSION},
-        }
-        files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
+        _remember(files, p, prof)
     _save_state(root, state)
     result.rows = rows
     from app.reports.manifest import write_manifest
@@ -601,9 +594,13 @@ def pack_encrypted(staging: Path, zip_path: Path, password: str, result: ExportR
     result.zip_path, result.zip_written = zip_path, True
 
 
+def _staging_base() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graduate-photo-station" / "export"
+
+
 def default_staging(zip_path: Path) -> Path:
     """A private folder on the station's own disk for the plain files behind an encrypted delivery."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graduate-photo-station" / "export"
+    base = _staging_base()
     tag = hashlib.sha1(str(zip_path.resolve()).encode("utf-8")).hexdigest()[:12]
     path = base / f"{safe_name(zip_path.stem)}-{tag}"
     path.mkdir(parents=True, exist_ok=True)
@@ -614,7 +611,6 @@ def default_staging(zip_path: Path) -> Path:
 def remove_staging(path: Path) -> None:
     """Delete a default staging folder (plain photos of students) once its archive is written."""
     path = Path(path)
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graduate-photo-station" / "export"
-    if path.resolve().parent != base.resolve():  # only ever our own cache folders
+    if path.resolve().parent != _staging_base().resolve():  # only ever our own cache folders
         return
     shutil.rmtree(path, ignore_errors=True)
