@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QThread  # noqa: E402
+from PySide6.QtCore import Qt, QThread  # noqa: E402
 
 from app import settings  # noqa: E402
 from app.db import open_db  # noqa: E402
@@ -108,7 +108,7 @@ def test_replan_from_the_window_keeps_a_timetable_for_what_remains(window, qtbot
 
     with window.db.session() as s:
         assert s.query(PlanSlot).count() == 0
-    qtbot.mouseClick(window.replan_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.replan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "重排" in window.statusBar().currentMessage(), timeout=5000)
     with window.db.session() as s:
         slots = s.query(PlanSlot).all()
@@ -126,7 +126,7 @@ def test_replan_from_the_window_keeps_a_timetable_for_what_remains(window, qtbot
                 photograph(s, x, st)
         s.commit()
     qtbot.waitUntil(lambda: window.view.snap.photographed == 83, timeout=3000)
-    qtbot.mouseClick(window.replan_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.replan_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "没有剩余" in window.statusBar().currentMessage(), timeout=5000)
     with window.db.session() as s:
         assert s.query(PlanSlot).count() == len(slots)
