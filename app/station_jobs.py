@@ -34,6 +34,7 @@ class JobResult:
     ok: bool = True  # False: done, but with failures the lines name
     counts: dict[str, Any] | None = None  # the figures, for tests and scripts
     data: Any = None  # the service's own result
+    confirm: str | None = None  # nothing was done: ask this, then run the job again confirmed (a roster's removals)
 
     def text(self) -> str:
         return "\n".join(self.lines)
@@ -140,18 +141,30 @@ def deliver(db, out: str | Path, *, password: str | None = None,
 
 
 def import_roster(db, path: str | Path, *, password: str | None = None, report_dir: str | Path | None = None,
-                  progress: Callable[[str, int, int], None] | None = None) -> JobResult:
+                  progress: Callable[[str, int, int], None] | None = None, replace: bool = False) -> JobResult:
     """Import a roster file; write its findings report (encrypted like the roster) when it has findings.
 
     Raises :class:`PasswordNeeded` when the workbook is encrypted and no
-    password, or a wrong one, was given.
+    password, or a wrong one, was given. A roster that would mark more than a
+    few students of a school as removed imports nothing and returns a result
+    with ``confirm`` set and the students in its lines; run it again with
+    ``replace=True`` once the user confirmed.
     """
+    from app.roster import RemovalNeedsConfirmation
     from app.roster import import_roster as do_import
     from app.roster import write_report
 
     path = Path(path).expanduser()
     with db.session() as s:
-        result = do_import(s, path, password=password, progress=progress)
+        try:
+            result = do_import(s, path, password=password, progress=progress, replace=replace)
+        except RemovalNeedsConfirmation as exc:
+            lines = (exc.message, t("新名单中没有的学生:", "students the new roster no longer lists:"),
+                     *exc.lines(limit=50))
+            question = t(f"确认这份名单替换原名单, 把以上 {len(exc.removals)} 名学生标记为移出名单?",
+                         f"Does this roster replace the list? Mark these {len(exc.removals)} students as no longer listed?")
+            return JobResult(t("名单导入: 需要确认", "Roster import: confirm"), lines, path, ok=False,
+                             counts={"to_remove": len(exc.removals)}, data=exc, confirm=question)
     checked = result.checked
     report = None
     if checked.findings:

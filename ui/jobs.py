@@ -397,8 +397,10 @@ class RosterImportDialog(JobDialog):
         if not path.is_file():
             raise ValueError(self.tr("找不到文件: {path}").format(path=path))
         password = self.password.text() if self.asking_password and self.password.text() else None
+        replace = getattr(self, "confirmed_file", None) == path  # the removals were shown for this file and confirmed
+        self.confirmed_file = None
         return station_jobs.import_roster, (self.ctl.workflow.db, path), {
-            "password": password, "report_dir": self.report_dir, "progress": self.progress}
+            "password": password, "report_dir": self.report_dir, "progress": self.progress, "replace": replace}
 
     def progress_text(self, values: tuple) -> str:
         stage, done, total = values
@@ -430,6 +432,11 @@ class RosterImportDialog(JobDialog):
 
     def _done(self, result) -> None:
         super()._done(result)
+        if result.confirm:  # nothing imported: the roster would drop students; the next start confirms it
+            self.confirmed_file = result.path
+            self.start_button.setText(self.tr("确认移出并导入"))
+            self._say(result.confirm, WARN_STYLE)
+            return
         errors = (result.counts or {}).get("error_rows", 0)
         if errors:
             self._say(self.tr("已导入; {n} 行有错误, 见问题报告").format(n=errors), WARN_STYLE)

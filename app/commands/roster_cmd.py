@@ -6,7 +6,9 @@ Output formats are stable (scripts and tests read them):
   ``{"row", "field", "code", "severity", "message"}``; notes go to stderr.
   Exit 0 when the file was read (whatever it found), 2 when it could not be.
 - ``roster import FILE``: notes, then a summary line per count; the findings
-  report (xlsx) is written unless ``--no-report``. Exit 0 / 2 as above.
+  report (xlsx) is written unless ``--no-report``. Exit 0 / 2 as above; exit 3
+  (nothing imported) when the roster would mark more than 5 students of a
+  school as removed: it lists them and needs ``--replace``.
 - ``find QUERY``: one line per student, ID numbers masked; exit 3 when nothing
   matches. ``--json`` prints one object per line.
 """
@@ -39,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--report", metavar="OUT.xlsx", help="问题报告路径 / findings report (default: <name>-问题报告.xlsx here)")
     i.add_argument("--no-report", action="store_true", help="不写问题报告 / do not write the report")
     i.add_argument("--json", action="store_true", help="以 JSON 输出汇总 / print the summary as JSON")
+    i.add_argument("--replace", action="store_true",
+                   help="确认替换整份名单: 新名单中没有的学生 (超过 5 人) 标记为移出名单 / "
+                        "confirm that this roster replaces the school's list (drops more than 5 students)")
     i.set_defaults(func=run_import)
 
     g = rsub.add_parser(
@@ -142,9 +147,19 @@ def run_import(args: argparse.Namespace) -> int:
         size = os.path.getsize(args.file)
     except OSError:
         size = 0
+    from app.roster import RemovalNeedsConfirmation
+
     db = open_db(args)
     with db.session() as s:
-        result = import_roster(s, args.file, password=password, progress=_progress_printer(size))
+        try:
+            result = import_roster(s, args.file, password=password, progress=_progress_printer(size),
+                                   replace=args.replace)
+        except RemovalNeedsConfirmation as exc:
+            # who would be dropped, before the message (the command exits 3, nothing written)
+            print(t("新名单中没有的学生 (学校 学院 班级 学号 姓名):", "students the new roster no longer lists:"))
+            for line in exc.lines(limit=200):
+                print("  " + line)
+            raise
     checked = result.checked
     report_path = None
     if not args.no_report and (checked.findings or args.report):
