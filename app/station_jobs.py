@@ -74,7 +74,7 @@ def reconcile(db, out: str | Path, *, period: str = "half", day: str | date | No
     out = _prepare(out)
     with db.session() as s:
         per = service.default_period(s, period, day=day.isoformat() if isinstance(day, date) else day)
-        rec = service.reconcile_report(s, out, period=per, password=password)
+        rec = service.reconcile_report(s, out, period=per, password=password, default_current_school=True)
     lines = rc.totals_text(rec, cli_hints=False).splitlines()
     lines.append(_written(out, password))
     return JobResult(t("对账表", "Reconciliation"), tuple(lines), out, counts=rec.totals_dict(), data=rec)
@@ -87,7 +87,7 @@ def errata(db, out: str | Path, *, password: str | None = None) -> JobResult:
 
     out = _prepare(out)
     with db.session() as s:
-        form = service.errata_report(s, out, password=password)
+        form = service.errata_report(s, out, password=password, default_current_school=True)
     kinds = er.by_kind(form)
     counts = {"rows": len(form.rows), **{k: kinds.get(k, 0) for k in ("image_mismatch", "id_wrong", "other")}}
     lines = (
@@ -104,13 +104,22 @@ def deliver(db, out: str | Path, *, password: str | None = None,
             progress: Callable[[int, int], None] | None = None, cancel=None) -> JobResult:
     """The photo delivery into folder ``out`` (with a password: the AES zip ``out``.zip).
 
+    The school being shot, where the database holds several. Undecided merge
+    conflicts deliver nothing: the result lists them (``ok`` False).
     ``cancel`` (a ``threading.Event``) stops it between students (``app.export.ExportCancelled``)."""
+    from app.export import ConflictsBlockDelivery
     from app.reports import service
 
     out = Path(out).expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
     with db.session() as s:
-        res = service.export_delivery(s, out, password=password, progress=progress, cancel=cancel)
+        try:
+            res = service.export_delivery(s, out, password=password, progress=progress, cancel=cancel,
+                                          default_current_school=True)
+        except ConflictsBlockDelivery as exc:
+            lines = (exc.message, *exc.lines())
+            return JobResult(t("照片交付: 有合并冲突", "Photo delivery: merge conflicts"), lines, None, ok=False,
+                             counts={"conflicts": len(exc.rows)}, data=exc)
     lines = [
         t(f"交付 {res.exported}/{res.students} 人: 新写入照片 {res.written_photos}, 原片 {res.written_originals}, "
           f"已存在且校验一致 {res.unchanged}, 替换 {res.replaced}, 删除过期 {res.removed}; 校对单 {res.proof_sheets} 份",
@@ -118,10 +127,14 @@ def deliver(db, out: str | Path, *, password: str | None = None,
           f"originals, {res.unchanged} already in place and verified, {res.replaced} replaced, {res.removed} stale "
           f"removed; {res.proof_sheets} proof sheets"),
     ]
-    if res.named_by_student_no:
-        lines.append(t(f"{len(res.named_by_student_no)} 人身份证号无效或重复, 以学号命名 (见清单)",
-                       f"{len(res.named_by_student_no)} named by student number (invalid or duplicate ID; see the "
-                       f"manifest)"))
+    if res.school:
+        lines.insert(0, t(f"学校: {res.school}", f"school: {res.school}"))
+    if res.pending:
+        lines.append(t(f"{len(res.pending)} 人没有有效身份证号, 照片未交付, 放在 待处理/ 等待决定 (原因见清单)",
+                       f"{len(res.pending)} students have no valid ID number: not delivered, their photos wait in "
+                       f"待处理/ for a decision (see the manifest)"))
+        for p in res.pending[:20]:
+            lines.append(f"  {p.student.class_name} {p.student.student_no} {p.student.name}: {p.pending}")
     if res.size_out_of_range:
         lines.append(t(f"{res.size_out_of_range} 张照片大小不在交付范围内 (见清单)",
                        f"{res.size_out_of_range} photos outside the size range (see the manifest)"))
@@ -133,7 +146,7 @@ def deliver(db, out: str | Path, *, password: str | None = None,
     where = res.zip_path or res.out
     lines.append(t(f"加密压缩包: {where}", f"encrypted archive: {where}") if res.zip_path
                  else t(f"输出文件夹: {where}", f"output folder: {where}"))
-    return JobResult(t("照片交付", "Photo delivery"), tuple(lines), Path(where), ok=not res.failed,
+    return JobResult(t("照片交付", "Photo delivery"), tuple(lines), Path(where), ok=not res.failed and not res.pending,
                      counts=res.summary(), data=res)
 
 
