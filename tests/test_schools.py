@@ -357,3 +357,21 @@ def test_two_schools_with_colliding_numbers_are_photographed_and_delivered_each_
             original = next(out.glob(f"原片/**/{p.stem}.jpg"))
             assert hashlib.sha256(original.read_bytes()).hexdigest() == shot_sha[p.stem]
             assert p.parts[-4] == school
+
+
+# --- the window -----------------------------------------------------------------------------------------
+
+
+def test_the_window_title_and_the_student_card_show_the_school(qtbot, db, run_cli, tmp_path, make_window):
+    from PySide6.QtCore import Qt
+
+    rows_a, rows_b = school_rows(A, 6, seed=3), school_rows(B, 6, seed=11)
+    run_cli("roster", "import", book(tmp_path, "a.xlsx", rows_a), "--no-report")
+    run_cli("roster", "import", book(tmp_path, "b.xlsx", rows_b), "--no-report")
+    win = make_window(db, camera=False)
+    assert win.windowTitle().endswith(f" · {B}")  # the school of the latest roster
+    qtbot.keyClicks(win.input, rows_b[1][4])  # a student card's barcode: a number both schools have
+    qtbot.keyClick(win.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.card_view.card is not None, timeout=10_000)
+    assert win.card_view.fields["school"].text() == B and win.card_view.name.text().startswith(rows_b[1][6])
+    assert A in win.card_view.problems.text()  # and says the other school has this number too
