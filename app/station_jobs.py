@@ -195,6 +195,9 @@ def import_roster(db, path: str | Path, *, password: str | None = None, report_d
           f"rows with errors: {error_rows} ({result.errors} errors, {result.flagged} students); "
           f"warnings only: {result.warned} students ({result.warnings} warnings)"),
     ]
+    for school in result.new_schools:
+        lines.append(t(f"新学校: {school} (与已有学校的学生分开, 学号相同也不合并)",
+                       f"new school: {school} (kept apart from the other schools' students)"))
     if result.deactivated or result.reactivated:
         lines.append(t(f"新名单中已没有的 {result.deactivated} 人已标记为移出名单 (保留其照片和记录); "
                        f"重新列入 {result.reactivated} 人",

@@ -72,6 +72,7 @@ def test_another_schools_roster_with_the_same_student_numbers_adds_its_students(
     assert code == 0, err
     summary = json.loads(out)
     assert summary["imported"] == 12 and summary["updated"] == 0 and summary["deactivated"] == 0
+    assert summary["new_schools"] == [B]
     with db.session() as s:
         # A's students are exactly as they were: not "updated" by B's rows, not dropped
         assert {st.id: (st.student_no, st.id_number, st.name, st.active) for st in students(s, A)} == before
@@ -82,6 +83,9 @@ def test_another_schools_roster_with_the_same_student_numbers_adds_its_students(
     code, out, _ = run_cli("roster", "import", book(tmp_path, "a2.xlsx", rows_a), "--no-report", "--json")
     summary = json.loads(out)
     assert code == 0 and summary["updated"] == 1 and summary["imported"] == 0 and summary["deactivated"] == 0
+    assert summary["new_schools"] == []
+    code, out, _ = run_cli("find", rows_a[1][4])  # both schools' students, each with its school
+    assert code == 0 and A in out and B in out and rows_a[1][6] in out and rows_b[1][6] in out
     with db.session() as s:
         assert {st.name for st in students(s, B)} == {r[6] for r in rows_b}
         assert sum(st.active for st in students(s)) == 24

@@ -185,6 +185,9 @@ def run_import(args: argparse.Namespace) -> int:
             f"({result.warnings} warnings)",
         )
     )
+    for school in result.new_schools:
+        print(t(f"新学校: {school} (与已有学校的学生分开, 学号相同也不合并)",
+                f"new school: {school} (kept apart from the other schools' students, even with the same numbers)"))
     if result.deactivated or result.reactivated:
         print(
             t(
@@ -268,6 +271,8 @@ def run_find(args: argparse.Namespace) -> int:
         found = lookup_exact(s, args.query) if args.exact else search(s, args.query, limit=args.limit)
         if not found:
             raise NotFound(t(f"没有找到: {args.query}", f"no student matches: {args.query}"))
+        if getattr(found, "note", ""):
+            print(found.note, file=sys.stderr)
         ids = [st.id for st in found]
         shots = dict(s.execute(select(Shot.student_id, func.count()).where(Shot.student_id.in_(ids)).group_by(Shot.student_id)).all())
         chosen = set(s.scalars(select(Selection.student_id).where(Selection.student_id.in_(ids))))
@@ -283,6 +288,9 @@ def run_find(args: argparse.Namespace) -> int:
         return 0
     head = [t("学号", "Student no."), t("姓名", "Name"), t("性别", "Sex"), t("学院", "College"), t("专业", "Major"),
             t("班级", "Class"), t("身份证号", "ID number"), t("考生号", "Exam no."), t("状态", "Status")]
+    several = len({d["school"] for d in rows}) > 1  # schools number independently: say whose student each is
+    if several:
+        head.insert(0, t("学校", "School"))
     table = [head]
     for d in rows:
         status = []
@@ -296,8 +304,8 @@ def run_find(args: argparse.Namespace) -> int:
             status.append(t("已移出名单", "no longer listed"))
         if d["unlisted"]:
             status.append(t("名单外", "not on the roster"))
-        table.append([d["student_no"], d["name"], d["gender"], d["college"], d["major"], d["class_name"],
-                      d["id_number"], d["exam_no"], ",".join(status)])
+        table.append([d["school"]] * several + [d["student_no"], d["name"], d["gender"], d["college"], d["major"],
+                                                d["class_name"], d["id_number"], d["exam_no"], ",".join(status)])
     widths = [max(_width(r[k]) for r in table) for k in range(len(head))]
     for r in table:
         print("  ".join(_pad(v, w) for v, w in zip(r, widths)).rstrip())

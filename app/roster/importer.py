@@ -124,6 +124,7 @@ class ImportResult:
     warnings: int
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    new_schools: list[str] = field(default_factory=list)  # schools (xxmc) this roster brought into a database that had others
 
     def summary(self) -> dict:
         return {
@@ -138,6 +139,7 @@ class ImportResult:
             "warned": self.warned,
             "errors": self.errors,
             "warnings": self.warnings,
+            "new_schools": self.new_schools,
         }
 
 
@@ -353,6 +355,7 @@ def _import_roster(
     old_values: dict[int, tuple] = {}
     old_state: dict[int, tuple[bool, bool]] = {}
     to_remove: list[int] = []
+    new_schools: list[str] = []
     if existing_count:
         # Schools number their students independently: a student is the school plus the
         # student number (else the ID number). A row without a school belongs to the file's
@@ -397,6 +400,8 @@ def _import_roster(
             if sid is not None:
                 claimed.add(sid)
                 target[i] = sid
+        known_schools = {vals[1] or "" for vals in old_values.values()} - {""}
+        new_schools = sorted(file_schools - known_schools) if known_schools else []
         to_remove = _no_longer_listed(session, row_school, colleges, V["Zymc"], old_values, old_state, claimed)
         if to_remove and not replace:
             _confirm_removals(to_remove, old_values)
@@ -570,6 +575,7 @@ def _import_roster(
         warned=warned,
         errors=checked.errors,
         warnings=checked.warnings,
+        new_schools=new_schools,
     )
     entry = audit.record(
         session,
