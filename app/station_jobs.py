@@ -213,6 +213,75 @@ def import_roster(db, path: str | Path, *, password: str | None = None, report_d
     return JobResult(t("名单导入", "Roster import"), tuple(lines), path, report=report, counts=counts, data=result)
 
 
+# --- merge conflicts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictPhoto:
+    shot_uid: str
+    label: str  # 照片编号 机位 时间 检查结论
+    path: str
+    selected: bool  # the one the merge kept for now
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A student with photos selected on two stations (``station merge``), waiting for a decision."""
+
+    student: str  # 学校 学院 班级 学号 姓名
+    photos: tuple[ConflictPhoto, ...]
+
+
+def merge_conflicts(db) -> list[Conflict]:
+    """The undecided merge conflicts, for the window's list (the same as ``station merge --conflicts``)."""
+    from app import merge
+    from app.models import Shot, Station, Student
+
+    out = []
+    with db.session() as s:
+        by_student: dict[int, list[int]] = {}
+        for c in merge.open_conflicts(s):
+            ids = by_student.setdefault(c.student_id, [])
+            ids.extend(i for i in (c.kept_shot_id, c.other_shot_id) if i not in ids)
+        for sid, shot_ids in by_student.items():
+            st = s.get(Student, sid)
+            chosen = s.scalar(select_shot_of(sid))
+            photos = []
+            for shot_id in shot_ids:
+                shot = s.get(Shot, shot_id)
+                station = s.get(Station, shot.station_id)
+                photos.append(ConflictPhoto(shot.uid, f"{shot.uid[:12]}  {station.name if station else '?'}  "
+                                            f"{shot.taken_at:%Y-%m-%d %H:%M}  {shot.qc_verdict or '-'}",
+                                            shot.path, shot.id == chosen))
+            college = st.college or ""
+            out.append(Conflict(f"{st.school} {college} {st.class_name} {st.student_no} {st.name}".replace("  ", " "),
+                                tuple(photos)))
+    return out
+
+
+def select_shot_of(student_id: int):
+    from sqlalchemy import select
+
+    from app.models import Selection
+
+    return select(Selection.shot_id).where(Selection.student_id == student_id)
+
+
+def decide_conflict(db, shot_uid: str) -> JobResult:
+    """Select this photo for its student and close the student's merge conflicts (``station merge --decide``)."""
+    from app import audit, merge
+
+    with db.session() as s:
+        sel = merge.choose(s, shot_uid)
+        audit.record(s, "merge_choose", scope={"shot": shot_uid}, rows=1)
+        s.commit()
+        left = len(merge.open_conflicts(s))
+        student = sel.student_id
+    return JobResult(t("合并冲突", "Merge conflict"),
+                     (t(f"已选定照片 {shot_uid[:12]}; 还有 {left} 人待决定", f"photo {shot_uid[:12]} selected; {left} left"),),
+                     counts={"left": left, "student_id": student})
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 

@@ -379,3 +379,30 @@ def test_the_window_title_and_the_student_card_show_the_school(qtbot, db, run_cl
     qtbot.waitUntil(lambda: win.card_view.card is not None, timeout=10_000)
     assert win.card_view.fields["school"].text() == B and win.card_view.name.text().startswith(rows_b[1][6])
     assert A in win.card_view.problems.text()  # and says the other school has this number too
+
+
+def test_the_windows_delivery_lists_merge_conflicts_and_decides_them(qtbot, day, db, tmp_path, make_window):
+    from PySide6.QtCore import Qt
+
+    kept, other, other_uid = _make_conflict(db, "X1901003")
+    win = make_window(db, camera=False)
+    dlg = win.menus.open_report("delivery")
+    out = tmp_path / "delivery"
+    dlg.out.set_path(out, user=True)
+    qtbot.mouseClick(dlg.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.result is not None or dlg.error is not None, timeout=60_000)
+    assert dlg.result is not None and not dlg.result.ok and "合并冲突" in dlg.status.text()
+    assert "X1901003" in dlg.output.toPlainText() and not out.exists()  # nothing written
+    lst = dlg.conflicts_dialog
+    qtbot.waitUntil(lambda: lst.tree.topLevelItemCount() == 1, timeout=10_000)
+    student = lst.tree.topLevelItem(0)
+    assert "X1901003" in student.text(0) and student.childCount() == 2
+    pick = next(student.child(i) for i in range(2) if student.child(i).data(0, Qt.ItemDataRole.UserRole) == other_uid)
+    assert "当前" in next(student.child(i) for i in range(2) if student.child(i) is not pick).text(0)
+    with qtbot.waitSignal(lst.loaded, timeout=10_000, check_params_cb=lambda n: n == 0):
+        lst.tree.setCurrentItem(pick)
+        qtbot.mouseClick(lst.choose_button, Qt.MouseButton.LeftButton)
+    assert "没有待决定" in lst.status.text()
+    with db.session() as s:
+        sel = s.scalars(select(Selection).join(Student).where(Student.student_no == "X1901003")).one()
+        assert sel.shot_id == other and not sel.needs_decision

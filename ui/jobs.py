@@ -351,6 +351,16 @@ class ReportDialog(JobDialog):
     def progress_text(self, values: tuple) -> str:
         return self.tr("已处理 {done} / {total} 人").format(done=values[-2], total=values[-1])
 
+    def _done(self, result) -> None:
+        super()._done(result)
+        if self.kind == "delivery" and (result.counts or {}).get("conflicts") and result.path is None:
+            # nothing was delivered: merge conflicts wait for a decision; the list decides them here
+            from ui.conflicts import ConflictsDialog
+
+            self._say(result.lines[0], WARN_STYLE)
+            self.conflicts_dialog = ConflictsDialog(self.ctl, self)
+            self.conflicts_dialog.show()
+
     def open_target(self) -> Path | None:
         path = super().open_target()
         if path is not None and self.kind == "delivery" and path.is_file():  # the encrypted zip
