@@ -23,7 +23,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select, text
 
 from app.models import MergeConflict, RosterFinding, Selection, Shot, Student
