@@ -20,9 +20,10 @@ the manifest gives the reason and the summary counts them (``pending``; the
 command exits 3). A database with several schools is delivered per school
 (``school``). Students with photos selected on two stations (an undecided
 merge conflict) stop the export before anything is written, unless
-``allow_conflicts`` (the newest photo goes out, the conflicts are listed). The delivery image is cut from the original by the
-standard crop of ``qc/`` (``Shot.qc_json["crop"]``; for an unchecked shot the
-checker is run to get one); a student whose photo has no crop is reported as
+``allow_conflicts`` (the newest photo goes out, the conflicts are listed).
+
+The delivery image is cut from the original by the standard crop of ``qc/``
+(``Shot.qc_json["crop"]``; for an unchecked shot the checker is run to get one); a student whose photo has no crop is reported as
 not exportable, never cropped by guesswork. The delivery image is sRGB: a
 photo shot in Adobe RGB (an embedded profile, or the camera's EXIF mark) is
 converted (:mod:`app.colour`); the original goes out byte for byte.
