@@ -4,14 +4,26 @@ Layout under the output folder (``--out DIR``)::
 
     照片/<学校>/<学院>/<班级>/<身份证号>.jpg    480×640, 300 dpi, size within the profile's range
     原片/<学校>/<学院>/<班级>/<身份证号>.jpg    the original as shot (byte for byte)
+    待处理/<学号>_<姓名>.jpg, 待处理/原片/...    students without a valid ID number: a decision is needed
     校对单/<学校>/<学院>/<班级>.pdf            proof sheet per class (section 四 of the notice)
     清单.csv, 清单.xlsx                        one row per student: both files, sha256, QC, station, time
     .station_export.json                       what was written, so the next run can resume
 
-A student without a valid, unique ID number is named by student number
-(listed in the manifest). The delivery image is cut from the original by the
-standard crop of ``qc/`` (``Shot.qc_json["crop"]``; for an unchecked shot the
-checker is run to get one); a student whose photo has no crop is reported as
+Every delivered photo is named ``<18-character ID number>.jpg``: the roster's
+number, normalised (a legacy 15-digit number converted), or, where the
+roster's is missing, invalid or lost by Excel, the valid number read at the
+camera from the ID card (``shots.id_read``). Nothing else in the row (an
+error in Ksh or the name) changes the name. A student with no valid ID number
+(or one shared with another student) is not delivered under a guessed name:
+both files go to ``待处理/<学号>_<姓名>.jpg`` (originals in ``待处理/原片/``),
+the manifest gives the reason and the summary counts them (``pending``; the
+command exits 3). A database with several schools is delivered per school
+(``school``). Students with photos selected on two stations (an undecided
+merge conflict) stop the export before anything is written, unless
+``allow_conflicts`` (the newest photo goes out, the conflicts are listed).
+
+The delivery image is cut from the original by the standard crop of ``qc/``
+(``Shot.qc_json["crop"]``; for an unchecked shot the checker is run to get one); a student whose photo has no crop is reported as
 not exportable, never cropped by guesswork. The delivery image is sRGB: a
 photo shot in Adobe RGB (an embedded profile, or the camera's EXIF mark) is
 converted (:mod:`app.colour`); the original goes out byte for byte.
@@ -93,8 +105,10 @@ class Planned:
     taken_at: datetime
     selected_at: datetime
     needs_decision: bool
-    key: str = ""  # the file name stem: ID number or student number
-    named_by: str = "身份证号"
+    key: str = ""  # the file name stem: the 18-character ID number (待处理: 学号_姓名)
+    named_by: str = "身份证号"  # 身份证号 / 身份证号(现场读取) / 待处理
+    pending: str | None = None  # why the photo waits in 待处理/ instead of being delivered under an ID number
+    conflict: list[str] = field(default_factory=list)  # a merge conflict: the photos two stations selected
     photo_rel: str = ""
     original_rel: str = ""
     crop: list[float] | None = None
@@ -119,7 +133,9 @@ class ExportResult:
     replaced: int = 0  # files in place that differed (tampered, changed selection)
     removed: int = 0  # stale files of this export that no longer belong
     failed: list[Planned] = field(default_factory=list)
-    named_by_student_no: list[Planned] = field(default_factory=list)
+    pending: list[Planned] = field(default_factory=list)  # no valid ID number: in 待处理/, a decision is needed
+    conflicts: list[Planned] = field(default_factory=list)  # delivered the newest of two stations' photos
+    school: str | None = None
     proof_sheets: int = 0
     size_out_of_range: int = 0
     zip_path: Path | None = None
@@ -143,7 +159,9 @@ class ExportResult:
             "replaced": self.replaced,
             "removed": self.removed,
             "failed": len(self.failed),
-            "named_by_student_no": len(self.named_by_student_no),
+            "pending": len(self.pending),
+            "conflicts": len(self.conflicts),
+            "school": self.school,
             "size_out_of_range": self.size_out_of_range,
             "proof_sheets": self.proof_sheets,
             "seconds": round(self.seconds, 2),
@@ -299,8 +317,90 @@ class _CropSource:
 # --- planning -----------------------------------------------------------------------
 
 
-def plan(session: Session, *, college: str | None = None, class_name: str | None = None) -> list[Planned]:
-    students = load_students(session, college=college, class_name=class_name)
+PENDING_DIR = "待处理"
+
+
+class ConflictsBlockDelivery(StationError):
+    """Students with photos selected on two stations (a merge conflict): nothing is delivered until each is decided."""
+
+    exit_code = 3
+
+    def __init__(self, rows: list[Planned]):
+        from app.i18n import t
+
+        self.rows = rows
+        super().__init__(t(
+            f"{len(rows)} 名学生在两个机位都选定了照片 (合并冲突), 交付前需逐一决定: "
+            f"station merge --conflicts 查看, station merge --decide 照片编号 决定; "
+            f"或加 --allow-conflicts 交付较新的一张并列出其余",
+            f"{len(rows)} students have photos selected on two stations (merge conflicts): decide each first "
+            f"(station merge --conflicts, station merge --decide SHOT), or export with --allow-conflicts "
+            f"(the newest is delivered and the rest listed)"))
+
+    def lines(self) -> list[str]:
+        out = []
+        for p in self.rows:
+            s = p.student
+            out.append(f"{s.school} {s.college} {s.class_name} {s.student_no} {s.name}")
+            out.extend(f"    {c}" for c in p.conflict)
+        return out
+
+
+_SHOT_COLS = (Shot.id, Shot.uid, Shot.path, Shot.sha256, Shot.bytes, Shot.qc_verdict, Shot.qc_json,
+              Shot.override_reason, Shot.station_id, Shot.taken_at)
+
+
+def _id_read_column(session: Session):
+    """``shots.id_read`` (the ID number read at the camera) when this database has it, else None."""
+    col = Shot.__table__.c.get("id_read")
+    if col is not None:
+        return col
+    from sqlalchemy import inspect, literal_column
+
+    try:
+        names = {c["name"] for c in inspect(session.connection()).get_columns("shots")}
+    except Exception:  # noqa: BLE001 - no such table or an unreadable schema: nothing read at the camera
+        return None
+    return literal_column("shots.id_read") if "id_read" in names else None
+
+
+def _ids_read(session: Session, student_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """Student id → [(shot id, ID number read at the camera)], newest first."""
+    col = _id_read_column(session)
+    if col is None or not student_ids:
+        return {}
+    out: dict[int, list[tuple[int, str]]] = {}
+    q = (select(Shot.student_id, Shot.id, col).where(Shot.student_id.is_not(None), col.is_not(None), col != "")
+         .order_by(Shot.taken_at.desc(), Shot.id.desc()))
+    for sid, shot_id, value in session.execute(q):
+        if sid in student_ids:
+            out.setdefault(sid, []).append((shot_id, str(value)))
+    return out
+
+
+def _open_conflicts(session: Session, student_ids: set[int]) -> dict[int, list[int]]:
+    """Student id → the other stations' shots of an undecided merge conflict."""
+    from app.models import MergeConflict
+
+    out: dict[int, list[int]] = {}
+    q = select(MergeConflict.student_id, MergeConflict.other_shot_id, MergeConflict.kept_shot_id).where(
+        MergeConflict.decided_at.is_(None))
+    for sid, other, kept in session.execute(q):
+        if sid in student_ids:
+            have = out.setdefault(sid, [])
+            have.extend(x for x in (kept, other) if x not in have)
+    return out
+
+
+def plan(session: Session, *, college: str | None = None, class_name: str | None = None, school: str | None = None,
+         newest_on_conflict: bool = False) -> list[Planned]:
+    """The delivery's rows: one per student in scope with a selected shot, each with its file names.
+
+    A student with an undecided merge conflict (``needs_decision``) gets
+    ``conflict`` (the photos in question); with ``newest_on_conflict`` the
+    newest of them is planned instead of the one kept by the merge.
+    """
+    students = load_students(session, college=college, class_name=class_name, school=school)
     by_id = {s.id: s for s in students}
     labels = station_labels(session)
     rows = session.execute(
@@ -343,30 +443,156 @@ def plan(session: Session, *, college: str | None = None, class_name: str | None
         )
     order = {s.id: i for i, s in enumerate(students)}
     out.sort(key=lambda p: order[p.student.id])
-    _assign_names(out)
+    _mark_conflicts(session, out, labels, newest_on_conflict)
+    _assign_names(out, _id_facts(session, out))
     return out
 
 
-def _assign_names(rows: list[Planned]) -> None:
-    ids = Counter(p.student.id_number.strip().upper() for p in rows if valid_id_number(p.student.id_number))
-    used: set[tuple[str, str]] = set()
+def _mark_conflicts(session: Session, rows: list[Planned], labels: dict[int, str], newest: bool) -> None:
+    others = _open_conflicts(session, {p.student.id for p in rows})
     for p in rows:
+        shot_ids = others.get(p.student.id, [])
+        if not p.needs_decision and not shot_ids:
+            continue
+        ids = [p.shot_id, *(i for i in shot_ids if i != p.shot_id)]
+        shots = {r.id: r for r in session.execute(select(*_SHOT_COLS).where(Shot.id.in_(ids)))}
+        cands = [shots[i] for i in ids if i in shots]
+        if len(cands) < 2:
+            continue  # flagged, but the other photo is gone: nothing to choose between
+        p.needs_decision = True
+        p.conflict = [f"{c.uid[:12]}  {labels.get(c.station_id, '?')}  {c.taken_at:%Y-%m-%d %H:%M:%S}  "
+                      f"{c.qc_verdict or '-'}" + ("  (当前选定)" if c.id == p.shot_id else "") for c in cands]
+        if newest:
+            best = max(cands, key=lambda c: (c.taken_at, c.id))
+            if best.id != p.shot_id:
+                p.shot_id, p.shot_path, p.shot_sha, p.shot_bytes = best.id, best.path, best.sha256, best.bytes
+                p.qc_verdict, p.qc_json, p.override = best.qc_verdict, best.qc_json, best.override_reason
+                p.station, p.taken_at = labels.get(best.station_id, "?"), best.taken_at
+
+
+@dataclass(frozen=True)
+class _IdFacts:
+    id18: str | None  # the roster's 18-character form (the import's normalisation)
+    lost: bool  # Excel stored the number as a number and lost digits
+    read: tuple[tuple[int, str], ...]  # (shot id, number read at the camera), newest first
+
+
+def _id_facts(session: Session, rows: list[Planned]) -> dict[int, _IdFacts]:
+    from app.models import RosterFinding, Student
+
+    ids = {p.student.id for p in rows}
+    read = _ids_read(session, ids)
+    out = {}
+    if not ids:
+        return out
+    # the import's finding: Excel kept 15 significant digits (a number that may even pass the check by chance)
+    lost = set(session.scalars(select(RosterFinding.student_id).where(
+        RosterFinding.field == "Sfzh", RosterFinding.code == "id_stored_as_number")))
+    for sid, id18 in session.execute(select(Student.id, Student.id_number18)):
+        if sid in ids:
+            out[sid] = _IdFacts(id18, sid in lost, tuple(read.get(sid, ())))
+    return out
+
+
+def normalised_id(value: str | None) -> str | None:
+    """The 18-character form of a valid GB 11643 number (a legacy 15-digit one converted), else None."""
+    from app.roster.idcard import to18
+
+    v = (value or "").strip().upper()
+    if not valid_id_number(v):
+        return None
+    return to18(v) if len(v) == 15 else v
+
+
+def delivery_id(p: Planned, facts: _IdFacts | None) -> tuple[str | None, str, str | None]:
+    """(18-character ID number, where it came from, why there is none).
+
+    The roster's number, normalised, unless it is missing, invalid or lost by
+    Excel; then the valid number read at the camera (the selected shot's
+    first). Nothing else of the row (Ksh, name errors) matters.
+    """
+    from app.i18n import t
+
+    raw = (p.student.id_number or "").strip().upper()
+    lost = facts.lost if facts else False
+    if not lost:
+        for candidate in ((facts.id18 if facts else None), raw):
+            found = normalised_id(candidate)
+            if found:
+                return found, "身份证号", None
+    read = sorted(facts.read if facts else (), key=lambda r: r[0] != p.shot_id)  # the selected shot's first
+    for _shot, value in read:
+        found = normalised_id(value)
+        if found:
+            return found, "身份证号(现场读取)", None
+    if not raw:
+        why = t("名单中没有身份证号", "no ID number on the roster")
+    elif lost:
+        why = t("名单身份证号被 Excel 存成数字, 末几位已丢失", "the roster's ID number lost digits in Excel")
+    else:
+        why = t("名单身份证号无效 (GB 11643 校验位或出生日期不对)", "the roster's ID number is invalid (GB 11643)")
+    if read:
+        why += t("; 现场读取的号码也无效", "; the number read at the camera is invalid too")
+    else:
+        why += t("; 现场未扫描身份证", "; no ID card was scanned at the camera")
+    return None, "待处理", why
+
+
+def _assign_names(rows: list[Planned], facts: dict[int, _IdFacts] | None = None) -> None:
+    """Every delivered photo is ``<18-character ID number>.jpg``; a student without one waits in 待处理/.
+
+    No guessed names: a student whose ID number is missing, broken or shared
+    with another student of the delivery goes to ``待处理/<学号>_<姓名>.jpg``
+    with the reason (the manifest lists it, the summary counts it).
+    """
+    from app.i18n import t
+
+    facts = facts or {}
+    found = [delivery_id(p, facts.get(p.student.id)) for p in rows]
+    holders: dict[str, list[Planned]] = {}
+    for p, (idn, _by, _why) in zip(rows, found):
+        if idn:
+            holders.setdefault(idn, []).append(p)
+    used: set[str] = set()
+    for p, (idn, by, why) in zip(rows, found):
         s = p.student
-        folder = "/".join(safe_name(x) for x in (s.school or "学校", s.college, s.class_name))
-        idn = s.id_number.strip().upper()
-        if valid_id_number(idn) and ids[idn] == 1 and not s.has_error:
-            key, by = idn, "身份证号"
-        elif s.student_no.strip():
-            key, by = safe_name(s.student_no.strip()), "学号"
-        else:
-            key, by = s.uid, "编号"
-        if (folder, key) in used:  # two students with one student number: keep both files
-            key, by = f"{key}_{s.uid[:8]}", by + "+编号"
-        used.add((folder, key))
-        p.key, p.named_by = key, by
         ext = Path(p.shot_path).suffix.lower() or ".jpg"
-        p.photo_rel = f"{PHOTO_DIR}/{folder}/{key}.jpg"
-        p.original_rel = f"{ORIGINAL_DIR}/{folder}/{key}{ext}"
+        if idn and len(holders[idn]) > 1:
+            others = "、".join(f"{o.student.student_no} {o.student.name}" for o in holders[idn] if o is not p)
+            idn, by, why = None, "待处理", t(f"身份证号与 {others} 相同", f"the same ID number as {others}")
+        if idn:
+            folder = "/".join(safe_name(x) for x in (s.school or "学校", s.college, s.class_name))
+            p.key, p.named_by, p.pending = idn, by, None
+            p.photo_rel = f"{PHOTO_DIR}/{folder}/{idn}.jpg"
+            p.original_rel = f"{ORIGINAL_DIR}/{folder}/{idn}{ext}"
+            continue
+        stem = safe_name(f"{s.student_no.strip() or t('无学号', 'no-number')}_{s.name.strip() or t('无姓名', 'no-name')}")
+        key, n = stem, 1
+        while key in used:  # two students with one number and name: both kept, numbered
+            n += 1
+            key = f"{stem}_{n}"
+        used.add(key)
+        p.key, p.named_by, p.pending = key, by, why
+        p.photo_rel = f"{PENDING_DIR}/{key}.jpg"
+        p.original_rel = f"{PENDING_DIR}/{ORIGINAL_DIR}/{key}{ext}"
+
+
+def conflict_gate(session: Session, *, school: str | None = None, college: str | None = None,
+                  class_name: str | None = None) -> None:
+    """Raise :class:`ConflictsBlockDelivery` (before anything is written) when students in scope have undecided merge conflicts."""
+    from app.models import MergeConflict, Student
+
+    flagged = set(session.scalars(select(Selection.student_id).where(Selection.needs_decision.is_(True))))
+    flagged |= set(session.scalars(select(MergeConflict.student_id).where(MergeConflict.decided_at.is_(None))))
+    if not flagged:
+        return
+    if school:
+        flagged &= set(session.scalars(select(Student.id).where(Student.school == school, Student.id.in_(flagged))))
+    if not flagged:
+        return
+    rows = [p for p in plan(session, college=college, class_name=class_name, school=school) if p.conflict]
+    if rows:
+        raise ConflictsBlockDelivery(rows)
 
 
 # --- the run --------------------------------------------------------------------------
@@ -481,8 +707,16 @@ def export_photos(
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: Any = None,
+    school: str | None = None,
+    allow_conflicts: bool = False,
 ) -> ExportResult:
     """Bring the delivery folder ``out`` up to date with the database's selected shots.
+
+    ``school``: that school's students only (a database with several schools
+    is delivered per school; see :func:`app.schools.resolve`). Undecided merge
+    conflicts raise :class:`ConflictsBlockDelivery` before anything is
+    written, unless ``allow_conflicts`` (the newest photo is delivered, the
+    conflicts are listed in ``result.conflicts``).
 
     ``cancel``: an object with ``is_set()`` (a ``threading.Event``). Once set,
     students not yet started are skipped, what was written stays (verified,
@@ -495,10 +729,14 @@ def export_photos(
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise InputError(f"输出位置不是文件夹: {root}")
+    rows = plan(session, college=college, class_name=class_name, school=school, newest_on_conflict=allow_conflicts)
+    conflicts = [p for p in rows if p.conflict]
+    if conflicts and not allow_conflicts:
+        raise ConflictsBlockDelivery(conflicts)  # before anything is written
     root.mkdir(parents=True, exist_ok=True)
     state = _load_state(root)
-    result = ExportResult(root, profile)
-    rows = plan(session, college=college, class_name=class_name)
+    result = ExportResult(root, profile, school=school)
+    result.conflicts = conflicts
     result.students = len(rows)
 
     crops = _CropSource(state.setdefault("crops", {}))
@@ -529,7 +767,8 @@ def export_photos(
         _save_state(root, state)
         raise ExportCancelled(sum(1 for p in todo if not p.error), len(rows))
     # forget and delete files of students in scope whose name or selection changed
-    in_scope = {p.student.uid for p in rows} | {s.uid for s in load_students(session, college=college, class_name=class_name)}
+    in_scope = {p.student.uid for p in rows} | {
+        s.uid for s in load_students(session, college=college, class_name=class_name, school=school)}
     targets = {p.photo_rel for p in rows if not p.error} | {p.original_rel for p in rows if not p.error}
     files = state.setdefault("files", {})
     for rel, rec in list(files.items()):
@@ -541,9 +780,10 @@ def export_photos(
         if p.error:
             result.failed.append(p)
             continue
-        result.exported += 1
-        if p.named_by != "身份证号":
-            result.named_by_student_no.append(p)
+        if p.pending:
+            result.pending.append(p)  # written to 待处理/, not delivered under an ID number
+        else:
+            result.exported += 1
         if not p.size_ok:
             result.size_out_of_range += 1
         _remember(files, p, prof)

@@ -26,6 +26,15 @@ query, well under 2 ms over 50,000 students.
       first, then initials that start with it;
     - anything else: the name, exact first, then names that start with it.
 
+Schools number their students independently, so a student number can belong
+to a student of each of two schools in one database. A scanned code that
+matches students of several schools returns only those of the school being
+shot (``school``, else :func:`app.schools.current`), with a ``note`` saying
+so; with no match in that school it returns them all, so the photographer
+chooses (the cards show the school). Typed searches list the school being shot
+first. :func:`school_note` is the line the student card shows when another
+school has a student with the same number.
+
 Display helpers (:func:`student_summary`) mask the ID number
 (``3210**********593X``) for anything a bystander could see.
 """
@@ -94,18 +103,78 @@ def _is_exact(s: Student, c: str, legacy: str | None) -> bool:
     return len(c) == 18 and s.id_last6 == "" and s.id_number == c[:15] + "000"
 
 
-def lookup_exact(session: Session, code: str) -> list[Student]:
-    """Students whose ID number, student number or exam number is exactly ``code``."""
+class Matches(list):
+    """Students found for a code (a list), and what was set aside for the school being shot."""
+
+    def __init__(self, rows=(), *, note: str = "", elsewhere: list[Student] | None = None):
+        super().__init__(rows)
+        self.note = note  # Chinese first: said when the code matched students of several schools
+        self.elsewhere = elsewhere or []  # the other schools' students with this code
+
+
+def _preferred(session: Session, school: str | None) -> str:
+    if school:
+        return school
+    from app.schools import current
+
+    return current(session)
+
+
+def lookup_exact(session: Session, code: str, *, school: str | None = None) -> Matches:
+    """Students whose ID number, student number or exam number is exactly ``code``.
+
+    Matches in several schools: those of ``school`` (default: the school being shot), noted; see the module docstring.
+    """
+    from app.i18n import t
+
     c = normalise(code)
     if not c:
-        return []
+        return Matches()
     conds, legacy = _code_conditions(c)
     rows = session.scalars(select(Student).where(or_(*conds)))
-    return _ordered([s for s in rows if _is_exact(s, c, legacy)])
+    found = _ordered([s for s in rows if _is_exact(s, c, legacy)])
+    if len({s.school for s in found}) <= 1:
+        return Matches(found)
+    pref = _preferred(session, school)
+    mine = [s for s in found if s.school == pref]
+    others = sorted({s.school or t("(无学校)", "(no school)") for s in found if s.school != pref})
+    if mine:
+        note = t(f"{'、'.join(others)} 也有号码 {c} 的学生; 已按当前学校 {pref} 查找",
+                 f"{', '.join(others)} also has a student with {c}; found in the current school {pref}")
+        return Matches(mine, note=note, elsewhere=[s for s in found if s.school != pref])
+    listed = "、".join(sorted({s.school or t("(无学校)", "(no school)") for s in found}))
+    return Matches(found, note=t(f"号码 {c} 在多所学校都有学生 ({listed}): 请核对学校",
+                                 f"{c} belongs to students of several schools ({listed}): check the school"))
 
 
-def search(session: Session, query: str, limit: int = 20) -> list[Student]:
-    """Students matching what the photographer typed (see the module docstring)."""
+def school_note(session: Session, student: Student) -> str | None:
+    """The card's warning when another school in the database has a student with the same student number."""
+    from app.i18n import t
+
+    if not student.student_no:
+        return None
+    others = session.scalars(
+        select(Student.school).where(Student.student_no == student.student_no, Student.school != student.school,
+                                     Student.id != student.id).distinct()
+    ).all()
+    if not others:
+        return None
+    return t(f"注意: {'、'.join(o or '(无学校)' for o in others)} 也有学号 {student.student_no} 的学生 (不是同一人); "
+             f"本学生属于 {student.school or '(无学校)'}",
+             f"note: {', '.join(others)} also has student number {student.student_no} (another person); "
+             f"this student is of {student.school}")
+
+
+def search(session: Session, query: str, limit: int = 20, *, school: str | None = None) -> list[Student]:
+    """Students matching what the photographer typed (see the module docstring); the school being shot first."""
+    found = _search(session, query, limit)
+    if len({s.school for s in found}) > 1:
+        pref = _preferred(session, school)
+        found.sort(key=lambda s: s.school != pref)  # stable: the order within a school stays
+    return found
+
+
+def _search(session: Session, query: str, limit: int) -> list[Student]:
     q = normalise(query)
     if not q:
         return []
@@ -160,6 +229,7 @@ def student_summary(s: Student, *, mask: bool = True) -> dict:
         "student_no": s.student_no,
         "name": s.name,
         "gender": s.gender,
+        "school": s.school or "",
         "college": s.college or "",
         "major": s.major,
         "class_name": s.class_name,

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "language": "zh",
     "day.half_day_split": "12:30",
     "school.name": "",
+    "school.current": "",  # the school being shot ("" = the school of the latest roster import)
     "school.contact": "",
     "school.phone": "",
     "school.email": "",

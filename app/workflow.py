@@ -253,7 +253,9 @@ class Workflow(RecoveryMixin):
         accepted = self._settle_pending()
         idn = id_number.strip().upper()
         with self.db.session() as s:
-            school = s.scalar(select(Student.school).where(Student.unlisted.is_(False)).limit(1)) or ""
+            from app.schools import current as current_school
+
+            school = current_school(s) or s.scalar(select(Student.school).where(Student.unlisted.is_(False)).limit(1)) or ""
             year = s.scalar(select(Student.grad_year).where(Student.unlisted.is_(False)).limit(1)) or ""
             st = Student(
                 name=name, student_no=student_no.strip(), id_number=idn, gender=gender.strip(),
@@ -621,6 +623,9 @@ class Workflow(RecoveryMixin):
                 select(RosterFinding).where(RosterFinding.student_id == st.id).order_by(RosterFinding.severity)
             )
             problems = tuple(f.message for f in rows)
+        from app.search import school_note  # schools number independently: say when another has this 学号
+
+        problems += tuple(n for n in (school_note(s, st),) if n)
         absent = s.scalar(
             select(func.count(Absence.id)).where(Absence.student_id == st.id, Absence.cleared_at.is_(None))
         )

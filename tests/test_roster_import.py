@@ -185,7 +185,7 @@ def test_college_mapping_for_a_roster_without_college_column(db, tmp_path):
         assert without == [] and sum(n for _, _, n in with_college) == 12
     # A later roster without the column gets the colleges from the mapping.
     with db.session() as s:
-        import_roster(s, make_book(tmp_path / "r2.xlsx", good_rows(6, seed=8)))
+        import_roster(s, make_book(tmp_path / "r2.xlsx", good_rows(6, seed=8)), replace=True)  # another list: replaces
         assert all(x.college for x in _students(s) if x.active)
 
 

@@ -351,6 +351,16 @@ class ReportDialog(JobDialog):
     def progress_text(self, values: tuple) -> str:
         return self.tr("已处理 {done} / {total} 人").format(done=values[-2], total=values[-1])
 
+    def _done(self, result) -> None:
+        super()._done(result)
+        if self.kind == "delivery" and (result.counts or {}).get("conflicts") and result.path is None:
+            # nothing was delivered: merge conflicts wait for a decision; the list decides them here
+            from ui.conflicts import ConflictsDialog
+
+            self._say(result.lines[0], WARN_STYLE)
+            self.conflicts_dialog = ConflictsDialog(self.ctl, self)
+            self.conflicts_dialog.show()
+
     def open_target(self) -> Path | None:
         path = super().open_target()
         if path is not None and self.kind == "delivery" and path.is_file():  # the encrypted zip
@@ -397,8 +407,10 @@ class RosterImportDialog(JobDialog):
         if not path.is_file():
             raise ValueError(self.tr("找不到文件: {path}").format(path=path))
         password = self.password.text() if self.asking_password and self.password.text() else None
+        replace = getattr(self, "confirmed_file", None) == path  # the removals were shown for this file and confirmed
+        self.confirmed_file = None
         return station_jobs.import_roster, (self.ctl.workflow.db, path), {
-            "password": password, "report_dir": self.report_dir, "progress": self.progress}
+            "password": password, "report_dir": self.report_dir, "progress": self.progress, "replace": replace}
 
     def progress_text(self, values: tuple) -> str:
         stage, done, total = values
@@ -430,6 +442,11 @@ class RosterImportDialog(JobDialog):
 
     def _done(self, result) -> None:
         super()._done(result)
+        if result.confirm:  # nothing imported: the roster would drop students; the next start confirms it
+            self.confirmed_file = result.path
+            self.start_button.setText(self.tr("确认移出并导入"))
+            self._say(result.confirm, WARN_STYLE)
+            return
         errors = (result.counts or {}).get("error_rows", 0)
         if errors:
             self._say(self.tr("已导入; {n} 行有错误, 见问题报告").format(n=errors), WARN_STYLE)

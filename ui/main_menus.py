@@ -149,7 +149,12 @@ class StationMenus(QObject):
     def open_roster_import(self):
         from ui.jobs import RosterImportDialog
 
-        return self._open("roster_import", lambda: RosterImportDialog(self.ctl, self.win))
+        def make():
+            dlg = RosterImportDialog(self.ctl, self.win)
+            dlg.roster_imported.connect(self.win.refresh_title)  # the school being shot may have changed
+            return dlg
+
+        return self._open("roster_import", make)
 
     def _job_done(self, dialog, result) -> None:
         if not dialog.isVisible():  # closed while it ran: say so in the main window

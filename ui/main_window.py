@@ -194,8 +194,19 @@ class MainWindow(QMainWindow):
         c.bridge.preview.connect(self._on_preview)
         QApplication.instance().focusChanged.connect(self._keep_focus)
 
+    def refresh_title(self, *_args) -> None:
+        """The title names the school being shot (a database can hold several; see app.schools)."""
+        from app.schools import current
+
+        try:
+            with self.ctl.workflow.db.session() as s:
+                school = current(s)
+        except Exception:  # noqa: BLE001 - a title is no reason to fail; the card still shows the school
+            school = ""
+        self.setWindowTitle(self.tr("毕业生图像采集 — 拍摄") + (f" · {school}" if school else ""))
+
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("毕业生图像采集 — 拍摄"))
+        self.refresh_title()
         self.input.setPlaceholderText(self._placeholder())
         names = {
             "shoot": self.tr("拍摄 (空格)"),

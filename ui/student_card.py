@@ -41,7 +41,7 @@ class StudentCardView(QFrame):
         grid = QGridLayout()
         self._caption_labels: list[tuple[QLabel, str]] = []
         self.fields: dict[str, QLabel] = {}
-        for row, key in enumerate(("student_no", "id_masked", "exam_no", "major", "class_name", "college")):
+        for row, key in enumerate(("school", "student_no", "id_masked", "exam_no", "major", "class_name", "college")):
             cap, val = QLabel(), QLabel()
             cap.setStyleSheet("color:#666;")
             val.setStyleSheet("font-size:16px;")
@@ -71,6 +71,7 @@ class StudentCardView(QFrame):
 
     def retranslate(self) -> None:
         captions = {
+            "school": self.tr("学校"),
             "student_no": self.tr("学号"),
             "id_masked": self.tr("身份证号"),
             "exam_no": self.tr("考生号"),
@@ -97,6 +98,7 @@ class StudentCardView(QFrame):
         gender = f"  ({card.gender})" if card.gender else ""
         self.name.setText(card.name + gender)
         values = {
+            "school": card.school,
             "student_no": card.student_no,
             "id_masked": card.id_masked,
             "exam_no": card.exam_no,
@@ -146,9 +148,10 @@ class CandidateList(QListWidget):
 
     def show_cards(self, cards: list[StudentCard] | tuple[StudentCard, ...]) -> None:
         self.clear()
+        several = len({c.school for c in cards}) > 1  # schools number independently: say whose student this is
         for c in cards:
             mark = "✓ " if c.photographed else ""
-            text = f"{mark}{c.name}  {c.student_no}  {c.id_masked}  {c.class_name}"
+            text = f"{mark}{c.name}  {c.student_no}  {c.id_masked}  {c.class_name}" + (f"  {c.school}" if several else "")
             it = QListWidgetItem(text)
             it.setData(Qt.ItemDataRole.UserRole, c.id)
             self.addItem(it)

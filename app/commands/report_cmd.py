@@ -1,16 +1,22 @@
 """`station report ...`, `station export photos`, `station merge`, `station audit`.
 
     station report reconcile [--period half|morning|afternoon|day|all] [--date D]
-                             [--since T] [--until T] [--college C] [--class K]
+                             [--since T] [--until T] [--school S] [--college C] [--class K]
                              [--whole-roster] [--out FILE.xlsx] [--password PW] [--json]
-    station report errata --out FILE.xlsx [--college C] [--class K] [--password PW]
+    station report errata --out FILE.xlsx [--school S] [--college C] [--class K] [--password PW]
     station report signed --class K [--college C] [--group G] --count N [--date D]
     station report signed --list [--date D]
-    station export photos --out DIR [--format chsi] [--college C] [--class K]
-                          [--password PW [--staging DIR]] [--no-proof] [--json]
+    station export photos --out DIR [--format chsi] [--school S] [--college C] [--class K]
+                          [--password PW [--staging DIR]] [--no-proof] [--allow-conflicts] [--json]
     station merge OTHER.db... [--into SITE.db] [--no-copy-photos] [--photos-dir DIR]
-    station merge --conflicts | --choose SHOT
+    station merge --conflicts | --choose SHOT | --decide SHOT...
     station audit [--action A] [--limit N] [--json]
+
+``--school`` picks one school where the database holds several (one school
+needs no option; several without it: a message and exit 2). ``export photos``
+exits 3 when students wait in 待处理/ (no valid ID number) or when undecided
+merge conflicts stopped it before anything was written (``--allow-conflicts``
+delivers the newest photo of each and lists them).
 
 ``--password -`` asks for the password instead of taking it from the command
 line (where the shell history would keep it).
@@ -35,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--college", help="只含这个学院 (全部班级)")
     p.add_argument("--class", dest="class_name", help="只含这个班级")
     p.add_argument("--whole-roster", action="store_true", help="包含全部名单, 不只是本时段有拍摄的班级")
+    p.add_argument("--school", help="学校 (xxmc); 数据库中有多所学校时必填 / the school, when the database holds several")
     p.add_argument("--out", help="输出 .xlsx (不给则只打印合计)")
     p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
     p.add_argument("--json", action="store_true", help="合计以一行 JSON 输出")
@@ -45,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--college")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--school", help="学校 (xxmc); 数据库中有多所学校时必填 / the school, when the database holds several")
     p.set_defaults(func=run_errata)
 
     p = rsub.add_parser("signed", help="录入签字表人数 / enter a signed sheet's count")
@@ -66,6 +74,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password", help="打包为 AES 加密 zip ('-' = 输入)")
     p.add_argument("--staging", help="加密导出时明文暂存的文件夹 (默认在本机缓存中)")
     p.add_argument("--no-proof", action="store_true", help="不生成校对单 PDF")
+    p.add_argument("--school", help="学校 (xxmc); 数据库中有多所学校时必填 / the school, when the database holds several")
+    p.add_argument("--allow-conflicts", action="store_true",
+                   help="有合并冲突 (两个机位都选定了照片) 时仍导出: 交付较新的一张, 列出其余 / deliver the newest of conflicting photos")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_export)
 
@@ -76,6 +87,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--photos-dir", help="照片存放位置 (默认: 目标数据库旁的 merged_photos/)")
     p.add_argument("--conflicts", action="store_true", help="列出两个机位都选定了照片的学生")
     p.add_argument("--choose", metavar="SHOT", help="选定这张照片 (编号前 6 位以上), 解决冲突")
+    p.add_argument("--decide", metavar="SHOT", nargs="+",
+                   help="决定合并冲突: 选定这些照片 (每人一张, 编号前 6 位以上; 见 --conflicts) / decide conflicts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_merge)
 
@@ -115,7 +128,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
     with db.session() as s:
         per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
         rec = service.reconcile_report(s, args.out, period=per, college=args.college, class_name=args.class_name,
-                                       whole_roster=args.whole_roster, password=password)
+                                       whole_roster=args.whole_roster, password=password, school=args.school)
     if args.json:
         print(json.dumps(rec.totals_dict(), ensure_ascii=False))
     else:
@@ -132,7 +145,8 @@ def run_errata(args: argparse.Namespace) -> int:
     password = _password(args.password)
     db = _db(args)
     with db.session() as s:
-        form = service.errata_report(s, args.out, college=args.college, class_name=args.class_name, password=password)
+        form = service.errata_report(s, args.out, college=args.college, class_name=args.class_name, password=password,
+                                     school=args.school)
     kinds = errata.by_kind(form)
     print(
         t(
@@ -231,13 +245,23 @@ def run_export(args: argparse.Namespace) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, lambda *_a: cancel.set())
+    from app.export import ConflictsBlockDelivery
+
     try:
         with db.session() as s:
             res = service.export_delivery(
                 s, args.out, fmt=args.format, college=args.college, class_name=args.class_name, password=password,
                 staging=args.staging, proof_sheets=not args.no_proof,
                 progress=progress if sys.stderr.isatty() else None, cancel=cancel,
+                school=args.school, allow_conflicts=args.allow_conflicts,
             )
+    except ConflictsBlockDelivery as exc:
+        # who, before the message: nothing was written (exit 3)
+        print(t("合并冲突 (两个机位都选定了照片, 照片编号 机位 拍摄时间 检查结论):",
+                "merge conflicts (photos selected on two stations):"))
+        for line in exc.lines():
+            print("  " + line)
+        raise
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
@@ -254,9 +278,22 @@ def run_export(args: argparse.Namespace) -> int:
                 f"{res.proof_sheets} proof sheets",
             )
         )
-        if res.named_by_student_no:
-            print(t(f"{len(res.named_by_student_no)} 人身份证号无效或重复, 以学号命名 (见清单)",
-                    f"{len(res.named_by_student_no)} named by student number (invalid or duplicate ID; see the manifest)"))
+        if res.pending:
+            print(t(f"{len(res.pending)} 人没有有效身份证号, 照片未交付, 放在 待处理/ (学号_姓名.jpg), 需要决定 (原因见清单):",
+                    f"{len(res.pending)} students have no valid ID number: not delivered, their photos wait in 待处理/ "
+                    f"for a decision (reasons in the manifest):"))
+            for p in res.pending[:20]:
+                print(f"  {p.student.class_name} {p.student.student_no} {p.student.name}: {p.pending}")
+            if len(res.pending) > 20:
+                print(f"  ... {len(res.pending) - 20} more")
+        if res.conflicts:
+            print(t(f"{len(res.conflicts)} 人有合并冲突, 已交付较新的一张 (--allow-conflicts); 请用 station merge --decide 决定:",
+                    f"{len(res.conflicts)} merge conflicts: the newest photo was delivered (--allow-conflicts); "
+                    f"decide with station merge --decide:"))
+            for p in res.conflicts:
+                print(f"  {p.student.class_name} {p.student.student_no} {p.student.name}")
+                for c in p.conflict:
+                    print(f"      {c}")
         if res.size_out_of_range:
             print(t(f"{res.size_out_of_range} 张照片大小不在交付范围内 (见清单)", f"{res.size_out_of_range} photos outside the size range"))
         for p in res.failed[:20]:
@@ -269,7 +306,7 @@ def run_export(args: argparse.Namespace) -> int:
                     f"encrypted archive: {zip_path}" + ("" if res.zip_written else " (unchanged)")))
         else:
             print(t(f"输出: {root}", f"output: {root}"))
-    return 1 if res.failed else 0
+    return 1 if res.failed else 3 if res.pending else 0
 
 
 def run_merge(args: argparse.Namespace) -> int:
@@ -283,6 +320,18 @@ def run_merge(args: argparse.Namespace) -> int:
 
     target = open_db(args.into) if args.into else _db(args)
     try:
+        if args.decide:
+            with target.session() as s:
+                for ref in args.decide:
+                    sel = merge.choose(s, ref)
+                    audit.record(s, "merge_choose", scope={"shot": ref}, rows=1)
+                    st = s.get(Student, sel.student_id)
+                    print(t(f"已决定: {st.school} {st.class_name} {st.student_no} {st.name} → {ref}",
+                            f"decided: {st.student_no} → {ref}"))
+                s.commit()
+                left = len(merge.open_conflicts(s))
+            print(t(f"还有 {left} 人待决定", f"{left} left to decide"))
+            return 0
         if args.conflicts or args.choose:
             with target.session() as s:
                 if args.choose:
@@ -297,17 +346,17 @@ def run_merge(args: argparse.Namespace) -> int:
 
                 for c in conflicts:
                     st = s.get(Student, c.student_id)
-                    print(f"{st.class_name}\t{st.student_no}\t{st.name}\t{mask_id(st.id_number)}")
+                    print(f"{st.school}\t{st.class_name}\t{st.student_no}\t{st.name}\t{mask_id(st.id_number)}")
                     for label, shot_id in (("保留", c.kept_shot_id), ("另一", c.other_shot_id)):
                         shot = s.get(Shot, shot_id)
                         station = s.get(Station, shot.station_id)
                         print(f"    {label}: {shot.uid[:12]}  {station.name}  {shot.taken_at:%Y-%m-%d %H:%M}  "
                               f"{shot.qc_verdict or '-'}  {shot.path}")
-                print(t(f"待决定 {len(conflicts)} 人; 用 station merge --choose 照片编号 决定",
-                        f"{len(conflicts)} to decide; use station merge --choose SHOT"))
+                print(t(f"待决定 {len(conflicts)} 人; 用 station merge --decide 照片编号... 决定 (每人一张)",
+                        f"{len(conflicts)} to decide; use station merge --decide SHOT..."))
                 return 0
         if not args.sources:
-            raise InputError("请给出要合并的数据库文件 (或 --conflicts / --choose)")
+            raise InputError("请给出要合并的数据库文件 (或 --conflicts / --decide)")
         results = merge.merge_files(
             target,
             args.sources,

@@ -6,7 +6,9 @@ Output formats are stable (scripts and tests read them):
   ``{"row", "field", "code", "severity", "message"}``; notes go to stderr.
   Exit 0 when the file was read (whatever it found), 2 when it could not be.
 - ``roster import FILE``: notes, then a summary line per count; the findings
-  report (xlsx) is written unless ``--no-report``. Exit 0 / 2 as above.
+  report (xlsx) is written unless ``--no-report``. Exit 0 / 2 as above; exit 3
+  (nothing imported) when the roster would mark more than 5 students of a
+  school as removed: it lists them and needs ``--replace``.
 - ``find QUERY``: one line per student, ID numbers masked; exit 3 when nothing
   matches. ``--json`` prints one object per line.
 """
@@ -39,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--report", metavar="OUT.xlsx", help="问题报告路径 / findings report (default: <name>-问题报告.xlsx here)")
     i.add_argument("--no-report", action="store_true", help="不写问题报告 / do not write the report")
     i.add_argument("--json", action="store_true", help="以 JSON 输出汇总 / print the summary as JSON")
+    i.add_argument("--replace", action="store_true",
+                   help="确认替换整份名单: 新名单中没有的学生 (超过 5 人) 标记为移出名单 / "
+                        "confirm that this roster replaces the school's list (drops more than 5 students)")
     i.set_defaults(func=run_import)
 
     g = rsub.add_parser(
@@ -142,9 +147,19 @@ def run_import(args: argparse.Namespace) -> int:
         size = os.path.getsize(args.file)
     except OSError:
         size = 0
+    from app.roster import RemovalNeedsConfirmation
+
     db = open_db(args)
     with db.session() as s:
-        result = import_roster(s, args.file, password=password, progress=_progress_printer(size))
+        try:
+            result = import_roster(s, args.file, password=password, progress=_progress_printer(size),
+                                   replace=args.replace)
+        except RemovalNeedsConfirmation as exc:
+            # who would be dropped, before the message (the command exits 3, nothing written)
+            print(t("新名单中没有的学生 (学校 学院 班级 学号 姓名):", "students the new roster no longer lists:"))
+            for line in exc.lines(limit=200):
+                print("  " + line)
+            raise
     checked = result.checked
     report_path = None
     if not args.no_report and (checked.findings or args.report):
@@ -170,6 +185,9 @@ def run_import(args: argparse.Namespace) -> int:
             f"({result.warnings} warnings)",
         )
     )
+    for school in result.new_schools:
+        print(t(f"新学校: {school} (与已有学校的学生分开, 学号相同也不合并)",
+                f"new school: {school} (kept apart from the other schools' students, even with the same numbers)"))
     if result.deactivated or result.reactivated:
         print(
             t(
@@ -253,6 +271,8 @@ def run_find(args: argparse.Namespace) -> int:
         found = lookup_exact(s, args.query) if args.exact else search(s, args.query, limit=args.limit)
         if not found:
             raise NotFound(t(f"没有找到: {args.query}", f"no student matches: {args.query}"))
+        if getattr(found, "note", ""):
+            print(found.note, file=sys.stderr)
         ids = [st.id for st in found]
         shots = dict(s.execute(select(Shot.student_id, func.count()).where(Shot.student_id.in_(ids)).group_by(Shot.student_id)).all())
         chosen = set(s.scalars(select(Selection.student_id).where(Selection.student_id.in_(ids))))
@@ -268,6 +288,9 @@ def run_find(args: argparse.Namespace) -> int:
         return 0
     head = [t("学号", "Student no."), t("姓名", "Name"), t("性别", "Sex"), t("学院", "College"), t("专业", "Major"),
             t("班级", "Class"), t("身份证号", "ID number"), t("考生号", "Exam no."), t("状态", "Status")]
+    several = len({d["school"] for d in rows}) > 1  # schools number independently: say whose student each is
+    if several:
+        head.insert(0, t("学校", "School"))
     table = [head]
     for d in rows:
         status = []
@@ -281,8 +304,8 @@ def run_find(args: argparse.Namespace) -> int:
             status.append(t("已移出名单", "no longer listed"))
         if d["unlisted"]:
             status.append(t("名单外", "not on the roster"))
-        table.append([d["student_no"], d["name"], d["gender"], d["college"], d["major"], d["class_name"],
-                      d["id_number"], d["exam_no"], ",".join(status)])
+        table.append([d["school"]] * several + [d["student_no"], d["name"], d["gender"], d["college"], d["major"],
+                                                d["class_name"], d["id_number"], d["exam_no"], ",".join(status)])
     widths = [max(_width(r[k]) for r in table) for k in range(len(head))]
     for r in table:
         print("  ".join(_pad(v, w) for v, w in zip(r, widths)).rstrip())

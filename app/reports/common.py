@@ -43,8 +43,12 @@ def load_students(
     *,
     college: str | None = None,
     class_name: str | None = None,
+    school: str | None = None,
 ) -> list[StudentRow]:
-    """Students in roster order: active ones, plus dropped ones that were photographed anyway."""
+    """Students in roster order: active ones, plus dropped ones that were photographed anyway.
+
+    ``school``: only that school's students (a database can hold several; see :mod:`app.schools`).
+    """
     conn = session.connection()  # Core rows: the ORM's per-row bookkeeping costs more than the query
     majors = dict(conn.execute(select(MajorCollege.major, MajorCollege.college)).all())
     # dropped students (a re-sent roster) stay in the reports only when they were photographed
@@ -71,6 +75,8 @@ def load_students(
     q = select(*cols).order_by(Student.roster_order, Student.id)
     if class_name:
         q = q.where(Student.class_name == class_name)
+    if school:
+        q = q.where(Student.school == school)
     out: list[StudentRow] = []
     append = out.append
     # tuple unpacking: a Row's attribute lookups cost as much as the query on 20,000 rows

@@ -74,10 +74,11 @@ class Errata:
     email: str
 
 
-def build(session: Session, *, college: str | None = None, class_name: str | None = None) -> Errata:
+def build(session: Session, *, college: str | None = None, class_name: str | None = None,
+          school: str | None = None) -> Errata:
     from app import settings
 
-    students = load_students(session, college=college, class_name=class_name)
+    students = load_students(session, college=college, class_name=class_name, school=school)
     by_id = {s.id: s for s in students}
     rows: dict[object, ErrataRow] = {}
 
@@ -102,7 +103,7 @@ def build(session: Session, *, college: str | None = None, class_name: str | Non
         .where(DataIssue.resolved_at.is_(None))
         .order_by(DataIssue.reported_at, DataIssue.id)
     ).all()
-    filtered = bool(college or class_name)
+    filtered = bool(college or class_name or school)
     for d in issues:
         if d.student_id is not None and d.student_id not in by_id:
             continue

@@ -1,7 +1,7 @@
 """The delivery manifest: one row per student with both files, their sha256, QC verdict, station, time.
 
 Written as CSV (UTF-8 with BOM, so Excel and WPS read the Chinese) and as a
-workbook with the exceptions on their own sheets (未能导出, 以学号命名).
+workbook with the exceptions on their own sheets (未能导出, 待处理: no valid ID number, with the reason).
 Rewritten only when its content changed, so a second export run leaves the
 delivery folder untouched.
 """
@@ -71,7 +71,7 @@ def manifest_rows(rows: list[Planned]) -> list[list[Any]]:
                 p.station,
                 p.taken_at.strftime("%Y-%m-%d %H:%M:%S"),
                 p.selected_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "已导出" if ok else f"未导出: {p.error}",
+                (f"待处理: {p.pending}" if p.pending else "已导出") if ok else f"未导出: {p.error}",
             ]
         )
     return out
@@ -93,14 +93,15 @@ def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) ->
         return  # unchanged: a second run rewrites nothing
     write_atomic(csv_path, csv_bytes)
     failed = [p for p in rows if p.error]
-    by_no = [p for p in rows if not p.error and p.named_by != "身份证号"]
+    pending = [p for p in rows if not p.error and p.pending]
     tables = [
         Table(
             "交付清单",
             [Col(h) for h in MANIFEST_HEADERS],
             data,
-            preamble=[f"交付格式: {profile.description}; 共 {len(rows)} 人, 导出 {len(rows) - len(failed)} 人"],
-            highlight=[Highlight('LEFT($V{r},3)="未导出"', BAD_FILL)],
+            preamble=[f"交付格式: {profile.description}; 共 {len(rows)} 人, 以身份证号交付 "
+                      f"{len(rows) - len(failed) - len(pending)} 人, 待处理 {len(pending)} 人"],
+            highlight=[Highlight('OR(LEFT($V{r},3)="未导出",LEFT($V{r},3)="待处理")', BAD_FILL)],
         ),
         Table(
             "未能导出",
@@ -109,10 +110,11 @@ def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) ->
             empty_note="无",
         ),
         Table(
-            "以学号命名",
-            [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("名单身份证号"), Col("文件")],
-            [[p.student.college, p.student.class_name, p.student.student_no, p.student.name, p.student.id_number, p.photo_rel] for p in by_no],
-            preamble=["这些学生的身份证号缺失、无效或重复, 照片以学号命名"],
+            "待处理",
+            [Col("学院"), Col("班级"), Col("学号"), Col("姓名"), Col("名单身份证号"), Col("原因", width=50), Col("文件")],
+            [[p.student.college, p.student.class_name, p.student.student_no, p.student.name, p.student.id_number,
+              p.pending, p.photo_rel] for p in pending],
+            preamble=["这些学生没有有效的身份证号, 照片未交付, 放在 待处理/ (学号_姓名.jpg): 核实身份证号后再导出"],
             empty_note="无",
         ),
     ]

@@ -185,12 +185,13 @@ def build(
     class_name: str | None = None,
     whole_roster: bool = False,
     target: tuple[int, int] | None = None,
+    school: str | None = None,
 ) -> Reconciliation:
     from app import settings
 
     if target is None:
         target = (int(settings.get(session, "rate.target_low")), int(settings.get(session, "rate.target_high")))
-    students = load_students(session, college=college, class_name=class_name)
+    students = load_students(session, college=college, class_name=class_name, school=school)
     by_id = {s.id: s for s in students}
     labels = station_labels(session)
     conn = session.connection()  # Core rows, fetched in one go

@@ -36,19 +36,27 @@ def reconcile_report(
     class_name: str | None = None,
     whole_roster: bool = False,
     password: str | None = None,
+    school: str | None = None,
+    default_current_school: bool = False,
 ):
-    """Build the reconciliation; with ``out``, write the workbook and audit it. Returns the Reconciliation."""
+    """Build the reconciliation; with ``out``, write the workbook and audit it. Returns the Reconciliation.
+
+    ``school``: see :func:`app.schools.resolve` (a database with several schools reports one at a time).
+    """
+    from app import schools
     from app.reports import reconcile
 
     check_password(password)
+    school = schools.resolve(session, school, default_current=default_current_school)
     per = period or default_period(session)
-    rec = reconcile.build(session, per, college=college, class_name=class_name, whole_roster=whole_roster)
+    rec = reconcile.build(session, per, college=college, class_name=class_name, whole_roster=whole_roster,
+                          school=school)
     if out:
         path = reconcile.write(rec, out, password)
         audit.record(
             session,
             "report_reconcile",
-            scope={"period": per.to_dict(), "college": college, "class": class_name,
+            scope={"period": per.to_dict(), "school": school, "college": college, "class": class_name,
                    "whole_roster": whole_roster, "scope": rec.scope},
             rows=rec.totals.roster,
             path=path,
@@ -65,14 +73,19 @@ def errata_report(
     college: str | None = None,
     class_name: str | None = None,
     password: str | None = None,
+    school: str | None = None,
+    default_current_school: bool = False,
 ):
-    """Write the errata form (attachment 3) and audit it. Returns the Errata."""
+    """Write the errata form (attachment 3) and audit it. Returns the Errata. ``school``: see reconcile_report."""
+    from app import schools
     from app.reports import errata
 
     check_password(password)
-    form = errata.build(session, college=college, class_name=class_name)
+    school = schools.resolve(session, school, default_current=default_current_school)
+    form = errata.build(session, college=college, class_name=class_name, school=school)
     path = errata.write(form, out, password)
-    audit.record(session, "report_errata", scope={"college": college, "class": class_name}, rows=len(form.rows),
+    audit.record(session, "report_errata", scope={"school": school, "college": college, "class": class_name},
+                 rows=len(form.rows),
                  path=path, encrypted=bool(password))
     session.commit()
     return form
@@ -90,16 +103,25 @@ def export_delivery(
     proof_sheets: bool = True,
     progress: Callable[[int, int], None] | None = None,
     cancel=None,
+    school: str | None = None,
+    allow_conflicts: bool = False,
+    default_current_school: bool = False,
 ):
     """The photo delivery into folder ``out``, or with a password into the AES zip ``out`` (.zip added).
 
     ``cancel`` (a ``threading.Event``) stops it between students: :class:`app.export.ExportCancelled`.
+    ``school``: see :func:`app.schools.resolve` (several schools need one; the window
+    passes ``default_current_school``). Undecided merge conflicts raise
+    :class:`app.export.ConflictsBlockDelivery` before anything is written, unless ``allow_conflicts``.
 
     Returns the :class:`app.export.ExportResult`.
     """
-    from app import export
+    from app import export, schools
 
     check_password(password)
+    school = schools.resolve(session, school, default_current=default_current_school)
+    if not allow_conflicts:
+        export.conflict_gate(session, school=school, college=college, class_name=class_name)
     out = Path(out)
     zip_path = None
     if password:
@@ -109,7 +131,8 @@ def export_delivery(
         root = out
     try:
         res = export.export_photos(session, root, profile=fmt, college=college, class_name=class_name,
-                                   proof_sheets=proof_sheets, progress=progress, cancel=cancel)
+                                   proof_sheets=proof_sheets, progress=progress, cancel=cancel, school=school,
+                                   allow_conflicts=allow_conflicts)
     except export.ExportCancelled:
         if zip_path is not None and not staging:
             export.remove_staging(root)  # no plain copy left behind in the cache, finished or not
@@ -123,7 +146,8 @@ def export_delivery(
     audit.record(
         session,
         "export_photos",
-        scope={"format": fmt, "college": college, "class": class_name, "out": str(zip_path or root)},
+        scope={"format": fmt, "school": school, "college": college, "class": class_name, "out": str(zip_path or root),
+               "allow_conflicts": allow_conflicts},
         rows=res.exported,
         path=zip_path or (root / f"{export.MANIFEST}.csv"),
         encrypted=bool(password),

@@ -8,7 +8,7 @@ Pipeline (each step usable on its own):
 - :func:`validate` (``validate.py``): cleaning (``clean.py``) and every check,
   producing :class:`Finding` objects with stable codes (``findings.py``); ID
   numbers are checked against GB 11643 (``idcard.py``).
-- :func:`import_roster` (``importer.py``): upsert by Xh then Sfzh into the
+- :func:`import_roster` (``importer.py``): upsert by school + Xh (then Sfzh) into the
   database, findings stored as :class:`app.models.RosterFinding`, the import in
   the audit log; nobody is deleted.
 - :func:`write_report` (``report.py``): the findings as an xlsx the school can
@@ -22,7 +22,7 @@ the roster in force; severity ``error`` feeds the errata form), and
 
 from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS
 from app.roster.findings import CODES, ERROR, WARNING, Finding
-from app.roster.importer import ImportResult, check_roster, import_roster
+from app.roster.importer import ImportResult, RemovalNeedsConfirmation, check_roster, import_roster
 from app.roster.reader import RawTable, read_roster
 from app.roster.validate import CheckedRoster, validate
 
@@ -44,6 +44,7 @@ __all__ = [
     "Finding",
     "ImportResult",
     "RawTable",
+    "RemovalNeedsConfirmation",
     "check_roster",
     "import_roster",
     "read_roster",

@@ -3,13 +3,22 @@
 One transaction per import: the :class:`~app.models.RosterImport` row, the
 students, their findings and the audit record commit together or not at all.
 
-- A student is matched to an existing one by student number (Xh), then by ID
-  number (its 18-character form), so a corrected roster the school re-sends
-  updates the same students instead of adding them twice.
+- A student is the school (xxmc) plus the student number (Xh), or the ID
+  number where the student number is missing (:func:`app.schools.identity`).
+  A row is matched to an existing student of the same school by student
+  number, then by ID number (its 18-character form), so a corrected roster the
+  school re-sends updates the same students instead of adding them twice. A
+  roster of another school adds its students and never touches this one's,
+  whatever their student numbers.
 - Nobody is deleted. A student the new roster no longer lists is marked
   ``active=False`` (a student who already has a photo keeps it, and the
-  reconciliation still sees it); students added at the camera (``unlisted``)
-  are left alone. A student listed again is active again.
+  reconciliation still sees it), but only within the schools, and the
+  colleges or majors, the roster holds: a roster sent one file per college
+  adds each college without dropping the others. Students added at the camera
+  (``unlisted``) are left alone. A student listed again is active again. A
+  roster that would drop more than :data:`REMOVE_WITHOUT_CONFIRM` students of
+  a school raises :class:`RemovalNeedsConfirmation` naming them, with nothing
+  written, unless ``replace=True`` (``station roster import --replace``).
 - A row that exactly repeats an earlier row is the same student listed twice:
   it is imported once and its ``duplicate`` findings name the row, not a student.
 - Findings replace the student's findings from earlier imports, so
@@ -34,9 +43,10 @@ from itertools import compress, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, false, func, insert, literal_column, or_, select, true, update
+from sqlalchemy import bindparam, delete, false, func, insert, literal_column, select, true, update
 from sqlalchemy.orm import Session
 
+from app.errors import StationError
 from app.roster import pinyin
 from app.roster.fields import ATTR, COLLEGE, FIELDS
 from app.roster.reader import read_roster
@@ -114,6 +124,7 @@ class ImportResult:
     warnings: int
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    new_schools: list[str] = field(default_factory=list)  # schools (xxmc) this roster brought into a database that had others
 
     def summary(self) -> dict:
         return {
@@ -128,7 +139,108 @@ class ImportResult:
             "warned": self.warned,
             "errors": self.errors,
             "warnings": self.warnings,
+            "new_schools": self.new_schools,
         }
+
+
+# A re-sent roster may drop this many students of a school without asking; more needs --replace.
+REMOVE_WITHOUT_CONFIRM = 5
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A student a roster would mark as no longer listed (移出名单)."""
+
+    student_id: int
+    school: str
+    college: str
+    class_name: str
+    student_no: str
+    name: str
+
+
+class RemovalNeedsConfirmation(StationError):
+    """The roster would mark more than a few students of a school as removed: nothing was written.
+
+    ``removals`` names them; the command repeats the import with
+    ``--replace``, the window asks and repeats it with ``replace=True``.
+    """
+
+    exit_code = 3
+
+    def __init__(self, removals: list[Removal]):
+        from app.i18n import t
+
+        self.removals = removals
+        per_school: dict[str, int] = {}
+        for r in removals:
+            per_school[r.school] = per_school.get(r.school, 0) + 1
+        counts = ", ".join(f"{school or t('(无学校)', '(no school)')} {n} 人" for school, n in per_school.items())
+        super().__init__(t(
+            f"这份名单会把 {len(removals)} 名学生标记为移出名单 ({counts}): 新名单中没有他们。"
+            f"未导入任何内容; 确认是替换整份名单请加 --replace (窗口中点“确认移出并导入”)",
+            f"this roster would mark {len(removals)} students as no longer listed ({counts}); nothing was imported. "
+            f"If it replaces the whole roster, import again with --replace (in the window: confirm)"))
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        rows = self.removals if limit is None else self.removals[:limit]
+        out = [f"{r.school}  {r.college}  {r.class_name}  {r.student_no}  {r.name}" for r in rows]
+        if limit is not None and len(self.removals) > limit:
+            out.append(f"… {len(self.removals) - limit}")
+        return out
+
+
+def _no_longer_listed(session: Session, row_school, row_college, row_major, old_values, old_state, claimed) -> list[int]:
+    """Active roster students this roster would drop: of its schools, and of the colleges it holds.
+
+    A roster of another school never drops a student; a roster that holds only
+    some colleges of a school (its college column, or its majors through the
+    major → college table) drops no one of the others. A roster without any
+    college is taken as the whole school's.
+    """
+    from app.models import MajorCollege
+
+    cmap = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
+    colleges: dict[str, set] = {}
+    majors: dict[str, set] = {}
+    for school, college, major in zip(row_school, row_college, row_major):
+        colleges.setdefault(school, set()).add(college or cmap.get(major))
+        majors.setdefault(school, set()).add(major)
+    for s in colleges.values():
+        s.discard(None)
+        s.discard("")
+    out = []
+    for sid, vals in old_values.items():
+        active, unlisted = old_state[sid]
+        if not active or unlisted or sid in claimed:
+            continue
+        school = vals[1] or ""
+        if school not in majors:
+            continue  # another school's student
+        held = colleges[school]
+        if held:  # the roster names its colleges: it covers those (and, for a student without one, its majors)
+            college = vals[9] or cmap.get(vals[2])
+            if not (college in held if college else vals[2] in majors[school]):
+                continue
+        # a roster without any college is the whole school's
+        out.append(sid)
+    return out
+
+
+def _confirm_removals(to_remove: list[int], old_values) -> None:
+    per_school: dict[str, int] = {}
+    for sid in to_remove:
+        school = old_values[sid][1] or ""
+        per_school[school] = per_school.get(school, 0) + 1
+    if max(per_school.values()) <= REMOVE_WITHOUT_CONFIRM:
+        return
+    removals = [
+        Removal(sid, old_values[sid][1] or "", old_values[sid][9] or "", old_values[sid][3] or "",
+                old_values[sid][4] or "", old_values[sid][6] or "")
+        for sid in to_remove
+    ]
+    removals.sort(key=lambda r: (r.school, r.college, r.class_name, r.student_no))
+    raise RemovalNeedsConfirmation(removals)
 
 
 @contextmanager
@@ -177,10 +289,16 @@ def import_roster(
     password: str | None = None,
     progress: Progress | None = None,
     checked: CheckedRoster | None = None,
+    replace: bool = False,
 ) -> ImportResult:
-    """Read, validate and import a roster; commits. Raises InputError if unreadable."""
+    """Read, validate and import a roster; commits. Raises InputError if unreadable.
+
+    Raises :class:`RemovalNeedsConfirmation` (nothing written) when the roster
+    would mark more than :data:`REMOVE_WITHOUT_CONFIRM` students of a school as
+    no longer listed, unless ``replace``.
+    """
     with bulk_work():
-        return _import_roster(session, path, password=password, progress=progress, checked=checked)
+        return _import_roster(session, path, password=password, progress=progress, checked=checked, replace=replace)
 
 
 def _import_roster(
@@ -190,6 +308,7 @@ def _import_roster(
     password: str | None = None,
     progress: Progress | None = None,
     checked: CheckedRoster | None = None,
+    replace: bool = False,
 ) -> ImportResult:
     """The import itself (see :func:`import_roster`)."""
     from app import audit
@@ -226,9 +345,70 @@ def _import_roster(
         cmap = dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
         colleges = [cmap.get(m) for m in V["Zymc"]] if cmap else [None] * n
     timings["derive"] = time.perf_counter() - t1
-    t1b = time.perf_counter()
+
+    # --- match existing students (within their school) -----------------------------------
+    t2 = time.perf_counter()
+    S = Student.__table__
+    value_cols = [S.c[ATTR[f]] for f in (*FIELDS, COLLEGE)] + [S.c.id_number18, S.c.id_last6, S.c.name_initials]
+    existing_count = session.execute(select(func.count()).select_from(S)).scalar_one()
+    target: list[int | None] = [None] * n
+    old_values: dict[int, tuple] = {}
+    old_state: dict[int, tuple[bool, bool]] = {}
+    to_remove: list[int] = []
+    new_schools: list[str] = []
+    if existing_count:
+        # Schools number their students independently: a student is the school plus the
+        # student number (else the ID number). A row without a school belongs to the file's
+        # one school, when the file names exactly one.
+        xxmc = V["xxmc"]
+        file_schools = set(xxmc) - {""}
+        only_school = next(iter(file_schools)) if len(file_schools) == 1 else ""
+        row_school = [x or only_school for x in xxmc]
+        by_xh: dict[tuple[str, str], list[int]] = {}
+        by_id: dict[tuple[str, str], list[int]] = {}
+        for row in session.execute(select(S.c.id, S.c.active, S.c.unlisted, *value_cols)):
+            sid = row[0]
+            old_state[sid] = (row[1], row[2])
+            vals = tuple(row[3:])
+            old_values[sid] = vals
+            school = vals[1] or ""
+            if vals[4]:
+                by_xh.setdefault((school, vals[4]), []).append(sid)
+            key = vals[10] or vals[5]
+            if key:
+                by_id.setdefault((school, key), []).append(sid)
+        claimed: set[int] = set()
+        for i in range(n):
+            if i in same_as:
+                continue
+            sid = None
+            xh = V["Xh"][i]
+            school = row_school[i]
+            # the same school's student, else one whose school was not known (added at the camera first)
+            if xh:
+                for cand in (*by_xh.get((school, xh), ()), *by_xh.get(("", xh), ())):
+                    if cand not in claimed:
+                        sid = cand
+                        break
+            if sid is None and i not in id_lost:
+                key = id18[i] or sfzh[i]
+                if key:
+                    for cand in (*by_id.get((school, key), ()), *by_id.get(("", key), ())):
+                        if cand not in claimed:
+                            sid = cand
+                            break
+            if sid is not None:
+                claimed.add(sid)
+                target[i] = sid
+        known_schools = {vals[1] or "" for vals in old_values.values()} - {""}
+        new_schools = sorted(file_schools - known_schools) if known_schools else []
+        to_remove = _no_longer_listed(session, row_school, colleges, V["Zymc"], old_values, old_state, claimed)
+        if to_remove and not replace:
+            _confirm_removals(to_remove, old_values)
+    timings["match"] = time.perf_counter() - t2
 
     # --- the import record ----------------------------------------------------------
+    t1b = time.perf_counter()
     imp = RosterImport(
         file_name=str(path.resolve()),
         file_sha256=audit.file_sha256(path),
@@ -239,51 +419,7 @@ def _import_roster(
     session.flush()
     imp_id = imp.id
     stamp = _now()
-
-    # --- match existing students ------------------------------------------------------
     timings["record"] = time.perf_counter() - t1b
-    t2 = time.perf_counter()
-    S = Student.__table__
-    value_cols = [S.c[ATTR[f]] for f in (*FIELDS, COLLEGE)] + [S.c.id_number18, S.c.id_last6, S.c.name_initials]
-    existing_count = session.execute(select(func.count()).select_from(S)).scalar_one()
-    target: list[int | None] = [None] * n
-    old_values: dict[int, tuple] = {}
-    old_state: dict[int, tuple[bool, bool]] = {}
-    if existing_count:
-        by_xh: dict[str, list[int]] = {}
-        by_id: dict[str, list[int]] = {}
-        for row in session.execute(select(S.c.id, S.c.active, S.c.unlisted, *value_cols)):
-            sid = row[0]
-            old_state[sid] = (row[1], row[2])
-            vals = tuple(row[3:])
-            old_values[sid] = vals
-            if vals[4]:
-                by_xh.setdefault(vals[4], []).append(sid)
-            key = vals[10] or vals[5]
-            if key:
-                by_id.setdefault(key, []).append(sid)
-        claimed: set[int] = set()
-        for i in range(n):
-            if i in same_as:
-                continue
-            sid = None
-            xh = V["Xh"][i]
-            if xh:
-                for cand in by_xh.get(xh, ()):
-                    if cand not in claimed:
-                        sid = cand
-                        break
-            if sid is None and i not in id_lost:
-                key = id18[i] or sfzh[i]
-                if key:
-                    for cand in by_id.get(key, ()):
-                        if cand not in claimed:
-                            sid = cand
-                            break
-            if sid is not None:
-                claimed.add(sid)
-                target[i] = sid
-    timings["match"] = time.perf_counter() - t2
     t2b = time.perf_counter()
 
     # --- rows to write (tuples in KEYS order) ---------------------------------------------
@@ -380,14 +516,13 @@ def _import_roster(
 
     # Students the new roster no longer lists: kept, marked inactive. (An empty
     # table before this import has nobody to drop and no earlier findings.)
-    deactivated = 0
+    # Only students of the schools (and the colleges or majors) this roster covers: another
+    # school's students, and the colleges a per-college file does not hold, are left alone.
+    deactivated = len(to_remove)
     F = RosterFinding.__table__
     if existing_count:
-        deactivated = conn.execute(
-            update(S)
-            .where(S.c.active == true(), S.c.unlisted == false(), or_(S.c.import_id.is_(None), S.c.import_id != imp_id))
-            .values(active=false())
-        ).rowcount
+        _executemany(conn, update(S).where(S.c.id == bindparam("_id")).values(active=false(), updated_at=when), ("_id",),
+                     [(sid,) for sid in to_remove])
         # --- findings of an earlier roster are replaced ---------------------------------------
         conn.execute(
             delete(F).where(
@@ -440,6 +575,7 @@ def _import_roster(
         warned=warned,
         errors=checked.errors,
         warnings=checked.warnings,
+        new_schools=new_schools,
     )
     entry = audit.record(
         session,
