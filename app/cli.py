@@ -71,6 +71,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `station find x | head`
         return 0
+    except Exception as exc:  # every foreseeable fault a sentence (app/errors.py), never a traceback
+        return report_fault(exc, args)
+
+
+def report_fault(exc: BaseException, args: argparse.Namespace | None = None) -> int:
+    """Print the operator's sentence for ``exc`` and return its exit code; the traceback goes to the log."""
+    from app.errors import UNFORESEEN_EXIT, as_station_error, unforeseen_message
+
+    err = as_station_error(exc)
+    log = logging.getLogger("station")
+    if err is not None:
+        log.warning("%s: %s", type(exc).__name__, exc, exc_info=exc)
+        print(err.message, file=sys.stderr)
+        return err.exit_code
+    if os.environ.get("STATION_DEBUG"):
+        raise exc
+    log.error("unforeseen error", exc_info=exc)
+    try:
+        where = str(log_path(getattr(args, "db", None))) if args is not None else None
+    except Exception:
+        where = None
+    print(unforeseen_message(exc, where), file=sys.stderr)
+    return UNFORESEEN_EXIT
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import settings
+from app.conflicts import add_selection
 from app.db import Database
 from app.i18n import t
 from app.models import (
@@ -453,7 +454,7 @@ class Workflow(RecoveryMixin):
             reselected = sel is not None and sel.shot_id != shot.id
             if sel is None:
                 sel = Selection(student_id=shot.student_id, shot_id=shot.id, station_id=self.station_id)
-                s.add(sel)
+                add_selection(s, sel, shot)  # a concurrent writer's selection becomes a conflict
             elif reselected:
                 prev = s.get(Shot, sel.shot_id)
                 if prev is not None and prev.status == "accepted":

@@ -1,0 +1,309 @@
+"""Every foreseeable fault a Chinese sentence, the right exit code, no traceback, nothing half-written left.
+
+Real parts: a real SQLite database, real photos, real full disks (a 2 MB tmpfs,
+mounted when the tests run as root, else skipped), a real second writer
+holding the database's lock, a real read-only file system.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.errors import DatabaseBusy, DiskFull, PermissionDenied, as_station_error
+from app.models import MergeConflict, Selection, Shot, Student
+
+
+def _mount(path: Path, *opts: str) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small file system needs root")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(opts), "tmpfs", str(path)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode(errors='replace')}")
+    return path
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """``small_disk(size="2m", ro=False)``: a fresh tmpfs of that size, unmounted after the test."""
+    mounted: list[Path] = []
+
+    def make(size: str = "2m", ro: bool = False) -> Path:
+        p = _mount(tmp_path / f"disk{len(mounted)}", f"size={size}", *(["ro"] if ro else []))
+        mounted.append(p)
+        return p
+
+    yield make
+    for p in reversed(mounted):
+        subprocess.run(["umount", "-l", str(p)], capture_output=True)
+
+
+def _fill(disk: Path, leave: int = 0) -> None:
+    """Fill the file system up to ``leave`` bytes."""
+    free = shutil.disk_usage(disk).free - leave
+    with open(disk / "filler.bin", "wb") as f:
+        block = b"\0" * 65536
+        try:
+            while free > 0:
+                f.write(block[: min(len(block), free)])
+                free -= len(block)
+            f.flush()
+        except OSError:
+            pass
+
+
+def _no_part_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".part")]
+
+
+def _select_photos(db, tmp_path: Path, astronaut_jpeg: Path, n: int) -> None:
+    """Give the first n students a recorded, selected real photo (their own copy of the file)."""
+    from app.audit import file_sha256
+    from app.station import local_station
+
+    folder = tmp_path / "captures"
+    folder.mkdir(exist_ok=True)
+    with db.session() as s:
+        st = local_station(s)
+        for stu in s.scalars(select(Student).order_by(Student.id).limit(n)):
+            p = folder / f"S01_{stu.student_no}_01.jpg"
+            shutil.copyfile(astronaut_jpeg, p)
+            shot = Shot(student_id=stu.id, station_id=st.id, path=str(p), sha256=file_sha256(p),
+                        bytes=p.stat().st_size, status="accepted", qc_verdict="pass")
+            s.add(shot)
+            s.flush()
+            s.add(Selection(student_id=stu.id, shot_id=shot.id, station_id=st.id))
+        s.commit()
+
+
+@pytest.fixture(scope="session")
+def astronaut_jpeg(tmp_path_factory, astronaut_rgb) -> Path:
+    from PIL import Image
+
+    p = tmp_path_factory.mktemp("astro") / "astronaut.jpg"
+    Image.fromarray(astronaut_rgb).save(p, quality=92)
+    return p
+
+
+def _plain(err: str) -> None:
+    assert "Traceback" not in err and err.strip(), err
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err), f"no Chinese sentence: {err!r}"
+
+
+# --- the mapping itself ---------------------------------------------------------------------
+
+
+def test_the_mapping_knows_each_fault_by_its_type_and_words():
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    full = as_station_error(OSError(errno.ENOSPC, "No space left on device", "/x/y.jpg"))
+    assert isinstance(full, DiskFull) and full.exit_code == 5 and "磁盘已满" in full.message and "/x/y.jpg" in full.message
+    wrapped = OperationalError("INSERT", {}, sqlite3.OperationalError("database or disk is full"))
+    assert isinstance(as_station_error(wrapped), DiskFull)
+    locked = OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+    assert isinstance(as_station_error(locked), DatabaseBusy) and as_station_error(locked).exit_code == 6
+    denied = as_station_error(PermissionError(errno.EACCES, "Permission denied", "/root/x"))
+    assert isinstance(denied, PermissionDenied) and denied.exit_code == 7
+    try:
+        try:
+            raise OSError(errno.EROFS, "Read-only file system")
+        except OSError as exc:
+            raise RuntimeError("while writing the workbook") from exc
+    except RuntimeError as outer:
+        assert isinstance(as_station_error(outer), PermissionDenied)  # found through the cause
+    assert as_station_error(ZeroDivisionError()) is None  # nobody foresaw it: no invented sentence
+
+
+def test_an_unforeseen_error_is_a_sentence_and_the_traceback_goes_to_the_log(run_cli, tmp_path, monkeypatch):
+    from app.commands import config_cmd
+
+    monkeypatch.setenv("STATION_LOG", str(tmp_path / "x.log"))
+    monkeypatch.delenv("STATION_DEBUG", raising=False)
+
+    def boom(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(config_cmd, "run", boom)
+    code, _, err = run_cli("config")
+    assert code == 70
+    _plain(err)
+    assert "意外错误" in err and str(tmp_path / "x.log") in err
+    assert "Traceback" in (tmp_path / "x.log").read_text(encoding="utf-8")
+
+
+# --- station shoot refused by the free-space check ------------------------------------------
+
+
+def test_shoot_refused_by_the_free_space_check_says_so(import_demo_roster, run_cli, tmp_path, monkeypatch):
+    from capture.virtual import prepare_virtual_camera
+
+    db, _ = import_demo_roster(n=3, seed=2)
+    with db.session() as s:
+        code0 = s.scalars(select(Student.student_no)).first()
+    prepare_virtual_camera(tmp_path / "vc")
+    assert run_cli("config", "capture.min_free_mb", "100000000")[0] == 0
+    code, _, err = run_cli("shoot", code0, "--capture-folder", tmp_path / "c", "--backend", "gphoto2",
+                           "--timeout", "10")
+    assert code == 5
+    _plain(err)
+    assert "磁盘空间不足" in err
+    with db.session() as s:
+        assert s.scalars(select(Shot)).first() is None
+
+
+# --- full disks ----------------------------------------------------------------------------
+
+
+def test_the_database_disk_filling_is_a_message_and_the_database_stays_whole(run_cli, small_disk, tmp_path):
+    from app.demo_data import write_demo_roster
+
+    disk = small_disk("3m")
+    url = f"sqlite:///{disk / 'station.db'}"
+    roster = tmp_path / "r.xlsx"
+    write_demo_roster(roster, n=400, seed=3)
+    code, _, err = run_cli("--db", url, "roster", "import", roster, "--no-report")
+    assert code == 0, err
+    _fill(disk, leave=4096)
+    big = tmp_path / "big.xlsx"
+    write_demo_roster(big, n=3000, seed=4)
+    code, _, err = run_cli("--db", url, "roster", "import", big, "--no-report")
+    assert code == 5, err
+    _plain(err)
+    assert "磁盘已满" in err
+    (disk / "filler.bin").unlink()
+    con = sqlite3.connect(disk / "station.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM students").fetchone()[0] == 400  # the old roster, whole
+    con.close()
+
+
+def test_export_to_a_full_disk_is_a_message_and_leaves_no_part_file(import_demo_roster, run_cli, small_disk,
+                                                                     tmp_path, astronaut_jpeg):
+    db, _ = import_demo_roster(n=30, seed=2)
+    _select_photos(db, tmp_path, astronaut_jpeg, 30)
+    disk = small_disk("2m")
+    code, _, err = run_cli("export", "photos", "--out", disk / "delivery")
+    assert code == 5, err
+    _plain(err)
+    assert "磁盘已满" in err
+    assert _no_part_files(disk) == []
+
+
+def test_reconcile_to_a_full_disk_is_a_message_and_leaves_no_part_file(import_demo_roster, run_cli, small_disk,
+                                                                        tmp_path, astronaut_jpeg):
+    db, _ = import_demo_roster(n=30, seed=2)
+    _select_photos(db, tmp_path, astronaut_jpeg, 5)
+    disk = small_disk("1m")
+    _fill(disk, leave=2048)
+    for args in (("report", "reconcile", "--whole-roster", "--out", disk / "r.xlsx"),
+                 ("report", "errata", "--out", disk / "e.xlsx")):
+        code, _, err = run_cli(*args)
+        assert code == 5, err
+        _plain(err)
+        assert _no_part_files(disk) == [], args
+
+
+# --- permission denied ------------------------------------------------------------------------
+
+
+def test_a_read_only_place_is_a_message(import_demo_roster, run_cli, small_disk, tmp_path):
+    import_demo_roster(n=5, seed=2)
+    ro = small_disk("1m", ro=True)
+    code, _, err = run_cli("report", "reconcile", "--whole-roster", "--out", ro / "r.xlsx")
+    assert code == 7, err
+    _plain(err)
+    assert "没有权限" in err
+
+
+# --- a locked database ---------------------------------------------------------------------------
+
+
+def test_a_locked_database_waits_then_says_so(import_demo_roster, run_cli, db_url, monkeypatch):
+    import_demo_roster(n=5, seed=2)
+    monkeypatch.setenv("STATION_DB_BUSY_S", "0.5")
+    holder = sqlite3.connect(db_url.split(":///", 1)[1], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writing (a merge, a second station on a share)
+    try:
+        code, _, err = run_cli("config", "station.name", "机位9")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 6, err
+    _plain(err)
+    assert "数据库正被另一个程序占用" in err
+
+
+# --- two processes selecting a photo for one student at once ---------------------------------------
+
+
+def _durable_photo(folder: Path, src: Path, name: str):
+    from datetime import datetime
+
+    from capture.base import SavedPhoto
+    from capture.durable import write_durable
+
+    d = write_durable(src.read_bytes(), folder / name)
+    return SavedPhoto(path=d.path, sha256=d.sha256, bytes=d.bytes, ms=0.0, taken_at=datetime.now(), source="app")
+
+
+def test_two_writers_selecting_for_one_student_make_a_conflict_not_an_exception(import_demo_roster, db_url,
+                                                                                 tmp_path, astronaut_jpeg):
+    from app.conflicts import SelectionConflict
+    from app.db import open_db
+    from app.workflow import Workflow
+
+    db, _ = import_demo_roster(n=5, seed=2)
+    with db.session() as s:
+        code = s.scalars(select(Student.student_no).order_by(Student.id)).first()
+    db_a, db_b = open_db(db_url), open_db(db_url)  # two processes' own connections
+    wf_a = Workflow(db_a, capture_folder=tmp_path / "a")
+    wf_b = Workflow(db_b, capture_folder=tmp_path / "b")
+    try:
+        for wf in (wf_a, wf_b):
+            wf.identify(code)
+            wf.record_photo(_durable_photo(wf.capture_folder, astronaut_jpeg, wf.next_path(".jpg").name))
+
+        # the other process accepts in the moment between B's look for a selection and B's insert
+        fired = []
+
+        def other_writer_first(session: Session, _ctx, _instances) -> None:
+            if session.bind is db_b.engine and not fired and any(isinstance(o, Selection) for o in session.new):
+                fired.append(1)
+                t = threading.Thread(target=wf_a.accept)
+                t.start()
+                t.join()
+
+        event.listen(Session, "before_flush", other_writer_first)
+        try:
+            with pytest.raises(SelectionConflict) as exc_info:
+                wf_b.accept()
+        finally:
+            event.remove(Session, "before_flush", other_writer_first)
+        assert fired
+        assert "冲突" in exc_info.value.message
+        # B's next student is not blocked by the conflicted shot
+        # (the conflicted shot is settled: no decision left pending)
+        wf_b.identify(code)
+    finally:
+        wf_a.close()
+        wf_b.close()
+    with db.session() as s:
+        sels = s.scalars(select(Selection)).all()
+        shots = s.scalars(select(Shot).order_by(Shot.id)).all()
+        assert len(sels) == 1 and sels[0].shot_id == shots[0].id and sels[0].needs_decision
+        conflict = s.scalars(select(MergeConflict)).one()
+        assert (conflict.kept_shot_id, conflict.other_shot_id, conflict.source) == (shots[0].id, shots[1].id, "concurrent")
+        assert all(Path(sh.path).is_file() for sh in shots)  # both photos kept
+    db_a.dispose()
+    db_b.dispose()
