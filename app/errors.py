@@ -93,7 +93,7 @@ def _where(e: OSError) -> str:
     return f" ({name})" if name else ""
 
 
-def as_station_error(exc: BaseException) -> StationError | None:
+def as_station_error(exc: BaseException, *, camera: bool = True) -> StationError | None:
     """The operator's sentence and exit code for a foreseeable fault; None for one nobody foresaw.
 
     A :class:`StationError` is itself. Otherwise the exception, what it wraps
@@ -102,12 +102,13 @@ def as_station_error(exc: BaseException) -> StationError | None:
     locked"/"busy", after the busy timeout), a file system that refuses
     (EACCES/EPERM/EROFS, SQLite's "readonly database"/"unable to open"), a
     concurrent write of one student's selection (a UNIQUE IntegrityError on
-    selections), a camera error (capture.base.CaptureError, by its code).
+    selections), a camera error (capture.base.CaptureError, by its code;
+    ``camera=False`` leaves those to the window's camera panel, which reads their code).
     """
     if isinstance(exc, StationError):
         return exc
     chain = list(_chain(exc))
-    for e in chain:
+    for e in chain if camera else ():
         if type(e).__name__ == "CaptureError" and type(e).__module__ == "capture.base":
             code = getattr(e, "code", None)
             msg = str(e)
@@ -118,6 +119,8 @@ def as_station_error(exc: BaseException) -> StationError | None:
             err.__cause__ = exc
             return err
     for e in chain:
+        if type(e).__name__ == "CaptureError":
+            return None
         text = str(e).lower()
         mod = type(e).__module__
         if isinstance(e, OSError) and e.errno in _NOSPACE or "database or disk is full" in text:

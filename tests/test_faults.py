@@ -307,3 +307,30 @@ def test_two_writers_selecting_for_one_student_make_a_conflict_not_an_exception(
         assert all(Path(sh.path).is_file() for sh in shots)  # both photos kept
     db_a.dispose()
     db_b.dispose()
+
+
+# --- the window ---------------------------------------------------------------------------------
+
+
+def test_the_windows_workers_turn_a_full_disk_and_a_locked_database_into_sentences(qtbot):
+    import errno
+
+    from sqlalchemy.exc import OperationalError
+
+    from ui.workers import Runner
+
+    runner = Runner()
+    got: list = []
+
+    def full():
+        raise OSError(errno.ENOSPC, "No space left on device", "/media/usb/r.xlsx")
+
+    def locked():
+        raise OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked"))
+
+    for fn in (full, locked):
+        runner.submit(fn, on_error=got.append)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=5000)
+    messages = sorted(e.message for e in got)  # what the window shows (getattr(exc, "message"))
+    assert any("磁盘已满" in m and "/media/usb/r.xlsx" in m for m in messages)
+    assert any("数据库正被另一个程序占用" in m for m in messages)
