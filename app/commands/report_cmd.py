@@ -340,6 +340,18 @@ def run_merge(args: argparse.Namespace) -> int:
         if r.photos_missing:
             print(t(f"  找不到照片文件 {len(r.photos_missing)} 张, 例如 {r.photos_missing[0]}",
                     f"  {len(r.photos_missing)} photo files not found, e.g. {r.photos_missing[0]}"), file=sys.stderr)
+        if r.photos_refused:
+            print(t(f"  {len(r.photos_refused)} 个照片路径在源数据库文件夹之外, 未读取: {r.photos_refused[0]}",
+                    f"  {len(r.photos_refused)} photo paths lie outside the source's folder and were not read: "
+                    f"{r.photos_refused[0]}"), file=sys.stderr)
+        if r.not_taken:
+            print(t(f"  {len(r.not_taken)} 行与本库同编号但内容不同, 保留本库的, 未采用:",
+                    f"  {len(r.not_taken)} rows have a known uid but other data; ours kept, theirs not taken:"),
+                  file=sys.stderr)
+            for line in r.not_taken[:20]:
+                print(f"    {line}", file=sys.stderr)
+            if len(r.not_taken) > 20:
+                print(f"    ... {len(r.not_taken) - 20}", file=sys.stderr)
         for c in r.sign_count_conflicts:
             print(t(f"  签字人数不一致 (保留已有): {c}", f"  sign count differs (kept ours): {c}"), file=sys.stderr)
     if any(r.conflicts for r in results):
