@@ -316,7 +316,9 @@ class Workflow(RecoveryMixin):
             n = self._counters.get(sid, 0)
             folder = self._folder()
             # Path.glob would compile (and cache for good) a new pattern for every stem: a day's worth of them.
-            taken = {name.partition(".")[0] for name in os.listdir(folder)}
+            from capture.durable import taken_stems
+
+            taken = taken_stems(folder)  # interrupted writes' names too: recovery finishes them under theirs
             while True:
                 n += 1
                 stem = f"S{self.station_number:02d}_{key}_{n:02d}"

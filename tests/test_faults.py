@@ -334,3 +334,103 @@ def test_the_windows_workers_turn_a_full_disk_and_a_locked_database_into_sentenc
     messages = sorted(e.message for e in got)  # what the window shows (getattr(exc, "message"))
     assert any("磁盘已满" in m and "/media/usb/r.xlsx" in m for m in messages)
     assert any("数据库正被另一个程序占用" in m for m in messages)
+
+
+# --- a copied station database gets a new station identity ------------------------------------------
+
+
+def test_a_copied_station_database_gets_a_new_identity_on_first_start(db, db_url, tmp_path, run_cli):
+    from app.db import open_db
+    from app.models import AuditLog, Station
+    from app.station import local_station
+
+    with db.session() as s:
+        original = local_station(s).uid
+        s.commit()
+    with db.session() as s:
+        assert local_station(s).uid == original  # the same file: the same station
+        s.commit()
+    db.dispose()
+    src = Path(db_url.split(":///", 1)[1])
+    copy = tmp_path / "laptop2" / "station.db"
+    copy.parent.mkdir()
+    a, b = sqlite3.connect(src), sqlite3.connect(copy)
+    a.backup(b)
+    a.close()
+    b.close()
+    other = open_db(f"sqlite:///{copy}")
+    try:
+        with other.session() as s:
+            new = local_station(s)
+            s.commit()
+            assert new.uid != original and new.is_local
+            old = s.scalars(select(Station).where(Station.uid == original)).one()
+            assert not old.is_local
+            assert s.scalars(select(AuditLog).where(AuditLog.action == "station_new_identity")).one()
+        with other.session() as s:
+            assert local_station(s).uid == new.uid  # once, not on every start
+    finally:
+        other.dispose()
+    code, out, _ = run_cli("config")
+    assert code == 0 and "_station.identity" not in out  # a private row, not a setting
+
+
+# --- a kill inside the save: no "-2" duplicate, no name used twice ------------------------------------
+
+
+def _killed_save(folder: Path, name: str, src: Path, point: str) -> None:
+    """A real process writing a photo durably, killed with SIGKILL at ``point`` (capture/faultpoint.py)."""
+    import signal
+    import sys
+
+    code = ("import sys; from pathlib import Path; from capture.durable import write_durable; "
+            "write_durable(Path(sys.argv[1]).read_bytes(), Path(sys.argv[2]))")
+    env = dict(os.environ, STATION_FAULT_AT=point, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    r = subprocess.run([sys.executable, "-c", code, str(src), str(folder / name)], env=env, capture_output=True)
+    assert r.returncode == -signal.SIGKILL, r.stderr.decode(errors="replace")
+
+
+def test_a_kill_between_link_and_unlink_leaves_no_duplicate_after_recovery(tmp_path, astronaut_jpeg):
+    from app.recovery import finish_interrupted_writes
+
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    _killed_save(folder, "S01_2019001_01.jpg", astronaut_jpeg, "save.linked")
+    names = sorted(p.name for p in folder.iterdir())
+    assert "S01_2019001_01.jpg" in names and any(n.endswith(".part") for n in names)  # linked, not unlinked
+    finished, aside = finish_interrupted_writes(folder, min_age_s=0)
+    assert [p.name for p in finished] == ["S01_2019001_01.jpg"] and aside == []
+    assert sorted(p.name for p in folder.iterdir()) == ["S01_2019001_01.jpg"]  # no -2 copy, no .part
+
+
+def test_an_interrupted_writes_name_is_not_given_to_the_next_shot(import_demo_roster, db_url, tmp_path, astronaut_jpeg):
+    from app.db import open_db
+    from app.recovery import finish_interrupted_writes
+    from app.workflow import Workflow
+
+    db, _ = import_demo_roster(n=3, seed=2)
+    with db.session() as s:
+        code = s.scalars(select(Student.student_no).order_by(Student.id)).first()
+    folder = tmp_path / "captures"
+    wf = Workflow(db, capture_folder=folder)
+    wf.identify(code)
+    first = wf.next_path(".jpg")
+    wf.close()
+    first.parent.mkdir(parents=True, exist_ok=True)
+    _killed_save(first.parent, first.name, astronaut_jpeg, "save.written")  # killed before the name was given
+    assert not first.exists()
+    # the station restarts; the same student is in front of the camera again
+    db2 = open_db(db_url)
+    wf2 = Workflow(db2, capture_folder=folder)
+    try:
+        wf2.identify(code)
+        second = wf2.next_path(".jpg")
+        assert second.name != first.name
+        # and recovery later finishes the interrupted write under its own name, beside the new one
+        second.write_bytes(astronaut_jpeg.read_bytes())
+        finished, _ = finish_interrupted_writes(first.parent, min_age_s=0)
+        assert [p.name for p in finished] == [first.name]
+        assert not list(first.parent.glob("*-2.jpg"))
+    finally:
+        wf2.close()
+        db2.dispose()
