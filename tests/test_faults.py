@@ -434,3 +434,34 @@ def test_an_interrupted_writes_name_is_not_given_to_the_next_shot(import_demo_ro
     finally:
         wf2.close()
         db2.dispose()
+
+
+# --- passwords from a file or a prompt, never only the command line, never the log -----------------------
+
+
+def test_passwords_come_from_a_file_or_the_environment_and_never_reach_the_log(import_demo_roster, run_cli, tmp_path,
+                                                                                 monkeypatch):
+    import msoffcrypto
+
+    import_demo_roster(n=5, seed=2)
+    log = tmp_path / "station.log"
+    monkeypatch.setenv("STATION_LOG", str(log))
+    secret = "Pw-in-a-file-8h3k"
+    pw = tmp_path / "pw.txt"
+    pw.write_text(secret + "\n", encoding="utf-8")
+    pw.chmod(0o600)
+    code, _, err = run_cli("-v", "report", "reconcile", "--whole-roster", "--out", tmp_path / "a.xlsx",
+                           "--password-file", pw)
+    assert code == 0, err
+    monkeypatch.setenv("STATION_PASSWORD_FILE", str(pw))
+    code, _, err = run_cli("-v", "report", "errata", "--out", tmp_path / "b.xlsx")
+    assert code == 0, err
+    for name in ("a.xlsx", "b.xlsx"):
+        with open(tmp_path / name, "rb") as f:
+            office = msoffcrypto.OfficeFile(f)
+            assert office.is_encrypted()
+            office.load_key(password=secret)  # opens with the file's password
+    assert secret not in log.read_text(encoding="utf-8") and secret not in err
+    monkeypatch.setenv("STATION_PASSWORD_FILE", str(tmp_path / "missing.txt"))
+    code, _, err = run_cli("report", "errata", "--out", tmp_path / "c.xlsx")
+    assert code == 2 and "找不到密码文件" in err

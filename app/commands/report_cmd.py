@@ -37,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--whole-roster", action="store_true", help="包含全部名单, 不只是本时段有拍摄的班级")
     p.add_argument("--out", help="输出 .xlsx (不给则只打印合计)")
     p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--password-file", metavar="FILE", help="从文件读密码 (第一行; 也可用环境变量 STATION_PASSWORD_FILE) / read the password from a file")
     p.add_argument("--json", action="store_true", help="合计以一行 JSON 输出")
     p.set_defaults(func=run_reconcile)
 
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--college")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--password-file", metavar="FILE", help="从文件读密码 (第一行; 也可用环境变量 STATION_PASSWORD_FILE) / read the password from a file")
     p.set_defaults(func=run_errata)
 
     p = rsub.add_parser("signed", help="录入签字表人数 / enter a signed sheet's count")
@@ -64,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--college")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="打包为 AES 加密 zip ('-' = 输入)")
+    p.add_argument("--password-file", metavar="FILE", help="从文件读密码 (第一行; 也可用环境变量 STATION_PASSWORD_FILE) / read the password from a file")
     p.add_argument("--staging", help="加密导出时明文暂存的文件夹 (默认在本机缓存中)")
     p.add_argument("--no-proof", action="store_true", help="不生成校对单 PDF")
     p.add_argument("--json", action="store_true")
@@ -86,18 +89,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_audit)
 
 
-def _password(value: str | None) -> str | None:
+def _password(value: str | None, file: str | None = None) -> str | None:
     from app.crypto import check_password
-    from app.errors import InputError
+    from app.passwords import get_password
 
-    if value != "-":
-        return check_password(value)
-    import getpass
-
-    first = getpass.getpass("密码 / password: ")
-    if getpass.getpass("再输入一次 / again: ") != first:
-        raise InputError("两次输入的密码不一致 / the passwords differ")
-    return check_password(first)
+    return check_password(get_password(value, file, confirm=True))
 
 
 def _db(args: argparse.Namespace):
@@ -110,7 +106,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
     from app.i18n import t
     from app.reports import reconcile, service
 
-    password = _password(args.password)
+    password = _password(args.password, args.password_file)
     db = _db(args)
     with db.session() as s:
         per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
@@ -129,7 +125,7 @@ def run_errata(args: argparse.Namespace) -> int:
     from app.i18n import t
     from app.reports import errata, service
 
-    password = _password(args.password)
+    password = _password(args.password, args.password_file)
     db = _db(args)
     with db.session() as s:
         form = service.errata_report(s, args.out, college=args.college, class_name=args.class_name, password=password)
@@ -211,7 +207,7 @@ def run_export(args: argparse.Namespace) -> int:
     from app.i18n import t
     from app.reports import service
 
-    password = _password(args.password)
+    password = _password(args.password, args.password_file)
     db = _db(args)
     last = [0.0]
 
