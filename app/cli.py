@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "app.commands.marshal_cmd",  # marshal, plan, sheets, phone page
     "app.commands.report_cmd",  # report reconcile/errata, export photos, merge, audit
     "app.commands.config_cmd",  # config
+    "app.commands.privacy_cmd",  # pin, purge, privacy-notice
 ]
 
 
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="数据库 (default: $STATION_DB or sqlite:///station.db in the working folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log details to stderr")
+    parser.add_argument("--pin", help="主管 PIN (导出、导入名单、删除、设置、接受不合格照片; 也可用 STATION_PIN_FILE) / supervisor PIN")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # the database, photos, logs and exports hold personal data: everything the station creates is owner-only
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args)

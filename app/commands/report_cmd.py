@@ -108,6 +108,10 @@ def run_reconcile(args: argparse.Namespace) -> int:
 
     password = _password(args.password, args.password_file)
     db = _db(args)
+    from app import roles
+
+    if getattr(args, "out", None):
+        roles.authorize_cli(args, db, "export", scope={"command": "reconcile"})
     with db.session() as s:
         per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
         rec = service.reconcile_report(s, args.out, period=per, college=args.college, class_name=args.class_name,
@@ -127,6 +131,10 @@ def run_errata(args: argparse.Namespace) -> int:
 
     password = _password(args.password, args.password_file)
     db = _db(args)
+    from app import roles
+
+    if getattr(args, "out", None):
+        roles.authorize_cli(args, db, "export", scope={"command": "errata"})
     with db.session() as s:
         form = service.errata_report(s, args.out, college=args.college, class_name=args.class_name, password=password)
     kinds = errata.by_kind(form)
@@ -209,6 +217,10 @@ def run_export(args: argparse.Namespace) -> int:
 
     password = _password(args.password, args.password_file)
     db = _db(args)
+    from app import roles
+
+    if getattr(args, "out", None):
+        roles.authorize_cli(args, db, "export", scope={"command": "export"})
     last = [0.0]
 
     def progress(done: int, total: int) -> None:

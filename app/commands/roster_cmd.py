@@ -143,6 +143,9 @@ def run_import(args: argparse.Namespace) -> int:
     except OSError:
         size = 0
     db = open_db(args)
+    from app import roles
+
+    roles.authorize_cli(args, db, "roster_import", scope={"file": os.path.basename(str(args.file))})
     with db.session() as s:
         result = import_roster(s, args.file, password=password, progress=_progress_printer(size))
     checked = result.checked
