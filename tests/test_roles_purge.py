@@ -189,3 +189,54 @@ def test_the_privacy_notice_prints(run_cli, tmp_path):
     assert code == 0, err
     pages = PdfReader(tmp_path / "notice.pdf").pages
     assert len(pages) == 1 and "个人信息告知" in pages[0].extract_text()
+
+
+def test_the_window_sets_the_pin_at_first_start_and_asks_for_it(qtbot, db):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app import roles
+    from ui.pin_dialog import PinDialog, ask_first_pin, authorize
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    assert authorize(parent, db, "export")  # no PIN yet: no question
+
+    seen: list[str] = []
+
+    def answer(*pins: str | None) -> None:
+        """Type into the next PIN dialog: each value in turn (None = cancel)."""
+        todo = list(pins)
+
+        def go() -> None:
+            dlg = QApplication.activeModalWidget()
+            if not isinstance(dlg, PinDialog):
+                QTimer.singleShot(20, go)
+                return
+            seen.append(dlg.error.text())
+            value = todo.pop(0)
+            if value is None:
+                dlg.reject()
+                return
+            dlg.pin_edit.setText(value)
+            if dlg.again_edit is not None:
+                dlg.again_edit.setText(value)
+            dlg._ok()
+            if todo:
+                QTimer.singleShot(20, go)
+
+        QTimer.singleShot(20, go)
+
+    answer("2468-13")
+    assert ask_first_pin(parent, db)
+    with db.session() as s:
+        assert roles.check_pin(s, "2468-13") and not roles.check_pin(s, "0000")
+
+    answer("0000", "2468-13")  # a wrong PIN first: the dialog says so and asks again
+    assert authorize(parent, db, "export")
+    assert "不对" in seen[-1]
+    answer(None)  # cancelled: the action does not run
+    assert not authorize(parent, db, "purge")
+    with db.session() as s:
+        acts = [r.action for r in s.scalars(select(AuditLog).order_by(AuditLog.id))]
+    assert acts == ["pin_set", "authorize_export"]
