@@ -465,3 +465,17 @@ def test_passwords_come_from_a_file_or_the_environment_and_never_reach_the_log(i
     monkeypatch.setenv("STATION_PASSWORD_FILE", str(tmp_path / "missing.txt"))
     code, _, err = run_cli("report", "errata", "--out", tmp_path / "c.xlsx")
     assert code == 2 and "找不到密码文件" in err
+
+
+def test_no_camera_is_a_sentence_and_exit_4(import_demo_roster, run_cli, tmp_path, monkeypatch):
+    from capture.virtual import use_virtual_camera
+
+    db, _ = import_demo_roster(n=3, seed=2)
+    with db.session() as s:
+        code0 = s.scalars(select(Student.student_no)).first()
+    gone = tmp_path / "unplugged"  # the virtual camera's folder is gone: no camera on the bus
+    monkeypatch.setenv("VCAMERADIR", str(gone))
+    use_virtual_camera(gone)
+    code, _, err = run_cli("camera", "shoot", "--out", tmp_path / "c", "--min-free-mb", "1", "--timeout", "3")
+    assert code == 4
+    _plain(err)
