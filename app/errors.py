@@ -146,8 +146,8 @@ def as_station_error(exc: BaseException, *, camera: bool = True) -> StationError
             )
         elif mod.startswith("sqlite3") and "unique constraint failed: selections." in text:
             err = SelectionConflict(
-                "另一个进程刚刚为同一学生选定了照片: 已记为冲突, 请在合并冲突列表中决定。"
-                " / Another process selected a photo for this student at the same moment: recorded as a conflict."
+                "另一个进程刚刚为同一学生选定了照片, 这次选定没有保存 (照片本身都在)。请查看该学生的照片后重新选定。"
+                " / Another process selected a photo for this student at the same moment; this selection was not saved."
             )
         elif isinstance(e, OSError) and e.errno == 2 and e.filename:
             err = StationError(f"找不到文件或文件夹: {e.filename} / not found", exit_code=3)
