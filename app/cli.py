@@ -133,6 +133,8 @@ def setup_logging(args: argparse.Namespace) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fh: logging.Handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        if path.stat().st_mode & 0o077:  # a log made before: file names carry student numbers
+            os.chmod(path, 0o600)
     except OSError as exc:  # a read-only folder must not stop the station
         print(f"无法写日志文件 {path}: {exc}", file=sys.stderr)
         fh = logging.NullHandler()

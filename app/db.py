@@ -139,4 +139,20 @@ def open_db(url: str | None = None, *, migrate_schema: bool = True) -> Database:
     except Exception as exc:  # a corrupt file, a server that is down...
         engine.dispose()
         raise StationError(f"无法打开数据库 {url}: {exc}", exit_code=2) from exc
+    owner_only(url)
     return Database(url, engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def owner_only(url: str) -> None:
+    """A SQLite database (and its WAL) readable by its owner alone: it holds names, ID numbers, faces' paths.
+
+    New files are created so by the station's umask (app/cli.py); this tightens a file made before."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return
+    path = Path(url.split(":///", 1)[1]).expanduser()
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:  # not there, or not ours: nothing to tighten
+            pass

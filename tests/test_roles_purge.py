@@ -177,6 +177,11 @@ def test_the_database_logs_photos_and_exports_are_owner_only(tmp_path, run_cli, 
     delivery = work / "delivery"
     assert all(_mode(p) == 0o700 for p in [delivery, *(p for p in delivery.rglob("*") if p.is_dir())])
     assert all(_mode(p) == 0o600 for p in delivery.rglob("*") if p.is_file())
+    # a database and a log made before (world-readable) are tightened when the station opens them
+    os.chmod(work / "station.db", 0o644)
+    os.chmod(work / "station.log", 0o644)
+    assert run_cli("--db", url, "config", db=False)[0] == 0
+    assert _mode(work / "station.db") == 0o600 and _mode(work / "station.log") == 0o600
 
 
 def test_the_privacy_notice_prints(run_cli, tmp_path):
