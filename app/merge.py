@@ -172,18 +172,21 @@ def _inside(p: Path, root: Path) -> Path | None:
     return r if root in r.parents and r.is_file() else None
 
 
-def _find_photo(path: str, source_dir: Path, refused: list[str] | None = None) -> Path | None:
+def _find_photo(path: str, source_dir: Path, refused: list[str] | None = None,
+                roots: tuple[Path, ...] = ()) -> Path | None:
     """The photo a source shot records, looked for only inside the source database's folder.
 
-    The recorded path itself if it lies inside that folder, else the longest
-    tail of it that does (a station's folder copied to a USB stick). A path
-    outside the folder, or one that leads out of it (``..``, a symlink), is
-    never read: a crafted database must not copy /etc/passwd into the site's
-    photo store. Such a path is appended to ``refused``.
+    The recorded path itself if it lies inside that folder (or one of the
+    folders the operator named with ``--photos-from``, ``roots``), else the
+    longest tail of it that does (a station's folder copied to a USB stick).
+    A path outside them, or one that leads out (``..``, a symlink), is never
+    read: a crafted database must not copy /etc/passwd into the site's photo
+    store. Such a path is appended to ``refused``.
     """
     p = Path(path)
     parts = [x for x in (p.parts[1:] if p.is_absolute() else p.parts)]
-    cands = ([p] if p.is_absolute() else []) + [source_dir.joinpath(*parts[i:]) for i in range(len(parts))]
+    bases = (source_dir, *roots)
+    cands = ([p] if p.is_absolute() else []) + [b.joinpath(*parts[i:]) for i in range(len(parts)) for b in bases]
     outside = False
     for cand in cands:  # the longest tail first: captures/2019-03-16/x.jpg before x.jpg
         try:
@@ -192,9 +195,10 @@ def _find_photo(path: str, source_dir: Path, refused: list[str] | None = None) -
             exists = False
         if not exists:
             continue
-        found = _inside(cand, source_dir)
-        if found is not None:
-            return found
+        for base in bases:
+            found = _inside(cand, base)
+            if found is not None:
+                return found
         outside = True
     if outside and refused is not None:
         refused.append(path)
@@ -240,7 +244,8 @@ def _copy_file(src: Path, dst: Path) -> None:
 
 
 def place_photos(
-    target: Session, source: Session, *, source_dir: Path, photo_store: Path | None, res: MergeResult
+    target: Session, source: Session, *, source_dir: Path, photo_store: Path | None, res: MergeResult,
+    roots: tuple[Path, ...] = (),
 ) -> dict[str, tuple[str | None, str | None]]:
     """Find, copy and verify the photos of the shots the target lacks: {shot uid: (path, companion path)}.
 
@@ -259,7 +264,7 @@ def place_photos(
             continue
         path = comp = None
         st = stations.get(r["station_id"]) or {"number": 0, "uid": "unknown0"}
-        found = _find_photo(r["path"], source_dir, res.photos_refused)
+        found = _find_photo(r["path"], source_dir, res.photos_refused, roots)
         if found is None:
             res.photos_missing.append(r["path"])
         elif photo_store is not None and photo_store.resolve() not in found.parents:
@@ -273,7 +278,7 @@ def place_photos(
         else:
             path = str(found)
         if r.get("companion_path"):
-            cfound = _find_photo(r["companion_path"], source_dir, res.photos_refused)
+            cfound = _find_photo(r["companion_path"], source_dir, res.photos_refused, roots)
             if cfound is not None and photo_store is not None:
                 dst = _store_path(photo_store, st["number"], st["uid"], r["uid"], cfound.name)
                 if not dst.is_file():
@@ -532,7 +537,8 @@ def merge_session(
     return res
 
 
-def merge_files(target: Database, sources: list[str], *, copy_photos: bool = True, photo_store: Path | None = None) -> list[MergeResult]:
+def merge_files(target: Database, sources: list[str], *, copy_photos: bool = True, photo_store: Path | None = None,
+                photo_roots: list[Path] | tuple[Path, ...] = ()) -> list[MergeResult]:
     """Merge each source database file into ``target``; one transaction and one audit record per source."""
     from app import audit
     from app.db import resolve_url
@@ -562,7 +568,8 @@ def merge_files(target: Database, sources: list[str], *, copy_photos: bool = Tru
                     store = photo_store if copy_photos else None
                     res = MergeResult(label)
                     # photos first, only reading the target: its write lock is held for the rows alone
-                    placed = place_photos(t, s, source_dir=source_dir, photo_store=store, res=res) if source_dir else {}
+                    placed = place_photos(t, s, source_dir=source_dir, photo_store=store, res=res,
+                                          roots=tuple(Path(r) for r in photo_roots)) if source_dir else {}
                     t.rollback()  # end the read, so the writes below start from the newest state
                     res = merge_session(
                         t, s, source_label=label, source_dir=source_dir, photo_store=store, placed=placed, result=res

@@ -145,3 +145,32 @@ def test_a_station_beside_the_merge_keeps_writing_while_photos_are_copied(site, 
     assert json.loads(out)["photos_copied"] == 26
     assert errors == [], f"{len(errors)} writes failed during a {took:.1f} s merge: {errors[:1]}"
     assert writes[0] > 5
+
+
+def test_photos_kept_elsewhere_are_read_from_a_folder_the_operator_names(site, run_cli):  # noqa: F811
+    # 机位2's capture folder is not beside its database: refused, then allowed with --photos-from
+    elsewhere = site["tmp"] / "data" / "captures"
+    elsewhere.parent.mkdir()
+    (site["st2"].parent / "photos").rename(elsewhere)
+    con = sqlite3.connect(site["st2"])
+    with con:
+        for sid, path in con.execute("SELECT id, path FROM shots").fetchall():
+            con.execute("UPDATE shots SET path = ? WHERE id = ?", (str(elsewhere / "station2" / Path(path).name), sid))
+    con.close()
+    from app import merge
+    from app.db import open_db
+
+    other = site["tmp"] / "other_site" / "site.db"
+    other.parent.mkdir()
+    target = open_db(f"sqlite:///{other}")
+    try:
+        (res,) = merge.merge_files(target, [str(site["st2"])])
+        assert res.photos_copied == 0 and len(res.photos_refused) == 26
+    finally:
+        target.dispose()
+    fresh = site["tmp"] / "fresh.db"
+    code, out, err = run_cli("--db", fresh, "merge", site["st1"], site["st2"], "--photos-from", elsewhere,
+                             "--json", db=False)
+    assert code == 0, err
+    second = json.loads(out.strip().splitlines()[-1])
+    assert second["photos_copied"] == 26 and second["photos_refused"] == 0

@@ -77,6 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--into", metavar="SITE.db", help="合并到这个数据库 (默认 --db)")
     p.add_argument("--no-copy-photos", action="store_true", help="不复制照片, 只记录找到的位置")
     p.add_argument("--photos-dir", help="照片存放位置 (默认: 目标数据库旁的 merged_photos/)")
+    p.add_argument("--photos-from", action="append", default=[], metavar="DIR",
+                   help="照片不在源数据库文件夹内时, 也从这个文件夹读取 (可多次) / also read photos from this folder")
     p.add_argument("--conflicts", action="store_true", help="列出两个机位都选定了照片的学生")
     p.add_argument("--choose", metavar="SHOT", help="选定这张照片 (编号前 6 位以上), 解决冲突")
     p.add_argument("--json", action="store_true")
@@ -321,6 +323,7 @@ def run_merge(args: argparse.Namespace) -> int:
             args.sources,
             copy_photos=not args.no_copy_photos,
             photo_store=Path(args.photos_dir) if args.photos_dir else None,
+            photo_roots=[Path(d) for d in args.photos_from],
         )
     finally:
         target.dispose()
@@ -349,9 +352,10 @@ def run_merge(args: argparse.Namespace) -> int:
             print(t(f"  找不到照片文件 {len(r.photos_missing)} 张, 例如 {r.photos_missing[0]}",
                     f"  {len(r.photos_missing)} photo files not found, e.g. {r.photos_missing[0]}"), file=sys.stderr)
         if r.photos_refused:
-            print(t(f"  {len(r.photos_refused)} 个照片路径在源数据库文件夹之外, 未读取: {r.photos_refused[0]}",
+            print(t(f"  {len(r.photos_refused)} 个照片路径在源数据库文件夹之外, 未读取: {r.photos_refused[0]}"
+                    " (照片确实在别处时, 用 --photos-from 文件夹 允许)",
                     f"  {len(r.photos_refused)} photo paths lie outside the source's folder and were not read: "
-                    f"{r.photos_refused[0]}"), file=sys.stderr)
+                    f"{r.photos_refused[0]} (allow a folder with --photos-from DIR)"), file=sys.stderr)
         if r.not_taken:
             print(t(f"  {len(r.not_taken)} 行与本库同编号但内容不同, 保留本库的, 未采用:",
                     f"  {len(r.not_taken)} rows have a known uid but other data; ours kept, theirs not taken:"),
