@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "app.commands.marshal_cmd",  # marshal, plan, sheets, phone page
     "app.commands.report_cmd",  # report reconcile/errata, export photos, merge, audit
     "app.commands.config_cmd",  # config
+    "app.commands.privacy_cmd",  # pin, purge, privacy-notice
 ]
 
 
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="数据库 (default: $STATION_DB or sqlite:///station.db in the working folder)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="also log details to stderr")
+    parser.add_argument("--pin", help="主管 PIN (导出、导入名单、删除、设置、接受不合格照片; 也可用 STATION_PIN_FILE) / supervisor PIN")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # the database, photos, logs and exports hold personal data: everything the station creates is owner-only
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args)
@@ -71,6 +75,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `station find x | head`
         return 0
+    except Exception as exc:  # every foreseeable fault a sentence (app/errors.py), never a traceback
+        return report_fault(exc, args)
+
+
+def report_fault(exc: BaseException, args: argparse.Namespace | None = None) -> int:
+    """Print the operator's sentence for ``exc`` and return its exit code; the traceback goes to the log."""
+    from app.errors import UNFORESEEN_EXIT, as_station_error, unforeseen_message
+
+    err = as_station_error(exc)
+    log = logging.getLogger("station")
+    if err is not None:
+        log.warning("%s: %s", type(exc).__name__, exc, exc_info=exc)
+        print(err.message, file=sys.stderr)
+        return err.exit_code
+    if os.environ.get("STATION_DEBUG"):
+        raise exc
+    log.error("unforeseen error", exc_info=exc)
+    try:
+        where = str(log_path(getattr(args, "db", None))) if args is not None else None
+    except Exception:
+        where = None
+    print(unforeseen_message(exc, where), file=sys.stderr)
+    return UNFORESEEN_EXIT
 
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"
@@ -106,6 +133,8 @@ def setup_logging(args: argparse.Namespace) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fh: logging.Handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        if path.stat().st_mode & 0o077:  # a log made before: file names carry student numbers
+            os.chmod(path, 0o600)
     except OSError as exc:  # a read-only folder must not stop the station
         print(f"无法写日志文件 {path}: {exc}", file=sys.stderr)
         fh = logging.NullHandler()

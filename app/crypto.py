@@ -67,10 +67,14 @@ def write_atomic(path: str | Path, data: bytes, *, expect_sha256: str | None = N
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:  # a full disk, a kill: no half-written hidden file is left
+        tmp.unlink(missing_ok=True)
+        raise
     if expect_sha256 is not None:
         from app.audit import file_sha256
 

@@ -31,6 +31,14 @@ def resolve_url(cli_value: str | None = None) -> str:
     return url
 
 
+def busy_timeout_s() -> float:
+    """How long a writer waits for another one's lock before "database is locked" (STATION_DB_BUSY_S, default 10 s)."""
+    try:
+        return max(0.0, float(os.environ.get("STATION_DB_BUSY_S", "10")))
+    except ValueError:
+        return 10.0
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     # WAL: the window's readers never block the capture writer; NORMAL is durable
@@ -38,7 +46,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s() * 1000)}")
     cur.close()
 
 
@@ -49,7 +57,7 @@ def make_engine(url: str) -> Engine:
             parent = Path(path).expanduser().parent
             if not parent.exists():
                 raise StationError(f"数据库所在文件夹不存在: {parent}", exit_code=2)
-        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s(), "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
@@ -131,4 +139,20 @@ def open_db(url: str | None = None, *, migrate_schema: bool = True) -> Database:
     except Exception as exc:  # a corrupt file, a server that is down...
         engine.dispose()
         raise StationError(f"无法打开数据库 {url}: {exc}", exit_code=2) from exc
+    owner_only(url)
     return Database(url, engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def owner_only(url: str) -> None:
+    """A SQLite database (and its WAL) readable by its owner alone: it holds names, ID numbers, faces' paths.
+
+    New files are created so by the station's umask (app/cli.py); this tightens a file made before."""
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return
+    path = Path(url.split(":///", 1)[1]).expanduser()
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.stat().st_mode & 0o077:
+                os.chmod(p, 0o600)
+        except OSError:  # not there, or not ours: nothing to tighten
+            pass

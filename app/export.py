@@ -208,10 +208,14 @@ def sha256_file(path: Path) -> str | None:
 def _copy_verified(src: Path, dst: Path, sha: str) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.part")
-    with open(src, "rb") as fi, open(tmp, "wb") as fo:
-        shutil.copyfileobj(fi, fo, 1 << 20)
-        fo.flush()
-        os.fsync(fo.fileno())
+    try:
+        with open(src, "rb") as fi, open(tmp, "wb") as fo:
+            shutil.copyfileobj(fi, fo, 1 << 20)
+            fo.flush()
+            os.fsync(fo.fileno())
+    except BaseException:  # a full disk: no half-written hidden file is left
+        tmp.unlink(missing_ok=True)
+        raise
     if sha256_file(tmp) != sha:
         tmp.unlink(missing_ok=True)
         raise StationError(f"复制校验失败 (磁盘有问题?): {dst}", exit_code=4)

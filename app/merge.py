@@ -69,6 +69,8 @@ class MergeResult:
     shots_known: int = 0
     photos_copied: int = 0
     photos_missing: list[str] = field(default_factory=list)
+    photos_refused: list[str] = field(default_factory=list)  # paths outside the source's folder, not read
+    not_taken: list[str] = field(default_factory=list)  # same uid, different data: the target's row stays
     selections_added: int = 0
     conflicts: int = 0
     absences_added: int = 0
@@ -82,6 +84,8 @@ class MergeResult:
     def summary(self) -> dict:
         d = dict(self.__dict__)
         d["photos_missing"] = len(self.photos_missing)
+        d["photos_refused"] = len(self.photos_refused)
+        d["not_taken"] = len(self.not_taken)
         d["multi_station"] = len(self.multi_station)
         return d
 
@@ -158,16 +162,46 @@ class _Matcher:
         self.by_pair.setdefault((s["student_no"], s["id_number"]), tid)
 
 
-def _find_photo(path: str, source_dir: Path) -> Path | None:
+def _inside(p: Path, root: Path) -> Path | None:
+    """``p`` resolved (symlinks followed), if it is a file inside ``root``; else None."""
+    try:
+        r = p.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    root = root.resolve()
+    return r if root in r.parents and r.is_file() else None
+
+
+def _find_photo(path: str, source_dir: Path, refused: list[str] | None = None,
+                roots: tuple[Path, ...] = ()) -> Path | None:
+    """The photo a source shot records, looked for only inside the source database's folder.
+
+    The recorded path itself if it lies inside that folder (or one of the
+    folders the operator named with ``--photos-from``, ``roots``), else the
+    longest tail of it that does (a station's folder copied to a USB stick).
+    A path outside them, or one that leads out (``..``, a symlink), is never
+    read: a crafted database must not copy /etc/passwd into the site's photo
+    store. Such a path is appended to ``refused``.
+    """
     p = Path(path)
-    if p.is_file():
-        return p
-    parts = p.parts[1:] if p.is_absolute() else p.parts
-    # the longest tail first: captures/2019-03-16/x.jpg before x.jpg
-    for i in range(len(parts)):
-        cand = source_dir.joinpath(*parts[i:])
-        if cand.is_file():
-            return cand
+    parts = [x for x in (p.parts[1:] if p.is_absolute() else p.parts)]
+    bases = (source_dir, *roots)
+    cands = ([p] if p.is_absolute() else []) + [b.joinpath(*parts[i:]) for i in range(len(parts)) for b in bases]
+    outside = False
+    for cand in cands:  # the longest tail first: captures/2019-03-16/x.jpg before x.jpg
+        try:
+            exists = cand.is_file()
+        except OSError:
+            exists = False
+        if not exists:
+            continue
+        for base in bases:
+            found = _inside(cand, base)
+            if found is not None:
+                return found
+        outside = True
+    if outside and refused is not None:
+        refused.append(path)
     return None
 
 
@@ -183,13 +217,110 @@ def _copy_photo(src: Path, dst: Path, sha: str) -> None:
         return
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.part")
-    shutil.copyfile(src, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
+    try:
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+    except BaseException:  # a full disk: no half-written hidden file is left
+        tmp.unlink(missing_ok=True)
+        raise
     if sha256_file(tmp) != sha:
         tmp.unlink(missing_ok=True)
         raise StationError(f"照片复制校验失败: {src}", exit_code=4)
     os.replace(tmp, dst)
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.part")
+    try:
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, dst)
+
+
+def place_photos(
+    target: Session, source: Session, *, source_dir: Path, photo_store: Path | None, res: MergeResult,
+    roots: tuple[Path, ...] = (),
+) -> dict[str, tuple[str | None, str | None]]:
+    """Find, copy and verify the photos of the shots the target lacks: {shot uid: (path, companion path)}.
+
+    Runs before the merge writes anything, so the target's write lock is not
+    held while photos are copied (690 photos take ~30 s; a `station shoot`
+    beside the merge keeps recording). Only reads the target. ``None`` in the
+    answer keeps the path as recorded (the file was not found).
+    """
+    from app.export import sha256_file
+
+    known = set(target.scalars(select(Shot.uid)))
+    stations = {r["id"]: r for r in _rows(source, Station)}
+    placed: dict[str, tuple[str | None, str | None]] = {}
+    for r in _rows(source, Shot):
+        if r["uid"] in known:
+            continue
+        path = comp = None
+        st = stations.get(r["station_id"]) or {"number": 0, "uid": "unknown0"}
+        found = _find_photo(r["path"], source_dir, res.photos_refused, roots)
+        if found is None:
+            res.photos_missing.append(r["path"])
+        elif photo_store is not None and photo_store.resolve() not in found.parents:
+            if sha256_file(found) != r["sha256"]:
+                res.photos_missing.append(f"{r['path']} (校验值不符)")
+            else:
+                dst = _store_path(photo_store, st["number"], st["uid"], r["uid"], found.name)
+                _copy_photo(found, dst, r["sha256"])
+                path = str(dst.resolve())
+                res.photos_copied += 1
+        else:
+            path = str(found)
+        if r.get("companion_path"):
+            cfound = _find_photo(r["companion_path"], source_dir, res.photos_refused, roots)
+            if cfound is not None and photo_store is not None:
+                dst = _store_path(photo_store, st["number"], st["uid"], r["uid"], cfound.name)
+                if not dst.is_file():
+                    _copy_file(cfound, dst)
+                comp = str(dst.resolve())
+        placed[r["uid"]] = (path, comp)
+    return placed
+
+
+# what "the same row" compares, per table: rows with one uid and other values are reported, not taken
+_COMPARED = {
+    Student: ("name", "id_number", "student_no", "class_name", "college", "gender", "major"),
+    Shot: ("sha256", "bytes", "taken_at"),
+    Absence: ("reason",),
+    DataIssue: ("kind", "field", "correct_value"),
+}
+_TABLE_NAMES = {Student: "学生", Shot: "照片", Absence: "缺席", DataIssue: "数据问题"}
+
+
+def not_taken(target: Session, source: Session, res: MergeResult) -> None:
+    """Rows whose uid the target already has with different data: the target's stay, each is reported."""
+    from app.privacy import mask_id
+
+    for model, cols in _COMPARED.items():
+        cols = tuple(c for c in cols if c in model.__table__.c)
+        table = model.__table__
+        ours = {
+            r.uid: r for r in target.connection().execute(select(table.c.uid, *(table.c[c] for c in cols)))
+        }
+        for r in source.connection().execute(select(table.c.uid, *(table.c[c] for c in cols))):
+            mine = ours.get(r.uid)
+            if mine is None:
+                continue
+            diffs = []
+            for c in cols:
+                a, b = getattr(mine, c), getattr(r, c)
+                if a != b:
+                    if c == "id_number":
+                        a, b = mask_id(a or ""), mask_id(b or "")
+                    diffs.append(f"{c}: {a} ≠ {b}")
+            if diffs:
+                res.not_taken.append(f"{_TABLE_NAMES[model]} {r.uid[:12]}: " + "; ".join(diffs))
 
 
 def merge_session(
@@ -199,11 +330,18 @@ def merge_session(
     source_label: str,
     source_dir: Path | None,
     photo_store: Path | None,
+    placed: dict[str, tuple[str | None, str | None]] | None = None,
+    result: MergeResult | None = None,
 ) -> MergeResult:
-    """Merge everything of ``source`` into ``target`` (one transaction; the caller commits)."""
-    from app.export import sha256_file
+    """Merge everything of ``source`` into ``target`` (one transaction; the caller commits).
 
-    res = MergeResult(source_label)
+    ``placed``: the photos :func:`place_photos` already copied (it runs before
+    the target's write lock is taken); without it they are placed here.
+    """
+    res = result if result is not None else MergeResult(source_label)
+    if placed is None:
+        placed = place_photos(target, source, source_dir=source_dir, photo_store=photo_store, res=res) if source_dir else {}
+    not_taken(target, source, res)
 
     # stations and sessions
     st_map: dict[int, int] = {}
@@ -217,8 +355,6 @@ def merge_session(
         ).inserted_primary_key[0]
         st_map[r["id"]] = known[r["uid"]] = tid
         res.stations += 1
-    st_uid = {r["id"]: r["uid"] for r in _rows(source, Station)}
-    st_number = {r["id"]: r["number"] for r in _rows(source, Station)}
     sess_map: dict[int, int] = {}
     known = dict(target.execute(select(ShootingSession.uid, ShootingSession.id)).all())
     for r in _rows(source, ShootingSession):
@@ -287,28 +423,12 @@ def merge_session(
         vals["student_id"] = stu_map.get(r["student_id"]) if r["student_id"] else None
         vals["station_id"] = st_map[r["station_id"]]
         vals["session_id"] = sess_map.get(r["session_id"]) if r["session_id"] else None
-        if source_dir is not None:
-            found = _find_photo(r["path"], source_dir)
-            if found is None:
-                res.photos_missing.append(r["path"])
-            elif photo_store is not None and photo_store.resolve() not in found.resolve().parents:
-                if sha256_file(found) != r["sha256"]:
-                    res.photos_missing.append(f"{r['path']} (校验值不符)")
-                else:
-                    dst = _store_path(photo_store, st_number[r["station_id"]], st_uid[r["station_id"]], r["uid"], found.name)
-                    _copy_photo(found, dst, r["sha256"])
-                    vals["path"] = str(dst.resolve())
-                    res.photos_copied += 1
-            else:
-                vals["path"] = str(Path(found).resolve())
-            if r.get("companion_path"):
-                comp = _find_photo(r["companion_path"], source_dir)
-                if comp is not None and photo_store is not None:
-                    dst = _store_path(photo_store, st_number[r["station_id"]], st_uid[r["station_id"]], r["uid"], comp.name)
-                    if not dst.is_file():
-                        dst.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(comp, dst)
-                    vals["companion_path"] = str(dst.resolve())
+        if r["uid"] in placed:
+            path, comp = placed[r["uid"]]
+            if path is not None:
+                vals["path"] = path
+            if comp is not None:
+                vals["companion_path"] = comp
         new_shots.append((r["id"], vals))
     if new_shots:
         target.execute(insert(Shot.__table__), [vals for _, vals in new_shots])
@@ -417,7 +537,8 @@ def merge_session(
     return res
 
 
-def merge_files(target: Database, sources: list[str], *, copy_photos: bool = True, photo_store: Path | None = None) -> list[MergeResult]:
+def merge_files(target: Database, sources: list[str], *, copy_photos: bool = True, photo_store: Path | None = None,
+                photo_roots: list[Path] | tuple[Path, ...] = ()) -> list[MergeResult]:
     """Merge each source database file into ``target``; one transaction and one audit record per source."""
     from app import audit
     from app.db import resolve_url
@@ -436,6 +557,7 @@ def merge_files(target: Database, sources: list[str], *, copy_photos: bool = Tru
                 raise InputError(f"不能把数据库合并到它自己: {src}")
             if src_path is not None:
                 snap = snapshot(src_path, Path(tmp))
+                check_schema(snap, src)
                 source_db = open_db(f"sqlite:///{snap}")
                 label, source_dir = str(src_path.resolve()), src_path.resolve().parent
             else:
@@ -443,8 +565,14 @@ def merge_files(target: Database, sources: list[str], *, copy_photos: bool = Tru
                 label, source_dir = url, None
             try:
                 with target.session() as t, source_db.session() as s:
+                    store = photo_store if copy_photos else None
+                    res = MergeResult(label)
+                    # photos first, only reading the target: its write lock is held for the rows alone
+                    placed = place_photos(t, s, source_dir=source_dir, photo_store=store, res=res,
+                                          roots=tuple(Path(r) for r in photo_roots)) if source_dir else {}
+                    t.rollback()  # end the read, so the writes below start from the newest state
                     res = merge_session(
-                        t, s, source_label=label, source_dir=source_dir, photo_store=photo_store if copy_photos else None
+                        t, s, source_label=label, source_dir=source_dir, photo_store=store, placed=placed, result=res
                     )
                     audit.record(t, "merge", scope={"source": label}, rows=res.shots_added, details=str(res.summary()))
                     t.commit()
@@ -452,6 +580,55 @@ def merge_files(target: Database, sources: list[str], *, copy_photos: bool = Tru
                 source_db.dispose()
             results.append(res)
     return results
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this program knows (its migrations' revision ids)."""
+    import ast
+
+    from app.db import _MIGRATIONS, _REV_RE
+
+    out = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        found = dict(_REV_RE.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            out.add(ast.literal_eval(found["revision"].strip()))
+    return out
+
+
+REQUIRED_TABLES = {"alembic_version", "stations", "students", "shots", "selections"}
+
+
+def check_schema(snap: Path, label: str) -> str:
+    """The source's schema revision, if this program knows it; InputError (exit 2) for anything else.
+
+    An unrelated SQLite file (no station tables) is refused, and so is a
+    station database written by a newer version (a revision this program has
+    no migration for): merging it would drop what it does not understand.
+    """
+    try:
+        con = sqlite3.connect(f"file:{snap}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            rev = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                rev = row[0] if row else None
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"不是可读的机位数据库: {label} ({exc})") from exc
+    if not REQUIRED_TABLES <= tables or rev is None:
+        raise InputError(
+            f"{label} 不是机位数据库 (没有机位的数据表), 未合并。"
+            f" / {label} is not a station database; nothing was merged."
+        )
+    if rev not in known_revisions():
+        raise InputError(
+            f"{label} 由更新版本的程序写入 (数据库版本 {rev}, 本机不认识), 未合并: 请先把本机升级到同一版本。"
+            f" / {label} was written by a newer version (schema {rev}); update this station first."
+        )
+    return rev
 
 
 def _sqlite_path(url: str) -> Path | None:

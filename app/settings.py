@@ -66,5 +66,6 @@ def set_(session: Session, key: str, value: Any) -> None:
 def all_settings(session: Session) -> dict[str, Any]:
     out = dict(DEFAULTS)
     for row in session.scalars(select(Setting)):
-        out[row.key] = json.loads(row.value)
+        if not row.key.startswith("_"):  # private rows (the station's identity, the supervisor's PIN)
+            out[row.key] = json.loads(row.value)
     return out

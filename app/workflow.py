@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import settings
+from app.conflicts import add_selection
 from app.db import Database
 from app.i18n import t
 from app.models import (
@@ -317,7 +318,9 @@ class Workflow(RecoveryMixin):
             n = self._counters.get(sid, 0)
             folder = self._folder()
             # Path.glob would compile (and cache for good) a new pattern for every stem: a day's worth of them.
-            taken = {name.partition(".")[0] for name in os.listdir(folder)}
+            from capture.durable import taken_stems
+
+            taken = taken_stems(folder)  # interrupted writes' names too: recovery finishes them under theirs
             while True:
                 n += 1
                 stem = f"S{self.station_number:02d}_{key}_{n:02d}"
@@ -455,7 +458,7 @@ class Workflow(RecoveryMixin):
             reselected = sel is not None and sel.shot_id != shot.id
             if sel is None:
                 sel = Selection(student_id=shot.student_id, shot_id=shot.id, station_id=self.station_id)
-                s.add(sel)
+                add_selection(s, sel, shot)  # a concurrent writer's selection becomes a conflict
             elif reselected:
                 prev = s.get(Shot, sel.shot_id)
                 if prev is not None and prev.status == "accepted":

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from app.i18n import t
 from capture.base import CaptureError
+from capture.faultpoint import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,11 @@ def publish(tmp: Path, final: Path) -> Path:
         try:
             os.link(tmp, final)
         except FileExistsError:
+            if _same_photo(tmp, final):
+                # killed between link and unlink last time (recovery finishing it now): the name is already
+                # this photo's, so only the unlink is left to do; another name would make a "-2" duplicate
+                os.unlink(tmp)
+                return final
             log.warning("%s already exists; the new photo gets another name", final)
             final = _unique(final)
             continue
@@ -213,8 +219,36 @@ def publish(tmp: Path, final: Path) -> Path:
                 final = _unique(final)
             os.rename(tmp, final)
             return final
+        fault_point("save.linked")
         os.unlink(tmp)
         return final
+
+
+def _same_photo(a: Path, b: Path) -> bool:
+    """One file under two names (a hard link), or two files with the same bytes."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+        import filecmp
+
+        return os.path.getsize(a) == os.path.getsize(b) and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def taken_stems(folder: Path) -> set[str]:
+    """The stems a new photo in ``folder`` must not use: its files, its interrupted writes
+    (``.NAME.xxxx.part``, which recovery will finish under NAME) and those set aside in ``.incomplete/``."""
+    stems: set[str] = set()
+    for sub in (Path(folder), Path(folder) / ".incomplete"):
+        try:
+            names = os.listdir(sub)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for name in names:
+            stems.add((final_name_of_temp(name) or name).partition(".")[0])
+    stems.discard("")
+    return stems
 
 
 def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str | None = None) -> DurableFile:
@@ -245,6 +279,7 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
             size = os.fstat(fd).st_size
         finally:
             os.close(fd)
+        fault_point("save.written")
         if size != len(mv):
             raise CaptureError(
                 t(f"写入的文件大小不对（{size} / {len(mv)} 字节）", f"written size is wrong ({size} of {len(mv)} bytes)"),
@@ -256,6 +291,7 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
         final = publish(tmp, final)
         tmp = None
         _fsync_dir(folder)
+        fault_point("save.published")
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise _disk_full(final) from exc

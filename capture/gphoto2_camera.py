@@ -35,6 +35,7 @@ from typing import Any
 
 from capture.base import CameraBackend, CameraEvent, CaptureBusy, CaptureError, EventSink, Namer
 from capture.durable import check_free_space, is_raw_name, warm_up
+from capture.faultpoint import fault_point
 from capture.gp_calls import GpCalls
 from capture.gp_download import Downloader, PhotoGroup, group_files
 from capture.gp_errors import (
@@ -434,6 +435,7 @@ class Gphoto2Camera(CameraBackend):
                 self.report("camera_full", msg_camera_full(), str(exc2))
                 return
         capture_ms = (time.perf_counter() - tc) * 1000
+        fault_point("capture.taken")  # the fault-injection harness: taken, still only on the camera
         te = time.perf_counter()
         files = [first] + self._collect_more([first])
         events_ms = (time.perf_counter() - te) * 1000

@@ -148,6 +148,7 @@ def run_window(
     result_out: dict | None = None,
     event_hook=None,
     on_student=None,
+    ask_pin: bool = True,
 ) -> int:
     """Open the photographer's window on ``db``; with ``auto``, drive it through that many students.
 
@@ -183,6 +184,10 @@ def run_window(
         else:
             win.showMaximized()
         ctl.start()
+        if ask_pin and not auto:  # a real station's first start: the supervisor sets a PIN (app/roles.py)
+            from ui.pin_dialog import ask_first_pin
+
+            QTimer.singleShot(0, lambda: ask_first_pin(win, db))
         box: dict = {}
         if auto:
             from ui.autopilot import AutoPilot

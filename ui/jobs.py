@@ -155,10 +155,16 @@ class JobDialog(QDialog):
     # --- running -----------------------------------------------------------------------------
 
     cancellable = False  # the job takes a ``cancel`` event (the delivery)
+    supervised: str | None = None  # app.roles.SUPERVISED action that needs the supervisor's PIN
 
     def start(self) -> None:
         if self.running:
             return
+        if self.supervised:  # exports and imports of personal data: the supervisor's PIN (app/roles.py)
+            from ui.pin_dialog import authorize
+
+            if not authorize(self, self.ctl.workflow.db, self.supervised):
+                return
         self.cancel_event = threading.Event()
         try:
             fn, args, kwargs = self.job()
@@ -273,6 +279,8 @@ class PasswordFields:
 class ReportDialog(JobDialog):
     """``kind``: "reconcile" (对账表), "errata" (勘误表) or "delivery" (照片交付)."""
 
+    supervised = "export"
+
     PERIODS = ("half", "morning", "afternoon", "day")
 
     def __init__(self, controller, kind: str, parent=None):
@@ -373,6 +381,8 @@ class ReportDialog(JobDialog):
 
 class RosterImportDialog(JobDialog):
     """A new station's first step: the school's roster file into the database, its problems in a report."""
+
+    supervised = "roster_import"
 
     roster_imported = Signal(object)
 

@@ -308,6 +308,10 @@ class MainWindow(QMainWindow):
             if text.isdigit() and 1 <= int(text) <= len(reasons):
                 text = reasons[int(text) - 1]
             self.input.reset()
+            from ui.pin_dialog import authorize
+
+            if not authorize(self, self.ctl.workflow.db, "override"):  # a failing photo: the supervisor decides
+                return
             self.ctl.accept(reason=text, shot_id=self._reason_for)
             return
         chosen = self.candidates.current_id()
@@ -660,7 +664,10 @@ class MainWindow(QMainWindow):
 
         dlg = SettingsDialog(values, parent=self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.changes():
-            self.ctl.apply_settings(dlg.changes())
+            from ui.pin_dialog import authorize
+
+            if authorize(self, self.ctl.workflow.db, "settings"):
+                self.ctl.apply_settings(dlg.changes())
         self.input.setFocus()
 
     def _settings_saved(self, changes: dict) -> None:

@@ -37,6 +37,9 @@ def _job(key: int, relay: _Relay, fn: Callable, args: tuple, kwargs: dict, setup
         except BaseException as exc:  # every failure reaches the window as a message
             if not hasattr(exc, "message"):
                 log.error("worker %s failed:\n%s", getattr(fn, "__name__", fn), traceback.format_exc())
+                from app.errors import as_station_error
+
+                exc = as_station_error(exc, camera=False) or exc  # a full disk, a locked database: a sentence
             relay.failed.emit(key, exc)
         else:
             relay.done.emit(key, result)

@@ -30,13 +30,20 @@ def run(args: argparse.Namespace) -> int:
             except KeyError:
                 raise StationError(f"没有这个设置: {args.key}", exit_code=2) from None
             return 0
+        from app import roles
+
+        roles.authorize(s, "settings", roles.cli_pin(getattr(args, "pin", None)), scope={"key": args.key})
         try:
             value = json.loads(args.value)
         except json.JSONDecodeError:
             value = args.value
         try:
+            old = settings.get(s, args.key)
             settings.set_(s, args.key, value)
         except (KeyError, ValueError) as exc:
             raise StationError(str(exc), exit_code=2) from None
+        from app import audit
+
+        audit.record(s, "settings_change", scope={"key": args.key, "old": old, "new": value})
         s.commit()
     return 0

@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--school", help="学校 (xxmc); 数据库中有多所学校时必填 / the school, when the database holds several")
     p.add_argument("--out", help="输出 .xlsx (不给则只打印合计)")
     p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--password-file", metavar="FILE", help="从文件读密码 (第一行; 也可用环境变量 STATION_PASSWORD_FILE) / read the password from a file")
     p.add_argument("--json", action="store_true", help="合计以一行 JSON 输出")
     p.set_defaults(func=run_reconcile)
 
@@ -53,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
     p.add_argument("--school", help="学校 (xxmc); 数据库中有多所学校时必填 / the school, when the database holds several")
+    p.add_argument("--password-file", metavar="FILE", help="从文件读密码 (第一行; 也可用环境变量 STATION_PASSWORD_FILE) / read the password from a file")
     p.set_defaults(func=run_errata)
 
     p = rsub.add_parser("signed", help="录入签字表人数 / enter a signed sheet's count")
@@ -72,6 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--college")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="打包为 AES 加密 zip ('-' = 输入)")
+    p.add_argument("--password-file", metavar="FILE", help="从文件读密码 (第一行; 也可用环境变量 STATION_PASSWORD_FILE) / read the password from a file")
     p.add_argument("--staging", help="加密导出时明文暂存的文件夹 (默认在本机缓存中)")
     p.add_argument("--no-proof", action="store_true", help="不生成校对单 PDF")
     p.add_argument("--school", help="学校 (xxmc); 数据库中有多所学校时必填 / the school, when the database holds several")
@@ -85,6 +88,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--into", metavar="SITE.db", help="合并到这个数据库 (默认 --db)")
     p.add_argument("--no-copy-photos", action="store_true", help="不复制照片, 只记录找到的位置")
     p.add_argument("--photos-dir", help="照片存放位置 (默认: 目标数据库旁的 merged_photos/)")
+    p.add_argument("--photos-from", action="append", default=[], metavar="DIR",
+                   help="照片不在源数据库文件夹内时, 也从这个文件夹读取 (可多次) / also read photos from this folder")
     p.add_argument("--conflicts", action="store_true", help="列出两个机位都选定了照片的学生")
     p.add_argument("--choose", metavar="SHOT", help="选定这张照片 (编号前 6 位以上), 解决冲突")
     p.add_argument("--decide", metavar="SHOT", nargs="+",
@@ -99,18 +104,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_audit)
 
 
-def _password(value: str | None) -> str | None:
+def _password(value: str | None, file: str | None = None) -> str | None:
     from app.crypto import check_password
-    from app.errors import InputError
+    from app.passwords import get_password
 
-    if value != "-":
-        return check_password(value)
-    import getpass
-
-    first = getpass.getpass("密码 / password: ")
-    if getpass.getpass("再输入一次 / again: ") != first:
-        raise InputError("两次输入的密码不一致 / the passwords differ")
-    return check_password(first)
+    return check_password(get_password(value, file, confirm=True))
 
 
 def _db(args: argparse.Namespace):
@@ -123,8 +121,12 @@ def run_reconcile(args: argparse.Namespace) -> int:
     from app.i18n import t
     from app.reports import reconcile, service
 
-    password = _password(args.password)
+    password = _password(args.password, args.password_file)
     db = _db(args)
+    from app import roles
+
+    if getattr(args, "out", None):
+        roles.authorize_cli(args, db, "export", scope={"command": "reconcile"})
     with db.session() as s:
         per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
         rec = service.reconcile_report(s, args.out, period=per, college=args.college, class_name=args.class_name,
@@ -142,8 +144,12 @@ def run_errata(args: argparse.Namespace) -> int:
     from app.i18n import t
     from app.reports import errata, service
 
-    password = _password(args.password)
+    password = _password(args.password, args.password_file)
     db = _db(args)
+    from app import roles
+
+    if getattr(args, "out", None):
+        roles.authorize_cli(args, db, "export", scope={"command": "errata"})
     with db.session() as s:
         form = service.errata_report(s, args.out, college=args.college, class_name=args.class_name, password=password,
                                      school=args.school)
@@ -225,8 +231,12 @@ def run_export(args: argparse.Namespace) -> int:
     from app.i18n import t
     from app.reports import service
 
-    password = _password(args.password)
+    password = _password(args.password, args.password_file)
     db = _db(args)
+    from app import roles
+
+    if getattr(args, "out", None):
+        roles.authorize_cli(args, db, "export", scope={"command": "export"})
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -362,6 +372,7 @@ def run_merge(args: argparse.Namespace) -> int:
             args.sources,
             copy_photos=not args.no_copy_photos,
             photo_store=Path(args.photos_dir) if args.photos_dir else None,
+            photo_roots=[Path(d) for d in args.photos_from],
         )
     finally:
         target.dispose()
@@ -389,6 +400,19 @@ def run_merge(args: argparse.Namespace) -> int:
         if r.photos_missing:
             print(t(f"  找不到照片文件 {len(r.photos_missing)} 张, 例如 {r.photos_missing[0]}",
                     f"  {len(r.photos_missing)} photo files not found, e.g. {r.photos_missing[0]}"), file=sys.stderr)
+        if r.photos_refused:
+            print(t(f"  {len(r.photos_refused)} 个照片路径在源数据库文件夹之外, 未读取: {r.photos_refused[0]}"
+                    " (照片确实在别处时, 用 --photos-from 文件夹 允许)",
+                    f"  {len(r.photos_refused)} photo paths lie outside the source's folder and were not read: "
+                    f"{r.photos_refused[0]} (allow a folder with --photos-from DIR)"), file=sys.stderr)
+        if r.not_taken:
+            print(t(f"  {len(r.not_taken)} 行与本库同编号但内容不同, 保留本库的, 未采用:",
+                    f"  {len(r.not_taken)} rows have a known uid but other data; ours kept, theirs not taken:"),
+                  file=sys.stderr)
+            for line in r.not_taken[:20]:
+                print(f"    {line}", file=sys.stderr)
+            if len(r.not_taken) > 20:
+                print(f"    ... {len(r.not_taken) - 20}", file=sys.stderr)
         for c in r.sign_count_conflicts:
             print(t(f"  签字人数不一致 (保留已有): {c}", f"  sign count differs (kept ours): {c}"), file=sys.stderr)
     if any(r.conflicts for r in results):

@@ -32,12 +32,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = rsub.add_parser("check", help="只检查不导入 / read and validate without importing")
     c.add_argument("file", metavar="FILE", help="xlsx / xls / csv")
     c.add_argument("--password", metavar="PW", help="工作簿密码 (- 表示交互输入) / workbook password (- to prompt)")
+    c.add_argument("--password-file", metavar="FILE", help="从文件读工作簿密码 (或 STATION_PASSWORD_FILE) / read the password from a file")
     c.add_argument("--json", action="store_true", help="每行一个 JSON 问题 / one JSON finding per line")
     c.set_defaults(func=run_check)
 
     i = rsub.add_parser("import", help="导入名单 / import the roster")
     i.add_argument("file", metavar="FILE", help="xlsx / xls / csv")
     i.add_argument("--password", metavar="PW", help="工作簿密码 (- 表示交互输入) / workbook password (- to prompt)")
+    i.add_argument("--password-file", metavar="FILE", help="从文件读工作簿密码 (或 STATION_PASSWORD_FILE) / read the password from a file")
     i.add_argument("--report", metavar="OUT.xlsx", help="问题报告路径 / findings report (default: <name>-问题报告.xlsx here)")
     i.add_argument("--no-report", action="store_true", help="不写问题报告 / do not write the report")
     i.add_argument("--json", action="store_true", help="以 JSON 输出汇总 / print the summary as JSON")
@@ -53,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     g.add_argument("file", metavar="FILE", nargs="?", help="两列对照表 (专业, 学院) / two-column list")
     g.add_argument("--password", metavar="PW")
+    g.add_argument("--password-file", metavar="FILE", help="从文件读工作簿密码 (或 STATION_PASSWORD_FILE) / read the password from a file")
     g.add_argument("--set", metavar="MAJOR=COLLEGE", action="append", default=[], help="专业=学院")
     g.add_argument("--overwrite", action="store_true", help="覆盖已有学院 / replace colleges already set")
     g.set_defaults(func=run_colleges)
@@ -66,12 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _password(args: argparse.Namespace) -> str | None:
-    pw = getattr(args, "password", None)
-    if pw == "-":
-        import getpass
+    from app.passwords import get_password
 
-        pw = getpass.getpass("密码 / password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    return pw or None
+    return get_password(getattr(args, "password", None), getattr(args, "password_file", None), use_env=False)
 
 
 def _progress_printer(file_size: int):
@@ -150,6 +150,9 @@ def run_import(args: argparse.Namespace) -> int:
     from app.roster import RemovalNeedsConfirmation
 
     db = open_db(args)
+    from app import roles
+
+    roles.authorize_cli(args, db, "roster_import", scope={"file": os.path.basename(str(args.file))})
     with db.session() as s:
         try:
             result = import_roster(s, args.file, password=password, progress=_progress_printer(size),

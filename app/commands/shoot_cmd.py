@@ -45,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     from app.workflow import Workflow, WorkflowError
 
     db = open_db(args)
+    if args.reason:  # accepting a failing photo is the supervisor's decision
+        from app import roles
+
+        roles.authorize_cli(args, db, "override", scope={"reason": args.reason})
     wf = Workflow(db, capture_folder=args.capture_folder)
     photos: queue.Queue = queue.Queue()
     errors: list[str] = []

@@ -101,6 +101,7 @@ def demo(args: argparse.Namespace) -> int:
         auto=auto,
         screenshots=args.screenshots,
         event_hook=portraits.on_event,
+        ask_pin=False,  # the demo runs without questions
     )
 
 
