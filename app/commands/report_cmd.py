@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     esub = exp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     p = esub.add_parser("photos", help="照片交付: 原片 + 480×640, 清单, 校对单 / photo delivery")
     p.add_argument("--out", required=True, help="输出文件夹 (加密时为 .zip 文件)")
-    p.add_argument("--format", default="chsi", help="交付格式 (默认 chsi: 480×640, 300 dpi, 20–60 KB)")
+    p.add_argument("--format", default="chsi", help="交付格式 (默认 chsi: 480×640, 300 dpi, 30,000–60,000 字节; app/delivery_profiles/*.toml)")
     p.add_argument("--college")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="打包为 AES 加密 zip ('-' = 输入)")
