@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "plan.lead_minutes": 10,  # a group is at the waiting area this long before its slot
     "plan.breaks": "12:00-13:30",  # lunch and breaks, "HH:MM-HH:MM,..."; "" for none
     "plan.day_end": "",  # "HH:MM" when each day of shooting ends; "" = 8 h after the start (附件1), "none"
+    "plan.max_per_machine_day": 900,  # 附件1: 一台机器一天能拍 700—900 人; a station's day ends at this count
+    "plan.place": "",  # 地点 for the timetable and sign-in sheets when --place is not given
     "phone.port": 8765,  # the marshal's phone page (off unless switched on)
 }
 

@@ -182,8 +182,12 @@ def test_warnings_follow_the_notice():
     p = schedule([load("甲", 250)], stations=1, rate=60, start=datetime(2019, 3, 16, 8, 0))
     assert any("3 小时" in w for w in p.warnings)  # 300 students or fewer: at most 3 hours
     assert any("150–180" in w for w in p.warnings)
-    p = schedule([load(f"班{i}", 50) for i in range(30)], stations=1, rate=165, start=datetime(2019, 3, 16, 8, 0))
+    p = schedule([load(f"班{i}", 50) for i in range(30)], stations=1, rate=165, start=datetime(2019, 3, 16, 8, 0),
+                 max_per_day=10**6)  # no machine-day limit: one long day
     assert any("8 小时" in w for w in p.warnings)
+    # with the limit (900 a machine-day) the same school takes two days and no day is too long
+    p = schedule([load(f"班{i}", 50) for i in range(30)], stations=1, rate=165, start=datetime(2019, 3, 16, 8, 0))
+    assert len(p.days) == 2 and not any("8 小时" in w for w in p.warnings)
 
 
 def test_bad_input_is_refused():
