@@ -122,3 +122,47 @@ def test_sheets_command_writes_an_audit_record(roster, run_cli, tmp_path):
         assert entry.rows == 53 and entry.file_sha256
     code, _, err = run_cli("sheets", "--out", tmp_path / "none.pdf", "--class", "不存在")
     assert code == 2 and "不存在" in err
+
+
+LONG_CLASS = "机械设计制造及其自动化(中外合作办学)2015级1班"
+
+
+def _text_runs(path):
+    """Every text run on every page as (page, text, x0, x1, y, size), widths from the embedded font's metrics."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from app.pdf import register_cjk_font
+
+    font = register_cjk_font()
+    out = []
+    for n, page in enumerate(PdfReader(path).pages):
+        def visit(text, cm, tm, _font, size, n=n):
+            if not text.strip():
+                return
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            scale = (tm[0] * cm[0]) or 1
+            out.append((n, text, x, x + stringWidth(text, font, size * scale), y, size * scale))
+
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+def test_a_long_class_name_never_overprints(db, tmp_path):
+    with db.session() as s:
+        make_roster(s, [("机械工程学院(中外合作办学项目管理办公室)", LONG_CLASS, 23)])
+        s.commit()
+        write_sheets(s, tmp_path / "long.pdf", school="南京航空航天大学金城学院")
+    runs = _text_runs(tmp_path / "long.pdf")
+    assert runs
+    page_w = 595.28
+    for n, text, x0, x1, y, size in runs:
+        assert x0 >= 10 and x1 <= page_w - 10, (text, x0, x1)  # inside the page's margins
+    for i, a in enumerate(runs):
+        for b in runs[i + 1 :]:
+            if a[0] != b[0] or abs(a[4] - b[4]) > 0.6 * min(a[5], b[5]):
+                continue  # other page or other line
+            overlap = min(a[3], b[3]) - max(a[2], b[2])
+            assert overlap <= 0.5, (a[1], b[1], overlap)  # nothing drawn over anything on the same line
+    everything = "".join(pages_text(tmp_path / "long.pdf")).replace("\n", "")
+    assert LONG_CLASS in everything.replace(" ", "") or "2015级1班" in everything
