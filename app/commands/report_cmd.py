@@ -6,6 +6,8 @@
     station report errata --out FILE.xlsx [--college C] [--class K] [--password PW]
     station report signed --class K [--college C] [--group G] --count N [--date D]
     station report signed --list [--date D]
+    station report fees [--out 结算.xlsx] [--pdf 费用结算函.pdf] [--json] [--school S] [--period all|day|...]
+    station report makeup [--out 补拍名单.xlsx] [--pdf 补拍通知.pdf] [--college C] [--school S]
     station export photos --out DIR [--format chsi] [--college C] [--class K]
                           [--password PW [--staging DIR]] [--no-proof] [--json]
     station merge OTHER.db... [--into SITE.db] [--no-copy-photos] [--photos-dir DIR]
@@ -55,6 +57,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", help="YYYY-MM-DD (默认今天)")
     p.add_argument("--list", action="store_true", help="列出已录入的人数")
     p.set_defaults(func=run_signed)
+
+    p = rsub.add_parser("fees", help="费用结算函: 实拍人数 × 单价 / fee settlement letter")
+    p.add_argument("--period", default="all", help="all (默认, 全部) / day / morning / afternoon / half")
+    p.add_argument("--date", help="YYYY-MM-DD (与 --period day 等一起用)")
+    p.add_argument("--since", help="起始时间")
+    p.add_argument("--until", help="结束时间")
+    p.add_argument("--school", help="只结算这个学校 (名单中有多个学校时)")
+    p.add_argument("--unit-price", type=float, help="单价 (元/人; 默认设置 fees.unit_price, 12)")
+    p.add_argument("--out", help="结算表 .xlsx")
+    p.add_argument("--pdf", help="可打印的费用结算函 .pdf")
+    p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--json", action="store_true", help='每个学校一行 JSON: {"school", "students", "unit_price", "total"}')
+    p.set_defaults(func=run_fees)
+
+    p = rsub.add_parser("makeup", help="补拍名单和补拍通知 (未拍学生, 按学院) / make-up list and notice")
+    p.add_argument("--college", help="只含这个学院")
+    p.add_argument("--school", help="只含这个学校")
+    p.add_argument("--out", help="补拍名单 .xlsx")
+    p.add_argument("--pdf", help="可打印的补拍通知 .pdf (每个学院一页起)")
+    p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_makeup)
 
     exp = sub.add_parser("export", help="交付导出 / delivery export")
     esub = exp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
@@ -204,6 +228,70 @@ def run_signed(args: argparse.Namespace) -> int:
         s.commit()
     group = f"第{args.group}组" if args.group else "全班"
     print(f"{day} {college} {args.class_name} {group}: 签字 {args.count} 人")
+    return 0
+
+
+def run_fees(args: argparse.Namespace) -> int:
+    from app import audit
+    from app.i18n import t
+    from app.reports import fees, service
+
+    password = _password(args.password)
+    db = _db(args)
+    with db.session() as s:
+        per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
+        statements = fees.build(s, per, school=args.school, unit_price=args.unit_price)
+        if args.out:
+            path = fees.write_xlsx(statements, args.out, password)
+            audit.record(s, "report_fees", scope={"period": per.to_dict(), "school": args.school},
+                         rows=sum(x.students for x in statements), path=path, encrypted=bool(password))
+        if args.pdf:
+            path = fees.write_pdf(statements, args.pdf, session=s)
+            audit.record(s, "report_fees_letter", scope={"period": per.to_dict(), "school": args.school},
+                         rows=sum(x.students for x in statements), path=path)
+        s.commit()
+    if args.json:
+        for line in fees.json_lines(statements):
+            print(line)
+        return 0
+    for st in statements:
+        print(t(f"{st.school or '(未填学校)'} {st.period_text()}: 实拍 {st.students} 人 × {st.unit_price} 元 = {st.total} 元"
+                + (f" (含名单外 {len(st.unlisted)} 人)" if st.unlisted else ""),
+                f"{st.school}: {st.students} photographed × {st.unit_price} = {st.total}"))
+    for what, path in ((t("结算表", "workbook"), args.out), (t("费用结算函", "letter"), args.pdf)):
+        if path:
+            print(t(f"{what}: {path}", f"{what}: {path}"))
+    return 0
+
+
+def run_makeup(args: argparse.Namespace) -> int:
+    from app import audit
+    from app.i18n import t
+    from app.reports import makeup
+
+    password = _password(args.password)
+    db = _db(args)
+    with db.session() as s:
+        notice = makeup.build(s, college=args.college, school=args.school)
+        if args.out:
+            path = makeup.write_xlsx(notice, args.out, password)
+            audit.record(s, "report_makeup", scope={"college": args.college, "school": args.school},
+                         rows=notice.students, path=path, encrypted=bool(password))
+        if args.pdf:
+            path = makeup.write_pdf(notice, args.pdf)
+            audit.record(s, "report_makeup_notice", scope={"college": args.college, "school": args.school},
+                         rows=notice.students, path=path)
+        s.commit()
+    if args.json:
+        print(json.dumps(notice.to_dict(), ensure_ascii=False))
+        return 0
+    print(t(f"未拍需补拍 {notice.students} 人, {len(notice.colleges)} 个学院; 补拍地点 {notice.address}, 时间 {notice.dates}",
+            f"{notice.students} students to photograph at the centre, {len(notice.colleges)} colleges"))
+    for c in notice.colleges:
+        print(f"  {c.college}: {len(c.students)} 人")
+    for what, path in ((t("补拍名单", "list"), args.out), (t("补拍通知", "notice"), args.pdf)):
+        if path:
+            print(t(f"{what}: {path}", f"{what}: {path}"))
     return 0
 
 
