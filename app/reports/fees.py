@@ -268,7 +268,7 @@ def write_pdf(statements: list[FeeStatement], path: str | Path, *, session: Sess
                 [Paragraph("日期: ______年____月____日", plain), Paragraph("日期: ______年____月____日", plain)],
             ],
             colWidths=[85 * mm, 85 * mm],
-            rowHeights=[9 * mm, 12 * mm, 10 * mm, 16 * mm, 10 * mm],
+            rowHeights=[None, 12 * mm, 10 * mm, 16 * mm, 10 * mm],  # the heading row grows when it wraps
         )
         sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (0, 0), (0, -1), 0.5, colors.grey),
                                   ("BOX", (1, 0), (1, -1), 0.5, colors.grey)]))
