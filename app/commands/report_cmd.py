@@ -161,7 +161,8 @@ def run_errata(args: argparse.Namespace) -> int:
     print(
         t(
             f"勘误表: {len(form.rows)} 人 (图像不符 {kinds.get('image_mismatch', 0)}, 身份证号错误 {kinds.get('id_wrong', 0)}, "
-            f"其他 {kinds.get('other', 0)}), 已写入 {args.out}",
+            f"其他 {kinds.get('other', 0)}); 交中心 {len(form.centre_rows)} 人, 名单的其他问题 {len(form.school_rows)} 人"
+            f"在“学校核对”表 (不交中心), 已写入 {args.out}",
             f"errata: {len(form.rows)} students (photo mismatch {kinds.get('image_mismatch', 0)}, wrong ID "
             f"{kinds.get('id_wrong', 0)}, other {kinds.get('other', 0)}), written to {args.out}",
         )
