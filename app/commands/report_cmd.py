@@ -171,19 +171,13 @@ def run_errata(args: argparse.Namespace) -> int:
 
 
 def run_signed(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from sqlalchemy import select
 
-    from app.errors import InputError, NotFound
-    from app.models import SignSheetCount, now
-    from app.reports.common import class_groups, load_students
+    from app.errors import InputError
+    from app.models import SignSheetCount
+    from app.reports.signed import check_day, record_signed
 
-    day = args.date or date.today().isoformat()
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise InputError(f"日期应为 YYYY-MM-DD, 而不是 {day!r}") from None
+    day = check_day(args.date)
     db = _db(args)
     with db.session() as s:
         if args.list:
@@ -196,36 +190,8 @@ def run_signed(args: argparse.Namespace) -> int:
             return 0
         if not args.class_name or args.count is None:
             raise InputError("需要 --class 和 --count (或 --list)")
-        if args.count < 0 or args.group < 0:
-            raise InputError("人数和组号不能为负")
-        members = load_students(s, college=args.college, class_name=args.class_name)
-        colleges = sorted({m.college for m in members})
-        if not members:
-            raise NotFound(f"名单中没有班级 {args.class_name}" + (f" (学院 {args.college})" if args.college else ""))
-        if len(colleges) > 1:
-            raise InputError(f"班级 {args.class_name} 在多个学院中: {', '.join(colleges)}; 请加 --college")
-        college = colleges[0]
-        if args.group:
-            groups = class_groups(members)
-            size = sum(1 for g in groups.values() if g == args.group)
-            if size == 0:
-                raise InputError(f"{args.class_name} 只有 {max(groups.values())} 组")
-            if args.count > size:
-                raise InputError(f"第{args.group}组只有 {size} 人, 签字人数 {args.count} 不对")
-        elif args.count > len(members):
-            raise InputError(f"{args.class_name} 只有 {len(members)} 人, 签字人数 {args.count} 不对")
-        row = s.scalar(
-            select(SignSheetCount).where(
-                SignSheetCount.day == day,
-                SignSheetCount.college == college,
-                SignSheetCount.class_name == args.class_name,
-                SignSheetCount.group_no == args.group,
-            )
-        )
-        if row is None:
-            s.add(SignSheetCount(day=day, college=college, class_name=args.class_name, group_no=args.group, signed_count=args.count))
-        else:
-            row.signed_count, row.entered_at = args.count, now()
+        day, college = record_signed(s, class_name=args.class_name, count=args.count, college=args.college,
+                                     group=args.group, day=day)
         s.commit()
     group = f"第{args.group}组" if args.group else "全班"
     print(f"{day} {college} {args.class_name} {group}: 签字 {args.count} 人")
