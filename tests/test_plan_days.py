@@ -186,3 +186,34 @@ def test_places_show_on_the_timetable(db, tmp_path):
     assert pairs.for_class("文学院", "x") == "A101" and pairs.for_class("理学院", "数学1班") == "B203"
     assert pairs.for_class("理学院", "物理1班") == "操场"
     assert parse_places("体育馆").for_class("a", "b") == "体育馆"
+
+
+def test_station_plan_days_and_place_on_the_command_line(db_url, run_cli, tmp_path):
+    from pypdf import PdfReader
+
+    from app.db import open_db
+
+    d = open_db(db_url)
+    with d.session() as s:
+        make_roster(s, [(f"学院{i % 4}", f"班{i:02d}", 37) for i in range(40)])  # 1,480 students
+        s.commit()
+    d.dispose()
+    code, out, err = run_cli("plan", "--start", "2019-03-16T08:00", "--stations", "4,3", "--days", "2", "--day-end", "16:00",
+                             "--place", "学院0=图书馆报告厅;*=体育馆", "--pdf", tmp_path / "p.pdf")
+    assert code == 0, err
+    with open_db(db_url).session() as s:
+        per_day = defaultdict(int)
+        stations = defaultdict(set)
+        for r in s.query(PlanSlot):
+            per_day[r.start_at.date()] += r.students
+            stations[r.start_at.date()].add(r.station_no)
+    assert sorted(per_day) == [DAY, DAY + timedelta(days=1)]
+    assert per_day[DAY] == pytest.approx(1480 * 4 / 7, abs=37) and stations[DAY + timedelta(days=1)] <= {1, 2, 3}
+    text = "".join(p.extract_text() for p in PdfReader(tmp_path / "p.pdf").pages)
+    assert "图书馆报告厅" in text and "体育馆" in text and "地点" in text
+    code, out, err = run_cli("sheets", "--out", tmp_path / "s.pdf", "--class", "班00")
+    assert code == 0, err
+    sheet = PdfReader(tmp_path / "s.pdf").pages[0].extract_text()
+    assert "地点: 图书馆报告厅" in sheet
+    code, out, err = run_cli("sheets", "--out", tmp_path / "s1.pdf", "--class", "班01")
+    assert "地点: 体育馆" in PdfReader(tmp_path / "s1.pdf").pages[0].extract_text()
