@@ -74,6 +74,12 @@ COLOUR_VERSION = 1  # the delivery image is converted to sRGB (bump when the con
 
 @dataclass(frozen=True)
 class DeliveryProfile:
+    """The electronic photo's spec: pixels, dpi, size range in bytes, naming.
+
+    Each profile is a file in ``app/delivery_profiles/`` (``chsi.toml`` is the
+    default); :meth:`load` reads one.
+    """
+
     name: str
     width: int
     height: int
@@ -81,14 +87,30 @@ class DeliveryProfile:
     min_bytes: int
     max_bytes: int
     description: str
-    quality_range: tuple[int, int] = (40, 95)
+    quality_range: tuple[int, int] = (10, 95)
+    naming: str = "id_number"  # id_number (student number when the ID is invalid)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "DeliveryProfile":
+        import tomllib
+
+        path = Path(path)
+        try:
+            d = tomllib.loads(path.read_text(encoding="utf-8"))
+            prof = cls(
+                str(d.get("name") or path.stem), int(d["width"]), int(d["height"]), int(d["dpi"]),
+                int(d["min_bytes"]), int(d["max_bytes"]), str(d.get("description", "")),
+                (int(d.get("quality_min", 10)), int(d.get("quality_max", 95))), str(d.get("naming", "id_number")),
+            )
+        except (OSError, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as e:
+            raise InputError(f"交付格式文件 {path} 无法读取: {e}") from None
+        if not (0 < prof.min_bytes <= prof.max_bytes and 1 <= prof.quality_range[0] <= prof.quality_range[1] <= 100):
+            raise InputError(f"交付格式文件 {path}: 大小或质量范围不合理")
+        return prof
 
 
-PROFILES = {
-    "chsi": DeliveryProfile(
-        "chsi", 480, 640, 300, 20 * 1024, 60 * 1024, "学历电子注册 (学信网) 480×640, 300 dpi, 20–60 KB"
-    ),
-}
+DELIVERY_PROFILES_DIR = Path(__file__).resolve().parent / "delivery_profiles"
+PROFILES = {p.stem: DeliveryProfile.load(p) for p in sorted(DELIVERY_PROFILES_DIR.glob("*.toml"))}
 
 
 @dataclass
@@ -226,10 +248,13 @@ def _copy_verified(src: Path, dst: Path, sha: str) -> None:
 
 
 def encode_delivery(image, profile: DeliveryProfile) -> tuple[bytes, int, bool]:
-    """JPEG bytes at the highest quality that stays within the profile's size range.
+    """JPEG bytes at the highest quality whose size is at most ``profile.max_bytes``.
 
-    Binary search over the quality; a simple image that stays under the
-    minimum even at the top quality is reported (``ok`` False), not padded.
+    Every candidate is measured as encoded (bytes, not KiB), so the result
+    never passes the maximum. JPEG size is not strictly monotonic in quality,
+    so the binary search is followed by a look at the few qualities just above
+    the one found. A simple image that stays under the minimum even at the top
+    quality is reported (``ok`` False), not padded.
     """
     lo, hi = profile.quality_range
     cache: dict[int, bytes] = {}
@@ -241,20 +266,25 @@ def encode_delivery(image, profile: DeliveryProfile) -> tuple[bytes, int, bool]:
             cache[q] = buf.getvalue()
         return cache[q]
 
-    if len(enc(hi)) <= profile.max_bytes:
+    def fits(q: int) -> bool:
+        return len(enc(q)) <= profile.max_bytes
+
+    if fits(hi):
         best = hi
-    elif len(enc(lo)) > profile.max_bytes:
-        data = enc(lo)
-        return data, lo, False
+    elif not fits(lo):
+        return enc(lo), lo, False  # not even the lowest quality fits: flagged, never passed silently
     else:
         a, b = lo, hi  # enc(a) fits, enc(b) does not
         while b - a > 1:
             m = (a + b) // 2
-            if len(enc(m)) <= profile.max_bytes:
+            if fits(m):
                 a = m
             else:
                 b = m
         best = a
+        for q in range(best + 1, min(best + 4, hi)):  # a non-monotonic step just above
+            if fits(q):
+                best = q
     data = enc(best)
     return data, best, profile.min_bytes <= len(data) <= profile.max_bytes
 

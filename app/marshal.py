@@ -43,6 +43,22 @@ from app.models import (
 from app.privacy import mask_id
 
 GROUP_SIZE = 10
+GROUP_TAIL_JOIN = 3  # a class's last few students (≤ 3) join its previous group, not a page of their own
+
+
+def group_count_for(n: int) -> int:
+    """Groups of ten for a class of ``n``; a remainder of up to three joins the previous group (23 → 10 + 13)."""
+    if n <= 0:
+        return 0
+    g = (n + GROUP_SIZE - 1) // GROUP_SIZE
+    if g > 1 and 0 < n % GROUP_SIZE <= GROUP_TAIL_JOIN:
+        g -= 1
+    return g
+
+
+def group_no_for(i: int, n: int) -> int:
+    """The group (1-based) of the i-th student (0-based) of a class of ``n``."""
+    return min(i // GROUP_SIZE + 1, group_count_for(n))
 # 附件4: "前一组接近结束时引入下一组". The next group is cued when the current one
 # has at most this many students left to photograph (8 of 10 done): two
 # students take about the time the next group needs to walk in.
@@ -141,10 +157,11 @@ class ClassView:
 
     @property
     def group_count(self) -> int:
-        return (len(self.students) + GROUP_SIZE - 1) // GROUP_SIZE
+        return group_count_for(len(self.students))
 
     def group(self, group_no: int) -> list[MarshalStudent]:
-        return self.students[(group_no - 1) * GROUP_SIZE : group_no * GROUP_SIZE]
+        end = len(self.students) if group_no == self.group_count else group_no * GROUP_SIZE
+        return self.students[(group_no - 1) * GROUP_SIZE : end]
 
     def remaining_students(self) -> list[MarshalStudent]:
         """Still to photograph, in roster order (the order of the school's list)."""
@@ -311,7 +328,7 @@ def _build_classes(session: Session) -> list[ClassView]:
     for key in sorted(by_class, key=lambda k: (college_first[k[0]], first_seen[k])):
         members = sorted(by_class[key], key=lambda s: (student_no_key(s.student_no), s.roster_order, s.id))
         for i, s in enumerate(members):
-            s.group_no = i // GROUP_SIZE + 1
+            s.group_no = group_no_for(i, len(members))
         out.append(ClassView(key[0], key[1], members))
     return out
 

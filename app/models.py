@@ -364,6 +364,21 @@ class PlanSlot(Base):
     rate: Mapped[float] = mapped_column(Float)  # students per hour the slot was planned at
 
 
+class PlanRun(Base):
+    """What a timetable was planned with (``station plan``), so a re-plan keeps it.
+
+    ``params`` is JSON: the end of the day, the first day's start time, the
+    days, the station count per day, the breaks, the machine-day limit and the
+    place (地点) per college or class.
+    """
+
+    __tablename__ = "plan_runs"
+
+    plan_uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now, index=True)
+    params: Mapped[str] = mapped_column(Text, default="{}")
+
+
 class MarshalCall(Base):
     """A group of ten the queue marshal called from the waiting area."""
 

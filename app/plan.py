@@ -23,9 +23,16 @@ minutes, so what is printed is exactly what was planned:
   goes to the station free first, so a college finishes at about the same
   time on every station and its teacher can check 已拍未拍 once.
 
-Re-planning during the day uses what remains (not photographed, not absent),
-the measured rate of each station (:mod:`app.throughput`), and keeps a class
-already in progress on the station shooting it.
+- A machine-day holds at most ``max_per_day`` students (附件1: 一台机器一天能拍
+  700—900 人; setting ``plan.max_per_machine_day``, 900). A station whose day is
+  full ends it there; what does not fit goes to another station or the next day.
+- ``schedule_days`` spreads a school evenly over N days, whole classes, in
+  proportion to each day's stations.
+
+Re-planning during the day (:mod:`app.plan_db`) uses what remains (not
+photographed, not absent), the measured rate of each station
+(:mod:`app.throughput`), keeps a class already in progress on the station
+shooting it, and keeps the plan's day ends, days and station counts.
 """
 
 from __future__ import annotations
@@ -33,7 +40,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -47,6 +53,8 @@ MIN_SPLIT_GROUPS = 2  # split a class over a break only if this many groups fit 
 MAX_DAY = timedelta(hours=8)  # 附件1 注: 在校时间安排不超过 8 小时
 SMALL_SCHOOL = 300  # ... 300 人以内的, 不超过 3 小时
 SMALL_DAY = timedelta(hours=3)
+MAX_PER_MACHINE_DAY = 900  # 附件1 注: 一台机器一天能拍 700—900 人
+MIN_PER_MACHINE_DAY = 700
 
 
 # --- inputs and outputs ----------------------------------------------------------
@@ -60,6 +68,7 @@ class ClassLoad:
     class_name: str
     groups: list[tuple[int, int]]
     station: int | None = None  # 1-based; a class in progress stays on its station
+    place: str = ""  # 地点: where the class waits and is photographed
 
     @property
     def students(self) -> int:
@@ -86,6 +95,7 @@ class Slot:
     rate: float
     part: int = 1
     parts: int = 1
+    place: str = ""  # 地点 (附件4: 批次、时间、人数、地点)
 
     @property
     def students(self) -> int:
@@ -133,6 +143,15 @@ class Plan:
     day_end: time | None = None
     warnings: list[str] = field(default_factory=list)
     stations_by_day: list[int] = field(default_factory=list)  # when the count differs by day
+    max_per_day: int = MAX_PER_MACHINE_DAY  # students per machine-day at most
+    school_students: int | None = None  # the whole school's count (the 300-student rule), when known
+    days_wanted: int | None = None  # --days N
+    day_start: time | None = None  # when later days begin
+    places_spec: object = None  # app.plan_db.Places the slots' places came from
+
+    @property
+    def places(self) -> bool:
+        return any(s.place for s in self.slots)
 
     @property
     def students(self) -> int:
@@ -159,61 +178,7 @@ class Plan:
         return ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in self.daily_breaks)
 
 
-# --- parsing ----------------------------------------------------------------------
-
-_HHMM = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
-
-
-def parse_hhmm(text: str) -> time:
-    m = _HHMM.match(text or "")
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise InputError(t(f"时间格式应为 HH:MM: {text!r}", f"time must be HH:MM: {text!r}"))
-    return time(int(m.group(1)), int(m.group(2)))
-
-
-def parse_stations(text: str | int | None) -> int | list[int] | None:
-    """``"6"`` → 6; ``"6,4"`` → [6, 4] (six stations the first day, four from the second on)."""
-    if text is None or isinstance(text, int):
-        return text
-    try:
-        parts = [int(x) for x in str(text).replace("，", ",").split(",") if x.strip()]
-    except ValueError:
-        raise InputError(t(f"机位数应为整数或按天的列表 (如 6 或 6,4): {text!r}",
-                           f"stations: a number or one per day (6 or 6,4): {text!r}")) from None
-    if not parts or min(parts) < 1:
-        raise InputError(t("机位数至少为 1", "at least one station"))
-    return parts[0] if len(parts) == 1 else parts
-
-
-def parse_breaks(text: str | None) -> list[tuple[time, time]]:
-    """``"12:00-13:30,15:00-15:15"`` → sorted, merged daily breaks (times of day)."""
-    out: list[tuple[time, time]] = []
-    for part in re.split(r"[,，;；\s]+", (text or "").strip()):
-        if not part:
-            continue
-        bits = re.split(r"\s*[-–—~～至]\s*", part)
-        if len(bits) != 2:
-            raise InputError(t(f"休息时间格式应为 HH:MM-HH:MM: {part!r}", f"a break must be HH:MM-HH:MM: {part!r}"))
-        a, b = (parse_hhmm(x) for x in bits)
-        if b <= a:
-            raise InputError(t(f"休息时间结束早于开始: {part!r}", f"break ends before it starts: {part!r}"))
-        out.append((a, b))
-    out.sort()
-    merged: list[tuple[time, time]] = []
-    for a, b in out:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def parse_start(text: str) -> datetime:
-    try:
-        dt = datetime.fromisoformat(text.strip().replace(" ", "T"))
-    except ValueError:
-        raise InputError(t(f"开始时间格式应为 2019-03-16T08:00: {text!r}", f"start must look like 2019-03-16T08:00: {text!r}")) from None
-    return ceil_minute(dt)
+# --- parsing: app.plan_parse (re-exported below) ---------------------------------
 
 
 def ceil_minute(dt: datetime) -> datetime:
@@ -274,6 +239,9 @@ def schedule(
     day_start: time | None = None,
     lead: int = 10,
     kind: str = "plan",
+    max_per_day: int = MAX_PER_MACHINE_DAY,
+    done_today: dict[int, int] | None = None,
+    school_students: int | None = None,
 ) -> Plan:
     """Plan ``classes`` (in calling order) over ``stations`` from ``start``.
 
@@ -285,6 +253,11 @@ def schedule(
     ``stations`` may differ by day: ``[6, 4]`` is six stations on the first
     day and four from the second on (stations 5 and 6 stay shut; the last
     count holds for later days). Needs an end of the day to mean anything.
+
+    No station takes more than ``max_per_day`` students on one day (counting
+    ``done_today``: students a station already photographed today, by
+    1-based station number): a station whose day is full stops there and
+    starts again the next day at ``day_start``.
     """
     per_day = [int(n) for n in stations] if isinstance(stations, (list, tuple)) else [int(stations)]
     if not per_day or min(per_day) < 1:
@@ -301,6 +274,9 @@ def schedule(
     day0 = datetime.combine(start.date(), time())
     if day_end is not None and day_end <= start.time():
         raise InputError(t(f"每天结束时间 {day_end:%H:%M} 不晚于开始时间", f"the day ends ({day_end:%H:%M}) before it starts"))
+    cap = int(max_per_day)
+    if cap < 1:
+        raise InputError(t("每台机器每天人数上限至少为 1", "the machine-day limit must be at least 1"))
 
     def m(x: datetime) -> int:  # whole minutes since midnight of the first day
         return int((x - day0).total_seconds() // 60)
@@ -314,8 +290,9 @@ def schedule(
     day_start_min = first_day.hour * 60 + first_day.minute
     # Breaks as minutes (start, end, may a class be split over it); the overnight gap is one too.
     brk: list[tuple[int, int, bool]] = []
+    by_cap = math.ceil(total / (min(per_day) * cap)) + 2 if total else 1
     if day_end is None:
-        days = 1
+        days = by_cap
     else:
         window = max(day_end.hour * 60 + day_end.minute - day_start_min, 15)
         window -= sum(
@@ -323,7 +300,7 @@ def schedule(
             for a, b in daily
         )
         need = total * 60.0 / (min(per_day) * min(rates)) if total else 0
-        days = max(1, math.ceil(2 * need / max(window, 1)) + 2)
+        days = max(1, math.ceil(2 * need / max(window, 1)) + 2, by_cap)
     for d in range(days):
         base = d * 1440
         for a, b in daily:
@@ -361,6 +338,27 @@ def schedule(
                 return item
         return NEVER
 
+    def day_of(x: int) -> int:
+        return max(0, (x - day_start_min) // 1440)
+
+    def next_day(x: int) -> int:
+        return (day_of(x) + 1) * 1440 + day_start_min
+
+    load: dict[tuple[int, int], int] = defaultdict(int)  # (station, day) -> students
+    for no, n in (done_today or {}).items():
+        if 1 <= no <= stations:
+            load[(no - 1, day_of(t0))] += int(n)
+
+    def count_fit(groups: list[tuple[int, int]], room: int) -> int:
+        """How many leading groups fit under ``room`` students."""
+        k = acc = 0
+        for _g, n in groups:
+            if acc + n > room:
+                break
+            acc += n
+            k += 1
+        return k
+
     share = total / stations
     units: list[_Unit] = []
     for i, c in enumerate(classes):
@@ -369,8 +367,8 @@ def schedule(
             continue
         pinned = c.station - 1 if c.station is not None and 1 <= c.station <= stations else None
         n = sum(x for _, x in groups)
-        if stations > 1 and pinned is None and len(groups) > 1 and n > share:
-            k = min(stations, math.ceil(n / share), len(groups))
+        if pinned is None and len(groups) > 1 and ((stations > 1 and n > share) or n > cap):
+            k = min(len(groups), max(min(stations, math.ceil(n / share)), math.ceil(n / cap)))
             parts = _split_even(groups, k)
             for j, p in enumerate(parts, start=1):
                 units.append(_Unit(c.college, c.class_name, p, i, None, j, len(parts)))
@@ -416,14 +414,26 @@ def schedule(
         pieces: list[tuple[int, list[tuple[int, int]]]] = []
         while groups:
             x = after_breaks(x, s)
+            room = cap - load[(s, day_of(x))]
+            kc = count_fit(groups, room)
+            if kc == 0:
+                x = next_day(x)  # this machine-day is full
+                continue
             nb = next_break(x, s)
             k = fit(groups, r, nb[0] - x)
-            if k < len(groups) and not may_split(k, nb, groups, r):
-                x = nb[1]  # wait for the break to end
-                continue
+            if kc < len(groups) and kc <= k:
+                k, full = kc, True  # the machine-day is full after these groups
+            else:
+                full = False
+                if k < len(groups) and not may_split(k, nb, groups, r):
+                    x = nb[1]  # wait for the break to end
+                    continue
             pieces.append((x, groups[:k]))
+            load[(s, day_of(x))] += sum(n for _, n in groups[:k])
             x += span(groups[:k], r)
             groups = groups[k:]
+            if full:
+                x = next_day(x)
         for j, (px, pg) in enumerate(pieces, start=1):
             part, parts = (j, len(pieces)) if u.parts == 1 else (u.part, u.parts)
             out, a = [], px
@@ -444,21 +454,33 @@ def schedule(
     while pending:
         x, s = heapq.heappop(heap)
         x = after_breaks(x, s)
+        room = cap - load[(s, day_of(x))]
+        if room <= 0:
+            heapq.heappush(heap, (next_day(x), s))
+            continue
         nb = next_break(x, s)
         avail = nb[0] - x
         r = rates[s]
         first = pending[0]
-        if span(first.groups, r) <= avail or (too_long(first.groups, r) and fit(first.groups, r, avail)):
+        if first.students <= room and (
+            span(first.groups, r) <= avail or (too_long(first.groups, r) and fit(first.groups, r, avail))
+        ):
             # It fits, or it is longer than any stretch and must be split anyway.
             x = run_on(pending.pop(0), s, x)
         else:
-            # Fill the time before the break with a later class that fits whole.
+            # Fill the time before the break (or the machine-day) with a later class that fits whole.
             later = next(
-                (i for i, u in enumerate(pending[1 : LOOKAHEAD + 1], start=1) if span(u.groups, r) <= avail),
+                (
+                    i
+                    for i, u in enumerate(pending[1 : LOOKAHEAD + 1], start=1)
+                    if span(u.groups, r) <= avail and u.students <= room
+                ),
                 None,
             )
             if later is not None:
                 x = run_on(pending.pop(later), s, x)
+            elif first.students > room and room < cap:
+                x = next_day(x)  # the machine-day is full: the class goes elsewhere or tomorrow
             elif may_split(fit(first.groups, r, avail), nb, first.groups, r):
                 x = run_on(pending.pop(0), s, x)
             else:
@@ -469,264 +491,30 @@ def schedule(
     used = [Break(dt(a), dt(b), not ok) for a, b, ok in brk if slots and a < m(max(sl.end for sl in slots))]
     plan = Plan(start, stations, rates, used, lead, slots, kind, daily, day_end)
     plan.stations_by_day = per_day if len(per_day) > 1 else []
-    plan.warnings = _warnings(plan)
+    plan.max_per_day = cap
+    plan.school_students = school_students
+    plan.day_start = first_day
+    from app.plan_rules import warnings_for
+
+    plan.warnings = warnings_for(plan)
     return plan
 
 
-def _warnings(plan: Plan) -> list[str]:
-    """What the notice's rules (附件1 注) say about this plan."""
-    out = []
-    small = plan.students <= SMALL_SCHOOL
-    limit = SMALL_DAY if small else MAX_DAY
-    why = t("300 人以内不超过 3 小时" if small else "在校不超过 8 小时", "at most 3 h for 300 students or fewer" if small else "at most 8 h on site")
-    for d in plan.days:
-        ends = [s.end for s in plan.slots if s.start.date() == d]
-        if not ends:
-            continue
-        span = max(ends) - datetime.combine(d, plan.start.time())
-        if span > limit:
-            hours = span.total_seconds() / 3600
-            out.append(
-                t(
-                    f"{d:%m月%d日} 在校 {hours:.1f} 小时, 超过附件1的要求 ({why}): 请增加机位、设置每天结束时间或分天",
-                    f"{d}: {hours:.1f} h on site, more than the notice allows ({why}): add stations, set an end of day or more days",
-                )
-            )
-    for r in plan.rates:
-        if not 150 <= r <= 180:
-            out.append(t(f"速度 {r:.0f} 人/小时 不在 150–180 的范围内", f"rate {r:.0f}/h is outside 150–180"))
-            break
-    return out
+# The database side lives in app.plan_db; these names stay importable from here.
+from app.plan_days import schedule_days, split_days  # noqa: E402
+from app.plan_parse import parse_breaks, parse_hhmm, parse_start, parse_stations  # noqa: E402
+from app.plan_rules import check_invariants, day_capacity, machine_day_loads  # noqa: E402
+from app.plan_db import (  # noqa: E402
+    MeasuredRate,
+    measured_rates,
+    plan_from_roster,
+    replan,
+    roster_loads,
+    save_plan,
+)
 
-
-# --- from the database --------------------------------------------------------------
-
-
-def roster_loads(session, colleges: list[str] | None = None, classes: list[str] | None = None) -> list[ClassLoad]:
-    """Every roster student, by class and group of ten, in roster order."""
-    from app.marshal import load_classes
-
-    out = []
-    for c in load_classes(session):
-        if colleges and c.college not in colleges:
-            continue
-        if classes and c.class_name not in classes:
-            continue
-        out.append(ClassLoad(c.college, c.class_name, [(g, len(c.group(g))) for g in range(1, c.group_count + 1)]))
-    return out
-
-
-def plan_from_roster(
-    session,
-    *,
-    start: datetime,
-    stations: int | list[int],
-    rate: float | None = None,
-    breaks: str | None = None,
-    day_end: str | None = None,
-    lead: int | None = None,
-    colleges: list[str] | None = None,
-    classes: list[str] | None = None,
-) -> Plan:
-    rate, lead, daily, end = _defaults(session, start, rate, breaks, day_end, lead)
-    loads = roster_loads(session, colleges, classes)
-    if not loads:
-        raise InputError(t("名单中没有学生 (或筛选条件没有匹配的班级): 请先导入名单", "no students to plan: import a roster first"))
-    return schedule(loads, stations=stations, rate=rate, start=start, breaks=daily, day_end=end, lead=lead)
-
-
-def _defaults(session, start: datetime, rate, breaks, day_end, lead, day_start: time | None = None):
-    """Fill what the command line left out from the settings (plan.*)."""
-    from app import settings
-
-    day_start = day_start or start.time()
-
-    rate = float(rate if rate is not None else settings.get(session, "plan.rate"))
-    lead = int(lead if lead is not None else settings.get(session, "plan.lead_minutes"))
-    daily = parse_breaks(breaks if breaks is not None else str(settings.get(session, "plan.breaks")))
-    end_text = day_end if day_end is not None else str(settings.get(session, "plan.day_end"))
-    if end_text.strip().lower() in ("none", "no", "无", "不限"):
-        end = None
-    elif end_text.strip():
-        end = parse_hhmm(end_text)
-    else:
-        # The notice: at most 8 hours at the school; the day is cut there.
-        end_dt = datetime.combine(start.date(), day_start) + MAX_DAY
-        end = end_dt.time() if end_dt.date() == start.date() else None
-    if end is not None and end <= start.time():
-        end = None  # a re-plan after the usual end of the day: carry on
-    return rate, lead, daily, end
-
-
-@dataclass
-class MeasuredRate:
-    station_no: int
-    rate: float | None  # students per hour while shooting (breaks left out)
-    students: int  # in the window it was measured over
-
-
-def measured_rates(session, at: datetime, window: timedelta = timedelta(minutes=60)) -> dict[int, MeasuredRate]:
-    """Each station's working rate over the last hour, from its accepted shots.
-
-    Uses :func:`app.throughput.average_seconds` (gaps longer than a break are
-    not counted), so a lunch break does not halve the rate the afternoon is
-    planned at. Fewer than five students is no measurement.
-    """
-    from sqlalchemy import select
-
-    from app import throughput
-    from app.models import Station
-
-    out = {}
-    for sid, number in session.execute(select(Station.id, Station.number)).all():
-        times = throughput.selection_times(session, at - window, at, sid)
-        avg = throughput.average_seconds(times) if len(times) >= 5 else None
-        out[number] = MeasuredRate(number, 3600.0 / avg if avg else None, len(times))
-    return out
-
-
-def replan(
-    session,
-    *,
-    at: datetime | None = None,
-    stations: int | list[int] | None = None,
-    rate: float | None = None,
-    breaks: str | None = None,
-    day_end: str | None = None,
-    lead: int | None = None,
-) -> tuple[Plan, dict[int, MeasuredRate]]:
-    """A new timetable for what remains, from now, at the rate each station really shoots.
-
-    ``rate`` overrides the measurement; a station without a measurement uses
-    the mean of the others, else the ``plan.rate`` setting.
-    """
-    from app import marshal
-
-    at = at or datetime.now()
-    slots = marshal.plan_slots(session)
-    # Tomorrow starts when today did, not at the time of the re-plan.
-    day_start = min((s.start_at for s in slots), default=at).time()
-    plan_rate, lead, daily, end = _defaults(session, at, rate, breaks, day_end, lead, day_start)
-    snap = marshal.load(session, at=at)
-    if stations is None:
-        stations = max((s.station_no for s in slots), default=0) or None
-    measured = measured_rates(session, at)
-    if stations is None:
-        stations = max(1, len([m for m in measured.values() if m.students]))
-    n = max(stations) if isinstance(stations, (list, tuple)) else stations
-    if rate is not None:
-        rates = [float(rate)] * n
-    else:
-        known = [m.rate for m in measured.values() if m.rate]
-        fallback = sum(known) / len(known) if known else plan_rate
-        rates = [(measured[s].rate if s in measured and measured[s].rate else fallback) for s in range(1, n + 1)]
-
-    # Call order: the latest timetable's, then the roster's.
-    order: dict[tuple[str, str], int] = {}
-    for s in slots:
-        order.setdefault((s.college, s.class_name), len(order))
-    for c in snap.classes:
-        order.setdefault(c.key, len(order))
-    loads = []
-    for c in sorted(snap.classes, key=lambda c: order[c.key]):
-        groups = []
-        for g in range(1, c.group_count + 1):
-            left = sum(1 for s in c.group(g) if s.status == marshal.STATUS_REMAINING)
-            if left:
-                groups.append((g, left))
-        if not groups:
-            continue
-        station = None
-        if c.photographed:  # in progress: stay where the last photo of the class was taken
-            last = max((s for s in c.students if s.photographed_at), key=lambda s: s.photographed_at)
-            station = last.photographed_station
-        loads.append(ClassLoad(c.college, c.class_name, groups, station))
-    plan = schedule(
-        loads,
-        stations=stations,
-        rate=rates,
-        start=at,
-        breaks=daily,
-        day_end=end,
-        day_start=day_start,
-        lead=lead,
-        kind="replan",
-    )
-    return plan, measured
-
-
-# --- keeping a plan ----------------------------------------------------------------
-
-
-def save_plan(session, plan: Plan) -> str:
-    """Store the timetable (per group of ten) so the sheets and the marshal can use it."""
-    from sqlalchemy import insert
-
-    from app.models import PlanSlot, now
-
-    uid = uuid.uuid4().hex
-    created = now()
-    rows = [
-        {
-            "plan_uid": uid,
-            "kind": plan.kind,
-            "created_at": created,
-            "station_no": sl.station,
-            "college": sl.college,
-            "class_name": sl.class_name,
-            "group_no": g.group_no,
-            "students": g.students,
-            "arrive_at": g.arrive,
-            "start_at": g.start,
-            "end_at": g.end,
-            "rate": sl.rate,
-        }
-        for sl in plan.slots
-        for g in sl.groups
-    ]
-    if rows:  # one executemany, not 2,000 ORM objects
-        session.execute(insert(PlanSlot), rows)
-    return uid
-
-
-def check_invariants(plan: Plan, classes: list[ClassLoad]) -> list[str]:
-    """What must hold of any plan (used by the tests and by ``station plan --check``).
-
-    Every student in exactly one slot; no station double-booked; no slot in a
-    break; no slot faster than its rate.
-    """
-    problems = []
-    want = {(c.college, c.class_name, g): n for c in classes for g, n in c.groups if n > 0}
-    got: dict[tuple[str, str, int], int] = defaultdict(int)
-    seen: dict[tuple[str, str, int], int] = defaultdict(int)
-    for sl in plan.slots:
-        for g in sl.groups:
-            key = (sl.college, sl.class_name, g.group_no)
-            got[key] += g.students
-            seen[key] += 1
-    for key in set(want) | set(got):
-        if want.get(key, 0) != got.get(key, 0) or seen.get(key, 0) != 1:
-            problems.append(f"group {key}: planned {got.get(key, 0)} in {seen.get(key, 0)} slots, roster {want.get(key, 0)}")
-    by_station: dict[int, list[Slot]] = defaultdict(list)
-    for sl in plan.slots:
-        by_station[sl.station].append(sl)
-        if sl.start < plan.start:
-            problems.append(f"{sl.class_name} starts before the day")
-        cap = sl.minutes * sl.rate / 60.0
-        if sl.students > cap + 1e-6:
-            problems.append(f"{sl.class_name}: {sl.students} students in {sl.minutes} min at {sl.rate}/h")
-        for a, b in zip(sl.groups, sl.groups[1:]):
-            if b.start < a.end:
-                problems.append(f"{sl.class_name}: groups {a.group_no} and {b.group_no} overlap")
-        for g in sl.groups:
-            if g.end <= g.start:
-                problems.append(f"{sl.class_name} group {g.group_no}: empty slot")
-        for b in plan.breaks:
-            if sl.start < b.end and b.start < sl.end:
-                problems.append(f"{sl.class_name} on station {sl.station} runs into the break {b.start:%H:%M}")
-    for st, sls in by_station.items():
-        sls.sort(key=lambda x: x.start)
-        for a, b in zip(sls, sls[1:]):
-            if b.start < a.end:
-                problems.append(f"station {st}: {a.class_name} and {b.class_name} overlap")
-    return problems
+__all__ = [
+    "Break", "ClassLoad", "GroupSlot", "MeasuredRate", "Plan", "Slot", "check_invariants", "machine_day_loads",
+    "measured_rates", "parse_breaks", "parse_hhmm", "parse_start", "parse_stations", "plan_from_roster", "replan",
+    "roster_loads", "save_plan", "schedule", "schedule_days", "split_days",
+]

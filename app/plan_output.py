@@ -25,6 +25,8 @@ def _params_line(plan: Plan) -> str:
         f"开始 {plan.start:%Y-%m-%d %H:%M}",
         f"机位 {'/'.join(str(n) for n in plan.stations_by_day)} 台 (按天)" if plan.stations_by_day else f"机位 {plan.stations} 台",
         f"每台每小时 {rate} 人",
+        f"每台每天不超过 {plan.max_per_day} 人",
+        f"分 {plan.days_wanted} 天" if plan.days_wanted else "",
         f"休息 {plan.breaks_text() or '无'}",
         f"每天结束 {plan.day_end:%H:%M}" if plan.day_end else "",
         f"候场提前 {plan.lead} 分钟",
@@ -62,6 +64,7 @@ def plan_tables(plan: Plan, school: str = ""):
             sl.start,
             sl.end,
             sl.minutes,
+            sl.place,
             _note(sl),
         ]
         for sl in slots_in_time_order(plan)
@@ -79,14 +82,15 @@ def plan_tables(plan: Plan, school: str = ""):
             Col("开始时间", 9, TIME_FMT),
             Col("结束时间", 9, TIME_FMT),
             Col("用时(分钟)", 10),
+            Col("地点"),
             Col("备注"),
         ],
         class_rows,
         preamble=summary,
-        totals=["合计", "", "", f"{len({(s.college, s.class_name) for s in plan.slots})} 个班", plan.students, "", "", "", "", "", ""],
+        totals=["合计", "", "", f"{len({(s.college, s.class_name) for s in plan.slots})} 个班", plan.students, "", "", "", "", "", "", ""],
     )
     group_rows = [
-        [sl.start.date(), sl.station, sl.college, sl.class_name, g.group_no, g.students, g.arrive, g.start, g.end]
+        [sl.start.date(), sl.station, sl.college, sl.class_name, g.group_no, g.students, g.arrive, g.start, g.end, sl.place]
         for sl in slots_in_time_order(plan)
         for g in sl.groups
     ]
@@ -102,6 +106,7 @@ def plan_tables(plan: Plan, school: str = ""):
             Col("候场时间", 9, TIME_FMT),
             Col("开始时间", 9, TIME_FMT),
             Col("结束时间", 9, TIME_FMT),
+            Col("地点"),
         ],
         group_rows,
         preamble=[_title(plan, school) + " (每 10 人一组)"],
@@ -192,7 +197,7 @@ def write_pdf(plan: Plan, path: str | Path, school: str = "") -> Path:
             rows.append([f"{s}", f"{first:%H:%M}", f"{last:%H:%M}", str(plan.station_students(s, d)), str(n_cls)])
         story.append(grid(rows, [18 * mm, 22 * mm, 22 * mm, 20 * mm, 20 * mm]))
         story.append(Spacer(1, 4 * mm))
-        rows = [["机位", "学院", "班级", "人数", "组别", "候场", "采集时间", "备注"]]
+        rows = [["机位", "学院", "班级", "人数", "组别", "候场", "采集时间", "地点" if plan.places else "备注"]]
         for sl in slots:
             rows.append(
                 [
@@ -203,7 +208,7 @@ def write_pdf(plan: Plan, path: str | Path, school: str = "") -> Path:
                     sl.group_range,
                     f"{sl.arrive:%H:%M}",
                     f"{sl.start:%H:%M}–{sl.end:%H:%M}",
-                    Paragraph(_note(sl), cell),
+                    Paragraph(" ".join(x for x in ((sl.place if plan.places else ""), _note(sl)) if x), cell),
                 ]
             )
         story.append(grid(rows, [13 * mm, 55 * mm, 60 * mm, 13 * mm, 24 * mm, 16 * mm, 28 * mm, 48 * mm]))

@@ -37,6 +37,21 @@ DEFAULTS: dict[str, Any] = {
     "plan.lead_minutes": 10,  # a group is at the waiting area this long before its slot
     "plan.breaks": "12:00-13:30",  # lunch and breaks, "HH:MM-HH:MM,..."; "" for none
     "plan.day_end": "",  # "HH:MM" when each day of shooting ends; "" = 8 h after the start (附件1), "none"
+    "plan.max_per_machine_day": 900,  # 附件1: 一台机器一天能拍 700—900 人; a station's day ends at this count
+    "plan.place": "",  # 地点 for the timetable and sign-in sheets when --place is not given
+    "centre.name": "江苏省高校招生就业指导服务中心",
+    "fees.unit_price": 12,  # 元 per student photographed (每人 12 元: 一份电子图像、六张纸质照片)
+    "fees.price_basis": "苏价费函〔2014〕69号",
+    "fees.payment": (
+        "请于当年 11 月 20 日前按实拍人数将款项汇至中心账户 (账户名称: 江苏省高校招生就业指导服务中心, "
+        "开户行: 中国工商银行南京分行宁海路支行, 账号: 4301 0114 0910 0401 930, 开户行行号: 102301000307); "
+        "不得将款项交予中心工作人员或汇入其个人账户。"
+    ),
+    "makeup.address": "江苏省高校招生就业指导服务中心 (南京市上海路 203 号)",
+    "makeup.dates": "8月1日—11月20日的正常工作日",
+    "makeup.bring": "穿白色上衣 (款式不限), 带好身份证和学生证",
+    "makeup.info": "补拍的详细流程可登录“江苏省大学生就业创业网” (http://www.jsbys.com.cn/) 查看。",
+    "errata.recipient": "此表请寄送或以电子版方式交我中心郭睿同志, 联系电话: 025-83335730, 邮箱: 635523504@qq.com",
     "phone.port": 8765,  # the marshal's phone page (off unless switched on)
 }
 

@@ -89,10 +89,11 @@ def errata(db, out: str | Path, *, password: str | None = None) -> JobResult:
     with db.session() as s:
         form = service.errata_report(s, out, password=password, default_current_school=True)
     kinds = er.by_kind(form)
-    counts = {"rows": len(form.rows), **{k: kinds.get(k, 0) for k in ("image_mismatch", "id_wrong", "other")}}
+    counts = {"rows": len(form.rows), "centre": len(form.centre_rows), "school": len(form.school_rows),
+              **{k: kinds.get(k, 0) for k in ("image_mismatch", "id_wrong", "other")}}
     lines = (
         t(f"勘误表: {counts['rows']} 人 (图像不符 {counts['image_mismatch']}, 身份证号错误 {counts['id_wrong']}, "
-          f"其他 {counts['other']})",
+          f"其他 {counts['other']}); 交中心 {counts['centre']} 人, 其他问题在“学校核对”表",
           f"errata: {counts['rows']} students (photo mismatch {counts['image_mismatch']}, wrong ID "
           f"{counts['id_wrong']}, other {counts['other']})"),
         _written(out, password),

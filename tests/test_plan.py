@@ -182,8 +182,12 @@ def test_warnings_follow_the_notice():
     p = schedule([load("甲", 250)], stations=1, rate=60, start=datetime(2019, 3, 16, 8, 0))
     assert any("3 小时" in w for w in p.warnings)  # 300 students or fewer: at most 3 hours
     assert any("150–180" in w for w in p.warnings)
-    p = schedule([load(f"班{i}", 50) for i in range(30)], stations=1, rate=165, start=datetime(2019, 3, 16, 8, 0))
+    p = schedule([load(f"班{i}", 50) for i in range(30)], stations=1, rate=165, start=datetime(2019, 3, 16, 8, 0),
+                 max_per_day=10**6)  # no machine-day limit: one long day
     assert any("8 小时" in w for w in p.warnings)
+    # with the limit (900 a machine-day) the same school takes two days and no day is too long
+    p = schedule([load(f"班{i}", 50) for i in range(30)], stations=1, rate=165, start=datetime(2019, 3, 16, 8, 0))
+    assert len(p.days) == 2 and not any("8 小时" in w for w in p.warnings)
 
 
 def test_bad_input_is_refused():
@@ -211,7 +215,8 @@ def test_plan_from_roster_is_kept_for_sheets_and_marshal(db):
         s.commit()
         rows = s.query(PlanSlot).filter_by(plan_uid=uid).all()
     assert sum(r.students for r in rows) == 35
-    assert {(r.class_name, r.group_no) for r in rows} == {("汉语言1班", 1), ("汉语言1班", 2), ("汉语言1班", 3), ("数学1班", 1), ("数学1班", 2)}
+    # 23 = 10 + 13 and 12 = one group (a remainder of ≤ 3 joins the group before)
+    assert {(r.class_name, r.group_no) for r in rows} == {("汉语言1班", 1), ("汉语言1班", 2), ("数学1班", 1)}
 
 
 def test_replan_uses_what_remains_and_the_measured_rate(db):
@@ -290,14 +295,14 @@ def test_station_plan_command_end_to_end(db_url, run_cli, tmp_path):
         assert isinstance(r[7], datetime) and r[7].second == 0 and r[8] > r[7]
         assert not (r[7] < datetime(2019, 3, 16, 13, 30) and r[8] > datetime(2019, 3, 16, 12, 0))
     ghead, groups = _xlsx_rows(out, "分组")
-    assert sum(r[5] for r in groups) == 156 and len(groups) == 3 + 3 + 7 + 5
+    assert sum(r[5] for r in groups) == 156 and len(groups) == 2 + 3 + 6 + 4  # 23, 30, 62, 41: remainders ≤ 3 join
     from pypdf import PdfReader
 
     text = "".join(pg.extract_text() for pg in PdfReader(pdf).pages)
     assert "图像采集时间安排表" in text and "数学1班" in text and "候场" in text
     # Kept: the sheets can print the slots.
     code, stdout, _ = run_cli("sheets", "--out", tmp_path / "s.pdf", "--class", "数学1班")
-    assert code == 0 and "7 页带排期时间" in stdout
+    assert code == 0 and "6 页带排期时间" in stdout
 
 
 def test_station_plan_command_errors(db_url, run_cli, tmp_path):

@@ -338,6 +338,7 @@ class MarshalWindow(QMainWindow):
         actions.addWidget(self.absent_button)
         actions.addWidget(self.present_button)
         actions.addStretch(1)
+        __import__("ui.signed_counts").signed_counts.attach(self, actions)  # 签字人数 table (issue 13)
         rv.addLayout(actions)
 
         self.qr_box = QFrame()

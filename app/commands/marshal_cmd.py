@@ -73,7 +73,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lead", type=int, help="提前候场分钟数 / minutes at the waiting area before the slot (setting, 10)")
     p.add_argument("--college", action="append", help="只排这个学院 (可重复) / only this college (repeatable)")
     p.add_argument("--class", dest="class_name", action="append", help="只排这个班级 (可重复) / only this class (repeatable)")
-    p.add_argument("--replan", action="store_true", help="按现场进度和实测速度重排剩余学生 / re-plan what remains")
+    p.add_argument("--days", type=int, help="分 N 天拍完, 每天人数按机位数均分, 班级不拆 / spread the school evenly over N days")
+    p.add_argument("--max-per-day", type=int, help="每台机器每天最多人数 / students per machine-day at most "
+                                                   "(setting plan.max_per_machine_day, 900; 附件1: 700—900)")
+    p.add_argument("--place", help="地点: 一个地点, 或 学院=地点;班级=地点, 或含“地点”列的表格 (.xlsx/.csv) / "
+                                   "place: one for all, college=place pairs, or a sheet with 地点 and 学院/班级 columns")
+    p.add_argument("--replan", action="store_true", help="按现场进度和实测速度重排剩余学生 (保留原排期的每天结束时间、天数和机位数) / re-plan what remains")
     p.add_argument("--now", help="重排的当前时间 / the time to re-plan from (default: now)")
     p.add_argument("--out", metavar="XLSX", help="排期表 / timetable workbook")
     p.add_argument("--pdf", metavar="PDF", help="可打印的排期表 / printable timetable")
@@ -359,6 +364,7 @@ def run_plan(args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from app import plan as planner
+    from app import settings
     from app.cli import open_db
     from app.errors import InputError
     from app.i18n import t
@@ -368,7 +374,8 @@ def run_plan(args: argparse.Namespace) -> int:
         if args.replan:
             at = planner.parse_start(args.now) if args.now else datetime.now()
             p, measured = planner.replan(
-                s, at=at, stations=planner.parse_stations(args.stations), rate=args.rate, breaks=args.breaks, day_end=args.day_end, lead=args.lead
+                s, at=at, stations=planner.parse_stations(args.stations), rate=args.rate, breaks=args.breaks, day_end=args.day_end,
+                lead=args.lead, max_per_day=args.max_per_day,
             )
             for m in sorted(measured.values(), key=lambda m: m.station_no):
                 if m.rate:
@@ -387,6 +394,9 @@ def run_plan(args: argparse.Namespace) -> int:
                 lead=args.lead,
                 colleges=args.college,
                 classes=args.class_name,
+                days=args.days,
+                max_per_day=args.max_per_day,
+                place=args.place if args.place is not None else (str(settings.get(s, "plan.place") or "") or None),
             )
         school = _school_name(s, args.school)
         if not p.slots:
@@ -423,7 +433,7 @@ def _print_plan(p) -> None:
             first, last = p.station_start(st, d), p.station_end(st, d)
             if first is None:
                 continue
-            print(t(f"  {d:%m-%d} 机位{st}: {first:%H:%M}–{last:%H:%M}, {p.station_students(st, d)} 人, {p.rates[st - 1]:.0f} 人/小时",
+            print(t(f"  {d:%m-%d} 机位{st}: {first:%H:%M}–{last:%H:%M}, {p.station_students(st, d)} 人 (上限 {p.max_per_day}), {p.rates[st - 1]:.0f} 人/小时",
                     f"  {d:%m-%d} station {st}: {first:%H:%M}–{last:%H:%M}, {p.station_students(st, d)} students at {p.rates[st - 1]:.0f}/h"))
     for w in p.warnings:
         print(t(f"注意: {w}", f"note: {w}"))

@@ -6,6 +6,8 @@
     station report errata --out FILE.xlsx [--school S] [--college C] [--class K] [--password PW]
     station report signed --class K [--college C] [--group G] --count N [--date D]
     station report signed --list [--date D]
+    station report fees [--out 结算.xlsx] [--pdf 费用结算函.pdf] [--json] [--school S] [--period all|day|...]
+    station report makeup [--out 补拍名单.xlsx] [--pdf 补拍通知.pdf] [--college C] [--school S]
     station export photos --out DIR [--format chsi] [--school S] [--college C] [--class K]
                           [--password PW [--staging DIR]] [--no-proof] [--allow-conflicts] [--json]
     station merge OTHER.db... [--into SITE.db] [--no-copy-photos] [--photos-dir DIR]
@@ -66,11 +68,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="列出已录入的人数")
     p.set_defaults(func=run_signed)
 
+    p = rsub.add_parser("fees", help="费用结算函: 实拍人数 × 单价 / fee settlement letter")
+    p.add_argument("--period", default="all", help="all (默认, 全部) / day / morning / afternoon / half")
+    p.add_argument("--date", help="YYYY-MM-DD (与 --period day 等一起用)")
+    p.add_argument("--since", help="起始时间")
+    p.add_argument("--until", help="结束时间")
+    p.add_argument("--school", help="只结算这个学校 (名单中有多个学校时)")
+    p.add_argument("--unit-price", type=float, help="单价 (元/人; 默认设置 fees.unit_price, 12)")
+    p.add_argument("--out", help="结算表 .xlsx")
+    p.add_argument("--pdf", help="可打印的费用结算函 .pdf")
+    p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--json", action="store_true", help='每个学校一行 JSON: {"school", "students", "unit_price", "total"}')
+    p.set_defaults(func=run_fees)
+
+    p = rsub.add_parser("makeup", help="补拍名单和补拍通知 (未拍学生, 按学院) / make-up list and notice")
+    p.add_argument("--college", help="只含这个学院")
+    p.add_argument("--school", help="只含这个学校")
+    p.add_argument("--out", help="补拍名单 .xlsx")
+    p.add_argument("--pdf", help="可打印的补拍通知 .pdf (每个学院一页起)")
+    p.add_argument("--password", help="加密 xlsx ('-' = 输入)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_makeup)
+
     exp = sub.add_parser("export", help="交付导出 / delivery export")
     esub = exp.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     p = esub.add_parser("photos", help="照片交付: 原片 + 480×640, 清单, 校对单 / photo delivery")
     p.add_argument("--out", required=True, help="输出文件夹 (加密时为 .zip 文件)")
-    p.add_argument("--format", default="chsi", help="交付格式 (默认 chsi: 480×640, 300 dpi, 20–60 KB)")
+    p.add_argument("--format", default="chsi", help="交付格式 (默认 chsi: 480×640, 300 dpi, 30,000–60,000 字节; app/delivery_profiles/*.toml)")
     p.add_argument("--college")
     p.add_argument("--class", dest="class_name")
     p.add_argument("--password", help="打包为 AES 加密 zip ('-' = 输入)")
@@ -157,7 +181,8 @@ def run_errata(args: argparse.Namespace) -> int:
     print(
         t(
             f"勘误表: {len(form.rows)} 人 (图像不符 {kinds.get('image_mismatch', 0)}, 身份证号错误 {kinds.get('id_wrong', 0)}, "
-            f"其他 {kinds.get('other', 0)}), 已写入 {args.out}",
+            f"其他 {kinds.get('other', 0)}); 交中心 {len(form.centre_rows)} 人, 名单的其他问题 {len(form.school_rows)} 人"
+            f"在“学校核对”表 (不交中心), 已写入 {args.out}",
             f"errata: {len(form.rows)} students (photo mismatch {kinds.get('image_mismatch', 0)}, wrong ID "
             f"{kinds.get('id_wrong', 0)}, other {kinds.get('other', 0)}), written to {args.out}",
         )
@@ -166,19 +191,13 @@ def run_errata(args: argparse.Namespace) -> int:
 
 
 def run_signed(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from sqlalchemy import select
 
-    from app.errors import InputError, NotFound
-    from app.models import SignSheetCount, now
-    from app.reports.common import class_groups, load_students
+    from app.errors import InputError
+    from app.models import SignSheetCount
+    from app.reports.signed import check_day, record_signed
 
-    day = args.date or date.today().isoformat()
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        raise InputError(f"日期应为 YYYY-MM-DD, 而不是 {day!r}") from None
+    day = check_day(args.date)
     db = _db(args)
     with db.session() as s:
         if args.list:
@@ -191,39 +210,75 @@ def run_signed(args: argparse.Namespace) -> int:
             return 0
         if not args.class_name or args.count is None:
             raise InputError("需要 --class 和 --count (或 --list)")
-        if args.count < 0 or args.group < 0:
-            raise InputError("人数和组号不能为负")
-        members = load_students(s, college=args.college, class_name=args.class_name)
-        colleges = sorted({m.college for m in members})
-        if not members:
-            raise NotFound(f"名单中没有班级 {args.class_name}" + (f" (学院 {args.college})" if args.college else ""))
-        if len(colleges) > 1:
-            raise InputError(f"班级 {args.class_name} 在多个学院中: {', '.join(colleges)}; 请加 --college")
-        college = colleges[0]
-        if args.group:
-            groups = class_groups(members)
-            size = sum(1 for g in groups.values() if g == args.group)
-            if size == 0:
-                raise InputError(f"{args.class_name} 只有 {max(groups.values())} 组")
-            if args.count > size:
-                raise InputError(f"第{args.group}组只有 {size} 人, 签字人数 {args.count} 不对")
-        elif args.count > len(members):
-            raise InputError(f"{args.class_name} 只有 {len(members)} 人, 签字人数 {args.count} 不对")
-        row = s.scalar(
-            select(SignSheetCount).where(
-                SignSheetCount.day == day,
-                SignSheetCount.college == college,
-                SignSheetCount.class_name == args.class_name,
-                SignSheetCount.group_no == args.group,
-            )
-        )
-        if row is None:
-            s.add(SignSheetCount(day=day, college=college, class_name=args.class_name, group_no=args.group, signed_count=args.count))
-        else:
-            row.signed_count, row.entered_at = args.count, now()
+        day, college = record_signed(s, class_name=args.class_name, count=args.count, college=args.college,
+                                     group=args.group, day=day)
         s.commit()
     group = f"第{args.group}组" if args.group else "全班"
     print(f"{day} {college} {args.class_name} {group}: 签字 {args.count} 人")
+    return 0
+
+
+def run_fees(args: argparse.Namespace) -> int:
+    from app import audit
+    from app.i18n import t
+    from app.reports import fees, service
+
+    password = _password(args.password)
+    db = _db(args)
+    with db.session() as s:
+        per = service.default_period(s, args.period, day=args.date, since=args.since, until=args.until)
+        statements = fees.build(s, per, school=args.school, unit_price=args.unit_price)
+        if args.out:
+            path = fees.write_xlsx(statements, args.out, password)
+            audit.record(s, "report_fees", scope={"period": per.to_dict(), "school": args.school},
+                         rows=sum(x.students for x in statements), path=path, encrypted=bool(password))
+        if args.pdf:
+            path = fees.write_pdf(statements, args.pdf, session=s)
+            audit.record(s, "report_fees_letter", scope={"period": per.to_dict(), "school": args.school},
+                         rows=sum(x.students for x in statements), path=path)
+        s.commit()
+    if args.json:
+        for line in fees.json_lines(statements):
+            print(line)
+        return 0
+    for st in statements:
+        print(t(f"{st.school or '(未填学校)'} {st.period_text()}: 实拍 {st.students} 人 × {st.unit_price} 元 = {st.total} 元"
+                + (f" (含名单外 {len(st.unlisted)} 人)" if st.unlisted else ""),
+                f"{st.school}: {st.students} photographed × {st.unit_price} = {st.total}"))
+    for what, path in ((t("结算表", "workbook"), args.out), (t("费用结算函", "letter"), args.pdf)):
+        if path:
+            print(t(f"{what}: {path}", f"{what}: {path}"))
+    return 0
+
+
+def run_makeup(args: argparse.Namespace) -> int:
+    from app import audit
+    from app.i18n import t
+    from app.reports import makeup
+
+    password = _password(args.password)
+    db = _db(args)
+    with db.session() as s:
+        notice = makeup.build(s, college=args.college, school=args.school)
+        if args.out:
+            path = makeup.write_xlsx(notice, args.out, password)
+            audit.record(s, "report_makeup", scope={"college": args.college, "school": args.school},
+                         rows=notice.students, path=path, encrypted=bool(password))
+        if args.pdf:
+            path = makeup.write_pdf(notice, args.pdf)
+            audit.record(s, "report_makeup_notice", scope={"college": args.college, "school": args.school},
+                         rows=notice.students, path=path)
+        s.commit()
+    if args.json:
+        print(json.dumps(notice.to_dict(), ensure_ascii=False))
+        return 0
+    print(t(f"未拍需补拍 {notice.students} 人, {len(notice.colleges)} 个学院; 补拍地点 {notice.address}, 时间 {notice.dates}",
+            f"{notice.students} students to photograph at the centre, {len(notice.colleges)} colleges"))
+    for c in notice.colleges:
+        print(f"  {c.college}: {len(c.students)} 人")
+    for what, path in ((t("补拍名单", "list"), args.out), (t("补拍通知", "notice"), args.pdf)):
+        if path:
+            print(t(f"{what}: {path}", f"{what}: {path}"))
     return 0
 
 

@@ -103,14 +103,14 @@ def station_labels(session: Session) -> dict[int, str]:
 
 
 def class_groups(students: list[StudentRow]) -> dict[int, int]:
-    """Student id → group number (1-based): the marshal's groups of ten, the same as on the sign-in sheets.
+    """Student id → group number (1-based): the marshal's groups of ten (a remainder of ≤ 3 joins the last), as on the sign-in sheets.
 
     The roster's students of one class (not those added at the camera, who are
     on no printed sheet) in natural student-number order, cut into tens
     (``app.marshal``).
     """
-    from app.marshal import GROUP_SIZE, student_no_key
+    from app.marshal import group_no_for, student_no_key
 
     members = [s for s in students if s.active and not s.unlisted]
     ordered = sorted(members, key=lambda s: (student_no_key(s.student_no), s.roster_order, s.id))
-    return {s.id: i // GROUP_SIZE + 1 for i, s in enumerate(ordered)}
+    return {s.id: group_no_for(i, len(ordered)) for i, s in enumerate(ordered)}

@@ -1,8 +1,17 @@
 """The errata form of attachment 3 (电子图像采集及勘误反馈表), filled from what the station knows.
 
 One row per student with a problem: data problems reported at the camera
-(``DataIssue``, not resolved) and roster rows with errors (``RosterFinding``
-severity "error"). The columns are the centre's: 序号, 姓名, 原身份证号,
+(``DataIssue``, not resolved), roster rows with errors (``RosterFinding``
+severity "error") and ID numbers read from the card at the camera
+(``shots.id_read``, where that column exists) that differ from the roster's.
+
+Only what the centre can act on goes on its form: image problems (图像不符)
+and ID-number problems (身份证号错误), with the correct number in 正确信息 (a
+typed correction first, else the number read from the card). Everything else
+(a wrong name, an empty 考生号, a student not on the roster) goes on a second
+sheet for the school (学校核对), which the school settles itself. The line
+saying where the form goes (附件3's "此表请寄送…") is the ``errata.recipient``
+setting. The columns are the centre's: 序号, 姓名, 原身份证号,
 图像错误类型 (图像不符 / 身份证号错误, ticked with √), 正确信息 (身份证号), 备注;
 a second sheet gives each source item with college, class and student number
 so the school can check it. The school's contact lines come from the
@@ -39,6 +48,11 @@ class ErrataItem:
     original: str | None = None
     correct: str | None = None
 
+    @property
+    def for_centre(self) -> bool:
+        """Image and ID-number items go on the centre's form; the rest to the school."""
+        return self.kind in ("image_mismatch", "id_wrong") or (self.kind == "roster" and self.field == "Sfzh")
+
 
 @dataclass
 class ErrataRow:
@@ -51,9 +65,22 @@ class ErrataRow:
     items: list[ErrataItem] = field(default_factory=list)
 
     @property
+    def for_centre(self) -> bool:
+        return self.image_mismatch or self.id_wrong
+
+    @property
     def note(self) -> str:
+        """The centre's 备注: its image and ID-number items only."""
+        return self.note_of([it for it in self.items if it.for_centre])
+
+    @property
+    def school_items(self) -> list[ErrataItem]:
+        return [it for it in self.items if not it.for_centre]
+
+    @staticmethod
+    def note_of(items: list[ErrataItem]) -> str:
         parts = []
-        for it in self.items:
+        for it in items:
             if it.kind == "image_mismatch":
                 parts.append(f"{it.source}: 图像不符" + (f" ({it.text})" if it.text else ""))
             elif it.kind == "id_wrong" and not it.text:
@@ -72,6 +99,45 @@ class Errata:
     contact: str
     phone: str
     email: str
+    recipient: str = ""
+
+    @property
+    def centre_rows(self) -> list[ErrataRow]:
+        return [r for r in self.rows if r.for_centre]
+
+    @property
+    def school_rows(self) -> list[ErrataRow]:
+        return [r for r in self.rows if r.school_items]
+
+
+def _camera_id_reads(session: Session, ids: set[int]) -> dict[int, str]:
+    """The last ID number read from the card at the camera per student (``shots.id_read``, when the column exists)."""
+    from sqlalchemy import column, inspect, table
+
+    if "id_read" not in {c["name"] for c in inspect(session.connection()).get_columns("shots")}:
+        return {}
+    shots = table("shots", column("student_id"), column("id_read"), column("taken_at"), column("id"))
+    out: dict[int, str] = {}
+    for sid, value in session.execute(
+        select(shots.c.student_id, shots.c.id_read)
+        .where(shots.c.id_read.is_not(None), shots.c.id_read != "")
+        .order_by(shots.c.taken_at, shots.c.id)
+    ):
+        if sid in ids:
+            out[sid] = str(value).strip().upper()
+    return out
+
+
+def _same_id(a: str, b: str) -> bool:
+    from app.roster.idcard import to18
+
+    a, b = (a or "").strip().upper(), (b or "").strip().upper()
+    if a == b:
+        return True
+    try:
+        return (to18(a) if len(a) == 15 else a) == (to18(b) if len(b) == 15 else b)
+    except ValueError:
+        return False
 
 
 def build(session: Session, *, college: str | None = None, class_name: str | None = None,
@@ -152,6 +218,20 @@ def build(session: Session, *, college: str | None = None, class_name: str | Non
             if f.fixed and not r.correct_id:
                 r.correct_id = f.fixed
 
+    from app.roster.idcard import is_valid
+
+    for sid, read in _camera_id_reads(session, set(by_id)).items():
+        s = by_id[sid]
+        if _same_id(read, s.id_number) or not is_valid(read):
+            continue  # the card agrees with the roster (or the read is not a number at all)
+        r = row_for(sid, sid)
+        r.id_wrong = True
+        typed = r.correct_id
+        if not typed:
+            r.correct_id = read
+        text = "" if not typed or _same_id(typed, read) else f"现场读取身份证为 {read}, 与填写的正确号码不同, 请核对"
+        r.items.append(ErrataItem("现场读卡", "Sfzh", "id_wrong", text, s.id_number, read))
+
     order = {s.id: i for i, s in enumerate(students)}
     ordered = sorted(
         rows.values(),
@@ -163,6 +243,7 @@ def build(session: Session, *, college: str | None = None, class_name: str | Non
         contact=str(settings.get(session, "school.contact") or ""),
         phone=str(settings.get(session, "school.phone") or ""),
         email=str(settings.get(session, "school.email") or ""),
+        recipient=str(settings.get(session, "errata.recipient") or ""),
     )
 
 
@@ -195,8 +276,9 @@ def workbook(errata: Errata):
     ws.row_dimensions[1].height = 30
     ws["A2"] = f"{CENTRE}："
     ws.merge_cells("A3:G3")
+    centre_rows = errata.centre_rows
     ws["A3"] = (
-        f"    我校已于____年___月___日收到贵中心交付的毕业生电子图像，经校对，我校以下 {len(errata.rows)} 名"
+        f"    我校已于____年___月___日收到贵中心交付的毕业生电子图像，经校对，我校以下 {len(centre_rows)} 名"
         "学生的电子图像信息有误，现将意见和正确信息反馈如下："
     )
     ws["A3"].alignment = left
@@ -219,7 +301,7 @@ def workbook(errata: Errata):
             c.font = bold
 
     r = h2 + 1
-    for i, er in enumerate(errata.rows, start=1):
+    for i, er in enumerate(centre_rows, start=1):
         values = [
             i,
             er.name,
@@ -234,7 +316,7 @@ def workbook(errata: Errata):
             c.border = box
             c.alignment = left if j == 7 else center
         r += 1
-    if not errata.rows:
+    if not centre_rows:
         ws.cell(row=r, column=1, value="(无)").alignment = center
         r += 1
 
@@ -248,7 +330,7 @@ def workbook(errata: Errata):
     ws.cell(row=r, column=1, value=f"单位（盖章）：{_blank(errata.school, 20)}")
     ws.cell(row=r, column=6, value="____年___月___日")
     r += 2
-    ws.cell(row=r, column=1, value=f"（此表请寄送或以电子版方式交{CENTRE}）")
+    ws.cell(row=r, column=1, value=f"（{errata.recipient or '此表请寄送或以电子版方式交' + CENTRE}）")
 
     ws.freeze_panes = f"A{h2 + 1}"
     ws.print_title_rows = f"{h1}:{h2}"
@@ -259,6 +341,25 @@ def workbook(errata: Errata):
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     # a printed form: no filter buttons on it (the 明细 sheet has them)
+
+    # The school's own sheet: what is not the centre's business (a wrong name, an empty 考生号, ...).
+    school = wb.create_sheet("学校核对")
+    school.append([f"以下问题不属于电子图像或身份证号, 不交中心: 请学校核对名单并自行更正 ({len(errata.school_rows)} 人)"])
+    school.append(["序号", "学院", "班级", "学号", "姓名", "来源", "字段", "问题", "原值", "正确值"])
+    for c in school[2]:
+        c.font = bold
+    for i, er in enumerate(errata.school_rows, start=1):
+        s = er.student
+        for it in er.school_items:
+            school.append([
+                i, s.college if s else "", s.class_name if s else "", s.student_no if s else "", er.name, it.source,
+                FIELD_NAMES.get(it.field, it.field), ErrataRow.note_of([it]), it.original or "", it.correct or "",
+            ])
+    if not errata.school_rows:
+        school.append(["(无)"])
+    for col, w in zip("ABCDEFGHIJ", (6, 16, 16, 14, 10, 20, 10, 50, 22, 22)):
+        school.column_dimensions[col].width = w
+    school.freeze_panes = "A3"
 
     detail = wb.create_sheet("明细")
     head = ["序号", "学院", "班级", "学号", "姓名", "身份证号", "来源", "字段", "问题", "原值", "正确值"]

@@ -46,6 +46,7 @@ CODES: dict[str, tuple[str, str, str]] = {
     ),
     "duplicate": (ERROR, "与前面某行重复", "repeats an earlier row"),
     "invalid_value": (ERROR, "取值不合法", "not a valid value"),
+    "garbled": (ERROR, "含有乱码(编码错误),请学校按原始资料重新填写", "garbled text (wrong character encoding)"),
     "missing_column": (ERROR, "名单缺少这一列", "the roster has no such column"),
     # warnings: repaired by the station, reported so the school can fix the source.
     "hidden_chars": (

@@ -23,6 +23,7 @@ from app.roster import clean
 from app.roster.clean import CODE, NAME, TEXT
 from app.roster.fields import COLLEGE, FIELDS, label
 from app.roster.findings import CODES, ERROR, Finding, describe, severity, visible
+from app.roster.garbled import garbled_indices
 from app.roster.idcard import CHECK_CHARS, IdChecker, check_char, latest_birth_for, to18
 from app.roster.reader import RawTable
 
@@ -292,6 +293,14 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                 t(f"{label(f)}含有数字和字母以外的字符", f"{label(f)} contains characters other than digits and letters"),
                 col[i],
             )
+
+    # --- 乱码 (附件2: 不能包含乱码), any field ---------------------------------------
+    for f in (*FIELDS, COLLEGE):
+        col = values[f]
+        if col is None or f not in raw_cols:
+            continue
+        for i, why in garbled_indices(col):
+            out.add(i, f, "garbled", t(f"{label(f)}{why}", f"{label(f)} looks garbled (wrong character encoding)"), col[i])
 
     # --- ID numbers ----------------------------------------------------------------
     sfzh = values["Sfzh"]
