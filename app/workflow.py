@@ -136,6 +136,7 @@ class Workflow(RecoveryMixin):
         try:
             name = profile or self.profile
             self.checker = self._qc_thread.submit(_make_checker, None if name in ("", "default") else name).result()
+            self._qc_thread.submit(self.checker.warm_up).result()  # the first student's verdict as fast as the rest
             self.checker_error = None
         except Exception as exc:
             self.checker_error = f"{type(exc).__name__}: {exc}"
