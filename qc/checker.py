@@ -97,6 +97,17 @@ class Checker:
     def names(self) -> list[str]:
         return list(self.profile.checks)
 
+    def set_backdrop(self, calibration: Any) -> None:
+        """Judge ``background`` against the empty backdrop measured at set-up (a
+        :class:`qc.backdrop.Calibration`, its dict from the settings, or None to forget it)."""
+        from qc.backdrop import Calibration
+
+        if isinstance(calibration, dict) or calibration is None:
+            calibration = Calibration.from_dict(calibration)
+        check = self.checks.get("background")
+        if check is not None:
+            check.calibration = calibration
+
     def warm_up(self) -> float:
         """Check one dummy portrait end to end, so the first student's photo is as fast as the rest.
 
