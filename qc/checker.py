@@ -98,8 +98,9 @@ class Checker:
         return list(self.profile.checks)
 
     def set_backdrop(self, calibration: Any) -> None:
-        """Judge ``background`` against the empty backdrop measured at set-up (a
-        :class:`qc.backdrop.Calibration`, its dict from the settings, or None to forget it)."""
+        """Judge ``background`` against the empty backdrop measured at set-up: a
+        :class:`qc.backdrop.Calibration`, its dict from the settings, a callable returning the
+        current one (read on every photo: ``app.calibration.BackdropSetting``), or None."""
         from qc.backdrop import Calibration
 
         if isinstance(calibration, dict) or calibration is None:

@@ -96,7 +96,7 @@ class BackgroundCheck(Check):
         chroma = float(np.hypot(A, B))
         hue = float(np.degrees(np.arctan2(B, A)) % 360)
         ok, zh, en = _colour_ok(L, chroma, hue, p, a.is_grayscale)
-        cal = self.calibration
+        cal = self.calibration() if callable(self.calibration) else self.calibration
         if ok and cal is not None and not a.is_grayscale:
             # the station's own backdrop, measured empty at set-up: this photo's backdrop should be it
             # (lightness weighs less: a student's shadow and the exposure move it more than its hue)
