@@ -217,6 +217,10 @@ class Checker:
         report = QcReport(path=path, verdict=verdict, checks=results, ms=ms, width=decoded.width,
                           height=decoded.height, crop=crop)
         report.timings = analysis.timings
+        from qc.closeup import closeup_regions, unsure_checks
+
+        if analysis.has_face and unsure_checks(results):  # the window shows ears and brows enlarged
+            report.closeup = closeup_regions(analysis)
         return report
 
     def _run_one(self, name: str, analysis: Any) -> CheckResult:
