@@ -44,12 +44,13 @@ def child(mode: str, files: list[str]) -> None:
     checker = Checker()
     load_ms = (time.perf_counter() - t) * 1000
     warm_ms = checker.warm_up() if mode == "after" else 0.0
-    times = []
+    times, headwear = [], []
     for f in files:
         t = time.perf_counter()
-        checker.check_path(f)
+        report = checker.check_path(f)
         times.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({"mode": mode, "load_ms": load_ms, "warm_ms": warm_ms, "times": times}))
+        headwear.append(report.timings.get("check.headwear", 0.0))
+    print(json.dumps({"mode": mode, "load_ms": load_ms, "warm_ms": warm_ms, "times": times, "headwear": headwear}))
 
 
 def pct(v: list[float], q: float) -> float:
@@ -86,6 +87,8 @@ def main() -> int:
                 print(mode, [round(x) for x in res[mode][-1]["times"]], flush=True)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; {args.rounds} fresh processes per mode")
+    hw = [t for rows in res.values() for x in rows for t in x["headwear"][1:]]
+    print(f"headwear check alone, later photos: median {statistics.median(hw):.1f} ms")
     print(f"{'mode':8} {'load ms':>8} {'warm-up ms':>10} {'1st p50':>8} {'1st p95':>8} {'1st max':>8} {'later p50':>9}")
     for mode, rows in res.items():
         first = [x["times"][0] for x in rows]

@@ -134,5 +134,5 @@ def _colour_ok(L: float, chroma: float, hue: float, p, gray: bool) -> tuple[bool
     if ("grey" in allowed or "white" in allowed) and not got & {"blue", "light_blue"} and L < float(p["min_lightness"]):
         return False, f"背景太暗,请使用{want_zh}背景并打亮背景", f"the backdrop is too dark (L* {L:.0f}): use {want_en}"
     if allowed == ("blue", "light_blue"):
-        return False, "背景应为蓝色", f"the backdrop is not blue (hue {hue:.0f}°, chroma {chroma:.0f})"
-    return False, f"背景颜色不对,应为{want_zh}", f"the backdrop (L* {L:.0f}, chroma {chroma:.0f}, hue {hue:.0f}°) is not {want_en}"
+        return False, "背景应为蓝色", f"the backdrop is not blue (hue {hue:.0f} deg, chroma {chroma:.0f})"
+    return False, f"背景颜色不对,应为{want_zh}", f"the backdrop (L* {L:.0f}, chroma {chroma:.0f}, hue {hue:.0f} deg) is not {want_en}"
