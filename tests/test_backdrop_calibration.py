@@ -131,3 +131,20 @@ def test_calibrating_a_person_from_the_command_line_says_why(run_cli, grace_hopp
     code, out, err = run_cli("calibrate", "backdrop", "--from", grace_hopper_path)
     assert code == 3
     assert "空的背景" in out + err
+
+
+@needs_faces
+def test_station_calibrate_backdrop_shoots_one_with_the_camera(run_cli, tmp_path, monkeypatch):
+    pytest.importorskip("gphoto2")
+    from capture.virtual import prepare_virtual_camera
+
+    empty = empty_backdrop(LONDON[0], tmp_path / "empty.jpg")
+    monkeypatch.setenv("VCAMERADIR", str(tmp_path / "vcam"))  # restored after the test
+    prepare_virtual_camera(tmp_path / "vcam", sources=[empty])
+    monkeypatch.chdir(tmp_path)  # capture.folder "captures" is relative to the working folder
+    code, out, err = run_cli("calibrate", "backdrop", "--json")
+    assert code == 0, err
+    stored = json.loads(out)
+    assert "grey" in stored["classes"]
+    shot = tmp_path / "captures" / "calibration" / stored["file"]
+    assert shot.is_file()  # the calibration shot is kept, outside the students' photos
