@@ -39,13 +39,11 @@ def headwear_measures(a, p) -> dict[str, float] | None:
     """Crown skin share and brim edge strength (None when the crown is out of the photo)."""
     import cv2
 
-    from qc.analysis import linear_to_lab, srgb_to_linear
-
     a.person_mask  # noqa: B018  (computed once, shared: the head view carries it)
     hv = a.head_view(float(p["eye_px"]))
     rgb = hv.rgb
     H, W = rgb.shape[:2]
-    lab = linear_to_lab(srgb_to_linear(rgb))
+    lab = cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)  # CIE L*a*b*, D65
     pts, iod = hv.landmarks, hv.eye_px
     mask = hv.mask if hv.mask is not None else np.ones((H, W), np.float32)
     ft = pts[FOREHEAD_TOP]
