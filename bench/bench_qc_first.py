@@ -44,13 +44,15 @@ def child(mode: str, files: list[str]) -> None:
     checker = Checker()
     load_ms = (time.perf_counter() - t) * 1000
     warm_ms = checker.warm_up() if mode == "after" else 0.0
-    times, headwear = [], []
+    times, cpu, headwear = [], [], []
     for f in files:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         report = checker.check_path(f)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
         headwear.append(report.timings.get("check.headwear", 0.0))
-    print(json.dumps({"mode": mode, "load_ms": load_ms, "warm_ms": warm_ms, "times": times, "headwear": headwear}))
+    print(json.dumps({"mode": mode, "load_ms": load_ms, "warm_ms": warm_ms, "times": times, "cpu": cpu,
+                      "headwear": headwear}))
 
 
 def pct(v: list[float], q: float) -> float:
@@ -84,18 +86,24 @@ def main() -> int:
                 out = subprocess.run([sys.executable, __file__, "--child", mode, *files], capture_output=True,
                                      text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
                 res[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
-                print(mode, [round(x) for x in res[mode][-1]["times"]], flush=True)
+                print(mode, "wall", [round(x) for x in res[mode][-1]["times"]], "cpu",
+                      [round(x) for x in res[mode][-1]["cpu"]], flush=True)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; {args.rounds} fresh processes per mode")
     hw = [t for rows in res.values() for x in rows for t in x["headwear"][1:]]
     print(f"headwear check alone, later photos: median {statistics.median(hw):.1f} ms")
-    print(f"{'mode':8} {'load ms':>8} {'warm-up ms':>10} {'1st p50':>8} {'1st p95':>8} {'1st max':>8} {'later p50':>9}")
+    print("wall = elapsed time; cpu = CPU time of the process (all its threads): the work itself, which the")
+    print("other jobs on a shared machine do not inflate (a check uses a little over one core at most)")
+    print(f"{'mode':8} {'what':5} {'load ms':>8} {'warm-up ms':>10} {'1st p50':>8} {'1st p95':>8} {'1st max':>8} "
+          f"{'later p50':>9} {'later p95':>9}")
     for mode, rows in res.items():
-        first = [x["times"][0] for x in rows]
-        later = [t for x in rows for t in x["times"][1:]]
-        print(f"{mode:8} {statistics.median(x['load_ms'] for x in rows):8.0f} "
-              f"{statistics.median(x['warm_ms'] for x in rows):10.0f} {statistics.median(first):8.0f} "
-              f"{pct(first, 0.95):8.0f} {max(first):8.0f} {statistics.median(later):9.0f}")
+        for what in ("times", "cpu"):
+            first = [x[what][0] for x in rows]
+            later = [t for x in rows for t in x[what][1:]]
+            print(f"{mode:8} {'wall' if what == 'times' else 'cpu':5} "
+                  f"{statistics.median(x['load_ms'] for x in rows):8.0f} "
+                  f"{statistics.median(x['warm_ms'] for x in rows):10.0f} {statistics.median(first):8.0f} "
+                  f"{pct(first, 0.95):8.0f} {max(first):8.0f} {statistics.median(later):9.0f} {pct(later, 0.95):9.0f}")
     return 0
 
 

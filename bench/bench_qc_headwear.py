@@ -21,6 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 FACES = ROOT.parent / "shared" / "faces" / "images"
@@ -48,10 +50,12 @@ def judge(checker, files: list[tuple[Path, bool]], verbose: bool) -> dict[str, i
         failed = res.verdict == "fail"
         c["warn"] += res.verdict == "warn"
         c[("tp" if failed else "fn") if hat else ("fp" if failed else "tn")] += 1
-        if verbose and (failed != hat or res.verdict == "warn"):
+        if verbose and (failed != hat or res.verdict == "warn" or verbose > 1):
             m = headwear_measures(a, checker.checks["headwear"].params)
+            L, A, B = m["crown_lab"]
             print(f"  {f.name:28} label {'hat' if hat else 'none':4} verdict {res.verdict:4} "
-                  f"crown skin {m['crown_skin']:.2f} edge {m['edge']:.0f}")
+                  f"crown skin {m['crown_skin']:.2f} edge {m['edge']:.0f} crown L {L:.0f} C {np.hypot(A, B):.0f} "
+                  f"h {np.degrees(np.arctan2(B, A)) % 360:.0f}")
     return c
 
 
@@ -60,7 +64,7 @@ def main() -> int:
     ap.add_argument("--lfw", type=Path, help="folder the labelled LFW sample was extracted to")
     ap.add_argument("--extract", type=Path, help="write the labelled LFW sample here from --mirror")
     ap.add_argument("--mirror", type=Path, default=Path("/work/.mirror/SnorreW+FacialAttributes_Snorre/repo"))
-    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--verbose", "-v", action="count", default=0, help="-v: misses and warnings; -vv: every photo")
     args = ap.parse_args()
     if args.extract:
         extract(args.mirror, args.extract)

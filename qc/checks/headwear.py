@@ -72,6 +72,7 @@ def headwear_measures(a, p) -> dict[str, float] | None:
         return None
     d_skin = np.linalg.norm(band[inside] - skin, axis=1)
     crown_skin = float((d_skin < float(p["skin_delta"])).mean())
+    crown_lab = np.median(band[inside], axis=0)
 
     # the brim's edge: strongest vertical lightness change per column, brows to above the forehead top
     g = cv2.Sobel(cv2.GaussianBlur(lab[..., 0].astype(np.float32), (0, 0), 1.0), cv2.CV_32F, 0, 1, ksize=3)
@@ -83,7 +84,7 @@ def headwear_measures(a, p) -> dict[str, float] | None:
         return None
     edge = float(np.median(np.abs(g[ey0:ey1, ex0:ex1]).max(axis=0)))
     box = hv.to_norm([[x0, y0], [x1, max(y1, ey1)]])
-    return {"crown_skin": crown_skin, "edge": edge,
+    return {"crown_skin": crown_skin, "edge": edge, "crown_lab": tuple(float(v) for v in crown_lab),
             "box": (float(box[0, 0]), float(box[0, 1]), float(box[1, 0]), float(box[1, 1]))}
 
 
