@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "app.commands.report_cmd",  # report reconcile/errata, export photos, merge, audit
     "app.commands.config_cmd",  # config
     "app.commands.privacy_cmd",  # pin, purge, privacy-notice
+    "app.commands.calibrate_cmd",  # calibrate backdrop (issue 12)
 ]
 
 

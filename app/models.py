@@ -414,3 +414,23 @@ class MergeConflict(Base):
     found_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     chosen_shot_id: Mapped[int | None] = mapped_column(ForeignKey("shots.id"))
+
+
+class QcReview(Base):
+    """The photographer's answer to an unsure photo check, from the close-up (issue 12).
+
+    When ears_visible, eyebrows_visible, glasses or jewelry warn or fail, the
+    window shows the ears and the brow line enlarged; one key confirms the
+    checks' verdict, another overrules it. One row per shot and check (a second
+    answer replaces the first); ``station qc-eval --overrides`` counts them.
+    """
+
+    __tablename__ = "qc_reviews"
+    __table_args__ = (UniqueConstraint("shot_id", "check_name", name="uq_qc_reviews_shot_check"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shot_id: Mapped[int] = mapped_column(ForeignKey("shots.id"), index=True)
+    check_name: Mapped[str] = mapped_column(String(40))
+    verdict: Mapped[str] = mapped_column(String(10))  # the check's verdict shown: warn / fail
+    decision: Mapped[str] = mapped_column(String(10))  # confirm / overrule
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=now)

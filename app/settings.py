@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "capture.webcam_index": 0,
     "capture.min_free_mb": 2000,
     "qc.profile": "default",
+    "qc.backdrop": {},  # the empty backdrop measured at set-up (station calibrate backdrop); {} = not calibrated
     "rate.target_low": 150,
     "rate.target_high": 180,
     "language": "zh",

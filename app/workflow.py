@@ -137,6 +137,8 @@ class Workflow(RecoveryMixin):
         try:
             name = profile or self.profile
             self.checker = self._qc_thread.submit(_make_checker, None if name in ("", "default") else name).result()
+            from app.calibration import prepare_checker  # the calibrated backdrop, then a warm-up (issue 12)
+            self._qc_thread.submit(prepare_checker, self.db, self.checker).result()
             self.checker_error = None
         except Exception as exc:
             self.checker_error = f"{type(exc).__name__}: {exc}"

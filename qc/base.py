@@ -58,6 +58,8 @@ class QcReport:
     crop: tuple[float, float, float, float] | None = None  # the standard 480x640 crop, normalised
     error_en: str | None = None  # the same reason in English
     timings: dict[str, float] = field(default_factory=dict)  # ms per stage (decode, detect, check.<name>...)
+    # regions to show enlarged when a hair/glasses/jewellery check is unsure (qc/closeup.py): label -> box
+    closeup: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
     def failing(self) -> list[CheckResult]:
         return [c for c in self.checks.values() if c.verdict == "fail"]
@@ -75,6 +77,8 @@ class QcReport:
             d["size"] = [self.width, self.height]
         if self.crop:
             d["crop"] = [round(v, 4) for v in self.crop]
+        if self.closeup:
+            d["closeup"] = {k: [round(v, 4) for v in box] for k, box in self.closeup.items()}
         return d
 
 

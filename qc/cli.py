@@ -31,11 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     e = sub.add_parser("qc-eval", help="检查准确率评估 / evaluate the checks on a labelled folder",
                        description="在带标注的照片文件夹上评估各项检查 / precision, recall, F1, false rejects, latency")
-    e.add_argument("folder", metavar="DIR", help="照片文件夹 / folder of photos")
+    e.add_argument("folder", metavar="DIR", nargs="?", help="照片文件夹 / folder of photos")
     e.add_argument("--labels", metavar="CSV", help="标注文件 / labels CSV (column 'file' + label columns)")
     e.add_argument("--profile", metavar="P", help="检查配置 / profile name or path")
     e.add_argument("--json", action="store_true", help="输出 JSON / print the figures as JSON")
     e.add_argument("--show-wrong", action="store_true", help="列出判断与标注不符的照片 / list disagreeing files")
+    e.add_argument("--overrides", action="store_true",
+                   help="摄影师在特写中确认/推翻各项检查的次数 (本机数据库) / how often photographers "
+                        "confirmed or overruled each unsure check in the close-up (this station's database)")
     e.set_defaults(func=run_eval)
 
 
@@ -133,6 +136,10 @@ def run_eval(args: argparse.Namespace) -> int:
     from app.errors import StationError
     from qc.evaluate import evaluate, format_table
 
+    if args.overrides:
+        return _run_overrides(args)
+    if not args.folder:
+        raise StationError("请给出照片文件夹 / give a folder of photos (or --overrides)", exit_code=2)
     folder = Path(args.folder)
     if not folder.is_dir():
         raise StationError(f"找不到文件夹 / no such folder: {folder}", exit_code=2)
@@ -158,4 +165,20 @@ def run_eval(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
         print(format_table(result, show_wrong=args.show_wrong))
+    return 0
+
+
+def _run_overrides(args: argparse.Namespace) -> int:
+    from app.cli import open_db
+    from app.qc_review import format_overrides, override_stats
+
+    db = open_db(args)
+    try:
+        stats = override_stats(db)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps([st.to_dict() for st in stats], ensure_ascii=False, indent=1))
+    else:
+        print(format_overrides(stats))
     return 0

@@ -166,7 +166,7 @@ def test_profile_overrides_only_what_it_names(tmp_path):
 
 def test_blue_profile_forbids_white_and_blue_tops():
     p = load_profile("blue")
-    assert p.section("background")["colour"] == "blue"
+    assert p.section("background")["require"] == "blue"
     assert set(p.section("white_top")["forbidden"]) == {"white", "blue"}
     assert p.section("white_top")["required"] == []
 

@@ -119,7 +119,12 @@ class MainWindow(QMainWindow):
         self.photo = PhotoView()
         self.strip = ShotStrip()
         self.strip.setStyleSheet("QListWidget{background:#1b1e22;color:#ddd;border:none;}")
-        mid.addWidget(self.photo, 1)
+        from ui.closeup import CloseupPanel  # ears and brows enlarged when a check is unsure (issue 12)
+
+        self.closeup, photo_row = CloseupPanel(self.ctl, self), QHBoxLayout()
+        photo_row.addWidget(self.photo, 1)
+        photo_row.addWidget(self.closeup)
+        mid.addLayout(photo_row, 1)
         mid.addWidget(self.strip)
         row.addLayout(mid, 1)
 

@@ -71,6 +71,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("目标速度 (下限)"), self.low)
         form.addRow(self.tr("目标速度 (上限)"), self.high)
         form.addRow(self.tr("界面语言"), self.language)
+        form.addRow(self.tr("背景标定"), self._backdrop_row(values))
         lay.addLayout(form)
         self.note = QLabel(self.tr("相机接口和照片文件夹在重新打开窗口后生效。"))
         self.note.setWordWrap(True)
@@ -82,6 +83,53 @@ class SettingsDialog(QDialog):
         path = QFileDialog.getExistingDirectory(self, self.tr("照片保存文件夹"), self.folder.text())
         if path:
             self.folder.setText(path)
+
+    # -- the empty backdrop, measured at set-up (issue 12) ------------------------------------------
+    def _backdrop_row(self, values: dict[str, Any]) -> QWidget:
+        from qc.backdrop import Calibration
+
+        self._backdrop: dict[str, Any] | None = None  # a new calibration made in this dialog
+        self._runner = None
+        cal = Calibration.from_dict(values.get("qc.backdrop"))
+        self.backdrop_status = QLabel(cal.summary() if cal else self.tr("未标定: 按检查标准的颜色判断背景"))
+        self.backdrop_status.setWordWrap(True)
+        self.calibrate_button = QPushButton(self.tr("标定背景…"))
+        self.calibrate_button.setToolTip(self.tr("先拍一张空背景 (没有人), 再选择这张照片"))
+        self.calibrate_button.clicked.connect(self._pick_backdrop)
+        row = QWidget()
+        rl = QVBoxLayout(row)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.backdrop_status)
+        rl.addWidget(self.calibrate_button)
+        return row
+
+    def _pick_backdrop(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择空背景的照片"), self.folder.text(),
+                                              self.tr("照片 (*.jpg *.jpeg *.png *.tif *.tiff)"))
+        if path:
+            self.calibrate_from(path)
+
+    def calibrate_from(self, path: str) -> None:
+        """Measure ``path`` in a worker (two models load); the result is saved with the other settings."""
+        from app.calibration import measure_file
+        from ui.workers import Runner
+
+        if self._runner is None:
+            self._runner = Runner(self, threads=1)
+        self.calibrate_button.setEnabled(False)
+        self.backdrop_status.setText(self.tr("正在测量背景…"))
+        self._runner.submit(measure_file, path, self.profile.currentText().strip() or None,
+                            on_done=self._calibrated, on_error=self._calibration_failed)
+
+    def _calibrated(self, cal) -> None:
+        self._backdrop = cal.to_dict()
+        text = cal.summary() + "".join("\n" + self.tr("注意: ") + w for w in cal.warnings)
+        self.backdrop_status.setText(text + "\n" + self.tr("按确定保存"))
+        self.calibrate_button.setEnabled(True)
+
+    def _calibration_failed(self, exc) -> None:
+        self.backdrop_status.setText(getattr(exc, "zh", None) or str(exc))
+        self.calibrate_button.setEnabled(True)
 
     def _check(self) -> None:
         if not self.station_name.text().strip():
@@ -105,6 +153,7 @@ class SettingsDialog(QDialog):
             "rate.target_low": self.low.value(),
             "rate.target_high": self.high.value(),
             "language": self.language.currentData(),
+            **({"qc.backdrop": self._backdrop} if self._backdrop is not None else {}),
         }
 
     def changes(self) -> dict[str, Any]:

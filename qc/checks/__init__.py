@@ -28,6 +28,7 @@ CHECK_NAMES: tuple[str, ...] = (
     "exposure",
     "background",
     "jewelry",
+    "headwear",
 )
 
 # What each check is about, for listings and the window's legend.
@@ -44,6 +45,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "exposure": ("曝光", "exposure"),
     "background": ("背景", "background"),
     "jewelry": ("饰品", "jewelry"),
+    "headwear": ("帽子", "headwear"),
 }
 
 

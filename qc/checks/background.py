@@ -5,10 +5,15 @@ mask's edge eroded, hair wisps and shadows at the outline ignored). Its
 shading is modelled by a smooth quadratic surface in CIE L*a*b* (studio light
 falls off across a backdrop, which is fine); pixels far from that surface
 (an object, a door frame, another person, a hard shadow) make it
-non-uniform; thin structures such as stray hair are ignored. The surface's mean colour is then compared with the profile's
-colour: "light" (a light neutral grey/white, the notice's studio), "white",
-"blue" or "any". Score: the share of non-uniform pixels relative to the limit,
-or 1 for a wrong colour.
+non-uniform; thin structures such as stray hair are ignored. The surface's
+mean colour must belong to a class the profile accepts (``accept``: white,
+light grey and the light blue of 学信网 photos by default) or requires
+(``require``, e.g. "white" or "blue"; see ``qc/backdrop.py``). When the
+station has been calibrated (``station calibrate backdrop``: the empty
+backdrop shot once at set-up), the colour must also be that backdrop's, and
+the backdrop's own marks measured then are allowed for in the evenness limit.
+Score: the share of non-uniform pixels relative to the limit, or 1 for a
+wrong colour.
 """
 
 from __future__ import annotations
@@ -63,6 +68,8 @@ def smooth_residual(lab: np.ndarray, mask: np.ndarray, max_samples: int = 4000):
 
 class BackgroundCheck(Check):
     name = "background"
+    # the empty backdrop measured at set-up (qc.backdrop.Calibration), set by Checker.set_backdrop
+    calibration = None
 
     def run(self, a) -> CheckResult:
         p = self.params
@@ -88,12 +95,23 @@ class BackgroundCheck(Check):
         L, A, B = (float(v) for v in mean)
         chroma = float(np.hypot(A, B))
         hue = float(np.degrees(np.arctan2(B, A)) % 360)
-        colour = str(p["colour"])
-        ok, zh, en = _colour_ok(colour, L, chroma, hue, p, a.is_grayscale)
+        ok, zh, en = _colour_ok(L, chroma, hue, p, a.is_grayscale)
+        cal = self.calibration() if callable(self.calibration) else self.calibration
+        if ok and cal is not None and not a.is_grayscale:
+            # the station's own backdrop, measured empty at set-up: this photo's backdrop should be it
+            # (lightness weighs less: a student's shadow and the exposure move it more than its hue)
+            d = np.array([L - cal.L, A - cal.a, B - cal.b]) * [float(p["calib_light_weight"]), 1.0, 1.0]
+            delta = float(np.linalg.norm(d))
+            if delta > float(p["calib_max_delta"]):
+                ok = False
+                zh = "背景与标定的背景不同(换了背景布或灯光?),请检查背景或重新标定"
+                en = f"the backdrop differs from the calibrated one (deltaE {delta:.0f}): check it or recalibrate"
         if not ok:
             box = (float(xs.min() / w), float(ys.min() / h), float((xs.max() + 1) / w), float((ys.max() + 1) / h))
             return CheckResult(self.name, "fail", 1.0, zh, en, value=L, regions=[Region("background", box)])
         limit = float(p["max_nonuniform"])
+        if cal is not None:  # the backdrop's own seams and marks, measured empty, are not the student's fault
+            limit += cal.nonuniform
         score = float(np.clip(frac / (2 * limit), 0.0, 1.0))
         if frac > limit:
             fx, fy = xs[far], ys[far]
@@ -105,20 +123,16 @@ class BackgroundCheck(Check):
         return CheckResult(self.name, "pass", score, "", "", value=frac)
 
 
-def _colour_ok(colour: str, L: float, chroma: float, hue: float, p, gray: bool) -> tuple[bool, str, str]:
-    if colour == "any":
+def _colour_ok(L: float, chroma: float, hue: float, p, gray: bool) -> tuple[bool, str, str]:
+    from qc.backdrop import allowed_classes, colour_classes, describe
+
+    allowed = allowed_classes(p)
+    got = colour_classes(L, chroma, hue, p, gray)
+    if got & set(allowed):
         return True, "", ""
-    if colour in ("light", "white"):
-        min_l = float(p["white_min_lightness"] if colour == "white" else p["min_lightness"])
-        if L < min_l:
-            return False, "背景太暗,请使用浅色背景并打亮背景", f"the backdrop is too dark (L* {L:.0f})"
-        if not gray and chroma > float(p["max_chroma"]):
-            return False, "背景颜色不对,应为白色或浅灰色", f"the backdrop is coloured (chroma {chroma:.0f}), not white/light grey"
-        return True, "", ""
-    if colour == "blue":
-        if gray:
-            return True, "", ""  # a grayscale photo cannot show its backdrop's colour
-        if not (float(p["blue_hue_min"]) <= hue <= float(p["blue_hue_max"])) or chroma < float(p["blue_min_chroma"]):
-            return False, "背景应为蓝色", f"the backdrop is not blue (hue {hue:.0f}°, chroma {chroma:.0f})"
-        return True, "", ""
-    raise ValueError(f"unknown background colour {colour!r} (light, white, blue, any)")
+    want_zh, want_en = describe(allowed)
+    if ("grey" in allowed or "white" in allowed) and not got & {"blue", "light_blue"} and L < float(p["min_lightness"]):
+        return False, f"背景太暗,请使用{want_zh}背景并打亮背景", f"the backdrop is too dark (L* {L:.0f}): use {want_en}"
+    if allowed == ("blue", "light_blue"):
+        return False, "背景应为蓝色", f"the backdrop is not blue (hue {hue:.0f} deg, chroma {chroma:.0f})"
+    return False, f"背景颜色不对,应为{want_zh}", f"the backdrop (L* {L:.0f}, chroma {chroma:.0f}, hue {hue:.0f} deg) is not {want_en}"
