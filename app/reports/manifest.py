@@ -79,13 +79,13 @@ def manifest_rows(rows: list[Planned]) -> list[list[Any]]:
 
 def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) -> None:
     from app.crypto import write_atomic
-    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, workbook_bytes
+    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, csv_text, workbook_bytes
 
     data = manifest_rows(rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(MANIFEST_HEADERS)
-    w.writerows(data)
+    w.writerows([csv_text(v) for v in row] for row in data)  # a name like "=HYPERLINK(…)" opens as text
     csv_bytes = ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
     csv_path = root / f"{MANIFEST}.csv"
     xlsx_path = root / f"{MANIFEST}.xlsx"
