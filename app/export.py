@@ -32,7 +32,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import time
 from collections import Counter
@@ -159,18 +158,9 @@ def valid_id_number(value: str) -> bool:
     return is_valid((value or "").strip().upper())
 
 
-_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_name(value: str, fallback: str = "_") -> str:
-    """A folder or file name Windows, macOS and Linux all accept (school USB sticks are FAT/NTFS)."""
-    s = _BAD_CHARS.sub("_", (value or "").strip()).rstrip(". ")
-    if not s:
-        s = fallback
-    if s.split(".")[0].upper() in _RESERVED:
-        s = "_" + s
-    return s[:80]
+# one function names every file and folder after roster text (length in bytes, reserved names, ., ..)
+from app.safe_names import UniqueNames  # noqa: E402
+from app.safe_names import safe_component as safe_name  # noqa: E402,F401  (kept for callers of the old name)
 
 
 # --- hashing and atomic writes --------------------------------------------------
@@ -350,19 +340,20 @@ def plan(session: Session, *, college: str | None = None, class_name: str | None
 def _assign_names(rows: list[Planned]) -> None:
     ids = Counter(p.student.id_number.strip().upper() for p in rows if valid_id_number(p.student.id_number))
     used: set[tuple[str, str]] = set()
+    folders = UniqueNames(fallback="未填")  # two classes never share a folder (., .., long or equal-cut names)
     for p in rows:
         s = p.student
-        folder = "/".join(safe_name(x) for x in (s.school or "学校", s.college, s.class_name))
+        folder = folders.path([s.school or "学校", s.college, s.class_name])
         idn = s.id_number.strip().upper()
         if valid_id_number(idn) and ids[idn] == 1 and not s.has_error:
             key, by = idn, "身份证号"
         elif s.student_no.strip():
-            key, by = safe_name(s.student_no.strip()), "学号"
+            key, by = safe_name(s.student_no.strip(), max_bytes=200), "学号"
         else:
             key, by = s.uid, "编号"
-        if (folder, key) in used:  # two students with one student number: keep both files
+        if (folder, key.casefold()) in used:  # two students with one student number: keep both files
             key, by = f"{key}_{s.uid[:8]}", by + "+编号"
-        used.add((folder, key))
+        used.add((folder, key.casefold()))
         p.key, p.named_by = key, by
         ext = Path(p.shot_path).suffix.lower() or ".jpg"
         p.photo_rel = f"{PHOTO_DIR}/{folder}/{key}.jpg"

@@ -75,7 +75,7 @@ def test_delivery_matches_the_database(day, db, run_cli, tmp_path):
     assert [r["未通过仍采用原因"] for r in rows if r["学号"] == "X1901005"] == ["复核: 背景反光, 不影响使用"]
     # the xlsx manifest says the same and lists the exceptions
     wb = load_workbook(out / "清单.xlsx")
-    assert wb.sheetnames == ["交付清单", "未能导出", "以学号命名"]
+    assert wb.sheetnames == ["交付清单", "未能导出", "以学号命名", "文件夹改名"]
     xl = [list(r) for r in wb["交付清单"].iter_rows(min_row=3, values_only=True)]
     assert [(x[5], x[10]) for x in xl] == [(r["学号"], r["照片sha256"] or None) for r in rows]
     assert [r[2] for r in wb["未能导出"].iter_rows(min_row=2, values_only=True)] == ["H1901004"]
