@@ -585,23 +585,33 @@ def pack_encrypted(staging: Path, zip_path: Path, password: str, result: ExportR
     result.zip_path, result.zip_written = zip_path, True
 
 
-def _staging_base() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graduate-photo-station" / "export"
+# the private staging folders behind encrypted deliveries (a light module: the command line cleans at start)
+from app.staging import (  # noqa: E402,F401
+    cleanup_stale_staging,
+    default_staging,
+    new_staging,
+    remove_staging,
+    staging_base as _staging_base,
+)
 
 
-def default_staging(zip_path: Path) -> Path:
-    """A private folder on the station's own disk for the plain files behind an encrypted delivery."""
-    base = _staging_base()
-    tag = hashlib.sha1(str(zip_path.resolve()).encode("utf-8")).hexdigest()[:12]
-    path = base / f"{safe_name(zip_path.stem)}-{tag}"
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(base, 0o700)
-    return path
+def export_encrypted(session: Session, zip_path: str | Path, password: str, *, staging: str | Path | None = None,
+                     **kw: Any) -> ExportResult:
+    """The delivery as one AES-256 archive ``zip_path`` (see :func:`app.crypto.zip_tree`).
 
-
-def remove_staging(path: Path) -> None:
-    """Delete a default staging folder (plain photos of students) once its archive is written."""
-    path = Path(path)
-    if path.resolve().parent != _staging_base().resolve():  # only ever our own cache folders
-        return
-    shutil.rmtree(path, ignore_errors=True)
+    The plain tree is built in a private staging folder in the station's cache
+    and deleted in ``finally``: after success, failure (a full disk) and
+    cancel alike; after a kill, the next start deletes it
+    (:func:`cleanup_stale_staging`). A folder named with ``staging`` is the
+    operator's and is kept (it makes the next export incremental).
+    """
+    zip_path = Path(zip_path)
+    cleanup_stale_staging()
+    root = Path(staging) if staging else new_staging(zip_path)
+    try:
+        res = export_photos(session, root, **kw)
+        pack_encrypted(root, zip_path, password, res)
+        return res
+    finally:
+        if not staging:
+            remove_staging(root)
