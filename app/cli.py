@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args)
+    from app.staging import cleanup_stale_staging
+
+    cleanup_stale_staging()  # a killed encrypted export's plain files do not outlive the next start
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
     func = getattr(args, "func", None)

@@ -2,9 +2,12 @@
 
 ``--password`` on a report encrypts the .xlsx itself with the ECMA-376 agile
 scheme that Excel and WPS open after asking for the password; on the photo
-delivery it packs the whole delivery folder into a WinZip-AES-256 archive
-(7-Zip, WinRAR, Bandizip and the Windows 11 extractor open it; the plain ZipCrypto
-of old zip tools is not used because it is broken).
+delivery it packs the whole delivery folder, as one inner ``delivery.zip``, into a
+WinZip-AES-256 archive (7-Zip, WinRAR, Bandizip and WinZip open it; the plain
+ZipCrypto of old zip tools is not used because it is broken). A zip's list of
+names is never encrypted, so the names inside (ID numbers, schools, classes)
+live only in the inner zip: without the password the archive shows one name,
+``delivery.zip``.
 """
 
 from __future__ import annotations
@@ -88,14 +91,43 @@ def write_atomic(path: str | Path, data: bytes, *, expect_sha256: str | None = N
 # Already-compressed photos gain nothing from deflate; text files do.
 _STORED_SUFFIXES = {".jpg", ".jpeg", ".png", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".dng", ".zip", ".xlsx", ".pdf"}
 
+# The one member of an encrypted delivery: a plain zip of the delivery folder, so the folder and file
+# names inside (ID numbers, names of schools and classes) are encrypted with the photos.
+INNER_NAME = "delivery.zip"
+
+
+class _HashingWriter(io.RawIOBase):
+    """A write-only stream that hashes what passes through to ``out`` (no tell/seek: zipfile streams)."""
+
+    def __init__(self, out):
+        self.out, self.sha, self.size = out, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b) -> int:
+        self.out.write(b)
+        self.sha.update(b)
+        self.size += len(b)
+        return len(b)
+
 
 def zip_tree(src: Path, zip_path: Path, password: str, *, progress=None) -> dict[str, str]:
-    """Pack every file under ``src`` into an AES-256 zip; returns {member: sha256}.
+    """Pack every file under ``src`` into a WinZip-AES-256 archive that shows no personal data.
+
+    The archive holds one member, ``delivery.zip`` (:data:`INNER_NAME`): a plain
+    zip of the folder, written straight into the encrypted member (never to
+    disk). ``zipfile.ZipFile('d.zip').namelist()`` shows only ``delivery.zip``;
+    with the password (7-Zip, WinRAR, Bandizip, WinZip), ``delivery.zip`` comes
+    out and opens with any zip tool, the Windows Explorer included.
 
     The archive is written beside its final name, read back with the password
-    and every member's sha256 compared with the file it came from before it is
-    renamed into place: a delivery archive that does not open is never left behind.
+    and the member's sha256 compared with what was written before it is renamed
+    into place; on any error (a full disk, a kill's aftermath aside) the partial
+    archive is removed. Returns {inner member: sha256}.
     """
+    import zipfile
+
     import pyzipper
 
     src = Path(src)
@@ -104,50 +136,85 @@ def zip_tree(src: Path, zip_path: Path, password: str, *, progress=None) -> dict
     tmp = zip_path.with_name(f".{zip_path.name}.part")
     files = sorted(p for p in src.rglob("*") if p.is_file() and not p.name.startswith("."))
     expected: dict[str, str] = {}
-    with pyzipper.AESZipFile(tmp, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
-        zf.setpassword(password.encode("utf-8"))
-        zf.setencryption(pyzipper.WZ_AES, nbits=256)
-        for i, p in enumerate(files):
-            member = p.relative_to(src).as_posix()
-            data = p.read_bytes()
-            expected[member] = hashlib.sha256(data).hexdigest()
-            ctype = pyzipper.ZIP_STORED if p.suffix.lower() in _STORED_SUFFIXES else pyzipper.ZIP_DEFLATED
-            zf.writestr(member, data, compress_type=ctype)
-            if progress:
-                progress(i + 1, len(files))
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    bad = verify_zip(tmp, password, expected)
-    if bad:
+    try:
+        with pyzipper.AESZipFile(tmp, "w", compression=pyzipper.ZIP_STORED, encryption=pyzipper.WZ_AES) as zf:
+            zf.setpassword(password.encode("utf-8"))
+            zf.setencryption(pyzipper.WZ_AES, nbits=256)
+            with zf.open(INNER_NAME, "w", force_zip64=True) as member:
+                stream = _HashingWriter(member)
+                with zipfile.ZipFile(stream, "w", allowZip64=True) as inner:
+                    for i, p in enumerate(files):
+                        name = p.relative_to(src).as_posix()
+                        ctype = zipfile.ZIP_STORED if p.suffix.lower() in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
+                        h = hashlib.sha256()
+                        with open(p, "rb") as fi, inner.open(_inner_info(name, p, ctype), "w", force_zip64=True) as fo:
+                            for chunk in iter(lambda: fi.read(1 << 20), b""):
+                                h.update(chunk)
+                                fo.write(chunk)
+                        expected[name] = h.hexdigest()
+                        if progress:
+                            progress(i + 1, len(files))
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        if _member_sha256(tmp, password) != stream.sha.hexdigest():
+            raise StationError(f"加密压缩包校验失败 (磁盘有问题?): {zip_path}", exit_code=4)
+        os.replace(tmp, zip_path)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise StationError(f"加密压缩包校验失败: {', '.join(bad[:5])}", exit_code=4)
-    os.replace(tmp, zip_path)
     return expected
 
 
-def verify_zip(zip_path: Path, password: str, expected: dict[str, str]) -> list[str]:
-    """Members that are missing or whose content differs from ``expected`` (member → sha256)."""
+def _inner_info(name: str, path: Path, ctype: int):
+    import time
+    import zipfile
+
+    info = zipfile.ZipInfo(name, time.localtime(path.stat().st_mtime)[:6])
+    info.compress_type = ctype
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _member_sha256(zip_path: Path, password: str) -> str:
     import pyzipper
 
-    bad: list[str] = []
+    h = hashlib.sha256()
     with pyzipper.AESZipFile(zip_path) as zf:
         zf.setpassword(password.encode("utf-8"))
-        names = set(zf.namelist())
-        for member, sha in expected.items():
-            if member not in names:
-                bad.append(member)
-                continue
-            if hashlib.sha256(zf.read(member)).hexdigest() != sha:
-                bad.append(member)
-    return bad
+        with zf.open(INNER_NAME) as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
 
 
-def read_zip_member(zip_path: Path, member: str, password: str) -> bytes:
+def open_delivery(zip_path: Path, password: str):
+    """The inner zip of an encrypted delivery, read into memory (checks and tests; deliveries are read
+    by the centre with 7-Zip). Wrong password → InputError."""
+    import zipfile
+
     import pyzipper
 
     with pyzipper.AESZipFile(zip_path) as zf:
         zf.setpassword(password.encode("utf-8"))
         try:
-            return zf.read(member)
+            data = zf.read(INNER_NAME)
         except RuntimeError as exc:  # pyzipper: "Bad password for file"
             raise InputError(f"无法读取 {zip_path}: 密码错误 ({exc})") from exc
+        except KeyError as exc:
+            raise InputError(f"{zip_path} 不是本机导出的加密交付包") from exc
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def verify_zip(zip_path: Path, password: str, expected: dict[str, str]) -> list[str]:
+    """Members of the delivery that are missing or whose content differs from ``expected`` (member → sha256)."""
+    bad: list[str] = []
+    with open_delivery(zip_path, password) as inner:
+        names = set(inner.namelist())
+        for member, sha in expected.items():
+            if member not in names or hashlib.sha256(inner.read(member)).hexdigest() != sha:
+                bad.append(member)
+    return bad
+
+
+def read_zip_member(zip_path: Path, member: str, password: str) -> bytes:
+    with open_delivery(zip_path, password) as inner:
+        return inner.read(member)

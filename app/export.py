@@ -44,7 +44,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import time
 from collections import Counter
@@ -199,18 +198,9 @@ def valid_id_number(value: str) -> bool:
     return is_valid((value or "").strip().upper())
 
 
-_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_name(value: str, fallback: str = "_") -> str:
-    """A folder or file name Windows, macOS and Linux all accept (school USB sticks are FAT/NTFS)."""
-    s = _BAD_CHARS.sub("_", (value or "").strip()).rstrip(". ")
-    if not s:
-        s = fallback
-    if s.split(".")[0].upper() in _RESERVED:
-        s = "_" + s
-    return s[:80]
+# one function names every file and folder after roster text (length in bytes, reserved names, ., ..)
+from app.safe_names import UniqueNames  # noqa: E402
+from app.safe_names import safe_component as safe_name  # noqa: E402,F401  (kept for callers of the old name)
 
 
 # --- hashing and atomic writes --------------------------------------------------
@@ -588,6 +578,7 @@ def _assign_names(rows: list[Planned], facts: dict[int, _IdFacts] | None = None)
         if idn:
             holders.setdefault(idn, []).append(p)
     used: set[str] = set()
+    folders = UniqueNames(fallback="未填")  # two classes never share a folder (., .., long or equal-cut names)
     for p, (idn, by, why) in zip(rows, found):
         s = p.student
         ext = Path(p.shot_path).suffix.lower() or ".jpg"
@@ -595,7 +586,7 @@ def _assign_names(rows: list[Planned], facts: dict[int, _IdFacts] | None = None)
             others = "、".join(f"{o.student.student_no} {o.student.name}" for o in holders[idn] if o is not p)
             idn, by, why = None, "待处理", t(f"身份证号与 {others} 相同", f"the same ID number as {others}")
         if idn:
-            folder = "/".join(safe_name(x) for x in (s.school or "学校", s.college, s.class_name))
+            folder = folders.path([s.school or "学校", s.college, s.class_name])
             p.key, p.named_by, p.pending = idn, by, None
             p.photo_rel = f"{PHOTO_DIR}/{folder}/{idn}.jpg"
             p.original_rel = f"{ORIGINAL_DIR}/{folder}/{idn}{ext}"
@@ -868,23 +859,33 @@ def pack_encrypted(staging: Path, zip_path: Path, password: str, result: ExportR
     result.zip_path, result.zip_written = zip_path, True
 
 
-def _staging_base() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "graduate-photo-station" / "export"
+# the private staging folders behind encrypted deliveries (a light module: the command line cleans at start)
+from app.staging import (  # noqa: E402,F401
+    cleanup_stale_staging,
+    default_staging,
+    new_staging,
+    remove_staging,
+    staging_base as _staging_base,
+)
 
 
-def default_staging(zip_path: Path) -> Path:
-    """A private folder on the station's own disk for the plain files behind an encrypted delivery."""
-    base = _staging_base()
-    tag = hashlib.sha1(str(zip_path.resolve()).encode("utf-8")).hexdigest()[:12]
-    path = base / f"{safe_name(zip_path.stem)}-{tag}"
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(base, 0o700)
-    return path
+def export_encrypted(session: Session, zip_path: str | Path, password: str, *, staging: str | Path | None = None,
+                     **kw: Any) -> ExportResult:
+    """The delivery as one AES-256 archive ``zip_path`` (see :func:`app.crypto.zip_tree`).
 
-
-def remove_staging(path: Path) -> None:
-    """Delete a default staging folder (plain photos of students) once its archive is written."""
-    path = Path(path)
-    if path.resolve().parent != _staging_base().resolve():  # only ever our own cache folders
-        return
-    shutil.rmtree(path, ignore_errors=True)
+    The plain tree is built in a private staging folder in the station's cache
+    and deleted in ``finally``: after success, failure (a full disk) and
+    cancel alike; after a kill, the next start deletes it
+    (:func:`cleanup_stale_staging`). A folder named with ``staging`` is the
+    operator's and is kept (it makes the next export incremental).
+    """
+    zip_path = Path(zip_path)
+    cleanup_stale_staging()
+    root = Path(staging) if staging else new_staging(zip_path)
+    try:
+        res = export_photos(session, root, **kw)
+        pack_encrypted(root, zip_path, password, res)
+        return res
+    finally:
+        if not staging:
+            remove_staging(root)

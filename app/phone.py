@@ -8,7 +8,14 @@ as little as possible:
   are answered; everyone else gets 403;
 - a random access code (shown on the station as a QR code holding the URL)
   opens a session cookie; a wrong code is refused, and five wrong codes from
-  one address lock it out for five minutes;
+  one address lock it out for five minutes, also across a restart of the
+  station (the failures are kept in the database, setting row ``phone.lockout``);
+  a code given with ``--code`` has at least 8 characters; the code is never
+  written to the log (request lines are logged with ``code=***``);
+- the request parsing is http.server's, hardened: a missing, malformed,
+  negative or over-1 KB ``Content-Length`` gets 400, every connection has a
+  read timeout (a phone that stops sending frees its thread), and the listen
+  backlog takes 60 phones opening the page at once;
 - names are shortened (张*明) and students are told apart by the last four
   digits of the student number; ID numbers are never read into the page, not
   even masked;
@@ -23,6 +30,7 @@ import html
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import socket
 import threading
@@ -44,6 +52,11 @@ COOKIE = "marshal_session"
 SESSION_SECONDS = 12 * 3600
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 300
+MIN_CODE_LENGTH = 8
+MAX_BODY = 1024  # the login form is one short field
+READ_TIMEOUT = 10.0  # seconds a connection may take to send its request
+BACKLOG = 128  # listen queue: 60 phones opening the page at the same moment
+LOCKOUT_KEY = "phone.lockout"  # the Setting row that keeps wrong-code times across restarts
 REFRESH_SECONDS = 5
 SNAPSHOT_TTL = 1.0  # seconds a computed snapshot is reused across phones
 
@@ -61,6 +74,31 @@ SECURITY_HEADERS = {
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def check_code(code: str) -> str:
+    """A code chosen by the operator: at least 8 characters, no spaces (else InputError, exit 2)."""
+    from app.errors import InputError
+
+    c = (code or "").strip()
+    if len(c) < MIN_CODE_LENGTH or any(ch.isspace() for ch in c):
+        raise InputError(t(f"访问码至少 {MIN_CODE_LENGTH} 个字符且不含空格 (不给 --code 则随机生成)",
+                           f"the access code needs at least {MIN_CODE_LENGTH} characters and no spaces "
+                           "(leave --code out for a random one)"))
+    return c
+
+
+_CODE_IN_URL = re.compile(r"(?i)(code=)[^&\s\"]*")
+
+
+def redact(text: str) -> str:
+    """A request line or URL with the access code replaced by ***."""
+    return _CODE_IN_URL.sub(r"\1***", str(text))
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = BACKLOG
+    daemon_threads = True
 
 
 def is_local_address(ip: str) -> bool:
@@ -255,11 +293,11 @@ class PhoneServer:
         self.db = db
         self.host = host
         self.port = port
-        self.code = (code or new_code()).upper()
+        self.code = (check_code(code) if code is not None else new_code()).upper()
         self.station_id = station_id
         self.allow = allow
         self._sessions: dict[str, float] = {}
-        self._failures: dict[str, list[float]] = {}
+        self._failures: dict[str, list[float]] = self._load_failures()  # wall-clock times, kept in the db
         self._lock = threading.Lock()
         self._snap = None
         self._snap_at = 0.0
@@ -272,7 +310,7 @@ class PhoneServer:
 
         handler = type("Handler", (_Handler,), {"phone": self})
         try:
-            self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+            self._httpd = _Server((self.host, self.port), handler)
         except OSError as exc:
             raise StationError(
                 t(f"无法在端口 {self.port} 打开手机页面: {exc} (换一个端口: --port)", f"cannot serve on port {self.port}: {exc}"),
@@ -320,8 +358,40 @@ class PhoneServer:
         return buf.getvalue()
 
     # access
+    def _load_failures(self) -> dict[str, list[float]]:
+        from app.models import Setting
+
+        try:
+            with self.db.session() as s:
+                row = s.get(Setting, LOCKOUT_KEY)
+                data = json.loads(row.value) if row is not None else {}
+            now = time.time()
+            return {ip: [float(x) for x in times if now - float(x) < LOCKOUT_SECONDS]
+                    for ip, times in dict(data).items()}
+        except Exception:  # noqa: BLE001 - an unreadable row must not keep the page off; start empty
+            log.warning("phone page: could not read the saved lock-outs", exc_info=True)
+            return {}
+
+    def _save_failures(self) -> None:
+        from app.models import Setting
+
+        with self._lock:
+            now = time.time()
+            data = {ip: [x for x in times if now - x < LOCKOUT_SECONDS] for ip, times in self._failures.items()}
+            data = {ip: times for ip, times in data.items() if times}
+        try:
+            with self.db.session() as s:
+                row = s.get(Setting, LOCKOUT_KEY)
+                if row is None:
+                    s.add(Setting(key=LOCKOUT_KEY, value=json.dumps(data)))
+                else:
+                    row.value = json.dumps(data)
+                s.commit()
+        except Exception:  # noqa: BLE001 - the lock-out still holds in memory
+            log.warning("phone page: could not save the lock-outs", exc_info=True)
+
     def locked_out(self, ip: str) -> bool:
-        now = time.monotonic()
+        now = time.time()
         with self._lock:
             recent = [x for x in self._failures.get(ip, []) if now - x < LOCKOUT_SECONDS]
             self._failures[ip] = recent
@@ -335,7 +405,8 @@ class PhoneServer:
                 self._sessions[token] = time.monotonic() + SESSION_SECONDS
             return token
         with self._lock:
-            self._failures.setdefault(ip, []).append(time.monotonic())
+            self._failures.setdefault(ip, []).append(time.time())
+        self._save_failures()
         log.warning("phone page: wrong access code from %s", ip)
         return None
 
@@ -367,9 +438,10 @@ class _Handler(BaseHTTPRequestHandler):
     phone: PhoneServer
     server_version = "station-phone"
     sys_version = ""
+    timeout = READ_TIMEOUT  # socket timeout: a slow or silent phone cannot hold a thread
 
-    def log_message(self, fmt, *args):  # keep stderr quiet; wrong codes are logged above
-        log.debug("phone %s " + fmt, self.client_address[0], *args)
+    def log_message(self, fmt, *args):  # keep stderr quiet; wrong codes are logged above; never the code
+        log.debug("phone %s %s", self.client_address[0], redact(fmt % args))
 
     # plumbing
     def _send(self, status: int, body: str, ctype: str = "text/html; charset=utf-8", extra: dict | None = None):
@@ -447,8 +519,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if urlsplit(self.path).path != "/login":
             return self._send(HTTPStatus.NOT_FOUND, "not found", "text/plain; charset=utf-8")
-        length = min(int(self.headers.get("Content-Length") or 0), 1024)
-        form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
+        raw = (self.headers.get("Content-Length") or "").strip()
+        if not raw.isdigit() or int(raw) > MAX_BODY:
+            self.close_connection = True
+            return self._send(HTTPStatus.BAD_REQUEST, t("请求无效", "bad request"), "text/plain; charset=utf-8")
+        try:
+            body = self.rfile.read(int(raw))
+        except OSError:  # the timeout: a phone that said more than it sent
+            self.close_connection = True
+            return None
+        if len(body) != int(raw):
+            self.close_connection = True
+            return self._send(HTTPStatus.BAD_REQUEST, t("请求无效", "bad request"), "text/plain; charset=utf-8")
+        form = parse_qs(body.decode("utf-8", "replace"))
         token = self.phone.try_code(self.client_address[0], form.get("code", [""])[0])
         if token is None:
             return self._login_page(HTTPStatus.FORBIDDEN, t("访问码错误", "wrong access code"))

@@ -11,13 +11,18 @@ Everything a camera, a phone or a scanner produces comes out as 8-bit RGB:
 EXIF orientation applied (photographers shoot portrait; the camera only tags
 the file), CMYK (Adobe-inverted too), grayscale, palette, 16-bit and alpha
 (composited on white). A file that is not an image, is truncated or is empty
-raises :class:`DecodeError` with a reason in Chinese and English.
+raises :class:`DecodeError` with a reason in Chinese and English; so does a JPEG
+whose compressed data is damaged (libjpeg only warns and paints grey, which
+would otherwise be judged like a photo), and an image with more pixels than
+the station can decode in memory (checked from the header, before decoding:
+:data:`MAX_PIXELS`, JPEGs get :data:`MAX_JPEG_PIXELS` as they decode reduced).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,11 @@ import numpy as np
 
 # Orientation tag values → PIL transpose operations (EXIF 2.3, tag 0x0112).
 _EXIF_ORIENTATION = 0x0112
+
+# Pixels decoded in full (PNG, TIFF, …): 60 MP covers the largest 35 mm sensors; a 12000×14000 16-bit
+# PNG (168 MP) would take gigabytes. JPEGs decode at 1/8 scale, so their limit is higher.
+MAX_PIXELS = 60_000_000
+MAX_JPEG_PIXELS = 250_000_000
 
 
 class DecodeError(Exception):
@@ -74,11 +84,23 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
             mode = im.mode
             orientation = _orientation(im)
             full_w, full_h = im.size
+            limit = MAX_JPEG_PIXELS if fmt == "JPEG" else MAX_PIXELS
+            if full_w * full_h > limit:
+                raise DecodeError(
+                    f"图片像素太多 ({full_w}×{full_h}, {full_w * full_h / 1e6:.0f} 百万像素, 上限 {limit / 1e6:.0f}), 无法检查",
+                    f"the image has too many pixels to check ({full_w}x{full_h}, {full_w * full_h / 1e6:.0f} MP; "
+                    f"the limit is {limit / 1e6:.0f} MP)")
             k = 1
             if fmt == "JPEG" and min(full_w, full_h) > 0:
                 while k < 8 and max(full_w, full_h) // (k * 2) >= min_long_side:
                     k *= 2
+            damage = _jpeg_damage(data) if fmt == "JPEG" else None
+            if damage:
+                raise DecodeError("JPEG 文件已损坏 (数据有误), 请重新导出或重拍", f"the JPEG data is damaged: {damage}")
             fast = _decode_jpeg_fast(data, k) if fmt == "JPEG" and mode in ("RGB", "L") else None
+            if fast is not None and _grey_filled(fast):
+                raise DecodeError("JPEG 文件不完整 (数据提前结束, 下方为灰色), 请重新导出或重拍",
+                                  "the JPEG data ends early (the bottom is filled grey)")
             if fast is not None:
                 rgb = fast
                 scale = rgb.shape[1] / full_w
@@ -90,6 +112,8 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
                     scale = im.size[0] / full_w
                 im.load()
                 rgb = None
+    except DecodeError:
+        raise
     except UnidentifiedImageError:
         raise DecodeError("不是可识别的图片文件", "not a recognised image file") from None
     except Image.DecompressionBombError:
@@ -144,6 +168,49 @@ def _decode_jpeg_fast(data: bytes, k: int) -> np.ndarray | None:
     if bgr is None or bgr.ndim != 3:
         return None
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+_BAD_IN_SCAN = re.compile(rb"\xff[\x02-\xbf]")  # in entropy-coded data 0xFF is followed by 00, RSTn or a marker
+
+
+def _jpeg_damage(data: bytes) -> str | None:
+    """Why the JPEG's compressed data is damaged, or None (a cheap check of its structure, no decoding).
+
+    libjpeg (OpenCV, Pillow) decodes a damaged file anyway: missing data turns
+    into flat grey (128, 128, 128), a bad marker into garbage, with only a
+    warning on stderr. Checked: the segments up to the first scan, bytes that
+    cannot occur inside a scan, and an end marker right after a run of zeros.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return "no start-of-image marker"
+    i, n = 2, len(data)
+    while True:  # the header segments, up to the first start-of-scan
+        while i < n and data[i] == 0xFF and i + 1 < n and data[i + 1] == 0xFF:
+            i += 1  # fill bytes
+        if i + 4 > n or data[i] != 0xFF:
+            return f"broken header segment at byte {i}"
+        marker = data[i + 1]
+        seg = int.from_bytes(data[i + 2 : i + 4], "big")
+        if seg < 2 or i + 2 + seg > n:
+            return f"segment 0x{marker:02X} at byte {i} runs past the end of the file"
+        i += 2 + seg
+        if marker == 0xDA:
+            break
+    end = data.find(b"\xff\xd9", i)
+    if end < 0:
+        return None  # truncated: Pillow reports it (no end marker), with its own message
+    m = _BAD_IN_SCAN.search(data, i, end)
+    if m:
+        return f"invalid byte 0x{data[m.start() + 1]:02X} after 0xFF in the compressed data at byte {m.start()}"
+    if end - i > 4096 and data[end - 64 : end].count(0) == 64:
+        return "the compressed data ends in a run of zero bytes (the file was cut and padded)"
+    return None
+
+
+def _grey_filled(rgb: np.ndarray) -> bool:
+    """libjpeg's mark of missing data: the last block row exactly (128, 128, 128) across the whole width,
+    under a picture that is not (a flat grey card is a picture, not missing data)."""
+    return rgb.shape[0] > 8 and bool((rgb[-1] == 128).all()) and not bool((rgb[0] == 128).all())
 
 
 def from_array(rgb: np.ndarray) -> Decoded:
@@ -203,10 +270,14 @@ def _composite_white(a: np.ndarray) -> np.ndarray:
 def _to_rgb8(im) -> np.ndarray:
     mode = im.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        # 16-bit (or 32-bit int) grayscale: Pillow's convert("RGB") would clip, scale instead
-        a = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0
-        g = np.clip(a * (255.0 / top), 0, 255).astype(np.uint8)
+        # 16-bit (or 32-bit int) grayscale: Pillow's convert("RGB") would clip, scale instead (in integers:
+        # a float64 copy of a big 16-bit scan costs four times the image)
+        a = np.asarray(im)
+        if mode.startswith("I;16") or a.max() > 255:
+            g = (np.clip(a, 0, 65535).astype(np.uint16) >> 8).astype(np.uint8) if a.dtype != np.uint16 else (a >> 8).astype(np.uint8)
+        else:
+            g = np.clip(a, 0, 255).astype(np.uint8)
+        del a
         return np.repeat(g[:, :, None], 3, axis=2)
     if mode == "F":
         a = np.asarray(im, dtype=np.float64)

@@ -81,7 +81,7 @@ def test_delivery_matches_the_database(day, db, run_cli, tmp_path):
     assert [r["未通过仍采用原因"] for r in rows if r["学号"] == "X1901005"] == ["复核: 背景反光, 不影响使用"]
     # the xlsx manifest says the same and lists the exceptions
     wb = load_workbook(out / "清单.xlsx")
-    assert wb.sheetnames == ["交付清单", "未能导出", "待处理"]
+    assert wb.sheetnames == ["交付清单", "未能导出", "待处理", "文件夹改名"]
     xl = [list(r) for r in wb["交付清单"].iter_rows(min_row=3, values_only=True)]
     assert [(x[5], x[10]) for x in xl] == [(r["学号"], r["照片sha256"] or None) for r in rows]
     assert [r[2] for r in wb["未能导出"].iter_rows(min_row=2, values_only=True)] == ["H1901004"]
@@ -215,26 +215,38 @@ def test_proof_sheets_per_class(day, db, run_cli, tmp_path):
 
 
 def test_encrypted_delivery(day, db, run_cli, tmp_path):
+    import zipfile
+
     import pyzipper
+
+    from app.crypto import open_delivery
 
     zip_path = tmp_path / "delivery.zip"
     staging = tmp_path / "staging"
     code, summary = export(run_cli, zip_path, "--password", "deliver-2019", "--staging", staging)
     assert summary["exported"] == 46 and summary["pending"] == 1  # X1901010: no valid ID number
+    # without the password: one member, named "delivery.zip"; no ID number, name, school or class anywhere
+    assert zipfile.ZipFile(zip_path).namelist() == ["delivery.zip"]
+    with db.session() as s:
+        people = [(st.id_number, st.name, st.class_name) for st in s.scalars(select(Student))]
+    raw = zip_path.read_bytes()
+    for idn, name, klass in people:
+        for text in (idn, name, klass):
+            assert text.encode("utf-8") not in raw
     with pyzipper.AESZipFile(zip_path) as zf:
-        names = zf.namelist()
         assert all(i.flag_bits & 0x1 for i in zf.infolist())  # every member encrypted
         with pytest.raises(RuntimeError):
             zf.setpassword(b"wrong")
-            zf.read("清单.csv")
-        zf.setpassword(b"deliver-2019")
-        rows = list(csv.DictReader(io.StringIO(zf.read("清单.csv").decode("utf-8-sig"))))
+            zf.read("delivery.zip")
+    with open_delivery(zip_path, "deliver-2019") as inner:
+        names = inner.namelist()
+        rows = list(csv.DictReader(io.StringIO(inner.read("清单.csv").decode("utf-8-sig"))))
         for r in rows:
             if r["照片文件"]:
-                assert hashlib.sha256(zf.read(r["照片文件"])).hexdigest() == r["照片sha256"]
-                assert hashlib.sha256(zf.read(r["原片文件"])).hexdigest() == r["原片sha256"]
+                assert hashlib.sha256(inner.read(r["照片文件"])).hexdigest() == r["照片sha256"]
+                assert hashlib.sha256(inner.read(r["原片文件"])).hexdigest() == r["原片sha256"]
     assert sum(n.startswith("照片/") for n in names) == 46 and "清单.xlsx" in names
-    assert not list(tmp_path.glob("*.part")) and not (tmp_path / "照片").exists()
+    assert not list(tmp_path.glob(".*.part")) and not (tmp_path / "照片").exists()
     first = zip_path.stat().st_mtime_ns
     code, summary = export(run_cli, zip_path, "--password", "deliver-2019", "--staging", staging)
     assert summary["written_photos"] == 0 and zip_path.stat().st_mtime_ns == first  # up to date: not rewritten
@@ -307,20 +319,20 @@ def test_adobe_rgb_original_is_delivered_in_srgb(day, db, run_cli, tmp_path, mar
 
 
 def test_encrypted_delivery_leaves_no_plain_copy_in_the_cache(day, db, run_cli, tmp_path, monkeypatch):
-    import pyzipper
+    from app.crypto import open_delivery
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     zip_path = tmp_path / "out" / "delivery.zip"
     code, summary = export(run_cli, zip_path, "--password", "deliver-2019")
     assert summary["exported"] == 46
-    with pyzipper.AESZipFile(zip_path) as zf:
-        zf.setpassword(b"deliver-2019")
-        assert sum(n.startswith("照片/") for n in zf.namelist()) == 46
-        assert zf.testzip() is None
+    with open_delivery(zip_path, "deliver-2019") as inner:
+        assert sum(n.startswith("照片/") for n in inner.namelist()) == 46
+        assert inner.testzip() is None
     # no student's photo is left in plain form anywhere under the cache
     left = [p for p in cache.rglob("*") if p.is_file()]
     assert left == [], left
+    assert [p.name for p in zip_path.parent.iterdir()] == ["delivery.zip"]
     # and a second export still works (rebuilt from the database and the originals)
     code, summary = export(run_cli, zip_path, "--password", "deliver-2019")
     assert summary["exported"] == 46 and not [p for p in cache.rglob("*") if p.is_file()]

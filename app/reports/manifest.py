@@ -77,15 +77,28 @@ def manifest_rows(rows: list[Planned]) -> list[list[Any]]:
     return out
 
 
+def renamed_folders(rows: list[Planned]) -> list[list[str]]:
+    """[level, name in the roster, folder name in the delivery] for every folder not named as in the roster."""
+    out: dict[tuple[int, tuple], list[str]] = {}
+    for p in rows:
+        s = p.student
+        originals = [s.school or "学校", s.college or "", s.class_name or ""]
+        parts = p.photo_rel.split("/")[1:-1]
+        for level, (orig, name) in enumerate(zip(originals, parts)):
+            if orig != name:
+                out.setdefault((level, tuple(originals[: level + 1])), [("学校", "学院", "班级")[level], orig, name])
+    return [out[k] for k in sorted(out)]
+
+
 def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) -> None:
     from app.crypto import write_atomic
-    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, workbook_bytes
+    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, csv_text, workbook_bytes
 
     data = manifest_rows(rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(MANIFEST_HEADERS)
-    w.writerows(data)
+    w.writerows([csv_text(v) for v in row] for row in data)  # a name like "=HYPERLINK(…)" opens as text
     csv_bytes = ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
     csv_path = root / f"{MANIFEST}.csv"
     xlsx_path = root / f"{MANIFEST}.xlsx"
@@ -115,6 +128,14 @@ def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) ->
             [[p.student.college, p.student.class_name, p.student.student_no, p.student.name, p.student.id_number,
               p.pending, p.photo_rel] for p in pending],
             preamble=["这些学生没有有效的身份证号, 照片未交付, 放在 待处理/ (学号_姓名.jpg): 核实身份证号后再导出"],
+            empty_note="无",
+        ),
+        Table(
+            "文件夹改名",
+            [Col("级别"), Col("名单中的名称", width=60), Col("交付中的文件夹名", width=60)],
+            renamed_folders(rows),
+            preamble=["这些学校/学院/班级名称不能直接作文件夹名 (过长、含 / \\ : * ? 等字符、. 或 .., "
+                      "Windows 保留名, 或与另一名称只差大小写/截断后相同), 已改名 (app.safe_names)"],
             empty_note="无",
         ),
     ]

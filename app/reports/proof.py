@@ -100,16 +100,20 @@ def _draw(root: Path, title: str, rows: list[Any], font: str) -> bytes:
 def write_proof_sheets(root: Path, rows: list[Any], state: dict[str, Any]) -> int:
     """Write (or keep) one PDF per class under 校对单/; returns how many PDFs the delivery has."""
     from app.crypto import write_atomic
-    from app.export import PROOF_DIR, safe_name, sha256_file
+    from app.export import PROOF_DIR, sha256_file
 
     by_class: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    folder_of: dict[tuple[str, str, str], str] = {}
     for p in rows:
         s = p.student
-        by_class[(s.school or "学校", s.college, s.class_name)].append(p)
+        key = (s.school or "学校", s.college, s.class_name)
+        by_class[key].append(p)
+        # the class's folder as the export named it (app.safe_names: unique per class, within 255 bytes)
+        folder_of[key] = p.photo_rel.split("/", 1)[1].rsplit("/", 1)[0]
     proofs = state.setdefault("proofs", {})
     wanted = set()
     for (school, college, klass), members in by_class.items():
-        rel = f"{PROOF_DIR}/{safe_name(school)}/{safe_name(college)}/{safe_name(klass)}.pdf"
+        rel = f"{PROOF_DIR}/{folder_of[(school, college, klass)]}.pdf"
         wanted.add(rel)
         content = json.dumps(
             [[p.photo_sha, p.student.school, p.student.major, p.student.class_name, p.student.student_no,

@@ -126,23 +126,17 @@ def export_delivery(
     zip_path = None
     if password:
         zip_path = out if out.suffix.lower() == ".zip" else out.with_name(out.name + ".zip")
-        root = Path(staging) if staging else export.default_staging(zip_path)
+        root = None
     else:
         root = out
-    try:
+    if zip_path is not None:  # plain files only in a private staging folder, removed on every way out
+        res = export.export_encrypted(session, zip_path, password, staging=staging, profile=fmt, college=college,
+                                      class_name=class_name, proof_sheets=proof_sheets, progress=progress,
+                                      cancel=cancel, school=school, allow_conflicts=allow_conflicts)
+    else:
         res = export.export_photos(session, root, profile=fmt, college=college, class_name=class_name,
                                    proof_sheets=proof_sheets, progress=progress, cancel=cancel, school=school,
                                    allow_conflicts=allow_conflicts)
-    except export.ExportCancelled:
-        if zip_path is not None and not staging:
-            export.remove_staging(root)  # no plain copy left behind in the cache, finished or not
-        raise
-    if zip_path is not None:
-        export.pack_encrypted(root, zip_path, password, res)
-        if not staging:
-            # the plain copy behind the archive is not left lying in the cache once the archive holds it
-            # (a staging folder the operator named is theirs to keep: it makes the next export resumable)
-            export.remove_staging(root)
     audit.record(
         session,
         "export_photos",

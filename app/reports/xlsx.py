@@ -5,6 +5,14 @@ write-only mode (fast enough for a 20,000-student roster), saved atomically and,
 with a password, encrypted by :mod:`app.crypto`. Text that looks like a number
 (student numbers, ID numbers) is written as text so that Excel neither drops a
 leading zero nor shows 3.2e+17.
+
+Text is text, never a formula: this is the one writer of every workbook the
+station produces (reconciliation, errata, the roster's findings report, the
+delivery manifest, the day plan). A roster value such as
+``=HYPERLINK("http://…"&B2,"x")`` is stored as a string cell (``t="s"``/inline,
+no ``<f>``), and a value starting with ``= + - @``, a tab or a CR also gets
+Excel's quote prefix, so that editing the cell in Excel or WPS keeps it text.
+The text shown is exactly the roster's value (no apostrophe added).
 """
 
 from __future__ import annotations
@@ -90,7 +98,7 @@ def sheet_title(title: str, used: set[str]) -> str:
 def _cell(ws, value: Any, *, font=None, fill=None, number_format=None, alignment=None):
     from openpyxl.cell import WriteOnlyCell
 
-    c = WriteOnlyCell(ws, value=value)
+    c = as_text(WriteOnlyCell(ws, value=value))
     if font is not None:
         c.font = font
     if fill is not None:
@@ -105,8 +113,41 @@ def _cell(ws, value: Any, *, font=None, fill=None, number_format=None, alignment
 def _clean(value: Any) -> Any:
     # Strings stay strings (IDs with leading zeros); openpyxl refuses control characters.
     if isinstance(value, str):
-        return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+        return "".join(ch for ch in value if ch >= " " or ch in "\t\n\r")
     return value
+
+
+# Excel, WPS and LibreOffice start a formula (or a DDE call) with these when a cell is edited or a
+# CSV is opened; see OWASP "CSV injection".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def as_text(cell) -> Any:
+    """Make a cell holding a string a text cell: never a formula, quote-prefixed when it starts like one."""
+    if isinstance(cell.value, str):
+        if cell.data_type == "f" or looks_like_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    return cell
+
+
+def text_cell(ws, value: Any):
+    """The value for ``ws.append``: a plain value, or a text cell when the string would start a formula."""
+    value = _clean(value)
+    if not looks_like_formula(value):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    return as_text(WriteOnlyCell(ws, value=value))
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV field Excel opens as text: a string that would start a formula gets a leading apostrophe."""
+    return "'" + value if looks_like_formula(value) else value
 
 
 def workbook_bytes(tables: list[Table]) -> bytes:
@@ -149,12 +190,12 @@ def workbook_bytes(tables: list[Table]) -> bytes:
         ws.append([_cell(ws, c.header, font=bold, fill=head_fill, alignment=wrap_top) for c in table.columns])
         formats = [c.number_format for c in table.columns]
         if not table.rows and table.empty_note:
-            ws.append([table.empty_note])
+            ws.append([text_cell(ws, table.empty_note)])
         for idx, row in enumerate(table.rows):
             colour = table.row_fill(idx, row) if table.row_fill else None
             fmt_needed = colour or any(formats) or any(isinstance(v, datetime) for v in row)
             if not fmt_needed:
-                ws.append([_clean(v) for v in row])
+                ws.append([text_cell(ws, v) for v in row])
                 continue
             fill = None
             if colour:
@@ -194,7 +235,12 @@ def write_tables(path: str | Path, tables: list[Table], password: str | None = N
 
 
 def save_workbook(wb, path: str | Path, password: str | None = None) -> Path:
-    """Save an ordinary (not write-only) openpyxl workbook the same way."""
+    """Save an ordinary (not write-only) openpyxl workbook the same way, every string cell as text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    as_text(c)
     buf = io.BytesIO()
     wb.save(buf)
     return save_bytes(buf.getvalue(), path, password)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from itertools import compress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -29,6 +30,17 @@ from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS, field_for_header, lab
 from app.roster.findings import Finding, severity
 
 HEADER_SCAN_ROWS = 30
+
+# Limits, checked before or while reading, so that no file can crash the station, hang it or take its
+# memory (a roster of a large university has 20,000 students and a dozen columns: these are far above).
+MAX_FILE_BYTES = 64 * 1024 * 1024  # the file on disk
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # an xlsx's parts once decompressed (a "zip bomb" is refused first)
+MAX_RATIO = 200  # decompressed / compressed, for a part over 1 MB (text in xlsx packs 5-20 to 1)
+MAX_ROWS = 200_000
+MAX_COLS = 1_000
+MAX_CELLS = 6_000_000  # rows × columns of the used range, allocated by the reader at once
+MAX_CELL_CHARS = 131_072  # one cell (Excel itself stops at 32,767)
+MAX_MERGED = 20_000  # merged ranges in the sheet
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 # Excel's built-in password for workbooks that are only "protected" (xls).
@@ -110,6 +122,102 @@ def _decrypt(data: bytes, path: Path, password: str | None) -> tuple[bytes, bool
     )
 
 
+def _too_big(path: Path, zh: str, en: str) -> InputError:
+    return _unreadable(path, t(f"{zh}; 请检查文件, 或只把名单另存为一个新的 xlsx/csv 文件后再导入",
+                               f"{en}; check the file, or save just the roster as a new xlsx/csv file and import that"))
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_xlsx(data: bytes | None, path: Path) -> None:
+    """Refuse a zip bomb, a sheet reaching out to XFD1048576 and other sizes before calamine allocates them.
+
+    Reads the zip's directory (declared sizes and ratios), then streams each
+    worksheet's XML through a regular expression for its cell and row
+    references and merged ranges; never holds more than a few MB at a time.
+    """
+    import zipfile
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _unreadable(path, t(f"文件已损坏, 不是完整的 xlsx ({exc})", f"the file is damaged, not a whole xlsx ({exc})")) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > 10_000:
+            raise _too_big(path, f"xlsx 内有 {len(infos)} 个部件, 不像名单", f"the xlsx has {len(infos)} parts: not a roster")
+        total = sum(i.file_size for i in infos)
+        if total > MAX_UNPACKED_BYTES:
+            raise _too_big(path, f"解压后共 {total / 2**20:.0f} MB, 超过上限 {MAX_UNPACKED_BYTES // 2**20} MB (疑似“压缩炸弹”)",
+                           f"it unpacks to {total / 2**20:.0f} MB, over the {MAX_UNPACKED_BYTES // 2**20} MB limit (a zip bomb?)")
+        for i in infos:
+            if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                raise _too_big(path, f"部件 {i.filename} 压缩比 {i.file_size // max(i.compress_size, 1)}:1, 疑似“压缩炸弹”",
+                               f"part {i.filename} packs {i.file_size // max(i.compress_size, 1)}:1 (a zip bomb?)")
+        for i in infos:
+            if not (i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
+                continue
+            max_row = max_col = merged = 0
+            seen = 0
+            tail = b""
+            try:
+                with zf.open(i) as f:
+                    while True:
+                        chunk = f.read(1 << 20)
+                        if not chunk:
+                            break
+                        seen += len(chunk)
+                        if seen > MAX_UNPACKED_BYTES:
+                            raise _too_big(path, "工作表解压后过大 (疑似“压缩炸弹”)", "a sheet unpacks too large (a zip bomb?)")
+                        buf = tail + chunk
+                        cut = buf.rfind(b"<")  # a tag cut by the chunk is looked at with the next one
+                        if cut < 0 or len(buf) - cut > 4096:
+                            cut = len(buf)
+                        body, tail = buf[:cut], buf[cut:]
+                        for m in _CELL_REF.finditer(body):
+                            max_row = max(max_row, int(m.group(2)))
+                            max_col = max(max_col, _col_number(m.group(1)))
+                        for m in _ROW_REF.finditer(body):
+                            max_row = max(max_row, int(m.group(1)))
+                        merged += len(_MERGE.findall(body))
+            except InputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a damaged deflate stream, a bad CRC
+                raise _unreadable(path, t(f"文件已损坏 ({i.filename}: {exc})", f"the file is damaged ({i.filename}: {exc})")) from None
+            _check_extent(path, i.filename, max_row, max_col, merged)
+
+
+def _check_extent(path: Path, where: str, rows: int, cols: int, merged: int = 0) -> None:
+    if rows > MAX_ROWS:
+        raise _too_big(path, f"{where} 用到第 {rows} 行, 超过上限 {MAX_ROWS} 行",
+                       f"{where} reaches row {rows}, over the {MAX_ROWS} row limit")
+    if cols > MAX_COLS:
+        raise _too_big(path, f"{where} 用到第 {cols} 列, 超过上限 {MAX_COLS} 列 (某个单元格远在表格之外?)",
+                       f"{where} reaches column {cols}, over the {MAX_COLS} column limit (a stray cell far out?)")
+    if rows * cols > MAX_CELLS:
+        raise _too_big(path, f"{where} 的范围有 {rows}×{cols} 个单元格, 超过上限 {MAX_CELLS}",
+                       f"{where} spans {rows}x{cols} cells, over the {MAX_CELLS} limit")
+    if merged > MAX_MERGED:
+        raise _too_big(path, f"{where} 有 {merged} 个合并单元格区域, 超过上限 {MAX_MERGED}",
+                       f"{where} has {merged} merged ranges, over the {MAX_MERGED} limit")
+
+
+def _calamine_failed(path: Path, exc: BaseException) -> InputError:
+    # calamine is Rust: a malformed file can make it panic (pyo3's PanicException derives from BaseException)
+    why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return _unreadable(path, t(f"文件已损坏或不完整 ({why})", f"the file is damaged or incomplete ({why})"))
+
+
 def _sheets_from_workbook(data: bytes | None, path: Path):
     """(name, visible, workbook) for each worksheet; ``data`` None: read the file itself."""
     import python_calamine as pc
@@ -125,8 +233,10 @@ def _sheets_from_workbook(data: bytes | None, path: Path):
                 f"the roster {path.name} is password-protected: give the password with --password",
             )
         ) from None
-    except Exception as exc:  # corrupt zip, not a workbook...
-        raise _unreadable(path, str(exc) or type(exc).__name__) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # corrupt zip, not a workbook, a panic in calamine...
+        raise _calamine_failed(path, exc) from None
     out = []
     for meta in wb.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -139,13 +249,21 @@ def _sheets_from_workbook(data: bytes | None, path: Path):
 def _load_sheet(wb, name: str, path: Path) -> tuple[list[list], list]:
     try:
         sheet = wb.get_sheet_by_name(name)
+        # the range is allocated now; its Python copy would take ten times more: check before to_python
+        _check_extent(path, name, sheet.height, sheet.width)
         rows = sheet.to_python(skip_empty_area=False)
         try:
             merged = sheet.merged_cell_ranges or []
-        except Exception:  # xls and ods may not report merged cells
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # xls and ods may not report merged cells
             merged = []
-    except Exception as exc:
-        raise _unreadable(path, f"{name}: {exc}") from None
+    except (KeyboardInterrupt, SystemExit, InputError):
+        raise
+    except BaseException as exc:  # a panic in calamine included
+        raise _calamine_failed(path, exc) from None
+    if len(merged) > MAX_MERGED:
+        _check_extent(path, name, 0, 0, len(merged))
     return rows, merged
 
 
@@ -153,7 +271,10 @@ def _decode_csv(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        if len(data) % 2:
+            raise UnicodeError(t("UTF-16 文件的字节数是奇数, 文件不完整 (最后一个字符被截断)",
+                                 "a UTF-16 file with an odd number of bytes: it is cut short (the last character is incomplete)"))
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -172,10 +293,24 @@ def _read_csv(data: bytes) -> tuple[list[list], list[int]]:
     rows: list[list] = []
     rownos: list[int] = []
     line = 1
-    for rec in reader:
-        rows.append(rec)
-        rownos.append(line)
-        line = reader.line_num + 1
+    saved = csv.field_size_limit(MAX_CELL_CHARS)
+    try:
+        for rec in reader:
+            rows.append(rec)
+            rownos.append(line)
+            line = reader.line_num + 1
+            if len(rows) > MAX_ROWS:
+                raise ValueError(t(f"超过 {MAX_ROWS} 行", f"more than {MAX_ROWS} rows"))
+            if len(rec) > MAX_COLS:
+                raise ValueError(t(f"第 {line - 1} 行有 {len(rec)} 列, 超过上限 {MAX_COLS}",
+                                   f"line {line - 1} has {len(rec)} columns, over the {MAX_COLS} limit"))
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ValueError(t(f"第 {reader.line_num} 行有一个单元格超过 {MAX_CELL_CHARS} 个字符, 不像名单",
+                               f"line {reader.line_num} has a cell over {MAX_CELL_CHARS} characters: not a roster")) from None
+        raise ValueError(t(f"第 {reader.line_num} 行: {exc}", f"line {reader.line_num}: {exc}")) from None
+    finally:
+        csv.field_size_limit(saved)
     return rows, rownos
 
 
@@ -232,6 +367,8 @@ def _read_html(data: bytes) -> tuple[list[list], list[int]]:
     p = _TableParser()
     p.feed(_decode_csv(data))
     p.close()
+    if len(p.rows) > MAX_ROWS:
+        raise ValueError(t(f"超过 {MAX_ROWS} 行", f"more than {MAX_ROWS} rows"))
     return p.rows, list(range(1, len(p.rows) + 1))
 
 
@@ -266,6 +403,10 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
     if not path.is_file():
         raise InputError(t(f"找不到名单文件: {path}", f"roster file not found: {path}"))
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_big(path, f"文件有 {size / 2**20:.0f} MB, 超过上限 {MAX_FILE_BYTES // 2**20} MB",
+                           f"the file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit")
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(path, str(exc)) from None
@@ -287,13 +428,18 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
                     f"{path.name} is a text table, not an Excel workbook: read as text",
                 )
             )
-        rows, csv_rownos = _read_html(data) if _is_html(data) else _read_csv(data)
+        try:
+            rows, csv_rownos = _read_html(data) if _is_html(data) else _read_csv(data)
+        except (ValueError, UnicodeError) as exc:
+            raise _unreadable(path, str(exc)) from None
         sheets = [(path.name, True, None)]
     else:
         if data.startswith(_OLE_MAGIC):
             data, encrypted = _decrypt(data, path, password)
         elif password:
             notes.append(t("名单没有加密,已忽略 --password", "the roster is not encrypted: --password ignored"))
+        if data.startswith(_ZIP_MAGIC):
+            _check_xlsx(data if encrypted else None, path)
         sheets = _sheets_from_workbook(data if encrypted else None, path)
         csv_rownos = None
     is_csv = is_text
@@ -381,10 +527,19 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
 
     # Merged cells: the sheet shows the top-left value across the range.
     filled: dict[tuple[int, int], object] = {}
-    for (r0, c0), (r1, c1) in merged:
-        for c in range(c0, c1 + 1):
-            if c not in mapping:
-                continue
+    covered: dict[int, int] = {}  # column -> last row of the ranges taken so far (they start in row order)
+    overlapping = 0
+    for (r0, c0), (r1, c1) in sorted(merged):
+        r1 = min(r1, len(rows) - 1)
+        cols = [c for c in mapping if c0 <= c <= c1]
+        # Excel never writes overlapping merged ranges; a crafted file with thousands of them would make
+        # this loop quadratic: a range over cells another range already covers is left out (a finding)
+        if any(covered.get(c, -1) >= r0 for c in cols):
+            overlapping += 1
+            continue
+        for c in cols:
+            covered[c] = r1
+        for c in cols:
             top = rows[r0][c] if r0 < len(rows) and c < len(rows[r0]) else ""
             if top == "" or top is None:
                 continue
@@ -395,6 +550,18 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
                     rows[r][c] = top
                     filled[(r - h - 1, c)] = top
 
+    if overlapping:
+        findings.append(
+            Finding(
+                header_rowno,
+                next(iter(mapping.values())),
+                "merged_cell",
+                severity("merged_cell"),
+                t(f"有 {overlapping} 个合并单元格区域与其他区域重叠 (Excel 不会这样保存, 文件可能被改动过), 已忽略这些区域",
+                  f"{overlapping} merged ranges overlap others (Excel never saves that; the file may have been "
+                  "tampered with): those ranges were ignored"),
+            )
+        )
     width = max(mapping) + 1
     if data_rows and min(map(len, data_rows)) < width:  # ragged CSV lines
         data_rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in data_rows]

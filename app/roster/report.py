@@ -16,7 +16,6 @@ a temporary file so a half-written report never replaces a good one.
 from __future__ import annotations
 
 import io
-import os
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -55,11 +54,14 @@ def _header_cells(ws, names: list[str]):
 
 
 def _text(v) -> str | None:
-    if v is None:
-        return None
-    s = str(v)
-    # A leading "=" would be taken as a formula by Excel and WPS.
-    return "'" + s if s.startswith(("=", "+", "-", "@")) and len(s) > 1 else s
+    # Roster text as read; app.reports.xlsx stores it as a text cell, never a formula.
+    return None if v is None else str(v)
+
+
+def _row(ws, values: list) -> list:
+    from app.reports.xlsx import as_text, text_cell
+
+    return [as_text(v) if hasattr(v, "data_type") else text_cell(ws, v) for v in values]
 
 
 def build_report(checked: CheckedRoster) -> bytes:
@@ -92,11 +94,11 @@ def build_report(checked: CheckedRoster) -> bytes:
         msg = WriteOnlyCell(ws, value=f.message)
         msg.alignment = wrap
         i = f.index
-        ws.append([
+        ws.append(_row(ws, [
             f.row, f.field, LABEL_ZH.get(f.field, f.field), sev_cell, f.code, msg,
             _text(f.original), _text(f.fixed),
             _text(xh[i]) if i is not None else None, _text(xm[i]) if i is not None else None,
-        ])
+        ]))
 
     # --- the rows with problems, every field, problem cells coloured -----------------
     ws2 = wb.create_sheet(t("问题行", "Rows with problems"))
@@ -123,21 +125,21 @@ def build_report(checked: CheckedRoster) -> bytes:
         note = WriteOnlyCell(ws2, value="\n".join(f.message for f in fs))
         note.alignment = wrap
         cells.append(note)
-        ws2.append(cells)
+        ws2.append(_row(ws2, cells))
 
     # --- about ---------------------------------------------------------------------------
     ws3 = wb.create_sheet(t("说明", "About"))
     _sheet_setup(ws3, [24, 10, 90])
     raw = checked.raw
-    ws3.append([t("名单文件", "Roster file"), None, raw.path.name])
-    ws3.append([t("工作表", "Sheet"), None, raw.sheet or "CSV"])
+    ws3.append(_row(ws3, [t("名单文件", "Roster file"), None, raw.path.name]))
+    ws3.append(_row(ws3, [t("工作表", "Sheet"), None, raw.sheet or "CSV"]))
     ws3.append([t("表头所在行", "Header row"), None, raw.header_row])
     ws3.append([t("学生行数", "Student rows"), None, checked.n])
     ws3.append([t("有错误的行", "Rows with errors"), None, len(checked.error_rows)])
     ws3.append([t("只有警告的行", "Rows with warnings only"), None, len(checked.warning_rows - checked.error_rows)])
     ws3.append([t("检查时间", "Checked at"), None, datetime.now().strftime("%Y-%m-%d %H:%M")])
     for note in raw.notes:
-        ws3.append([t("说明", "Note"), None, note])
+        ws3.append(_row(ws3, [t("说明", "Note"), None, note]))
     ws3.append([])
     ws3.append(_header_cells(ws3, [t("代码", "Code"), t("数量", "Count"), t("含义", "Meaning")]))
     counts = Counter(f.code for f in findings)
@@ -159,24 +161,7 @@ def build_report(checked: CheckedRoster) -> bytes:
     return buf.getvalue()
 
 
-def encrypt_xlsx(data: bytes, password: str) -> bytes:
-    """The workbook encrypted with Excel's standard (agile) encryption."""
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    out = io.BytesIO()
-    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
-    return out.getvalue()
-
-
 def write_report(checked: CheckedRoster, out: str | Path, *, password: str | None = None) -> Path:
-    out = Path(out)
-    data = build_report(checked)
-    if password:
-        data = encrypt_xlsx(data, password)
-    tmp = out.with_name(out.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, out)
-    return out
+    from app.reports.xlsx import save_bytes
+
+    return save_bytes(build_report(checked), Path(out), password)
