@@ -1,7 +1,7 @@
 """qc_reviews: the photographer's confirm/overrule of unsure checks (issue 12)
 
 Revision ID: i12_qcfeat
-Revises: 570b7efc071e
+Revises: i13_plan_runs
 Create Date: 2026-12-06 05:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'i12_qcfeat'
-down_revision = '570b7efc071e'
+down_revision = 'i13_plan_runs'
 branch_labels = None
 depends_on = None
 
