@@ -55,9 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging(args)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
+    from app.first_run import choose_db  # no --db: the demo's students, or "no roster loaded"
+
+    args.db = choose_db(args.command, args.db)
+    setup_logging(args)
     func = getattr(args, "func", None)
     if func is None:
         parser.parse_args([*(argv or sys.argv[1:]), "--help"])

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.first_run import roster_size
 from app.workflow import Identified, ShotInfo, StudentCard
 from ui.controller import StationController
 from ui.photo_view import Overlay, PhotoView
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self._reason_for: int | None = None  # reselect target while entering a reason
         self._before_view = "ready"
         self._latest_path: str | None = None
+        self._roster_size: int | None = None  # None: not known yet
         self._build()
         self._connect()
         from ui.main_menus import StationMenus
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self._set_state("starting")
         self.photo.set_message(self.tr("正在连接相机、加载照片检查…"))
         self.resize(1440, 900)
+        self.ctl.run("roster_size", roster_size, self.ctl.workflow.db)
 
     # --- layout -------------------------------------------------------------------
 
@@ -227,7 +230,8 @@ class MainWindow(QMainWindow):
 
     def _set_state(self, state: str) -> None:
         if state == "ready" and not self.photo.has_image:
-            self.photo.set_message(self.tr("请扫描身份证或学生证"))
+            self.photo.set_message(self.tr("请扫描身份证或学生证") if self._roster_size != 0 else self.no_roster_text(),
+                                   None if self._roster_size != 0 else "warn")
         self.state = state
         self.input.live_commands = set(LIVE_KEYS[state])
         self.input.search_enabled = state != "reason"
@@ -398,7 +402,11 @@ class MainWindow(QMainWindow):
             self.say(self.tr("找到 {n} 人: 用 ↑↓ 选择, 回车确认").format(n=len(r.candidates)), "warn")
         else:
             self.candidates.show_cards(r.candidates)
-            self.say(self.tr("名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生").format(code=r.code), "error")
+            if self._roster_size == 0:  # nothing to find: F2 would only hide that no roster is loaded
+                self.say(self.no_roster_text(), "error")
+            else:
+                self.say(self.tr("名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生").format(code=r.code), "error")
+            self.ctl.run("roster_size", roster_size, self.ctl.workflow.db)  # an import may have changed it
             self._unknown_code = r.code
             if self.state in ("starting", "verdict") and self.card is None:
                 self._set_state("ready")
@@ -610,8 +618,20 @@ class MainWindow(QMainWindow):
             self.photo.set_message("")
         self.say(msg, "warn" if isinstance(exc, DecisionPending) else "error")
 
+    def no_roster_text(self) -> str:
+        return self.tr("还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)")
+
+    def _on_roster_size(self, n: int) -> None:
+        self._roster_size = n
+        if n == 0:
+            self.say(self.no_roster_text(), "error")
+            if not self.photo.has_image:
+                self.photo.set_message(self.no_roster_text(), "warn")
+
     def _on_done(self, action: str, result) -> None:
-        if action == "issue":
+        if action == "roster_size":
+            self._on_roster_size(result)
+        elif action == "issue":
             self.say(self.tr("已记录, 将列入勘误表"), "ok")
         elif action == "settings":
             self._settings_saved(result)

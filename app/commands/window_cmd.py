@@ -83,15 +83,29 @@ def demo(args: argparse.Namespace) -> int:
         raise StationError("--auto N: N must be at least 1", exit_code=2)
 
     work = Path(args.dir).expanduser().resolve()
+    if work.exists() and not work.is_dir():
+        from app.errors import StationError
+
+        raise StationError(t(f"演示工作文件夹 {work} 是一个文件, 不是文件夹: 用 --dir 指定另一个文件夹",
+                             f"The demo folder {work} is a file, not a folder: choose another with --dir"),
+                           exit_code=2)
     # An automatic run starts from a clean database of its own, so it never
     # eats into (or is skewed by) the students of the interactive demo.
     if auto is not None:
         work = work / "auto"
-    fresh = args.fresh or auto is not None
+    fresh = args.fresh or (auto is not None and not getattr(args, "db", None))
     n_students = args.students or max(120, (auto or 0) + (auto or 0) // 4 + 10)
-    db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh)
+    url = demo_db_url(work, getattr(args, "db", None))
+    db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh, url=url)
+    from app.first_run import remember_demo_db, sqlite_file
     from ui.app import run_window
 
+    remember_demo_db(url)
+    where = sqlite_file(url) or url
+    print(t(f"演示数据库: {where} (示例名单; 之后不带 --db 的 station marshal / station 会打开它, "
+            f"直到本文件夹的 station.db 导入了名单)",
+            f"Demo database: {where} (a sample roster; a later station marshal / station without --db "
+            f"opens it until this folder's station.db has a roster)"), file=sys.stderr)
     print(t(*DEMO_PROFILE_NOTE), file=sys.stderr)
 
     return run_window(
@@ -104,7 +118,14 @@ def demo(args: argparse.Namespace) -> int:
     )
 
 
-def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
+def demo_db_url(work: Path, db_arg: str | None) -> str:
+    """The demo's database: ``--db`` when given (a path or URL), else station.db in its work folder."""
+    from app.db import resolve_url
+
+    return resolve_url(db_arg) if db_arg else f"sqlite:///{work / 'station.db'}"
+
+
+def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False, url: str | None = None):
     """The demo work folder: database with the demo roster, capture folder, virtual camera's folder.
 
     Sets VCAMERADIR (before anything imports gphoto2), so the gphoto2
@@ -125,7 +146,7 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False):
     from app.models import Student
     from sqlalchemy import func, select
 
-    url = f"sqlite:///{work / 'station.db'}"
+    url = url or f"sqlite:///{work / 'station.db'}"
     db = open_db(url)
     with db.session() as s:
         have = s.scalar(select(func.count(Student.id))) or 0
