@@ -49,6 +49,10 @@ LIVE_KEYS = {
     "reason": {"enter"},
     "viewing": set(),
 }
+# The photo view's keys (zoom to 100 %, compare two takes): live wherever a photo of this student is shown.
+PHOTO_KEYS = {"z", "c", "zoom_in", "zoom_out"}  # Shift+Z, Shift+C, +, - (ui/scan_input.py)
+for _state in ("checking", "verdict", "viewing"):
+    LIVE_KEYS[_state] = LIVE_KEYS[_state] | PHOTO_KEYS
 MESSAGE_MS = 6000
 
 
@@ -330,6 +334,15 @@ class MainWindow(QMainWindow):
 
     def _on_command(self, name: str) -> None:
         s = self.state
+        if name in PHOTO_KEYS:
+            self.photo_command(name)
+            return
+        if name == "escape" and (self.photo.zoom is not None or self.photo.comparing):
+            self.photo.zoom_to(None) if not self.photo.comparing else self.photo.end_compare()
+            return
+        if name == "escape" and s == "ready" and not self.candidates.isVisible():
+            self._clear_photo()  # never the previous student's photo (and its green banner) after Esc
+            return
         if name == "escape":
             if self.candidates.isVisible():
                 self.candidates.hide()
@@ -424,7 +437,7 @@ class MainWindow(QMainWindow):
 
     def _on_image(self, path: str, image: QImage) -> None:
         if path == self._latest_path:
-            self.photo.set_image(image)
+            self.photo.set_image(image, path)
 
     def _on_recorded(self, shot: ShotInfo) -> None:
         self._latest_path = shot.path
@@ -502,7 +515,9 @@ class MainWindow(QMainWindow):
             self._latest_path = last.path
             self.ctl.load_image(last.path)
             ov = overlay_for(last)
-            ov.title = self.tr("上次的照片 ({when})").format(when=f"{last.taken_at:%H:%M}")
+            # the card's time (when the photo was chosen), so header and card agree
+            when = self.card.photographed_at if last.selected and self.card.photographed_at else last.taken_at
+            ov.title = self.tr("上次的照片 ({when})").format(when=f"{when:%H:%M}")
             ov.hint = ""
             self.photo.set_overlay(ov)
             self.photo.set_message("")
@@ -551,9 +566,7 @@ class MainWindow(QMainWindow):
     def _on_preview(self, image: QImage) -> None:
         if self.state in ("student", "confirm"):
             self._latest_path = None
-            self.photo.set_overlay(None)
-            self.photo.set_message("")
-            self.photo.set_image(image)
+            self.photo.set_live(image)  # with the delivery frame and the eye line
 
     def _on_camera_status(self, st) -> None:
         parts = [st.model or st.backend]
@@ -620,6 +633,48 @@ class MainWindow(QMainWindow):
 
     def no_roster_text(self) -> str:
         return self.tr("还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)")
+
+    # --- the photo view's keys (zoom, compare) and Esc on an empty station ---------------------------
+
+    def photo_command(self, name: str) -> None:
+        if name == "z":
+            self.photo.toggle_zoom()
+        elif name == "zoom_in":
+            self.photo.zoom_to(min(2.0, (self.photo.zoom or 0.5) * 2))
+        elif name == "zoom_out":
+            self.photo.zoom_to(None)
+        elif name == "c":
+            self.toggle_compare()
+
+    def toggle_compare(self) -> None:
+        """``C``: the photo on screen beside this student's previous take (or the next one, for the first)."""
+        if self.photo.comparing:
+            self.photo.end_compare()
+            return
+        current = self.viewed or self.shot
+        shots = list(self.strip.shots)
+        if current is None or len(shots) < 2:
+            self.say(self.tr("只有一张照片, 没有可对比的"), "warn")
+            return
+        ids = [x.id for x in shots]
+        i = ids.index(current.id) if current.id in ids else len(shots) - 1
+        other = shots[i - 1] if i > 0 else shots[1]
+        left, right = (other, current) if other.taken_at <= current.taken_at else (current, other)
+
+        def pane(shot):
+            ov = overlay_for(shot)
+            ov.title = f"{shot.taken_at:%H:%M:%S} {ov.title}"
+            ov.hint = self.tr("当前这张") if shot.id == current.id else self.tr("另一张")
+            return shot.path, ov
+
+        self.photo.show_compare(pane(left), pane(right))
+
+    def _clear_photo(self) -> None:
+        self._latest_path = None
+        self.photo.clear()
+        self.photo.set_corner("")
+        self.photo.set_message(self.tr("请扫描身份证或学生证") if self._roster_size != 0 else self.no_roster_text(),
+                               None if self._roster_size != 0 else "warn")
 
     def _on_roster_size(self, n: int) -> None:
         self._roster_size = n
