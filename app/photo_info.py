@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 BINS = 64
-CLIP_SHARE = 0.005  # more than 0.5 % of the pixels at 0 or 255 in a channel: marked as clipped
+CLIP_SHARE = 0.01  # more than 1 % of the pixels at 0 or 255 in a channel: marked as clipped
 
 _EXPOSURE_TIME, _FNUMBER, _ISO, _FOCAL = 0x829A, 0x829D, 0x8827, 0x920A
 _EXIF_IFD = 0x8769
