@@ -50,9 +50,12 @@ LIVE_KEYS = {
     "viewing": set(),
 }
 # The photo view's keys (zoom to 100 %, compare two takes): live wherever a photo of this student is shown.
-PHOTO_KEYS = {"z", "c", "zoom_in", "zoom_out"}  # Shift+Z, Shift+C, +, - (ui/scan_input.py)
+# ← → browse this student's shots (F4 then selects the one shown).
+PHOTO_KEYS = {"z", "c", "zoom_in", "zoom_out", "left", "right"}  # Shift+Z, Shift+C, +, - (ui/scan_input.py)
 for _state in ("checking", "verdict", "viewing"):
     LIVE_KEYS[_state] = LIVE_KEYS[_state] | PHOTO_KEYS
+for _state in ("student", "confirm"):
+    LIVE_KEYS[_state] = LIVE_KEYS[_state] | {"left", "right"}
 MESSAGE_MS = 6000
 
 
@@ -643,6 +646,8 @@ class MainWindow(QMainWindow):
             self.photo.zoom_to(min(2.0, (self.photo.zoom or 0.5) * 2))
         elif name == "zoom_out":
             self.photo.zoom_to(None)
+        elif name in ("left", "right"):
+            self.browse_shots(-1 if name == "left" else 1)
         elif name == "c":
             self.toggle_compare()
 
@@ -668,6 +673,20 @@ class MainWindow(QMainWindow):
             return shot.path, ov
 
         self.photo.show_compare(pane(left), pane(right))
+
+    def browse_shots(self, step: int) -> None:
+        """← →: the previous / next shot of this student, as a click on the strip would show it."""
+        shots = list(self.strip.shots)
+        if not shots or self.state in ("shooting", "reason"):
+            return
+        current = self.viewed or self.shot
+        ids = [x.id for x in shots]
+        i = ids.index(current.id) if current is not None and current.id in ids else len(shots)
+        j = min(max(i + step, 0), len(shots) - 1)
+        if self.shot is not None and shots[j].id == self.shot.id and self.state == "viewing":
+            self._leave_view()  # back on the shot being decided
+        elif current is None or shots[j].id != current.id:
+            self._view_shot(shots[j].id)
 
     def _clear_photo(self) -> None:
         self._latest_path = None

@@ -95,6 +95,12 @@ class ScanLineEdit(QLineEdit):
             self.command.emit("escape")
             event.accept()
             return
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not self.text():
+            name = "left" if key == Qt.Key.Key_Left else "right"
+            if name in self.live_commands:  # browse the student's shots (the field is empty: no caret to move)
+                self.command.emit(name)
+                event.accept()
+                return
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.command.emit("up" if key == Qt.Key.Key_Up else "down")
             event.accept()
