@@ -61,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args.db = choose_db(args.command, args.db)
     setup_logging(args)
+    if "pytest" not in sys.modules and os.environ.get("STATION_NATIVE_LOG", "1") != "0":
+        from app.native_log import install  # mediapipe/TF Lite/absl lines: log file, not console
+
+        install()
     func = getattr(args, "func", None)
     if func is None:
         parser.parse_args([*(argv or sys.argv[1:]), "--help"])

@@ -96,6 +96,12 @@ def demo(args: argparse.Namespace) -> int:
     fresh = args.fresh or (auto is not None and not getattr(args, "db", None))
     n_students = args.students or max(120, (auto or 0) + (auto or 0) // 4 + 10)
     url = demo_db_url(work, getattr(args, "db", None))
+    from app.cli import setup_logging
+
+    if fresh:
+        (work / "station.log").unlink(missing_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
+    setup_logging(argparse.Namespace(db=url, verbose=getattr(args, "verbose", False)))  # the log beside the demo's database
     db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh, url=url)
     from app.first_run import remember_demo_db, sqlite_file
     from ui.app import run_window
