@@ -207,3 +207,23 @@ def test_live_frames_show_the_crop_frame_and_eye_line(qtbot, view):
     assert any(c.red() > 200 and c.green() > 180 and c.blue() < 80 for c in hits)  # the yellow eye line
     edge = img.pixelColor(int(g.left()), int(g.center().y()))
     assert edge.lightness() > 200  # the white crop frame
+
+
+def test_the_right_hand_buttons_stay_put_when_the_current_group_wraps(qtbot, db, make_window):
+    from datetime import datetime
+
+    from app.throughput import Throughput
+
+    win = make_window(db, camera=False)
+    win.resize(1440, 900)
+    qtbot.wait(50)
+
+    def show(label):
+        win.throughput.show_data(Throughput(datetime.now(), 5, 150.0, 150, 180, "ok", 9, 24.0, label, 40, 20, None))
+        QApplication = __import__("PySide6.QtWidgets", fromlist=["QApplication"]).QApplication
+        QApplication.processEvents()
+        return [win.buttons[k].mapTo(win, win.buttons[k].rect().topLeft()).y() for k in win.buttons]
+
+    short = show("文学院")
+    long = show("信息工程学院 / 计算机科学与技术2301班")
+    assert short == long
