@@ -20,23 +20,22 @@ def make(parent, title: str, mode: str, start: str = "", filt: str = "") -> QFil
     """
     from PySide6.QtCore import QCoreApplication
 
-    tr = QCoreApplication.translate
     dlg = QFileDialog(parent, title, start, filt)
     dlg.setOptions(OPTIONS | (QFileDialog.Option.ShowDirsOnly if mode == "dir" else QFileDialog.Option(0)))
     if mode == "dir":
         dlg.setFileMode(QFileDialog.FileMode.Directory)
-        dlg.setLabelText(QFileDialog.DialogLabel.Accept, tr("FileDialogs", "选择"))
+        dlg.setLabelText(QFileDialog.DialogLabel.Accept, QCoreApplication.translate("FileDialogs", "选择"))
     elif mode == "save":
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.setLabelText(QFileDialog.DialogLabel.Accept, tr("FileDialogs", "保存"))
+        dlg.setLabelText(QFileDialog.DialogLabel.Accept, QCoreApplication.translate("FileDialogs", "保存"))
     else:
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dlg.setLabelText(QFileDialog.DialogLabel.Accept, tr("FileDialogs", "打开"))
-    dlg.setLabelText(QFileDialog.DialogLabel.LookIn, tr("FileDialogs", "位置:"))
-    dlg.setLabelText(QFileDialog.DialogLabel.FileName, tr("FileDialogs", "文件名:") if mode != "dir"
-                     else tr("FileDialogs", "文件夹:"))
-    dlg.setLabelText(QFileDialog.DialogLabel.FileType, tr("FileDialogs", "文件类型:"))
-    dlg.setLabelText(QFileDialog.DialogLabel.Reject, tr("FileDialogs", "取消"))
+        dlg.setLabelText(QFileDialog.DialogLabel.Accept, QCoreApplication.translate("FileDialogs", "打开"))
+    dlg.setLabelText(QFileDialog.DialogLabel.LookIn, QCoreApplication.translate("FileDialogs", "位置:"))
+    dlg.setLabelText(QFileDialog.DialogLabel.FileName, QCoreApplication.translate("FileDialogs", "文件名:") if mode != "dir"
+                     else QCoreApplication.translate("FileDialogs", "文件夹:"))
+    dlg.setLabelText(QFileDialog.DialogLabel.FileType, QCoreApplication.translate("FileDialogs", "文件类型:"))
+    dlg.setLabelText(QFileDialog.DialogLabel.Reject, QCoreApplication.translate("FileDialogs", "取消"))
     return dlg
 
 

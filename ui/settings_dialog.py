@@ -28,9 +28,8 @@ def backend_names() -> dict[str, str]:
     """What the photographer reads for each camera interface (the setting keeps the code)."""
     from PySide6.QtCore import QCoreApplication
 
-    tr = QCoreApplication.translate
-    return {"gphoto2": tr("SettingsDialog", "相机 (USB 连接)"), "folder": tr("SettingsDialog", "热文件夹"),
-            "webcam": tr("SettingsDialog", "摄像头")}
+    return {"gphoto2": QCoreApplication.translate("SettingsDialog", "相机 (USB 连接)"), "folder": QCoreApplication.translate("SettingsDialog", "热文件夹"),
+            "webcam": QCoreApplication.translate("SettingsDialog", "摄像头")}
 
 
 def profile_label(value: str) -> str:
@@ -39,9 +38,8 @@ def profile_label(value: str) -> str:
 
     from PySide6.QtCore import QCoreApplication
 
-    tr = QCoreApplication.translate
-    names = {"default": tr("SettingsDialog", "默认 (通知要求)"), "blue": tr("SettingsDialog", "蓝色背景"),
-             "demo": tr("SettingsDialog", "演示")}
+    names = {"default": QCoreApplication.translate("SettingsDialog", "默认 (通知要求)"), "blue": QCoreApplication.translate("SettingsDialog", "蓝色背景"),
+             "demo": QCoreApplication.translate("SettingsDialog", "演示")}
     if value in names:
         return names[value]
     p = Path(value)
