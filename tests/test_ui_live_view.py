@@ -102,6 +102,10 @@ def test_live_view_between_shots_with_the_guide_fast_and_paused_while_shooting(q
     g = guide_rect(win.photo.photo_rect())
     img = win.photo.grab().toImage()
     assert img.pixelColor(int(g.left()), int(g.center().y())).lightness() > 200
+    import os
+
+    if os.environ.get("STATION_SCREENSHOTS_DIR"):
+        win.grab().save(os.path.join(os.environ["STATION_SCREENSHOTS_DIR"], "window_live_view.png"))
 
     # shooting pauses the live view: no preview is asked for while the shot is taken,
     # and the shot (not a live frame) is what the photo area shows afterwards

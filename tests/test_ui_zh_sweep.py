@@ -40,7 +40,7 @@ NAMES = {Path.home().name, "Nikon", "Canon", "Sony", "Fujifilm", "DSC", "D750", 
 CODES = {"Ctrl", "Alt", "Shift", "Esc", "Tab", "Enter", "Space", "USB", "EXIF", "ISO", "QR", "PDF", "JPEG",
          "JPG", "xlsx", "xls", "csv", "zip", "MB", "GB", "KB", "ms", "mm", "s", "f", "ID", "demo", "Excel",
          "PostgreSQL", "SQLite", "LAN", "Wi-Fi", "WiFi", "AES", "sRGB", "RGB", "Adobe", "A4", "PNG", "URL",
-         "station", "roster", "import", "gio", "mount", "gphoto2"}  # the last: commands quoted for copying
+         "station", "roster", "import", "merge", "gio", "mount", "gphoto2"}  # the last: commands quoted for copying
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]*")
 SKIP_CHUNK = re.compile(r"[/\\~]|^\w+\.\w{2,4}$|_|@|://")  # paths, file names, identifiers, addresses
 
@@ -175,6 +175,18 @@ def test_every_window_and_dialog_speaks_chinese(qtbot, shot_window, tmp_path):
     qtbot.waitUntil(lambda: win.photo.info is not None, timeout=WAIT_MS)
     painted = [ov.title, ov.hint, ov.footnote, *[t for _v, t, _b in ov.marks], win.photo._corner]
     sweep.check("window_verdict", win, painted)
+    # zoomed to 100 % (camera pixels) and two takes side by side
+    win.photo.zoom_to(1.0)
+    qtbot.waitUntil(lambda: win.photo.full_resolution, timeout=WAIT_MS)
+    sweep.check("window_zoom", win, [win.tr("{pct}% · Z 返回全图 · 拖动平移").format(pct=100)])
+    win.photo.zoom_to(None)
+    qtbot.keyClick(win.input, Qt.Key.Key_Space)  # a second take
+    qtbot.waitUntil(lambda: win.state == "verdict" and len(win.strip.shots) == 2, timeout=WAIT_MS)
+    win.toggle_compare()
+    qtbot.waitUntil(lambda: win.photo.comparing and all(p.image is not None for p in win.photo._compare),
+                    timeout=WAIT_MS)
+    sweep.check("window_compare", win, [p.overlay.title + p.overlay.hint for p in win.photo._compare])
+    win.toggle_compare()
     for key, menu in win.menus.menus.items():
         sweep.check(f"menu_{key}", None, [menu.title(), *menu_texts(menu)])
 
