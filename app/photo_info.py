@@ -9,7 +9,6 @@ plenty for 64 bins) with the share of clipped shadows and highlights.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 BINS = 64
