@@ -60,12 +60,19 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
+    from app.first_run import choose_db  # no --db: the demo's students, or "no roster loaded"
+
+    args.db = choose_db(args.command, args.db)
     setup_logging(args)
     from app.staging import cleanup_stale_staging
 
     cleanup_stale_staging()  # a killed encrypted export's plain files do not outlive the next start
-    if args.command is None:
-        args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
+    if "pytest" not in sys.modules and os.environ.get("STATION_NATIVE_LOG", "1") != "0":
+        from app.native_log import install  # mediapipe/TF Lite/absl lines: log file, not console
+
+        install()
     func = getattr(args, "func", None)
     if func is None:
         parser.parse_args([*(argv or sys.argv[1:]), "--help"])

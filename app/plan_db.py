@@ -251,9 +251,9 @@ class MeasuredRate:
 def measured_rates(session, at: datetime, window: timedelta = timedelta(minutes=60)) -> dict[int, MeasuredRate]:
     """Each station's working rate over the last hour, from its accepted shots.
 
-    Uses :func:`app.throughput.average_seconds` (gaps longer than a break are
-    not counted), so a lunch break does not halve the rate the afternoon is
-    planned at. Fewer than five students is no measurement.
+    The station rate of :func:`app.throughput.rolling_rate` (gaps longer than a
+    break are not counted), so a lunch break does not halve the rate the
+    afternoon is planned at, and the figure is the one both windows show.
     """
     from sqlalchemy import select
 
@@ -263,8 +263,8 @@ def measured_rates(session, at: datetime, window: timedelta = timedelta(minutes=
     out = {}
     for sid, number in session.execute(select(Station.id, Station.number)).all():
         times = throughput.selection_times(session, at - window, at, sid)
-        avg = throughput.average_seconds(times) if len(times) >= 5 else None
-        out[number] = MeasuredRate(number, 3600.0 / avg if avg else None, len(times))
+        rate = throughput.rolling_rate(times, at, window)  # the one 人/小时 (app/throughput.py)
+        out[number] = MeasuredRate(number, rate, len(times))
     return out
 
 

@@ -18,9 +18,8 @@ from app import settings
 from app.models import Absence, Selection, Student
 
 WINDOW = timedelta(minutes=60)
-# Before an hour of shooting has passed, the rate is taken over the time since
-# the first student, but never over less than this (two quick students are not 400/h).
-MIN_WINDOW = timedelta(minutes=5)
+# Less shooting time than this (breaks left out) gives no rate yet (two quick students are not 400/h).
+MIN_SPAN = timedelta(minutes=2)
 # Fewer students than this in the window give no rate yet (one student is not "12 per hour").
 MIN_STUDENTS = 3
 # A gap longer than this between two students is a break, not a slow student.
@@ -73,17 +72,35 @@ def today_count(session: Session, at: datetime, station_id: int | None = None) -
     return int(session.scalar(q) or 0)
 
 
-def rolling_rate(times: list[datetime], at: datetime, window: timedelta = WINDOW) -> float | None:
-    """Students per hour over the last ``window`` (or since the first student, if later)."""
-    recent = [x for x in times if at - window < x <= at]
-    if len(recent) < MIN_STUDENTS:
+def rolling_rate(times: list[datetime], at: datetime | None = None, window: timedelta | None = WINDOW) -> float | None:
+    """THE station rate, 人/小时: the one definition every window and report uses.
+
+    3600 ÷ the mean time from one student's chosen photo to the next, over the
+    selections of the last ``window`` before ``at`` (``window=None``: all of
+    ``times``, e.g. a report's period), leaving out gaps longer than
+    :data:`BREAK` (a break is not a slow student). No figure before
+    :data:`MIN_STUDENTS` students and :data:`MIN_SPAN` of shooting: two quick
+    students are not 400 an hour. So the rate and "平均每人 N 秒" always agree
+    (rate = 3600 / seconds per student), in the photographer's window, the
+    marshal's window, the re-plan and the reconciliation.
+    """
+    if window is not None and at is not None:
+        times = [x for x in times if at - window < x <= at]
+    times = sorted(times)
+    if len(times) < MIN_STUDENTS:
         return None
-    span = min(window, max(at - recent[0], MIN_WINDOW))
-    return len(recent) / (span.total_seconds() / 3600.0)
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:]) if b - a <= BREAK]
+    span = sum(gaps)
+    if not gaps or span < MIN_SPAN.total_seconds():
+        return None
+    return len(gaps) * 3600.0 / span
+
+
+station_rate = rolling_rate  # the name the reports use
 
 
 def average_seconds(times: list[datetime], brk: timedelta = BREAK) -> float | None:
-    """Mean time between consecutive students, not counting breaks."""
+    """Mean time between consecutive students, not counting breaks (3600 / the rate, when there is one)."""
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:]) if b - a <= brk]
     return sum(gaps) / len(gaps) if gaps else None
 

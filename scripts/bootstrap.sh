@@ -12,6 +12,47 @@ WANT_TEST=0
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
+# Another updater (unattended-upgrades, a software centre, a second apt-get) holds
+# apt's or dpkg's lock: wait for it, saying so, instead of failing with apt's error.
+# apt and dpkg take fcntl locks, so the test is an fcntl (lockf) attempt, not flock(1).
+APT_LOCK_WAIT="${STATION_APT_LOCK_WAIT:-600}"   # seconds
+APT_LOCK_FILES="${STATION_APT_LOCK_FILES:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock}"
+apt_lock_held() {  # $1: sudo or ""; prints the first held lock file
+  $1 python3 - $APT_LOCK_FILES <<'PYEOF'
+import fcntl, os, sys
+for path in sys.argv[1:]:
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        continue
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print(path)
+        sys.exit(0)
+    finally:
+        os.close(fd)
+sys.exit(1)
+PYEOF
+}
+wait_for_apt_lock() {  # $1: sudo or ""
+  local waited=0 held
+  while held="$(apt_lock_held "$1")"; do
+    if (( waited == 0 )); then
+      say "another package manager is running (lock $held held): waiting up to ${APT_LOCK_WAIT}s for it to finish"
+    fi
+    if (( waited >= APT_LOCK_WAIT )); then
+      say "gave up after ${APT_LOCK_WAIT}s: $held is still held. Let the other update finish (or reboot), then run this again."
+      return 1
+    fi
+    sleep 2; waited=$(( waited + 2 ))
+    (( waited % 30 == 0 )) && say "still waiting for $held (${waited}s)"
+  done
+  (( waited > 0 )) && say "the lock is free after ${waited}s: going on"
+  return 0
+}
+[[ "${1:-}" == "--wait-apt-lock-only" ]] && { wait_for_apt_lock ""; exit $?; }
+
 # --- system packages --------------------------------------------------------
 # Qt 6 (xcb and offscreen), OpenCV's libGL, fonts with Chinese glyphs (TrueType
 # outlines, so PDFs can embed them).
@@ -38,8 +79,9 @@ if command -v dpkg-query >/dev/null 2>&1; then
     fi
     say "installing system packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq >/dev/null
-    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    wait_for_apt_lock "$SUDO" || exit 1
+    $SUDO apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT" update -qq >/dev/null
+    $SUDO apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 else
   say "not a Debian/Ubuntu system: make sure Qt's xcb libraries, libGL and a Chinese font are installed"
@@ -62,9 +104,18 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 EXTRAS=""
 (( WANT_TEST )) && EXTRAS="[test]"
+# The stamp holds one line per set of extras installed for this pyproject.toml and
+# Python: the test set includes the plain one, so ./station after ./station-tests
+# (and back) does not run pip again.
 STAMP=".venv/.setup-stamp"
-want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)$EXTRAS"
-if [[ ! -f "$STAMP" ]] || ! grep -qxF "$want" "$STAMP"; then
+base="$(cat pyproject.toml | sha256sum | cut -d' ' -f1)-$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+want="$base$EXTRAS"
+satisfied=0
+if [[ -f "$STAMP" ]]; then
+  grep -qxF "$want" "$STAMP" && satisfied=1
+  [[ -z "$EXTRAS" ]] && grep -qxF "$base[test]" "$STAMP" && satisfied=1
+fi
+if (( ! satisfied )); then
   say "installing Python dependencies (first run takes a few minutes)"
   LOG=".venv/pip-install.log"
   if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
@@ -79,5 +130,5 @@ if [[ ! -f "$STAMP" ]] || ! grep -qxF "$want" "$STAMP"; then
     .venv/bin/python -m pip uninstall -y -q opencv-python
     .venv/bin/python -m pip install -q --force-reinstall --no-deps "opencv-contrib-python<4.12"
   fi
-  echo "$want" > "$STAMP"
+  if [[ -n "$EXTRAS" ]]; then printf '%s\n%s\n' "$want" "$base" > "$STAMP"; else echo "$want" > "$STAMP"; fi
 fi

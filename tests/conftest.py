@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("STATION_LANG", "zh")
 # Commands run in-process log to a file; keep it out of the repository.
 os.environ.setdefault("STATION_LOG", os.path.join(__import__("tempfile").gettempdir(), "station-tests.log"))
+# `station demo` remembers its database in a per-user state file: the tests' own, never the user's.
+os.environ["XDG_STATE_HOME"] = __import__("tempfile").mkdtemp(prefix="station-tests-state-")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

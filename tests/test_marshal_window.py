@@ -40,7 +40,7 @@ def window(qtbot, db):
 
 
 def tree_row(win, class_name: str) -> list[str]:
-    for key, item in win._tree_items.items():
+    for key, item in win.tree.items.items():
         if key[0] == "class" and key[2] == class_name:
             return [item.text(i) for i in range(5)]
     raise AssertionError(class_name)
@@ -228,7 +228,7 @@ def test_english_from_the_windows_own_catalogue(qtbot, db, qapp):
         win = MarshalWindow(db)
         qtbot.addWidget(win)
         assert win.windowTitle().startswith("Queue marshal")
-        assert win.call_button.text() == "Next group called (F2)"
+        assert win.call_button.text() == "Next group called (F8)"
         win.shutdown()
     finally:
         qapp.removeTranslator(tr)

@@ -301,8 +301,9 @@ def test_throughput_rate_average_remaining_and_finish(wf, roster_db):
         tp = throughput.snapshot(s, station_id=wf.station_id, at=now, college="信息工程学院")
         other = throughput.snapshot(s, station_id=wf.station_id + 1, at=now)
     assert tp.last_hour == 10 and tp.today == 12
-    # 10 students in the 4.5 minutes since the first of this hour, taken over at least 5 minutes
+    # one student every 30 s: 120 an hour, and the same figure as 30 s per student
     assert tp.rate == pytest.approx(120.0) and tp.level == "near"
+    assert tp.rate == pytest.approx(3600 / tp.avg_seconds)
     assert tp.avg_seconds == pytest.approx(30.0)  # the 2-hour gap is a break, not a slow student
     assert (tp.group_total, tp.group_remaining) == (total, left) and left == total - 12 > 0
     assert tp.projected_finish == now + timedelta(hours=left / tp.rate)
@@ -317,11 +318,13 @@ def test_throughput_levels_and_absent_students(roster_db, wf):
     assert throughput.rate_level(125, 150, 180) == "near"
     assert throughput.rate_level(160, 150, 180) == "ok"
     assert throughput.rate_level(400, 150, 180) == "high"
-    # three quick students right at the start are not a rate of 500 per hour, one is no rate at all
+    # three quick students right at the start are not a rate of 180 per hour, one is no rate at all
     at = datetime(2026, 5, 15, 8, 0, 30)
     quick = [at - timedelta(seconds=40), at - timedelta(seconds=20), at]
-    assert throughput.rolling_rate(quick, at) == pytest.approx(3 / (5 / 60))
+    assert throughput.rolling_rate(quick, at) is None
     assert throughput.rolling_rate([at], at) is None
+    steady = [at - timedelta(seconds=40 * k) for k in range(6, -1, -1)]  # 4 minutes, one every 40 s
+    assert throughput.rolling_rate(steady, at) == pytest.approx(90.0)
     with roster_db.session() as s:
         total, left = throughput.remaining(s, "信息工程学院")
         st = s.scalar(select(Student).where(Student.college == "信息工程学院"))

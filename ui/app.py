@@ -69,10 +69,38 @@ def pick_cjk_font(app) -> str | None:
     return None
 
 
-def install_translator(app, lang: str):
-    """Chinese is the source language; English comes from ui/i18n/station_en.qm."""
+def qt_translations_dir() -> Path:
+    """Qt's own catalogues (qtbase_zh_CN.qm ...), inside the PySide6 wheel."""
+    from PySide6.QtCore import QLibraryInfo
+
+    return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
+
+
+def install_qt_translator(app, lang: str):
+    """Qt's own strings (OK/Cancel, the file dialog, a text field's right-click menu) in Chinese."""
     from PySide6.QtCore import QTranslator
 
+    old = getattr(app, "_qt_translator", None)
+    if old is not None:
+        app.removeTranslator(old)
+        app._qt_translator = None
+    if lang.lower().startswith("en"):
+        return None  # Qt's source strings are English
+    tr = QTranslator(app)
+    if tr.load("qtbase_zh_CN", str(qt_translations_dir())):
+        app.installTranslator(tr)
+        app._qt_translator = tr
+        return tr
+    print("warning: qtbase_zh_CN.qm not found in PySide6: Qt's own buttons stay in English", file=sys.stderr)
+    return None
+
+
+def install_translator(app, lang: str):
+    """Chinese is the source language; English comes from ui/i18n/station_en.qm; Qt's own strings
+    from the PySide6 wheel's qtbase_zh_CN.qm."""
+    from PySide6.QtCore import QTranslator
+
+    install_qt_translator(app, lang)
     old = getattr(app, "_station_translator", None)
     if old is not None:
         app.removeTranslator(old)

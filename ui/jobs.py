@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -70,12 +69,14 @@ class PathField(QWidget):
 
     def _choose(self) -> None:
         start = self.edit.text().strip()
+        from ui import file_dialogs as fd  # Qt's own dialog: translated with the window
+
         if self.mode == "dir":
-            chosen = QFileDialog.getExistingDirectory(self, self.tr("选择文件夹"), str(Path(start).parent if start else ""))
+            chosen = fd.existing_directory(self, self.tr("选择文件夹"), str(Path(start).parent if start else ""))
         elif self.mode == "open":
-            chosen, _f = QFileDialog.getOpenFileName(self, self.tr("选择文件"), start, self.filter)
+            chosen = fd.open_file(self, self.tr("选择文件"), start, self.filter)
         else:
-            chosen, _f = QFileDialog.getSaveFileName(self, self.tr("保存为"), start, self.filter)
+            chosen = fd.save_file(self, self.tr("保存为"), start, self.filter)
         if chosen:
             self.set_path(chosen, user=True)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.first_run import roster_size
 from app.workflow import Identified, ShotInfo, StudentCard
 from ui.controller import StationController
 from ui.photo_view import Overlay, PhotoView
@@ -48,6 +49,13 @@ LIVE_KEYS = {
     "reason": {"enter"},
     "viewing": set(),
 }
+# The photo view's keys (zoom to 100 %, compare two takes): live wherever a photo of this student is shown.
+# ← → browse this student's shots (F4 then selects the one shown).
+PHOTO_KEYS = {"z", "c", "zoom_in", "zoom_out", "left", "right"}  # Shift+Z, Shift+C, +, - (ui/scan_input.py)
+for _state in ("checking", "verdict", "viewing"):
+    LIVE_KEYS[_state] = LIVE_KEYS[_state] | PHOTO_KEYS
+for _state in ("student", "confirm"):
+    LIVE_KEYS[_state] = LIVE_KEYS[_state] | {"left", "right"}
 MESSAGE_MS = 6000
 
 
@@ -64,6 +72,7 @@ class MainWindow(QMainWindow):
         self._reason_for: int | None = None  # reselect target while entering a reason
         self._before_view = "ready"
         self._latest_path: str | None = None
+        self._roster_size: int | None = None  # None: not known yet
         self._build()
         self._connect()
         from ui.main_menus import StationMenus
@@ -73,6 +82,7 @@ class MainWindow(QMainWindow):
         self._set_state("starting")
         self.photo.set_message(self.tr("正在连接相机、加载照片检查…"))
         self.resize(1440, 900)
+        self.ctl.run("roster_size", roster_size, self.ctl.workflow.db)
 
     # --- layout -------------------------------------------------------------------
 
@@ -243,7 +253,8 @@ class MainWindow(QMainWindow):
 
     def _set_state(self, state: str) -> None:
         if state == "ready" and not self.photo.has_image:
-            self.photo.set_message(self.tr("请扫描身份证或学生证"))
+            self.photo.set_message(self.tr("请扫描身份证或学生证") if self._roster_size != 0 else self.no_roster_text(),
+                                   None if self._roster_size != 0 else "warn")
         self.state = state
         self.input.live_commands = set(LIVE_KEYS[state])
         self.input.search_enabled = state != "reason"
@@ -346,6 +357,15 @@ class MainWindow(QMainWindow):
 
     def _on_command(self, name: str) -> None:
         s = self.state
+        if name in PHOTO_KEYS:
+            self.photo_command(name)
+            return
+        if name == "escape" and (self.photo.zoom is not None or self.photo.comparing):
+            self.photo.zoom_to(None) if not self.photo.comparing else self.photo.end_compare()
+            return
+        if name == "escape" and s == "ready" and not self.candidates.isVisible():
+            self._clear_photo()  # never the previous student's photo (and its green banner) after Esc
+            return
         if name == "escape":
             if self.candidates.isVisible():
                 self.candidates.hide()
@@ -418,7 +438,11 @@ class MainWindow(QMainWindow):
             self.say(self.tr("找到 {n} 人: 用 ↑↓ 选择, 回车确认").format(n=len(r.candidates)), "warn")
         else:
             self.candidates.show_cards(r.candidates)
-            self.say(self.tr("名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生").format(code=r.code), "error")
+            if self._roster_size == 0:  # nothing to find: F2 would only hide that no roster is loaded
+                self.say(self.no_roster_text(), "error")
+            else:
+                self.say(self.tr("名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生").format(code=r.code), "error")
+            self.ctl.run("roster_size", roster_size, self.ctl.workflow.db)  # an import may have changed it
             self._unknown_code = r.code
             if self.state in ("starting", "verdict") and self.card is None:
                 self._set_state("ready")
@@ -436,7 +460,7 @@ class MainWindow(QMainWindow):
 
     def _on_image(self, path: str, image: QImage) -> None:
         if path == self._latest_path:
-            self.photo.set_image(image)
+            self.photo.set_image(image, path)
 
     def _on_recorded(self, shot: ShotInfo) -> None:
         self._latest_path = shot.path
@@ -514,7 +538,9 @@ class MainWindow(QMainWindow):
             self._latest_path = last.path
             self.ctl.load_image(last.path)
             ov = overlay_for(last)
-            ov.title = self.tr("上次的照片 ({when})").format(when=f"{last.taken_at:%H:%M}")
+            # the card's time (when the photo was chosen), so header and card agree
+            when = self.card.photographed_at if last.selected and self.card.photographed_at else last.taken_at
+            ov.title = self.tr("上次的照片 ({when})").format(when=f"{when:%H:%M}")
             ov.hint = ""
             self.photo.set_overlay(ov)
             self.photo.set_message("")
@@ -563,9 +589,7 @@ class MainWindow(QMainWindow):
     def _on_preview(self, image: QImage) -> None:
         if self.state in ("student", "confirm"):
             self._latest_path = None
-            self.photo.set_overlay(None)
-            self.photo.set_message("")
-            self.photo.set_image(image)
+            self.photo.set_live(image)  # with the delivery frame and the eye line
 
     def _on_camera_status(self, st) -> None:
         parts = [st.model or st.backend]
@@ -630,8 +654,78 @@ class MainWindow(QMainWindow):
             self.photo.set_message("")
         self.say(msg, "warn" if isinstance(exc, DecisionPending) else "error")
 
+    def no_roster_text(self) -> str:
+        return self.tr("还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)")
+
+    # --- the photo view's keys (zoom, compare) and Esc on an empty station ---------------------------
+
+    def photo_command(self, name: str) -> None:
+        if name == "z":
+            self.photo.toggle_zoom()
+        elif name == "zoom_in":
+            self.photo.zoom_to(min(2.0, (self.photo.zoom or 0.5) * 2))
+        elif name == "zoom_out":
+            self.photo.zoom_to(None)
+        elif name in ("left", "right"):
+            self.browse_shots(-1 if name == "left" else 1)
+        elif name == "c":
+            self.toggle_compare()
+
+    def toggle_compare(self) -> None:
+        """``C``: the photo on screen beside this student's previous take (or the next one, for the first)."""
+        if self.photo.comparing:
+            self.photo.end_compare()
+            return
+        current = self.viewed or self.shot
+        shots = list(self.strip.shots)
+        if current is None or len(shots) < 2:
+            self.say(self.tr("只有一张照片, 没有可对比的"), "warn")
+            return
+        ids = [x.id for x in shots]
+        i = ids.index(current.id) if current.id in ids else len(shots) - 1
+        other = shots[i - 1] if i > 0 else shots[1]
+        left, right = (other, current) if other.taken_at <= current.taken_at else (current, other)
+
+        def pane(shot):
+            ov = overlay_for(shot)
+            ov.title = f"{shot.taken_at:%H:%M:%S} {ov.title}"
+            ov.hint = self.tr("当前这张") if shot.id == current.id else self.tr("另一张")
+            return shot.path, ov
+
+        self.photo.show_compare(pane(left), pane(right))
+
+    def browse_shots(self, step: int) -> None:
+        """← →: the previous / next shot of this student, as a click on the strip would show it."""
+        shots = list(self.strip.shots)
+        if not shots or self.state in ("shooting", "reason"):
+            return
+        current = self.viewed or self.shot
+        ids = [x.id for x in shots]
+        i = ids.index(current.id) if current is not None and current.id in ids else len(shots)
+        j = min(max(i + step, 0), len(shots) - 1)
+        if self.shot is not None and shots[j].id == self.shot.id and self.state == "viewing":
+            self._leave_view()  # back on the shot being decided
+        elif current is None or shots[j].id != current.id:
+            self._view_shot(shots[j].id)
+
+    def _clear_photo(self) -> None:
+        self._latest_path = None
+        self.photo.clear()
+        self.photo.set_corner("")
+        self.photo.set_message(self.tr("请扫描身份证或学生证") if self._roster_size != 0 else self.no_roster_text(),
+                               None if self._roster_size != 0 else "warn")
+
+    def _on_roster_size(self, n: int) -> None:
+        self._roster_size = n
+        if n == 0:
+            self.say(self.no_roster_text(), "error")
+            if not self.photo.has_image:
+                self.photo.set_message(self.no_roster_text(), "warn")
+
     def _on_done(self, action: str, result) -> None:
-        if action == "issue":
+        if action == "roster_size":
+            self._on_roster_size(result)
+        elif action == "issue":
             self.say(self.tr("已记录, 将列入勘误表"), "ok")
         elif action == "settings":
             self._settings_saved(result)

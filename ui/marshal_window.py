@@ -1,11 +1,16 @@
 """The queue marshal's window: who is done and who is missing, and which ten to call next.
 
-A window of its own (a second screen on the station laptop). Everything it
-shows is an :class:`app.marshal.MarshalSnapshot` computed by a poller on its
-own thread: every half second it reads a cheap change token from the database
-and recomputes the snapshot only when shots, absences or calls changed, so a
-shot accepted at the camera shows here within about a second. Marking an
-absence or calling a group is sent to the same thread; the UI thread never
+A window of its own, made for a second screen read from two metres away:
+large letters, the current group's progress in words beside its bar, and a
+line saying which stations' photos it counts (the database it reads, this
+laptop's station and any merged ones). Its keys never mean something else at
+the camera: F8 records the next group as called, F9 marks a student absent,
+F10 clears an absence (the photographer's F2/F3 are the unlisted student and
+the data-problem form).
+
+Everything it shows is a :class:`ui.marshal_poller.MarshalView` computed by a
+poller on its own thread (:mod:`ui.marshal_poller`); the tree of colleges and
+the student table are in :mod:`ui.marshal_widgets`. The UI thread never
 touches the database.
 """
 
@@ -13,182 +18,39 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import QThread, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app import marshal
-from app.i18n import language
-from app.models import ABSENCE_REASONS
+from ui.marshal_dialogs import AbsenceDialog
+from ui.marshal_poller import POLL_MS, MarshalView, SnapshotPoller, compute_view, replan_now
+from ui.marshal_widgets import AMBER, GREEN, GREY, ClassTree, StudentTable
+
+__all__ = ["MarshalWindow", "AbsenceDialog", "MarshalView", "SnapshotPoller", "compute_view", "MARSHAL_KEYS",
+           "GREEN", "AMBER", "GREY", "install_translator", "run_marshal_window"]
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 500
-GREEN = QColor("#1b7f3b")
-AMBER = QColor("#8a5a00")
-GREY = QColor("#666666")
-
-
-@dataclass
-class MarshalView:
-    """What the poller hands to the window: the snapshot and this station's projection."""
-
-    snap: marshal.MarshalSnapshot
-    queue_left: int  # students still to photograph in this station's call order
-    rate: float | None  # measured students per hour on this station
-    finish: datetime | None
-
-
-def compute_view(session, station_id: int | None = None, at: datetime | None = None) -> MarshalView:
-    from app.plan import measured_rates
-
-    snap = marshal.load(session, station_id, at=at)
-    keys = set(snap.queue)
-    left = 0
-    for c in snap.classes:
-        for s in c.students:
-            if s.status == marshal.STATUS_REMAINING and (c.college, c.class_name, s.group_no) in keys:
-                left += 1
-    rate = None
-    if snap.station_no is not None:
-        m = measured_rates(session, snap.taken_at).get(snap.station_no)
-        rate = m.rate if m else None
-    finish = snap.taken_at + timedelta(hours=left / rate) if rate and left else (snap.taken_at if not left else None)
-    return MarshalView(snap, left, rate, finish)
-
-
-class SnapshotPoller(QObject):
-    """Lives on its own QThread; owns every database access of the window."""
-
-    view_ready = Signal(object)
-    action_done = Signal(str)
-    action_failed = Signal(str)
-
-    def __init__(self, db, station_id: int | None = None, interval_ms: int = POLL_MS):
-        super().__init__()
-        self.db = db
-        self.station_id = station_id
-        self.interval_ms = interval_ms
-        self._token = None
-        self._timer: QTimer | None = None
-        self.phone_port: int | None = None  # read here, on this thread, for the phone switch
-
-    @Slot()
-    def start(self) -> None:
-        try:
-            from app import settings
-
-            with self.db.session() as s:
-                self.phone_port = int(settings.get(s, "phone.port"))
-        except Exception:  # the switch falls back to the default port
-            log.exception("marshal: phone.port")
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.poll)
-        self._timer.start(self.interval_ms)
-        self.poll(force=True)
-
-    @Slot()
-    def stop(self) -> None:
-        """Runs on the poller's thread: the timer dies where it was made, then the poller goes home."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer.setParent(None)
-            self._timer = None  # deleted here, on its own thread
-        app = QCoreApplication.instance()
-        if app is not None:
-            self.moveToThread(app.thread())
-
-    @Slot()
-    def poll(self, force: bool = False) -> None:
-        try:
-            with self.db.session() as s:
-                token = marshal.change_token(s)
-                # A minute tick refreshes the projection and the freshness even when nothing changed.
-                minute = datetime.now().replace(second=0, microsecond=0)
-                key = (token, minute)
-                if not force and key == self._token:
-                    return
-                view = compute_view(s, self.station_id)
-                self._token = key
-        except Exception as exc:  # a locked or vanished database: say so, keep polling
-            log.exception("marshal poll")
-            self.action_failed.emit(str(exc))
-            return
-        self.view_ready.emit(view)
-
-    @Slot(object)
-    def run(self, job) -> None:
-        """``job = (label, fn)``: fn(session) runs here, is committed, and the view refreshes."""
-        label, fn = job
-        try:
-            with self.db.session() as s:
-                fn(s)
-                s.commit()
-        except Exception as exc:
-            msg = getattr(exc, "message", None) or str(exc)
-            self.action_failed.emit(msg)
-        else:
-            self.action_done.emit(label)
-        self.poll(force=True)
-
-
-class AbsenceDialog(QDialog):
-    """Reason for an absence: 请假, 实习, 已离校, 补拍, or other with a text."""
-
-    def __init__(self, student: marshal.MarshalStudent, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("标记缺席"))
-        form = QFormLayout(self)
-        form.addRow(QLabel(f"{student.name}  {student.student_no}  {student.class_name}"))
-        self.reason = QComboBox()
-        for key, (zh, en) in ABSENCE_REASONS.items():
-            self.reason.addItem(en if language() == "en" else zh, key)
-        if student.absence_reason:
-            self.reason.setCurrentIndex(max(0, self.reason.findData(student.absence_reason)))
-        self.text = QLineEdit(student.absence_text or "")
-        self.text.setPlaceholderText(self.tr("具体原因 (选“其他”时必填)"))
-        form.addRow(self.tr("原因"), self.reason)
-        form.addRow(self.tr("说明"), self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def _check(self) -> None:
-        if self.reason.currentData() == "other" and not self.text.text().strip():
-            self.text.setFocus()
-            self.text.setStyleSheet("border: 2px solid #b00020;")
-            return
-        self.accept()
-
-    def value(self) -> tuple[str, str | None]:
-        return self.reason.currentData(), (self.text.text().strip() or None)
+# The marshal's keys: none of them means anything at the camera (see ui/main_window.py).
+MARSHAL_KEYS = {"call": "F8", "absent": "F9", "present": "F10"}
+# Letters for a second screen read from about 2 m: px of the body text, the totals and the cue.
+BODY_PX, TITLE_PX, TOTALS_PX, CUE_PX = 20, 26, 34, 30
 
 
 class MarshalWindow(QMainWindow):
@@ -204,7 +66,6 @@ class MarshalWindow(QMainWindow):
         self.view: MarshalView | None = None
         self.phone = None
         self._selected: marshal.ClassKey | None = None
-        self._tree_items: dict = {}
         self._build()
         self.retranslate()
         self.resize(1400, 860)
@@ -234,11 +95,9 @@ class MarshalWindow(QMainWindow):
         top = QHBoxLayout()
         self.totals = QLabel()
         self.totals.setObjectName("totals")
-        f = self.totals.font()
-        f.setPointSizeF(f.pointSizeF() * 1.35)
-        f.setBold(True)
-        self.totals.setFont(f)
+        self.totals.setStyleSheet(f"font-size:{TOTALS_PX}px;font-weight:bold;")
         self.finish = QLabel()
+        self.finish.setStyleSheet(f"font-size:{TITLE_PX}px;")
         self.fresh = QLabel()
         self.fresh.setStyleSheet("color:#666")
         self.phone_button = QPushButton()
@@ -252,17 +111,14 @@ class MarshalWindow(QMainWindow):
         top.addSpacing(16)
         top.addWidget(self.phone_button)
         outer.addLayout(top)
+        self.sources = QLabel()  # which stations' photos the counts include, read from which database
+        self.sources.setWordWrap(True)
+        self.sources.setStyleSheet(f"color:#444;font-size:{BODY_PX - 3}px;")
+        outer.addWidget(self.sources)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.tree = QTreeWidget()
-        self.tree.setColumnCount(5)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
+        self.tree = ClassTree()
         self.tree.itemSelectionChanged.connect(self._tree_selected)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for i in range(1, 5):
-            self.tree.header().setSectionResizeMode(i, QHeaderView.ResizeMode.ResizeToContents)
         split.addWidget(self.tree)
 
         right = QWidget()
@@ -272,9 +128,7 @@ class MarshalWindow(QMainWindow):
         self.cue.setObjectName("cue")
         self.cue.setWordWrap(True)
         self.cue.setStyleSheet("background:#ff9800;color:#000;font-weight:bold;padding:10px;border-radius:6px;")
-        cf = self.cue.font()
-        cf.setPointSizeF(cf.pointSizeF() * 1.6)
-        self.cue.setFont(cf)
+        self.cue.setStyleSheet(self.cue.styleSheet() + f"font-size:{CUE_PX}px;")
         self.cue.hide()
         rv.addWidget(self.cue)
 
@@ -282,17 +136,19 @@ class MarshalWindow(QMainWindow):
         group_box.setFrameShape(QFrame.Shape.StyledPanel)
         gv = QVBoxLayout(group_box)
         self.current_title = QLabel()
-        tf = self.current_title.font()
-        tf.setPointSizeF(tf.pointSizeF() * 1.25)
-        tf.setBold(True)
-        self.current_title.setFont(tf)
+        self.current_title.setStyleSheet(f"font-size:{TITLE_PX}px;font-weight:bold;")
         self.current_title.setWordWrap(True)
+        # The counts in words beside the bar, never painted on it (the fill cut the text in two).
+        self.progress_text = QLabel()
+        self.progress_text.setStyleSheet(f"font-size:{TITLE_PX}px;")
         self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(18)
         self.members = QLabel()
         self.members.setWordWrap(True)
         self.members.setTextFormat(Qt.TextFormat.RichText)
         gv.addWidget(self.current_title)
+        gv.addWidget(self.progress_text)
         gv.addWidget(self.progress)
         gv.addWidget(self.members)
         self.next_label = QLabel()
@@ -315,19 +171,14 @@ class MarshalWindow(QMainWindow):
 
         class_head = QHBoxLayout()
         self.class_title = QLabel()
-        self.class_title.setFont(tf)
+        self.class_title.setStyleSheet(f"font-size:{TITLE_PX}px;font-weight:bold;")
         self.show_all = QCheckBox()
         self.show_all.toggled.connect(lambda _on: self._fill_students())
         class_head.addWidget(self.class_title)
         class_head.addStretch(1)
         class_head.addWidget(self.show_all)
         rv.addLayout(class_head)
-        self.students = QTableWidget(0, 7)
-        self.students.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.students.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.students.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.students.verticalHeader().setVisible(False)
-        self.students.horizontalHeader().setStretchLastSection(True)
+        self.students = StudentTable()
         self.students.doubleClicked.connect(lambda _i: self.mark_absent())
         rv.addWidget(self.students, 1)
         actions = QHBoxLayout()
@@ -359,21 +210,22 @@ class MarshalWindow(QMainWindow):
         outer.addWidget(split, 1)
         self.setCentralWidget(root)
 
-        QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.call_next)
-        QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.mark_absent)
+        # large letters everywhere for a second screen at 2 m (the lists' rows grow with them)
+        root.setStyleSheet(f"QWidget{{font-size:{BODY_PX}px;}} QHeaderView::section{{font-size:{BODY_PX - 2}px;}}")
+        QShortcut(QKeySequence(MARSHAL_KEYS["call"]), self, self.call_next)
+        QShortcut(QKeySequence(MARSHAL_KEYS["absent"]), self, self.mark_absent)
+        QShortcut(QKeySequence(MARSHAL_KEYS["present"]), self, self.clear_absence)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("候场引导 · 已拍未拍 / 每 10 人一组"))
-        self.tree.setHeaderLabels([self.tr("学院 / 班级"), self.tr("名单"), self.tr("已拍"), self.tr("缺席"), self.tr("未拍")])
-        self.students.setHorizontalHeaderLabels(
-            [self.tr("名单行"), self.tr("学号"), self.tr("姓名"), self.tr("性别"), self.tr("身份证号"), self.tr("组"), self.tr("状态")]
-        )
-        self.call_button.setText(self.tr("已叫下一组 (F2)"))
+        self.tree.retranslate()
+        self.students.retranslate()
+        self.call_button.setText(self.tr("已叫下一组 (F8)"))
         self.undo_button.setText(self.tr("撤销叫组"))
         self.replan_button.setText(self.tr("按实测速度重排剩余"))
         self.replan_button.setToolTip(self.tr("按各机位近一小时的实际速度, 从现在起重排还没拍的组 (签字表时间和叫组顺序随之更新)"))
-        self.absent_button.setText(self.tr("标记缺席… (F3)"))
-        self.present_button.setText(self.tr("取消缺席 (已到)"))
+        self.absent_button.setText(self.tr("标记缺席… (F9)"))
+        self.present_button.setText(self.tr("取消缺席, 已到 (F10)"))
         self.show_all.setText(self.tr("显示已拍"))
         self._phone_label()
 
@@ -398,8 +250,9 @@ class MarshalWindow(QMainWindow):
             self.finish.setText(self.tr("本机位剩 {0} 人").format(view.queue_left))
         else:
             self.finish.setText(self.tr("本机位已拍完"))
-        self._fill_tree(snap)
+        self.tree.fill(snap)
         self._fill_group(snap)
+        self.sources.setText(self.sources_text(view))
         if self._selected is None and snap.current is not None:
             self._select_class(snap.current.college, snap.current.class_name)
         elif self._selected is None and snap.next is not None:
@@ -408,6 +261,18 @@ class MarshalWindow(QMainWindow):
         self._tick()
         self.view_changed.emit(view)
 
+    def sources_text(self, view: MarshalView) -> str:
+        """Which stations the counts include, and from which database: said, not guessed."""
+        parts = []
+        for st in view.stations:
+            who = self.tr("{0} (本机)").format(st.name) if st.local else st.name
+            parts.append(self.tr("{0} 已拍 {1} 人").format(who, st.photographed))
+        listed = "、".join(parts) if parts else self.tr("还没有机位")
+        local = next((st for st in view.stations if st.local), None)
+        order = self.tr("叫组顺序按本机位 ({0})").format(local.name) if local else ""
+        return self.tr("数据来源: {db} · 计入 {stations}。{order}; 其他笔记本的拍摄合并 (station merge) 到此数据库后才计入。").format(
+            db=view.database or "—", stations=listed, order=order)
+
     def _tick(self) -> None:
         if self.view is None:
             self.fresh.setText(self.tr("正在读取…"))
@@ -415,66 +280,13 @@ class MarshalWindow(QMainWindow):
         age = int((datetime.now() - self.view.snap.taken_at).total_seconds())
         self.fresh.setText(self.tr("数据 {0} ({1} 秒前)").format(self.view.snap.taken_at.strftime("%H:%M:%S"), age))
 
-    def _fill_tree(self, snap: marshal.MarshalSnapshot) -> None:
-        wanted = set()
-        for ci, col in enumerate(snap.colleges):
-            key = ("college", col.college)
-            wanted.add(key)
-            item = self._tree_items.get(key)
-            if item is None:
-                item = QTreeWidgetItem(self.tree)
-                item.setData(0, Qt.ItemDataRole.UserRole, key)
-                self._tree_items[key] = item
-                item.setExpanded(True)
-                bold = item.font(0)
-                bold.setBold(True)
-                for i in range(5):
-                    item.setFont(i, bold)
-            if self.tree.indexOfTopLevelItem(item) != ci:
-                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
-                self.tree.insertTopLevelItem(ci, item)
-                item.setExpanded(True)
-            label = col.label + (self.tr("  ✓ 已拍完, 请与带队老师核对") if col.complete else "")
-            self._set_row(item, label, col.roster, col.photographed, col.absent, col.remaining, GREEN if col.complete else None)
-            for c in col.classes:
-                ckey = ("class", c.college, c.class_name)
-                wanted.add(ckey)
-                child = self._tree_items.get(ckey)
-                if child is None:
-                    child = QTreeWidgetItem(item)
-                    child.setData(0, Qt.ItemDataRole.UserRole, ckey)
-                    self._tree_items[ckey] = child
-                label = c.class_name or self.tr("(未填班级)")
-                if c.extra:
-                    label += self.tr(" (+{0} 名单外)").format(c.extra)
-                colour = GREEN if c.remaining == 0 else None
-                self._set_row(child, label, c.roster, c.photographed, c.absent, c.remaining, colour)
-        for key in [k for k in self._tree_items if k not in wanted]:
-            item = self._tree_items.pop(key)
-            parent = item.parent()
-            if parent is not None:
-                parent.removeChild(item)
-            else:
-                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
-
-    @staticmethod
-    def _set_row(item: QTreeWidgetItem, label: str, roster: int, done: int, absent: int, left: int, colour) -> None:
-        values = [label, str(roster), str(done), str(absent), str(left)]
-        for i, v in enumerate(values):
-            if item.text(i) != v:
-                item.setText(i, v)
-            if i:
-                item.setTextAlignment(i, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        brush = QBrush(colour) if colour is not None else QBrush()
-        item.setForeground(0, brush)
-
     def _fill_group(self, snap: marshal.MarshalSnapshot) -> None:
         cur, nxt = snap.current, snap.next
         if cur is None:
             self.current_title.setText(self.tr("当前组: 还没有叫组"))
             self.progress.setRange(0, 1)
             self.progress.setValue(0)
-            self.progress.setFormat("")
+            self.progress_text.setText("")
             self.members.setText("")
         else:
             head = self.tr("当前组 (按最近拍摄自动判断)") if cur.auto else self.tr("当前组")
@@ -484,7 +296,7 @@ class MarshalWindow(QMainWindow):
             self.current_title.setText(f"{head}: {cur.title}{when}")
             self.progress.setRange(0, max(cur.size, 1))
             self.progress.setValue(cur.done + cur.absent)
-            self.progress.setFormat(self.tr("已拍 {0}/{1} · 缺席 {2} · 待拍 {3}").format(cur.done, cur.size, cur.absent, cur.remaining))
+            self.progress_text.setText(self.tr("已拍 {0}/{1} · 缺席 {2} · 待拍 {3}").format(cur.done, cur.size, cur.absent, cur.remaining))
             self.members.setText(" ".join(self._member_html(s) for s in cur.members))
         if cur is not None and cur.cue:
             if nxt is not None:
@@ -523,18 +335,13 @@ class MarshalWindow(QMainWindow):
         return f"<b>○{name}</b>"
 
     def _tree_selected(self) -> None:
-        items = self.tree.selectedItems()
-        if not items:
-            return
-        key = items[0].data(0, Qt.ItemDataRole.UserRole)
+        key = self.tree.selected_key()
         if key and key[0] == "class":
             self._selected = (key[1], key[2])
             self._fill_students()
 
     def _select_class(self, college: str, class_name: str) -> None:
-        item = self._tree_items.get(("class", college, class_name))
-        if item is not None:
-            self.tree.setCurrentItem(item)
+        self.tree.select_class(college, class_name)
         self._selected = (college, class_name)
 
     def _fill_students(self) -> None:
@@ -550,37 +357,12 @@ class MarshalWindow(QMainWindow):
                 marshal.college_label(cls.college), cls.class_name, cls.remaining, cls.absent, cls.photographed, cls.roster
             )
         )
-        keep = self.selected_student_id()
-        rows = sorted(cls.students, key=lambda s: (s.roster_order, s.id)) if self.show_all.isChecked() else cls.not_photographed()
-        self.students.setRowCount(len(rows))
-        for r, s in enumerate(rows):
-            status = {
-                marshal.STATUS_PHOTOGRAPHED: self.tr("已拍"),
-                marshal.STATUS_ABSENT: self.tr("缺席: {0}").format(s.reason),
-                marshal.STATUS_REMAINING: self.tr("待拍"),
-            }[s.status]
-            if s.has_error:
-                status += self.tr(" · 名单有误")
-            values = [str(s.roster_row) if s.roster_row else "", s.student_no, s.name, s.gender, s.masked_id, str(s.group_no), status]
-            colour = {marshal.STATUS_PHOTOGRAPHED: GREEN, marshal.STATUS_ABSENT: AMBER}.get(s.status)
-            for c, v in enumerate(values):
-                it = QTableWidgetItem(v)
-                it.setData(Qt.ItemDataRole.UserRole, s.id)
-                if colour is not None:
-                    it.setForeground(QBrush(colour))
-                self.students.setItem(r, c, it)
-            if s.id == keep:
-                self.students.selectRow(r)
-        self.students.resizeColumnsToContents()
+        self.students.fill(cls, self.show_all.isChecked())
 
     # --- actions -------------------------------------------------------------------------
 
     def selected_student_id(self) -> int | None:
-        rows = self.students.selectionModel().selectedRows() if self.students.selectionModel() else []
-        if not rows:
-            return None
-        it = self.students.item(rows[0].row(), 0)
-        return it.data(Qt.ItemDataRole.UserRole) if it else None
+        return self.students.selected_student_id()
 
     def _selected_student(self) -> marshal.MarshalStudent | None:
         sid = self.selected_student_id()
@@ -605,7 +387,7 @@ class MarshalWindow(QMainWindow):
 
     def replan(self) -> None:
         """A new timetable for what remains, at the rates measured in the last hour (``station plan --replan``)."""
-        self.submit(self.tr("已按实测速度重排剩余学生, 签字表和叫组顺序已更新"), _replan_now)
+        self.submit(self.tr("已按实测速度重排剩余学生, 签字表和叫组顺序已更新"), replan_now)
 
     def undo_call(self) -> None:
         self.submit(self.tr("已撤销上一次叫组"), lambda s: marshal.cancel_last_call(s, station_id=self.poller.station_id))
@@ -690,62 +472,4 @@ class MarshalWindow(QMainWindow):
             self._thread.wait(5000)
 
 
-def install_translator(app, lang: str):
-    """English for this window from ui/i18n/marshal_en.qm (Chinese is the source language).
-
-    The window keeps its own catalogue so its strings are translated without
-    editing the photographer's window's ``station_en.ts``. To refresh it:
-    ``pyside6-lupdate ui/marshal_window.py -source-language zh_CN -target-language en
-    -ts ui/i18n/marshal_en.ts -no-obsolete``, translate, then ``pyside6-lrelease``.
-    """
-    from pathlib import Path
-
-    from PySide6.QtCore import QTranslator
-
-    if not lang.lower().startswith("en"):
-        return None
-    tr = QTranslator(app)
-    if tr.load(str(Path(__file__).with_name("i18n") / "marshal_en.qm")):
-        app.installTranslator(tr)
-        return tr
-    log.warning("ui/i18n/marshal_en.qm missing: the marshal window stays in Chinese")
-    return None
-
-
-def run_marshal_window(db, *, phone: bool = False, screenshot: str | None = None) -> int:
-    """Open the marshal window (``station marshal``); with ``screenshot``, grab it and exit."""
-    import os
-
-    from app import settings
-    from ui.app import create_application, qt_environment
-
-    with db.session() as s:
-        lang = os.environ.get("STATION_LANG") or str(settings.get(s, "language"))
-    with qt_environment():
-        app = create_application(lang)
-        install_translator(app, lang)
-        win = MarshalWindow(db)
-        win.show()
-        if phone:
-            win.phone_button.setChecked(True)
-        if screenshot:
-
-            def grab(_view=None) -> None:
-                QTimer.singleShot(300, lambda: (win.grab().save(screenshot), win.close(), app.quit()))
-
-            win.view_changed.connect(grab)
-        code = app.exec()
-        win.shutdown()
-        return int(code)
-
-
-def _replan_now(session) -> None:
-    """Runs on the poller's thread: re-plan what remains from now and keep it as the current timetable."""
-    from app import plan as planner
-    from app.errors import StationError
-    from app.i18n import t
-
-    p, _measured = planner.replan(session)
-    if not p.slots:
-        raise StationError(t("没有剩余的学生需要排期", "nobody left to plan"))
-    planner.save_plan(session, p)
+from ui.marshal_app import install_translator, run_marshal_window  # noqa: E402  (kept importable from here)

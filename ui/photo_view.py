@@ -1,21 +1,32 @@
-"""The picture, with the verdict drawn on it: readable from the camera position.
+"""The picture, with the verdict drawn around it: readable from the camera position.
 
-A green or red frame and banner say pass or fail at a glance. Each failing
-check is outlined where it looked (the ears, the eyebrows, the glasses, the
-top) with a numbered badge, and its Chinese sentence stands under the photo
-(or beside it, when the window is wide) with the same number, in letters
-sized to the window, so no sentence hides the part of the photo it is about.
-The image arrives decoded by a worker at the size it is shown, so painting
-is a blit; a smaller rectangle (room for the sentences) is scaled once and kept.
+Geometry depends on the widget's size only, never on the verdict: a band on
+top for the verdict banner (outside the photo, so it never hides the top of
+the 480×640 crop frame), the photo, a band for the failing checks' sentences
+(or a column beside the photo, when the window is wide), and an information
+line at the foot (the exposure from EXIF and a small histogram with clipping
+marks). So a passing and a failing photo are drawn the same size, in the same
+place. Each failing check is outlined where it looked, with a numbered badge
+matching its sentence; sentences never break inside a word.
+
+Zoom: double-click, the wheel or ``Z`` shows the photo at 100 % (one camera
+pixel, one screen pixel) around the cursor (``Z`` away from the photo: around
+the eyes); dragging pans; the full-resolution image is decoded in a worker.
+Compare (``C``): two takes side by side, zoomed and panned together.
+Live view: frames from the camera with the delivery frame and eye line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QImage, QImageReader, QImageIOHandler, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui import photo_paint as pp
+from ui.photo_marks import MarksPainter
+from ui.workers import Runner, load_scaled
 
 GREEN = QColor("#1f9d55")
 RED = QColor("#d62828")
@@ -24,11 +35,14 @@ GREY = QColor("#5c6670")
 BACKDROP = QColor("#1b1e22")
 # A region larger than this share of the photo (the background) is named, not outlined.
 MAX_OUTLINED_AREA = 0.45
+ZOOM_MAX = 2.0  # screen px per camera px
+WHEEL_STEP = 1.25
+SIDE_LABEL_MIN = 230  # px beside the photo needed to put the sentences there
 
 
 @dataclass
 class Overlay:
-    """What to draw over the photo (built by the window from a ShotInfo)."""
+    """What to draw with the photo (built by the window from a ShotInfo)."""
 
     verdict: str | None  # pass / warn / fail / error / None (checking)
     title: str  # the banner text
@@ -42,8 +56,35 @@ def tone_color(verdict: str | None) -> QColor:
     return {"pass": GREEN, "warn": AMBER, "fail": RED, "error": RED}.get(verdict or "", GREY)
 
 
+@dataclass
+class _Pane:
+    """One take in the compare view."""
+
+    path: str
+    overlay: Overlay
+    image: QImage | None = None
+    native: QSize | None = None
+
+
+def native_size(path: str) -> QSize:
+    """The photo's size in camera pixels, as shown (EXIF orientation applied)."""
+    r = QImageReader(path)
+    r.setAutoTransform(True)
+    s = r.size()
+    if s.isValid() and r.transformation() & QImageIOHandler.Transformation.TransformationRotate90:
+        s = QSize(s.height(), s.width())
+    return s
+
+
+def _photo_info(path: str):
+    from app.photo_info import photo_info
+
+    return photo_info(path)
+
+
 class PhotoView(QWidget):
     resized = Signal(QSize)  # the new display_size(): photos are decoded to fit it
+    zoom_changed = Signal(float)  # 0: fitted; else screen px per camera px
 
     MARGIN = 12
 
@@ -54,24 +95,61 @@ class PhotoView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the input field keeps the focus
         self._image: QImage | None = None
         self._scaled: QImage | None = None
+        self._path: str | None = None
+        self._native: QSize | None = None
+        self._full: QImage | None = None
+        self._info = None  # app.photo_info.PhotoInfo
         self._overlay: Overlay | None = None
         self._message = ""
         self._message_tone: str | None = None
         self._corner = ""
+        self._live = False
+        self.live_frames = 0  # frames painted since live view began (tests, the fps probe)
+        self._zoom: float | None = None  # None: fitted
+        self._center = QPointF(0.5, 0.5)  # the normalised photo point at the viewport's centre, zoomed
+        self._drag: QPointF | None = None
+        self._compare: list[_Pane] | None = None
+        self._runner = Runner(self, threads=1)
+        self._marks = MarksPainter(self)
 
     # --- state ----------------------------------------------------------------
 
     def display_size(self) -> QSize:
         """The largest image drawn without scaling (the worker decodes to this)."""
-        return QSize(max(64, self.width() - 2 * self.MARGIN), max(64, self.height() - 2 * self.MARGIN))
+        c = self.geometry_rects()["photo_area"]
+        return QSize(max(64, int(c.width())), max(64, int(c.height())))
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
+        self._scaled = None
         self.resized.emit(self.display_size())
 
-    def set_image(self, image: QImage | None) -> None:
-        self._image, self._scaled = image, None
+    def set_image(self, image: QImage | None, path: str | None = None) -> None:
+        """A photo (decoded at display size); ``path`` lets zoom and the information line read the file."""
+        new = path is None or path != self._path
+        self._image, self._scaled, self._live = image, None, False
+        if new:
+            self._compare = None
+            self._zoom, self._full, self._info = None, None, None
+            self._path = path
+            self._native = native_size(path) if path else None
+            if path:
+                self._runner.submit(_photo_info, path, on_done=lambda info, p=path: self._got_info(p, info))
         self.update()
+
+    def set_live(self, image: QImage) -> None:
+        """A live-view frame: drawn with the delivery frame and the eye line, nothing else."""
+        if not self._live:
+            self.live_frames = 0
+        self._image, self._scaled, self._live = image, None, True
+        self._path = self._native = self._full = self._info = None
+        self._overlay, self._message, self._compare, self._zoom = None, "", None, None
+        self.live_frames += 1
+        self.update()
+
+    @property
+    def is_live(self) -> bool:
+        return self._live and self.has_image
 
     def set_overlay(self, overlay: Overlay | None) -> None:
         self._overlay = overlay
@@ -88,6 +166,8 @@ class PhotoView(QWidget):
 
     def clear(self) -> None:
         self._image, self._scaled, self._overlay = None, None, None
+        self._path = self._native = self._full = self._info = None
+        self._live, self._compare, self._zoom = False, None, None
         self.update()
 
     @property
@@ -98,6 +178,186 @@ class PhotoView(QWidget):
     def has_image(self) -> bool:
         return self._image is not None and not self._image.isNull()
 
+    @property
+    def path(self) -> str | None:
+        return self._path
+
+    @property
+    def info(self):
+        return self._info
+
+    def _got_info(self, path: str, info) -> None:
+        if path == self._path:
+            self._info = info
+            self.update()
+
+    # --- zoom, pan, compare -----------------------------------------------------
+
+    @property
+    def zoom(self) -> float | None:
+        """Screen px per camera px while zoomed, None when fitted."""
+        return self._zoom
+
+    @property
+    def full_resolution(self) -> bool:
+        """The zoomed view shows camera pixels (the full-resolution decode has arrived)."""
+        if self._compare is not None:
+            return all(p.image is not None and p.native is not None and p.image.width() >= p.native.width()
+                       for p in self._compare)
+        return self._full is not None
+
+    def zoom_to(self, z: float | None, at: QPointF | None = None) -> None:
+        """Zoom to ``z`` (None: fit) keeping the photo point under ``at`` (widget coordinates) where it is."""
+        if not self.has_image and self._compare is None or self._live:
+            return
+        if z is not None and self._zoom is None:
+            pt = self._point_at(at) if at is not None else None
+            if pt is None:
+                pt = self._face_point()
+            self._center = pt
+            if at is not None and self._point_at(at) is not None:
+                # keep that point under the cursor: move the centre by the cursor's offset from the viewport centre
+                vp = self.geometry_rects()["canvas"]
+                nat = self._native_for_zoom()
+                if nat is not None:
+                    dx = (at.x() - vp.center().x()) / (z * nat.width())
+                    dy = (at.y() - vp.center().y()) / (z * nat.height())
+                    self._center = QPointF(pt.x() - dx, pt.y() - dy)
+        self._zoom = z
+        if z is not None:
+            self._want_full()
+        self._clamp_center()
+        self.zoom_changed.emit(z or 0.0)
+        self.update()
+
+    def toggle_zoom(self, at: QPointF | None = None) -> None:
+        """``Z`` and double-click: 100 % at the cursor (or the eyes), and back to the whole photo."""
+        if self._zoom is None:
+            if at is None:
+                pos = self.mapFromGlobal(QCursor.pos())
+                at = QPointF(pos) if self.rect().contains(pos) else None
+            self.zoom_to(1.0, at)
+        else:
+            self.zoom_to(None)
+
+    def pan(self, dx: float, dy: float) -> None:
+        """Move the zoomed photo by (dx, dy) screen px."""
+        nat = self._native_for_zoom()
+        if self._zoom is None or nat is None:
+            return
+        self._center = QPointF(self._center.x() - dx / (self._zoom * nat.width()),
+                               self._center.y() - dy / (self._zoom * nat.height()))
+        self._clamp_center()
+        self.update()
+
+    @property
+    def comparing(self) -> bool:
+        return self._compare is not None
+
+    def show_compare(self, left: tuple[str, Overlay], right: tuple[str, Overlay]) -> None:
+        """Two takes side by side (left the earlier one); each decoded to half the width."""
+        self._compare = [_Pane(p, ov, None, native_size(p)) for p, ov in (left, right)]
+        self._zoom = None
+        size = self.display_size()
+        for pane in self._compare:
+            self._runner.submit(load_scaled, pane.path, size.width() // 2, size.height(),
+                                on_done=lambda img, pane=pane: self._got_pane(pane, img))
+        self.update()
+
+    def end_compare(self) -> None:
+        self._compare = None
+        self._zoom = None
+        self.update()
+
+    def _got_pane(self, pane: _Pane, img: QImage) -> None:
+        if self._compare is not None and pane in self._compare:
+            pane.image = img
+            self.update()
+
+    def _native_for_zoom(self) -> QSize | None:
+        if self._compare is not None:
+            return self._compare[0].native
+        return self._native
+
+    def _want_full(self) -> None:
+        if self._compare is not None:
+            for pane in self._compare:
+                if pane.native is not None and (pane.image is None or pane.image.width() < pane.native.width()):
+                    self._runner.submit(load_scaled, pane.path, 1 << 15, 1 << 15,
+                                        on_done=lambda img, pane=pane: self._got_pane(pane, img))
+            return
+        if self._full is None and self._path:
+            path = self._path
+            self._runner.submit(load_scaled, path, 1 << 15, 1 << 15,
+                                on_done=lambda img, p=path: self._got_full(p, img))
+
+    def _got_full(self, path: str, img: QImage) -> None:
+        if path == self._path:
+            self._full = img
+            self.update()
+
+    def _point_at(self, at: QPointF) -> QPointF | None:
+        """The normalised photo point under ``at`` in the fitted view (None off the photo)."""
+        if not self.has_image:
+            return None
+        ir = self.photo_rect()
+        if not ir.contains(at):
+            return None
+        return QPointF((at.x() - ir.left()) / ir.width(), (at.y() - ir.top()) / ir.height())
+
+    def _face_point(self) -> QPointF:
+        ov = self._overlay
+        if ov is not None and ov.crop:
+            x0, y0, x1, y1 = ov.crop
+            return QPointF((x0 + x1) / 2, y0 + (y1 - y0) * pp.EYE_LINE_PX / pp.CROP_H)
+        return QPointF(0.5, 0.4)
+
+    def _clamp_center(self) -> None:
+        nat = self._native_for_zoom()
+        if self._zoom is None or nat is None:
+            return
+        vp = self.geometry_rects()["canvas"]
+        if self._compare is not None:
+            vp = QRectF(vp.left(), vp.top(), vp.width() / 2, vp.height())
+        hw = vp.width() / (2 * self._zoom * nat.width())
+        hh = vp.height() / (2 * self._zoom * nat.height())
+        x = 0.5 if hw >= 0.5 else min(max(self._center.x(), hw), 1 - hw)
+        y = 0.5 if hh >= 0.5 else min(max(self._center.y(), hh), 1 - hh)
+        self._center = QPointF(x, y)
+
+    def mouseDoubleClickEvent(self, ev) -> None:
+        self.toggle_zoom(QPointF(ev.position()))
+
+    def wheelEvent(self, ev) -> None:
+        steps = ev.angleDelta().y() / 120.0
+        if not steps:
+            return
+        fit = self._fit_scale()
+        current = self._zoom if self._zoom is not None else fit
+        z = current * (WHEEL_STEP ** steps)
+        self.zoom_to(None if z <= fit * 1.01 else min(z, ZOOM_MAX), QPointF(ev.position()))
+
+    def mousePressEvent(self, ev) -> None:
+        if self._zoom is not None and ev.button() == Qt.MouseButton.LeftButton:
+            self._drag = QPointF(ev.position())
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mouseMoveEvent(self, ev) -> None:
+        if self._drag is not None:
+            pos = QPointF(ev.position())
+            self.pan(pos.x() - self._drag.x(), pos.y() - self._drag.y())
+            self._drag = pos
+
+    def mouseReleaseEvent(self, ev) -> None:
+        self._drag = None
+        self.unsetCursor()
+
+    def _fit_scale(self) -> float:
+        nat = self._native_for_zoom()
+        if nat is None or not self.has_image and self._compare is None:
+            return 1.0
+        return self.photo_rect().width() / max(1, nat.width())
+
     # --- layout ---------------------------------------------------------------
 
     def _font(self, px: float, bold: bool = True) -> QFont:
@@ -106,60 +366,67 @@ class PhotoView(QWidget):
         f.setBold(bold)
         return f
 
-    def _label_font(self) -> QFont:
+    def label_font(self) -> QFont:
         return self._font(max(18, self.height() * 0.034))
 
-    def _fit(self, area: QRectF) -> QRectF:
-        iw, ih = self._image.width(), self._image.height()
-        s = min(1.0, area.width() / iw, area.height() / ih)
-        w, h = iw * s, ih * s
-        return QRectF(area.center().x() - w / 2, area.top() + (area.height() - h) / 2, w, h)
+    def banner_height(self) -> float:
+        H = self.height()
+        return QFontMetrics(self._font(H * 0.055)).height() + QFontMetrics(self._font(H * 0.026, bold=False)).height() + 16
 
-    def _layout(self, ov: Overlay | None) -> tuple[QRectF, list[tuple[QRectF, str]], str]:
-        """The photo's rectangle and where each sentence goes ("side" or "below")."""
+    def info_height(self) -> float:
+        return max(40.0, self.height() * 0.07)
+
+    def geometry_rects(self) -> dict[str, QRectF]:
+        """The fixed bands: banner, canvas (between banner and information line), photo_area, labels, info."""
         m = self.MARGIN
         area = QRectF(self.rect()).adjusted(m, m, -m, -m)
-        marks = list(ov.marks) if ov else []
-        if not marks:
-            return self._fit(area), [], "none"
-        fm = QFontMetrics(self._label_font())
-        ir = self._fit(area)
-        side = max(ir.left() - m, self.width() - ir.right() - m)
-        if side >= fm.horizontalAdvance("①请把头发拨到耳后") + 30:
-            return ir, self._stack_side(ir, marks, fm), "side"
-        width = area.width()
-        heights = [self._text_height(fm, text, width) for _v, text, _b in marks]
-        band = sum(heights) + 8 * len(heights)
-        ir = self._fit(area.adjusted(0, 0, 0, -band))
-        boxes, y = [], ir.bottom() + 8
-        for h, (_v, text, _b) in zip(heights, marks):
-            boxes.append((QRectF(area.left(), y, width, h), text))
-            y += h + 8
-        return ir, boxes, "below"
+        bh, ih = self.banner_height(), self.info_height()
+        banner = QRectF(area.left(), area.top(), area.width(), bh)
+        info = QRectF(area.left(), area.bottom() - ih, area.width(), ih)
+        canvas = QRectF(area.left(), banner.bottom() + 6, area.width(), info.top() - 6 - banner.bottom() - 6)
+        aspect = self._aspect()
+        fit_w = min(canvas.width(), canvas.height() * aspect)
+        side = (canvas.width() - fit_w) / 2
+        if side >= SIDE_LABEL_MIN:
+            return {"banner": banner, "canvas": canvas, "photo_area": canvas, "labels": QRectF(), "info": info,
+                    "side": QRectF(canvas)}
+        rows = 2
+        lh = QFontMetrics(self.label_font()).height() + 14
+        band_h = rows * lh + (rows - 1) * 6
+        photo_area = QRectF(canvas.left(), canvas.top(), canvas.width(), canvas.height() - band_h - 8)
+        labels = QRectF(canvas.left(), photo_area.bottom() + 8, canvas.width(), band_h)
+        return {"banner": banner, "canvas": canvas, "photo_area": photo_area, "labels": labels, "info": info,
+                "side": QRectF()}
 
-    def _stack_side(self, ir: QRectF, marks, fm) -> list[tuple[QRectF, str]]:
-        m = self.MARGIN
-        left_free, right_free = ir.left() - 2 * m, self.width() - ir.right() - 2 * m
-        next_y = {"left": ir.top() + self.height() * 0.14, "right": ir.top() + self.height() * 0.14}
-        out = []
-        for _v, text, boxes in marks:
-            cx = (boxes[0][0] + boxes[0][2]) / 2 if boxes else 1.0
-            side = "left" if (cx < 0.5 and left_free >= 160) or right_free < 160 else "right"
-            free = left_free if side == "left" else right_free
-            width = min(free, fm.horizontalAdvance(text) + 60)
-            h = self._text_height(fm, text, width)
-            want = ir.top() + ((boxes[0][1] + boxes[0][3]) / 2) * ir.height() - h / 2 if boxes else next_y[side]
-            y = max(next_y[side], want)
-            x = ir.left() - m - width if side == "left" else ir.right() + m
-            out.append((QRectF(x, y, width, h), text))
-            next_y[side] = y + h + 10
-        return out
+    def _aspect(self) -> float:
+        nat = self._native
+        if nat is not None and nat.isValid() and nat.height():
+            return nat.width() / nat.height()
+        if self.has_image:
+            return self._image.width() / max(1, self._image.height())
+        return 3 / 4
 
-    @staticmethod
-    def _text_height(fm: QFontMetrics, text: str, width: float) -> float:
-        bound = fm.boundingRect(QRect(0, 0, int(width - 20 - fm.height() * 1.4), 4000),
-                                int(Qt.TextFlag.TextWordWrap), text)
-        return max(bound.height(), fm.height()) + 14
+    def photo_rect(self) -> QRectF:
+        """Where the (fitted) photo is drawn: the same for a pass and a fail."""
+        area = self.geometry_rects()["photo_area"]
+        aspect = self._aspect()
+        w = min(area.width(), area.height() * aspect)
+        h = w / aspect
+        return QRectF(area.center().x() - w / 2, area.top() + (area.height() - h) / 2, w, h)
+
+    def banner_rect(self) -> QRectF:
+        """The verdict banner: above the photo, as wide as the photo (at least a third of the view)."""
+        b = self.geometry_rects()["banner"]
+        ir = self.photo_rect() if self.has_image else b
+        w = max(ir.width(), b.width() / 3)
+        return QRectF(b.center().x() - w / 2 if not self.has_image else ir.center().x() - w / 2, b.top(), w, b.height())
+
+    def badge_layout(self) -> tuple[QRectF, list[QPointF | None], float, float]:
+        """Where the current overlay's badges go: (photo rectangle, centres, radius, banner's bottom)."""
+        ir = self.photo_rect()
+        r = QFontMetrics(self.label_font()).height() * 0.55
+        spots = self._marks.badge_spots(self._overlay, ir, r) if self._overlay else []
+        return ir, spots, r, self.banner_rect().bottom()
 
     # --- painting ---------------------------------------------------------------
 
@@ -172,177 +439,191 @@ class PhotoView(QWidget):
 
     def _paint(self, p: QPainter) -> None:
         p.fillRect(self.rect(), BACKDROP)
+        if self._compare is not None:
+            self._paint_compare(p)
+            return
         if not self.has_image:
             self._paint_message(p, QRectF(self.rect()), center=True)
             self._paint_corner(p)
             return
+        g = self.geometry_rects()
         ov = self._overlay
-        ir, labels, mode = self._layout(ov)
-        self._draw_image(p, ir)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if ov is not None:
-            color = tone_color(ov.verdict)
-            if ov.crop:
-                x0, y0, x1, y1 = ov.crop
-                p.setPen(QPen(QColor(255, 255, 255, 150), 2, Qt.PenStyle.DashLine))
+        if self._live:
+            ir = self.photo_rect()
+            self._draw_fitted(p, ir)
+            pp.paint_live_guide(p, ir, self.tr("眼睛对准这条线"))
+            self._paint_info(p, g["info"], self.tr("实时取景 · 拍摄时暂停"))
+            return
+        if self._zoom is not None:
+            vp = g["canvas"]
+            self._draw_zoomed(p, vp, self._full or self._image, self._native, self._center)
+            if ov is not None:
+                p.setPen(QPen(tone_color(ov.verdict), max(4, self.height() // 120)))
+                p.drawRect(vp)
+            self._paint_zoom_tag(p, vp)
+        else:
+            ir = self.photo_rect()
+            self._draw_fitted(p, ir)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            if ov is not None:
+                if ov.crop:
+                    x0, y0, x1, y1 = ov.crop
+                    p.setPen(QPen(QColor(255, 255, 255, 150), 2, Qt.PenStyle.DashLine))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRect(QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
+                                      (x1 - x0) * ir.width(), (y1 - y0) * ir.height()))
+                p.setPen(QPen(tone_color(ov.verdict), max(6, self.height() // 90)))
                 p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRect(QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
-                                  (x1 - x0) * ir.width(), (y1 - y0) * ir.height()))
-            p.setPen(QPen(color, max(6, self.height() // 90)))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawRect(ir)
-            self._paint_marks(p, ir, ov, labels, mode)
-            self._paint_banner(p, ir, ov, color)
-        if self._message:
-            H = self.height()
-            self._paint_message(p, QRectF(ir.left(), ir.bottom() - H * 0.11, ir.width(), H * 0.11), center=False)
+                p.drawRect(ir)
+                self._marks.paint(p, ir, ov, g)
+                self._paint_footnote(p, ir, ov)
+            if self._message:
+                H = self.height()
+                self._paint_message(p, QRectF(ir.left(), ir.bottom() - H * 0.11, ir.width(), H * 0.11), center=False)
+        if ov is not None:
+            self._paint_banner(p, self.banner_rect(), ov.title, ov.hint, tone_color(ov.verdict))
+        self._paint_info(p, g["info"])
         self._paint_corner(p)
 
-    def _draw_image(self, p: QPainter, ir: QRectF) -> None:
+    def _draw_fitted(self, p: QPainter, ir: QRectF) -> None:
         img = self._image
         if abs(ir.width() - img.width()) > 0.5:
             want = QSize(round(ir.width()), round(ir.height()))
             if self._scaled is None or self._scaled.size() != want:
-                self._scaled = img.scaled(want, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation)
+                mode = (Qt.TransformationMode.FastTransformation if self._live
+                        else Qt.TransformationMode.SmoothTransformation)
+                self._scaled = img.scaled(want, Qt.AspectRatioMode.IgnoreAspectRatio, mode)
             img = self._scaled
         p.drawImage(ir.topLeft(), img)
 
-    def _banner_height(self, ov: Overlay) -> float:
-        H = self.height()
-        th = QFontMetrics(self._font(H * 0.055)).height()
-        hh = QFontMetrics(self._font(H * 0.026, bold=False)).height() if ov.hint else 0
-        return th + hh + 16
+    def _draw_zoomed(self, p: QPainter, vp: QRectF, img: QImage | None, nat: QSize | None, center: QPointF) -> None:
+        """The part of ``img`` that falls in ``vp`` at the current zoom around ``center`` (normalised)."""
+        if img is None or nat is None or not nat.isValid():
+            return
+        z = self._zoom or 1.0
+        W, H = nat.width() * z, nat.height() * z  # the whole photo on screen
+        left = vp.center().x() - center.x() * W
+        top = vp.center().y() - center.y() * H
+        dest = QRectF(left, top, W, H).intersected(vp)
+        if dest.isEmpty():
+            return
+        sx, sy = img.width() / W, img.height() / H
+        src = QRectF((dest.left() - left) * sx, (dest.top() - top) * sy, dest.width() * sx, dest.height() * sy)
+        p.save()
+        p.setClipRect(vp)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, z < 1.0)
+        p.drawImage(dest, img, src)
+        p.restore()
 
-    def _paint_banner(self, p: QPainter, ir: QRectF, ov: Overlay, color: QColor) -> None:
-        H = self.height()
+    def _paint_zoom_tag(self, p: QPainter, vp: QRectF) -> None:
+        pct = round((self._zoom or 0) * 100)
+        text = self.tr("{pct}% · Z 返回全图 · 拖动平移").format(pct=pct)
+        if not self.full_resolution:
+            text += self.tr(" · 正在载入原图…")
+        f = self._font(max(14, self.height() * 0.022), bold=False)
+        fm = QFontMetrics(f)
+        r = QRectF(vp.left() + 8, vp.top() + 8, fm.horizontalAdvance(text) + 20, fm.height() + 10)
+        p.fillRect(r, QColor(0, 0, 0, 170))
+        p.setPen(Qt.GlobalColor.white)
+        p.setFont(f)
+        p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_banner(self, p: QPainter, band: QRectF, title: str, hint: str, color: QColor,
+                      scale: float = 1.0) -> None:
+        H = self.height() * scale
         title_font = self._font(H * 0.055)
         hint_font = self._font(H * 0.026, bold=False)
-        th = QFontMetrics(title_font).height()
-        hh = QFontMetrics(hint_font).height() if ov.hint else 0
-        band = QRectF(ir.left(), ir.top(), ir.width(), self._banner_height(ov))
-        fill = QColor(color)
-        fill.setAlpha(225)
-        p.fillRect(band, fill)
-        p.setPen(Qt.GlobalColor.white)
-        p.setFont(title_font)
-        p.drawText(QRectF(band.left(), band.top() + 4, band.width(), th), Qt.AlignmentFlag.AlignCenter, ov.title)
-        if ov.hint:
-            p.setFont(hint_font)
-            p.drawText(QRectF(band.left(), band.top() + 6 + th, band.width(), hh), Qt.AlignmentFlag.AlignCenter, ov.hint)
-        if ov.footnote:
-            f = self._font(max(12, H * 0.018), bold=False)
-            fh = QFontMetrics(f).height() + 6
-            foot = QRectF(ir.left(), ir.bottom() - fh, ir.width(), fh)
-            p.fillRect(foot, QColor(0, 0, 0, 140))
-            p.setFont(f)
-            p.setPen(QColor(235, 235, 235))
-            p.drawText(foot.adjusted(8, 0, -8, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                       ov.footnote)
-
-    def _paint_marks(self, p: QPainter, ir: QRectF, ov: Overlay, labels, mode: str) -> None:
-        H = self.height()
-        lw = max(3, H // 220)
-        font = self._label_font()
-        badge_r = QFontMetrics(font).height() * 0.55
-        spots = self._badge_spots(ov, ir, badge_r)
-        for n, ((verdict, _text, boxes), (box, text), spot) in enumerate(zip(ov.marks, labels, spots), 1):
-            color = tone_color(verdict)
-            anchor = None
-            for r in self._outlined(boxes, ir):
-                p.setPen(QPen(color, lw))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRoundedRect(r, 6, 6)
-                anchor = anchor or r
-            if spot is not None:  # one badge per check, however many places it marked
-                self._badge(p, spot, badge_r, n, color, font)
-            self._label(p, box, text, color, font, n, badge_r)
-            if mode == "side" and anchor is not None:
-                a = QPointF(anchor.left() if box.center().x() < anchor.center().x() else anchor.right(),
-                            anchor.center().y())
-                b = QPointF(box.right() if box.center().x() < anchor.center().x() else box.left(), box.center().y())
-                p.setPen(QPen(color, lw))
-                p.drawLine(b, a)
-
-    @staticmethod
-    def _outlined(boxes, ir: QRectF) -> list[QRectF]:
-        return [QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
-                       (x1 - x0) * ir.width(), (y1 - y0) * ir.height())
-                for x0, y0, x1, y1 in boxes if (x1 - x0) * (y1 - y0) <= MAX_OUTLINED_AREA]
-
-    def _badge_spots(self, ov: Overlay, ir: QRectF, badge_r: float) -> list[QPointF | None]:
-        """Each check's badge: at its first outlined place, below the banner (drawn last, it would hide
-        them) and never on top of another badge."""
-        top = ir.top() + self._banner_height(ov) + badge_r + 2
-        placed: list[QPointF] = []
-        spots: list[QPointF | None] = []
-        for _verdict, _text, boxes in ov.marks:
-            rects = self._outlined(boxes, ir)
-            if not rects:
-                spots.append(None)
-                continue
-            r = rects[0]
-            c = self._free_spot(QPointF(r.left() + badge_r * 0.6, max(top, r.top() + badge_r * 0.6)), badge_r,
-                                placed, ir)
-            placed.append(c)
-            spots.append(c)
-        return spots
-
-    def badge_layout(self) -> tuple[QRectF, list[QPointF | None], float, float]:
-        """Where the current overlay's badges go: (photo rectangle, centres, radius, banner's bottom)."""
-        ov = self._overlay
-        ir, _labels, _mode = self._layout(ov)
-        r = QFontMetrics(self._label_font()).height() * 0.55
-        return ir, self._badge_spots(ov, ir, r) if ov else [], r, ir.top() + (self._banner_height(ov) if ov else 0)
-
-    @staticmethod
-    def _free_spot(c: QPointF, r: float, placed: list[QPointF], ir: QRectF) -> QPointF:
-        """``c``, moved along the photo until its circle clears every badge already placed."""
-        gap = 2 * r + 4
-        for _ in range(12):
-            clash = next((q for q in placed if (q.x() - c.x()) ** 2 + (q.y() - c.y()) ** 2 < gap * gap), None)
-            if clash is None:
-                break
-            # beside the badge it hits (to the left, unless that leaves the photo), else under it
-            x = clash.x() - gap
-            c = QPointF(x, c.y()) if x - r >= ir.left() else QPointF(c.x(), clash.y() + gap)
-        return c
-
-    def _badge(self, p: QPainter, c: QPointF, r: float, n: int, color: QColor, font: QFont) -> None:
-        p.setPen(QPen(Qt.GlobalColor.white, 2))
-        p.setBrush(color)
-        p.drawEllipse(c, r, r)
-        p.setFont(font)
-        p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, str(n))
-
-    def _label(self, p: QPainter, box: QRectF, text: str, color: QColor, font: QFont, n: int, r: float) -> None:
         fill = QColor(color)
         fill.setAlpha(235)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(fill)
-        p.drawRoundedRect(box, 8, 8)
-        self._badge(p, QPointF(box.left() + 8 + r, box.center().y()), r, n, color.darker(130), font)
+        p.fillRect(band, fill)
         p.setPen(Qt.GlobalColor.white)
-        p.setFont(font)
-        p.drawText(box.adjusted(16 + 2 * r, 7, -10, -7), int(Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
-                   text)
+        tf, tl = pp.fit_lines(title, title_font, band.width() - 16)
+        th = QFontMetrics(tf).height()
+        hh = QFontMetrics(hint_font).height() if hint else 0
+        top = band.top() + (band.height() - th - hh) / 2
+        p.setFont(tf)
+        p.drawText(QRectF(band.left(), top, band.width(), th), Qt.AlignmentFlag.AlignCenter, tl[0])
+        if hint:
+            hf, hl = pp.fit_lines(hint, hint_font, band.width() - 16, min_px=12)
+            p.setFont(hf)
+            p.drawText(QRectF(band.left(), top + th, band.width(), hh), Qt.AlignmentFlag.AlignCenter, hl[0])
+
+    def _paint_footnote(self, p: QPainter, ir: QRectF, ov: Overlay) -> None:
+        if not ov.footnote:
+            return
+        f = self._font(max(12, self.height() * 0.018), bold=False)
+        fh = QFontMetrics(f).height() + 6
+        foot = QRectF(ir.left(), ir.bottom() - fh, ir.width(), fh)
+        p.fillRect(foot, QColor(0, 0, 0, 140))
+        p.setFont(f)
+        p.setPen(QColor(235, 235, 235))
+        p.drawText(foot.adjusted(8, 0, -8, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                   ov.footnote)
+
+    def _paint_info(self, p: QPainter, r: QRectF, text: str | None = None) -> None:
+        info = self._info
+        if text is None:
+            if info is None:
+                return
+            text = info.exif_line() or self.tr("无曝光信息 (EXIF)")
+            text += f"  ·  {info.width}×{info.height}"
+            if info.clipped_high:
+                text += "  ·  " + self.tr("高光溢出 {p:.1f}%").format(p=info.highlights_clipped * 100)
+            if info.clipped_low:
+                text += "  ·  " + self.tr("暗部死黑 {p:.1f}%").format(p=info.shadows_clipped * 100)
+        hist_w = min(200.0, r.width() * 0.3) if info is not None and not self._live else 0.0
+        f = self._font(max(13, r.height() * 0.42), bold=False)
+        p.setPen(QColor(225, 225, 225))
+        f2, lines = pp.fit_lines(text, f, r.width() - hist_w - 16, min_px=12)
+        pp.draw_lines(p, QRectF(r.left() + 4, r.top(), r.width() - hist_w - 16, r.height()), f2, lines[:2])
+        if hist_w:
+            pp.paint_histogram(p, QRectF(r.right() - hist_w, r.top(), hist_w, r.height()), info.hist,
+                               info.clipped_low, info.clipped_high)
+
+    def _paint_compare(self, p: QPainter) -> None:
+        g = self.geometry_rects()
+        canvas = g["canvas"]
+        half = canvas.width() / 2
+        for i, pane in enumerate(self._compare):
+            vp = QRectF(canvas.left() + i * half + (4 if i else 0), canvas.top(), half - 4, canvas.height())
+            band = QRectF(vp.left(), g["banner"].top(), vp.width(), g["banner"].height())
+            self._paint_banner(p, band, pane.overlay.title, pane.overlay.hint, tone_color(pane.overlay.verdict),
+                               scale=0.8)
+            if pane.image is None:
+                continue
+            if self._zoom is None:
+                nat = pane.native if pane.native is not None and pane.native.isValid() else pane.image.size()
+                a = nat.width() / max(1, nat.height())
+                w = min(vp.width(), vp.height() * a)
+                ir = QRectF(vp.center().x() - w / 2, vp.center().y() - w / a / 2, w, w / a)
+                p.drawImage(ir, pane.image)
+                p.setPen(QPen(tone_color(pane.overlay.verdict), 4))
+                p.drawRect(ir)
+            else:
+                self._draw_zoomed(p, vp, pane.image, pane.native, self._center)
+                p.setPen(QPen(tone_color(pane.overlay.verdict), 4))
+                p.drawRect(vp)
+        if self._zoom is not None:
+            self._paint_zoom_tag(p, canvas)
+        self._paint_info(p, g["info"], self.tr("对比: 左 = 较早的一张, 右 = 当前这张 · C 结束对比"))
 
     def _paint_message(self, p: QPainter, rect: QRectF, center: bool) -> None:
         if not self._message:
             return
         H = self.height()
-        p.setFont(self._font(H * (0.05 if center else 0.032)))
+        f = self._font(H * (0.05 if center else 0.032))
         if not center:
             p.fillRect(rect, QColor(0, 0, 0, 150))
         p.setPen(tone_color(self._message_tone) if center and self._message_tone else Qt.GlobalColor.white)
-        p.drawText(rect.adjusted(16, 0, -16, 0), int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
-                   self._message)
+        box = rect.adjusted(16, 0, -16, 0)
+        f2, lines = pp.fit_lines(self._message, f, box.width(), min_px=14)
+        pp.draw_lines(p, box, f2, lines, Qt.AlignmentFlag.AlignHCenter)
 
     def _paint_corner(self, p: QPainter) -> None:
         if not self._corner:
             return
         p.setFont(self._font(max(12, self.height() * 0.02), bold=False))
         p.setPen(QColor(230, 230, 230))
-        # top right: over the dark margin beside the photo, never over a sentence under it
+        # top right: over the dark margin beside the banner, never over a sentence
         p.drawText(self.rect().adjusted(16, 8, -16, -8),
                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), self._corner)

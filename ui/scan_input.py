@@ -26,6 +26,10 @@ _COMMAND_KEYS = {
     Qt.Key.Key_Enter: "enter",
     Qt.Key.Key_R: "r",
 }
+# The photo view's keys, by the character typed: capital Z (zoom to 100 %) and C (compare two takes),
+# + and - (zoom in, back to the whole photo). Lower-case z and c stay letters: a name's pinyin
+# initials (zs for 张三) are typed while a photo is on screen.
+_TEXT_COMMANDS = {"Z": "z", "C": "c", "+": "zoom_in", "=": "zoom_in", "-": "zoom_out"}
 
 
 def looks_scanned(stamps_ms: list[float], n_chars: int) -> bool:
@@ -47,7 +51,7 @@ class ScanLineEdit(QLineEdit):
     scanned = Signal(str)  # a whole code at scanner speed, ended by Enter
     submitted = Signal(str)  # typed text confirmed with Enter
     query = Signal(str)  # typed text, after a pause (search as you type)
-    command = Signal(str)  # "space" | "enter" | "r" | "escape" | "up" | "down"
+    command = Signal(str)  # "space" | "enter" | "r" | "escape" | "up" | "down" | "z" | "c" | "zoom_in" | "zoom_out"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -91,12 +95,22 @@ class ScanLineEdit(QLineEdit):
             self.command.emit("escape")
             event.accept()
             return
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not self.text():
+            name = "left" if key == Qt.Key.Key_Left else "right"
+            if name in self.live_commands:  # browse the student's shots (the field is empty: no caret to move)
+                self.command.emit(name)
+                event.accept()
+                return
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
             self.command.emit("up" if key == Qt.Key.Key_Up else "down")
             event.accept()
             return
         empty = not self.text()
-        name = _COMMAND_KEYS.get(key)
+        name = _COMMAND_KEYS.get(key) or _TEXT_COMMANDS.get(event.text())
+        if empty and name in _TEXT_COMMANDS.values() and name in self.live_commands:
+            self.command.emit(name)
+            event.accept()
+            return
         if empty and name and name in self.live_commands and not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
             self.command.emit(name)
             event.accept()

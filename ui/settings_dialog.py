@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,6 +22,41 @@ from ui.dialogs import add_footer
 
 BACKENDS = ("gphoto2", "folder", "webcam")
 LANGUAGES = (("zh", "中文"), ("en", "English"))
+
+
+def backend_names() -> dict[str, str]:
+    """What the photographer reads for each camera interface (the setting keeps the code)."""
+    from PySide6.QtCore import QCoreApplication
+
+    return {"gphoto2": QCoreApplication.translate("SettingsDialog", "相机 (USB 连接)"), "folder": QCoreApplication.translate("SettingsDialog", "热文件夹"),
+            "webcam": QCoreApplication.translate("SettingsDialog", "摄像头")}
+
+
+def profile_label(value: str) -> str:
+    """A check profile for the eye: "默认" for default, a file by its name (its folder in the tooltip)."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QCoreApplication
+
+    names = {"default": QCoreApplication.translate("SettingsDialog", "默认 (通知要求)"), "blue": QCoreApplication.translate("SettingsDialog", "蓝色背景"),
+             "demo": QCoreApplication.translate("SettingsDialog", "演示")}
+    if value in names:
+        return names[value]
+    p = Path(value)
+    if p.suffix == ".toml":
+        stem = p.stem.replace("_profile", "")
+        return names.get(stem, stem) + f" ({p.name})"
+    return value
+
+
+def elide_path(path: str, keep: int = 2) -> str:
+    """A long path shortened in the middle, keeping its start and its last ``keep`` folders."""
+    from pathlib import PurePath
+
+    parts = PurePath(path).parts
+    if len(parts) <= keep + 2:
+        return path
+    return str(PurePath(parts[0], parts[1], "…", *parts[-keep:]))
 
 
 class SettingsDialog(QDialog):
@@ -45,13 +80,24 @@ class SettingsDialog(QDialog):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.folder, 1)
         rl.addWidget(browse)
+        self.folder.setMinimumWidth(420)
+        self.folder.setToolTip(self.folder.text())
+        self.folder.setCursorPosition(len(self.folder.text()))  # the end of a long path (its last folders) shows
         self.backend = QComboBox()
-        self.backend.addItems(list(BACKENDS))
-        self.backend.setCurrentText(str(values.get("capture.backend", "gphoto2")))
+        for code, name in backend_names().items():
+            self.backend.addItem(name, code)
+        current = str(values.get("capture.backend", "gphoto2"))
+        self.backend.setCurrentIndex(max(0, self.backend.findData(current)))
         self.profile = QComboBox()
-        self.profile.setEditable(True)
-        self.profile.addItems(profiles or ["default"])
-        self.profile.setCurrentText(str(values.get("qc.profile", "default")))
+        choices = list(profiles or ["default"])
+        current = str(values.get("qc.profile", "default"))
+        if current not in choices:
+            choices.append(current)
+        for value in choices:
+            self.profile.addItem(profile_label(value), value)
+            self.profile.setItemData(self.profile.count() - 1, value, Qt.ItemDataRole.ToolTipRole)
+        self.profile.setCurrentIndex(max(0, self.profile.findData(current)))
+        self.profile.setToolTip(current)
         self.low = QSpinBox()
         self.high = QSpinBox()
         for box in (self.low, self.high):
@@ -80,7 +126,9 @@ class SettingsDialog(QDialog):
         self.error = add_footer(self, lay)
 
     def _browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("照片保存文件夹"), self.folder.text())
+        from ui.file_dialogs import existing_directory
+
+        path = existing_directory(self, self.tr("照片保存文件夹"), self.folder.text())
         if path:
             self.folder.setText(path)
 
@@ -148,8 +196,8 @@ class SettingsDialog(QDialog):
             "station.name": self.station_name.text().strip(),
             "station.number": self.station_number.value(),
             "capture.folder": self.folder.text().strip(),
-            "capture.backend": self.backend.currentText(),
-            "qc.profile": self.profile.currentText().strip() or "default",
+            "capture.backend": self.backend.currentData(),
+            "qc.profile": self.profile.currentData() or "default",
             "rate.target_low": self.low.value(),
             "rate.target_high": self.high.value(),
             "language": self.language.currentData(),

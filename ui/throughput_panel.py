@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel
 
 from app.throughput import Throughput
@@ -36,6 +37,14 @@ class ThroughputPanel(QFrame):
             cap.setStyleSheet("color:#666;")
             val.setStyleSheet("font-size:16px;font-weight:bold;")
             val.setWordWrap(True)
+            if key == "group":
+                # always room for two lines: a long college / class name wraps without pushing the
+                # buttons below the panel down (they would jump under the photographer's mouse)
+                f = val.font()
+                f.setPixelSize(16)
+                f.setBold(True)
+                val.setFixedHeight(QFontMetrics(f).lineSpacing() * 2 + 2)
+                val.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(cap, row, 0)
             grid.addWidget(val, row, 1)
             self._captions.append(cap)
@@ -71,6 +80,7 @@ class ThroughputPanel(QFrame):
         else:
             v["avg"].setText(self.tr("{s:.0f} 秒").format(s=data.avg_seconds))
         v["group"].setText(data.group_label or "—")
+        v["group"].setToolTip(data.group_label or "")
         if data.group_remaining is None:
             v["remaining"].setText("—")
         else:

@@ -128,11 +128,15 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _default_report_path(roster: str):
+    import os
     from pathlib import Path
 
     from app.i18n import t
 
-    return Path.cwd() / (Path(roster).stem + t("-问题报告.xlsx", "-findings.xlsx"))
+    # Beside the roster (where the coordinator will look for it), unless that folder is read-only.
+    src = Path(roster).expanduser().resolve()
+    folder = src.parent if os.access(src.parent, os.W_OK) else Path.cwd()
+    return folder / (src.stem + t("-问题报告.xlsx", "-findings.xlsx"))
 
 
 def run_import(args: argparse.Namespace) -> int:

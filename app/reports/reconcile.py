@@ -83,13 +83,15 @@ class StationLine:
     first: datetime | None
     last: datetime | None
 
+    times: tuple[datetime, ...] = ()  # every selection of the period, for the rate
+
     @property
     def rate(self) -> float | None:
-        """Students per hour over the station's active span (None under ten minutes)."""
-        if not self.first or not self.last:
-            return None
-        hours = (self.last - self.first).total_seconds() / 3600
-        return round(self.photographed / hours, 1) if hours >= 1 / 6 else None
+        """人/小时 over the period, as every window shows it (:func:`app.throughput.station_rate`)."""
+        from app.throughput import station_rate
+
+        r = station_rate(list(self.times), window=None)
+        return round(r, 1) if r is not None else None
 
 
 @dataclass
@@ -330,6 +332,7 @@ def build(
     st_over: Counter[int] = Counter()
     st_first: dict[int, datetime] = {}
     st_last: dict[int, datetime] = {}
+    st_times: dict[int, list[datetime]] = defaultdict(list)
     hourly: dict[datetime, Counter[str]] = defaultdict(Counter)
     for sid, sel in selection.items():
         if sid not in scope_ids or not period.contains(sel.selected_at):
@@ -339,6 +342,7 @@ def build(
         t = sel.selected_at
         st_first[st] = min(st_first.get(st, t), t)
         st_last[st] = max(st_last.get(st, t), t)
+        st_times[st].append(t)
         hourly[t.replace(minute=0, second=0, microsecond=0)][labels.get(st, "?")] += 1
     for o in overrides:
         st_over[selection[o.student.id].station_id] += 1
@@ -359,6 +363,7 @@ def build(
             st_over[st],
             st_first.get(st),
             st_last.get(st),
+            tuple(sorted(st_times.get(st, ()))),
         )
         for st in sorted(set(st_sel) | set(st_shots), key=lambda x: labels.get(x, "?"))
     ]

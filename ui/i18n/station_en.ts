@@ -4,27 +4,27 @@
 <context>
     <name>DataIssueDialog</name>
     <message>
-        <location filename="../dialogs.py" line="97"/>
+        <location filename="../dialogs.py" line="103"/>
         <source>报告信息错误</source>
         <translation>Report a data error</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="99"/>
+        <location filename="../dialogs.py" line="105"/>
         <source>学生: {name}</source>
         <translation>Student: {name}</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="107"/>
+        <location filename="../dialogs.py" line="113"/>
         <source>错误类型</source>
         <translation>Kind of error</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="108"/>
+        <location filename="../dialogs.py" line="114"/>
         <source>正确信息</source>
         <translation>Correct value</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="109"/>
+        <location filename="../dialogs.py" line="115"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
@@ -35,44 +35,87 @@
     </message>
 </context>
 <context>
+    <name>FileDialogs</name>
+    <message>
+        <location filename="../file_dialogs.py" line="27"/>
+        <source>选择</source>
+        <translation>Choose</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="30"/>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="33"/>
+        <source>打开</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="34"/>
+        <source>位置:</source>
+        <translation>Look in:</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="35"/>
+        <source>文件名:</source>
+        <translation>File name:</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="36"/>
+        <source>文件夹:</source>
+        <translation>Folder:</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="37"/>
+        <source>文件类型:</source>
+        <translation>Files of type:</translation>
+    </message>
+    <message>
+        <location filename="../file_dialogs.py" line="38"/>
+        <source>取消</source>
+        <translation type="unfinished">Cancel</translation>
+    </message>
+</context>
+<context>
     <name>JobDialog</name>
     <message>
-        <location filename="../jobs.py" line="121"/>
+        <location filename="../jobs.py" line="122"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="122"/>
+        <location filename="../jobs.py" line="123"/>
         <source>在当前学生之后停止; 已写入的文件保留, 再次导出从这里继续</source>
         <translation>Stop after the current student; the files written are kept and the next export goes on from there</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="126"/>
+        <location filename="../jobs.py" line="127"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="146"/>
+        <location filename="../jobs.py" line="147"/>
         <source>{done} / {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="177"/>
+        <location filename="../jobs.py" line="178"/>
         <source>正在进行… (可以继续拍摄)</source>
         <translation>Working… (you can go on shooting)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="187"/>
+        <location filename="../jobs.py" line="188"/>
         <source>正在停止 (当前学生写完为止)…</source>
         <translation>Stopping (after the current student)…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="211"/>
+        <location filename="../jobs.py" line="212"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="211"/>
+        <location filename="../jobs.py" line="212"/>
         <source>完成, 但有未导出的项目 (见下)</source>
         <translation>Done, but some were not exported (see below)</translation>
     </message>
@@ -80,302 +123,323 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="198"/>
+        <location filename="../main_window.py" line="208"/>
         <source>毕业生图像采集 — 拍摄</source>
         <translation>Graduate photo capture — camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="201"/>
+        <location filename="../main_window.py" line="211"/>
         <source>拍摄 (空格)</source>
         <translation>Shoot (Space)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="202"/>
+        <location filename="../main_window.py" line="212"/>
         <source>接受 (回车)</source>
         <translation>Accept (Enter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203"/>
+        <location filename="../main_window.py" line="213"/>
         <source>重拍 (R)</source>
         <translation>Retake (R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204"/>
+        <location filename="../main_window.py" line="214"/>
         <source>选用此张 (F4)</source>
         <translation>Select this one (F4)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="205"/>
+        <location filename="../main_window.py" line="215"/>
         <source>名单外学生 (F2)</source>
         <translation>Unlisted student (F2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="206"/>
+        <location filename="../main_window.py" line="216"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="210"/>
+        <location filename="../main_window.py" line="220"/>
         <source>最近完成 (点击可重新打开、改选照片)</source>
         <translation>Finished lately (click to re-open and re-select)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="228"/>
         <source>学生坚持使用此照片</source>
         <translation>The student insists on this photo</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="228"/>
         <source>医学或宗教原因</source>
         <translation>Medical or religious reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="218"/>
+        <location filename="../main_window.py" line="228"/>
         <source>检查误判, 人工核对合格</source>
         <translation>False alarm, checked by eye: compliant</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="225"/>
+        <location filename="../main_window.py" line="235"/>
         <source>回车确认再拍; 或扫描下一位</source>
         <translation>Enter confirms a new shot; or scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="224"/>
+        <location filename="../main_window.py" line="234"/>
         <source>输入原因后回车 (或 1/2/3)</source>
         <translation>Type a reason, then Enter (or 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="74"/>
+        <location filename="../main_window.py" line="83"/>
         <source>正在连接相机、加载照片检查…</source>
         <translation>Connecting the camera, loading the photo checks…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="226"/>
+        <location filename="../main_window.py" line="236"/>
         <source>扫描证件, 或输入学号 / 姓名</source>
         <translation>Scan a card, or type a student number / name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="240"/>
+        <location filename="../main_window.py" line="695"/>
         <source>请扫描身份证或学生证</source>
         <translation>Scan the ID card or the student card</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="274"/>
+        <location filename="../main_window.py" line="285"/>
         <source>仍在进行</source>
         <translation>Still running</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="275"/>
+        <location filename="../main_window.py" line="286"/>
         <source>{jobs} 仍在进行。现在退出会等它做完当前这一步; 照片交付可以之后再次导出补齐。确定退出?</source>
         <translation>{jobs} is still running. Quitting now waits for its current step; a photo delivery can be completed by exporting again later. Quit?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="289"/>
+        <location filename="../main_window.py" line="300"/>
         <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
         <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="320"/>
+        <location filename="../main_window.py" line="331"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="346"/>
+        <location filename="../main_window.py" line="366"/>
         <source>该学生已拍摄过: 按回车确认后再拍</source>
         <translation>Already photographed: press Enter to confirm, then shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="348"/>
-        <location filename="../main_window.py" line="606"/>
+        <location filename="../main_window.py" line="368"/>
+        <location filename="../main_window.py" line="630"/>
         <source>相机正在传输上一张, 请稍候</source>
         <translation>The camera is still saving the last photo, one moment</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="351"/>
+        <location filename="../main_window.py" line="371"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354"/>
+        <location filename="../main_window.py" line="374"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="365"/>
+        <location filename="../main_window.py" line="385"/>
         <source>请填写接受原因 (或输入 1/2/3)</source>
         <translation>Give a reason to accept (or type 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="372"/>
+        <location filename="../main_window.py" line="392"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="378"/>
+        <location filename="../main_window.py" line="398"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="387"/>
+        <location filename="../main_window.py" line="407"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="390"/>
-        <location filename="../main_window.py" line="409"/>
+        <location filename="../main_window.py" line="410"/>
+        <location filename="../main_window.py" line="433"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="393"/>
+        <location filename="../main_window.py" line="413"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="395"/>
+        <location filename="../main_window.py" line="415"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="418"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="401"/>
+        <location filename="../main_window.py" line="424"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="426"/>
+        <location filename="../main_window.py" line="450"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="426"/>
+        <location filename="../main_window.py" line="450"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="431"/>
+        <location filename="../main_window.py" line="455"/>
         <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
         <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432"/>
+        <location filename="../main_window.py" line="456"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="452"/>
+        <location filename="../main_window.py" line="476"/>
         <source>已改选照片: {name}</source>
         <translation>Selected another photo: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="458"/>
-        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="482"/>
+        <location filename="../main_window.py" line="485"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="459"/>
-        <location filename="../main_window.py" line="479"/>
+        <location filename="../main_window.py" line="483"/>
+        <location filename="../main_window.py" line="503"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="467"/>
+        <location filename="../main_window.py" line="491"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="497"/>
+        <location filename="../main_window.py" line="523"/>
         <source>上次的照片 ({when})</source>
         <translation>Last photo ({when})</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="541"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="515"/>
+        <location filename="../main_window.py" line="541"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="577"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="555"/>
+        <location filename="../main_window.py" line="579"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="556"/>
+        <location filename="../main_window.py" line="580"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="556"/>
-        <location filename="../main_window.py" line="573"/>
+        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="597"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="569"/>
+        <location filename="../main_window.py" line="593"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="570"/>
+        <location filename="../main_window.py" line="594"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="571"/>
+        <location filename="../main_window.py" line="595"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="604"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="581"/>
+        <location filename="../main_window.py" line="605"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="606"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="591"/>
+        <location filename="../main_window.py" line="615"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="598"/>
+        <location filename="../main_window.py" line="622"/>
         <source>启动检查照片文件夹失败: {e}</source>
         <translation>The start-up check of the capture folder failed: {e}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="638"/>
+        <source>还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)</source>
+        <translation>No roster imported yet: menu Roster → Import roster (or station roster import roster.xlsx; demo: station demo)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="662"/>
+        <source>只有一张照片, 没有可对比的</source>
+        <translation>Only one photo: nothing to compare</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="672"/>
+        <source>当前这张</source>
+        <translation>This one</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="672"/>
+        <source>另一张</source>
+        <translation>The other one</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="709"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="635"/>
+        <location filename="../main_window.py" line="729"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="663"/>
+        <location filename="../main_window.py" line="757"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
@@ -383,22 +447,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../jobs.py" line="247"/>
+        <location filename="../jobs.py" line="248"/>
         <source>不加密请留空; 至少 6 位</source>
         <translation>Leave empty for no encryption; at least 6 characters</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="248"/>
+        <location filename="../jobs.py" line="249"/>
         <source>密码 (可选)</source>
         <translation>Password (optional)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="249"/>
+        <location filename="../jobs.py" line="250"/>
         <source>再次输入密码</source>
         <translation>Password again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="260"/>
+        <location filename="../jobs.py" line="261"/>
         <source>两次输入的密码不一致</source>
         <translation>The two passwords differ</translation>
     </message>
@@ -406,137 +470,180 @@
 <context>
     <name>PathField</name>
     <message>
-        <location filename="../jobs.py" line="54"/>
+        <location filename="../jobs.py" line="53"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="74"/>
+        <location filename="../jobs.py" line="75"/>
         <source>选择文件夹</source>
         <translation>Choose a folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="76"/>
+        <location filename="../jobs.py" line="77"/>
         <source>选择文件</source>
         <translation>Choose a file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="78"/>
+        <location filename="../jobs.py" line="79"/>
         <source>保存为</source>
         <translation>Save as</translation>
     </message>
 </context>
 <context>
+    <name>PhotoView</name>
+    <message>
+        <location filename="../photo_view.py" line="454"/>
+        <source>眼睛对准这条线</source>
+        <translation>Eyes on this line</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="455"/>
+        <source>实时取景 · 拍摄时暂停</source>
+        <translation>Live view · paused while shooting</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="520"/>
+        <source>{pct}% · Z 返回全图 · 拖动平移</source>
+        <translation>{pct}% · Z whole photo · drag to pan</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="522"/>
+        <source> · 正在载入原图…</source>
+        <translation> · loading the original…</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="568"/>
+        <source>无曝光信息 (EXIF)</source>
+        <translation>No exposure data (EXIF)</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="571"/>
+        <source>高光溢出 {p:.1f}%</source>
+        <translation>highlights clipped {p:.1f}%</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="573"/>
+        <source>暗部死黑 {p:.1f}%</source>
+        <translation>shadows clipped {p:.1f}%</translation>
+    </message>
+    <message>
+        <location filename="../photo_view.py" line="608"/>
+        <source>对比: 左 = 较早的一张, 右 = 当前这张 · C 结束对比</source>
+        <translation>Compare: left the earlier take, right this one · C to end</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../jobs.py" line="284"/>
+        <location filename="../jobs.py" line="285"/>
         <source>对账表</source>
         <translation>Reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="285"/>
+        <location filename="../jobs.py" line="286"/>
         <source>按学院、班级、机位统计已拍、未拍和缺席原因, 列出未拍学生; 与签字表核对。</source>
         <translation>Photographed, not photographed and reasons for absence by college, class and station; the students not photographed; the check against the sign-in sheets.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="287"/>
+        <location filename="../jobs.py" line="288"/>
         <source>本半天</source>
         <translation>This half day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="287"/>
+        <location filename="../jobs.py" line="288"/>
         <source>上午</source>
         <translation>Morning</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="287"/>
+        <location filename="../jobs.py" line="288"/>
         <source>下午</source>
         <translation>Afternoon</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="287"/>
+        <location filename="../jobs.py" line="288"/>
         <source>全天</source>
         <translation>Whole day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="292"/>
+        <location filename="../jobs.py" line="293"/>
         <source>时段</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="293"/>
+        <location filename="../jobs.py" line="294"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="296"/>
-        <location filename="../jobs.py" line="301"/>
+        <location filename="../jobs.py" line="297"/>
+        <location filename="../jobs.py" line="302"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="297"/>
-        <location filename="../jobs.py" line="302"/>
+        <location filename="../jobs.py" line="298"/>
+        <location filename="../jobs.py" line="303"/>
         <source>保存到</source>
         <translation>Save to</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="299"/>
+        <location filename="../jobs.py" line="300"/>
         <source>勘误表</source>
         <translation>Errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="300"/>
+        <location filename="../jobs.py" line="301"/>
         <source>附件3 电子图像采集及勘误反馈表: 现场报告的信息错误、名单外学生和名单中有错误的行。</source>
         <translation>Attachment 3, the errata feedback form: data errors reported at the camera, students not on the roster and roster rows with errors.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="305"/>
+        <location filename="../jobs.py" line="306"/>
         <source>照片交付导出</source>
         <translation>Photo delivery</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="306"/>
+        <location filename="../jobs.py" line="307"/>
         <source>每位已选定照片的学生: 原片和 480×640 标准照 (以身份证号命名), 按学校/学院/班级分文件夹, 附清单和校对单。再次导出只补写缺少或变化的文件。设置密码则输出 AES 加密压缩包。</source>
         <translation>For every student with a selected photo: the original and the 480×640 standard photo (named by ID number), in school / college / class folders, with a manifest and proof sheets. Exporting again writes only what is missing or changed. With a password the output is an AES-encrypted zip.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="309"/>
+        <location filename="../jobs.py" line="310"/>
         <source>输出文件夹</source>
         <translation>Output folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="313"/>
+        <location filename="../jobs.py" line="314"/>
         <source>生成对账表</source>
         <translation>Write the reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="313"/>
+        <location filename="../jobs.py" line="314"/>
         <source>生成勘误表</source>
         <translation>Write the errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="314"/>
+        <location filename="../jobs.py" line="315"/>
         <source>开始导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="315"/>
+        <location filename="../jobs.py" line="316"/>
         <source>打开文件夹</source>
         <translation>Open the folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="315"/>
+        <location filename="../jobs.py" line="316"/>
         <source>打开文件</source>
         <translation>Open the file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="340"/>
+        <location filename="../jobs.py" line="341"/>
         <source>请选择保存位置</source>
         <translation>Choose where to save</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="352"/>
+        <location filename="../jobs.py" line="353"/>
         <source>已处理 {done} / {total} 人</source>
         <translation>{done} / {total} students done</translation>
     </message>
@@ -544,88 +651,88 @@
 <context>
     <name>RosterImportDialog</name>
     <message>
-        <location filename="../jobs.py" line="371"/>
+        <location filename="../jobs.py" line="372"/>
         <source>导入名单</source>
         <translation>Import a roster</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="372"/>
+        <location filename="../jobs.py" line="373"/>
         <source>学校发来的学生名单 (xlsx / xls / csv)。再次导入更正后的名单会更新同一批学生, 不会重复, 也不会删除任何人。每一行的问题都写入问题报告。</source>
         <translation>The school&apos;s student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row&apos;s problems go into the findings report.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="374"/>
+        <location filename="../jobs.py" line="375"/>
         <source>名单 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
         <translation>Rosters (*.xlsx *.xls *.csv);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="375"/>
+        <location filename="../jobs.py" line="376"/>
         <source>名单文件</source>
         <translation>Roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="378"/>
+        <location filename="../jobs.py" line="379"/>
         <source>名单密码</source>
         <translation>Roster password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="381"/>
-        <location filename="../jobs.py" line="436"/>
+        <location filename="../jobs.py" line="382"/>
+        <location filename="../jobs.py" line="437"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="382"/>
+        <location filename="../jobs.py" line="383"/>
         <source>打开问题报告</source>
         <translation>Open the findings report</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="396"/>
+        <location filename="../jobs.py" line="397"/>
         <source>请选择名单文件</source>
         <translation>Choose the roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="398"/>
+        <location filename="../jobs.py" line="399"/>
         <source>找不到文件: {path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="406"/>
+        <location filename="../jobs.py" line="407"/>
         <source>读取名单…</source>
         <translation>Reading the roster…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="407"/>
+        <location filename="../jobs.py" line="408"/>
         <source>检查 {total} 行…</source>
         <translation>Checking {total} rows…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="408"/>
+        <location filename="../jobs.py" line="409"/>
         <source>写入数据库 {total} 行…</source>
         <translation>Writing {total} rows to the database…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="409"/>
+        <location filename="../jobs.py" line="410"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="424"/>
+        <location filename="../jobs.py" line="425"/>
         <source>用此密码导入</source>
         <translation>Import with this password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="425"/>
+        <location filename="../jobs.py" line="426"/>
         <source>密码不对, 请重新输入</source>
         <translation>Wrong password: type it again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="426"/>
+        <location filename="../jobs.py" line="427"/>
         <source>名单有密码保护: 请输入学校提供的密码</source>
         <translation>The roster is password-protected: type the password the school gave</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="435"/>
+        <location filename="../jobs.py" line="436"/>
         <source>已导入; {n} 行有错误, 见问题报告</source>
         <translation>Imported; {n} rows have errors, see the findings report</translation>
     </message>
@@ -634,77 +741,107 @@
     <name>SettingsDialog</name>
     <message>
         <location filename="../settings_dialog.py" line="31"/>
+        <source>相机 (USB 连接)</source>
+        <translation>Camera (USB)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="31"/>
+        <source>热文件夹</source>
+        <translation>Hot folder</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="32"/>
+        <source>摄像头</source>
+        <translation>Webcam</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="41"/>
+        <source>默认 (通知要求)</source>
+        <translation>Default (the notice's rules)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="41"/>
+        <source>蓝色背景</source>
+        <translation>Blue backdrop</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="42"/>
+        <source>演示</source>
+        <translation>Demo</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="67"/>
         <source>机位设置</source>
         <translation>Station settings</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="40"/>
+        <location filename="../settings_dialog.py" line="76"/>
         <source>选择…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="58"/>
+        <location filename="../settings_dialog.py" line="105"/>
         <source> 人/小时</source>
         <translation> per hour</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="65"/>
+        <location filename="../settings_dialog.py" line="112"/>
         <source>机位名称</source>
         <translation>Station name</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="66"/>
+        <location filename="../settings_dialog.py" line="113"/>
         <source>机位编号</source>
         <translation>Station number</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="67"/>
-        <location filename="../settings_dialog.py" line="87"/>
+        <location filename="../settings_dialog.py" line="114"/>
+        <location filename="../settings_dialog.py" line="130"/>
         <source>照片保存文件夹</source>
         <translation>Capture folder</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="68"/>
+        <location filename="../settings_dialog.py" line="115"/>
         <source>相机接口</source>
         <translation>Camera backend</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="69"/>
+        <location filename="../settings_dialog.py" line="116"/>
         <source>检查标准</source>
         <translation>Check profile</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="70"/>
+        <location filename="../settings_dialog.py" line="117"/>
         <source>目标速度 (下限)</source>
         <translation>Target rate (low)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="71"/>
+        <location filename="../settings_dialog.py" line="118"/>
         <source>目标速度 (上限)</source>
         <translation>Target rate (high)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="72"/>
+        <location filename="../settings_dialog.py" line="119"/>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="74"/>
+        <location filename="../settings_dialog.py" line="121"/>
         <source>相机接口和照片文件夹在重新打开窗口后生效。</source>
         <translation>The camera backend and the capture folder take effect when the window is opened again.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="93"/>
+        <location filename="../settings_dialog.py" line="136"/>
         <source>请填写机位名称</source>
         <translation>Enter the station name</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="96"/>
+        <location filename="../settings_dialog.py" line="139"/>
         <source>请填写照片保存文件夹</source>
         <translation>Enter the capture folder</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="99"/>
+        <location filename="../settings_dialog.py" line="142"/>
         <source>目标速度下限不能高于上限</source>
         <translation>The low target cannot be above the high one</translation>
     </message>
@@ -868,78 +1005,78 @@
 <context>
     <name>ThroughputPanel</name>
     <message>
-        <location filename="../throughput_panel.py" line="47"/>
+        <location filename="../throughput_panel.py" line="56"/>
         <source>近60分钟</source>
         <translation>Last 60 min</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="47"/>
+        <location filename="../throughput_panel.py" line="56"/>
         <source>今日</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="47"/>
+        <location filename="../throughput_panel.py" line="56"/>
         <source>平均每人</source>
         <translation>Per student</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="47"/>
+        <location filename="../throughput_panel.py" line="56"/>
         <source>当前</source>
         <translation>Current</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="48"/>
+        <location filename="../throughput_panel.py" line="57"/>
         <source>剩余</source>
         <translation>Remaining</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="48"/>
+        <location filename="../throughput_panel.py" line="57"/>
         <source>预计完成</source>
         <translation>Projected finish</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="56"/>
+        <location filename="../throughput_panel.py" line="65"/>
         <source>目标 150–180 人/小时</source>
         <translation>Target 150–180 per hour</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="59"/>
+        <location filename="../throughput_panel.py" line="68"/>
         <source>— 人/小时</source>
         <translation>— per hour</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="61"/>
+        <location filename="../throughput_panel.py" line="70"/>
         <source>{rate:.0f} 人/小时</source>
         <translation>{rate:.0f} per hour</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="63"/>
+        <location filename="../throughput_panel.py" line="72"/>
         <source>目标 {low}–{high} 人/小时</source>
         <translation>Target {low}–{high} per hour</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="65"/>
-        <location filename="../throughput_panel.py" line="66"/>
+        <location filename="../throughput_panel.py" line="74"/>
+        <location filename="../throughput_panel.py" line="75"/>
         <source>{n} 人</source>
         <translation>{n}</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="70"/>
+        <location filename="../throughput_panel.py" line="79"/>
         <source>不到 1 秒</source>
         <translation>under 1 s</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="72"/>
+        <location filename="../throughput_panel.py" line="81"/>
         <source>{s:.0f} 秒</source>
         <translation>{s:.0f} s</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="77"/>
+        <location filename="../throughput_panel.py" line="87"/>
         <source>{left} / {total} 人</source>
         <translation>{left} / {total}</translation>
     </message>
     <message>
-        <location filename="../throughput_panel.py" line="82"/>
+        <location filename="../throughput_panel.py" line="92"/>
         <source>已拍完</source>
         <translation>All done</translation>
     </message>
@@ -947,67 +1084,67 @@
 <context>
     <name>UnlistedDialog</name>
     <message>
-        <location filename="../dialogs.py" line="31"/>
+        <location filename="../dialogs.py" line="43"/>
         <source>登记名单外学生</source>
         <translation>Register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="33"/>
+        <location filename="../dialogs.py" line="45"/>
         <source>名单中没有此学生。填写后照常拍摄, 该学生会列入勘误表。</source>
         <translation>This student is not on the roster. Fill in the form and shoot as usual; the student goes to the errata form.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="48"/>
+        <location filename="../dialogs.py" line="60"/>
         <source>姓名 *</source>
         <translation>Name *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="49"/>
+        <location filename="../dialogs.py" line="61"/>
         <source>学号</source>
         <translation>Student no.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="50"/>
+        <location filename="../dialogs.py" line="62"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="51"/>
+        <location filename="../dialogs.py" line="63"/>
         <source>性别</source>
         <translation>Gender</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="52"/>
+        <location filename="../dialogs.py" line="64"/>
         <source>专业</source>
         <translation>Major</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="53"/>
+        <location filename="../dialogs.py" line="65"/>
         <source>班级</source>
         <translation>Class</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="54"/>
+        <location filename="../dialogs.py" line="66"/>
         <source>学院</source>
         <translation>College</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="55"/>
+        <location filename="../dialogs.py" line="67"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="68"/>
+        <location filename="../dialogs.py" line="74"/>
         <source>请填写姓名</source>
         <translation>Enter the name</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="71"/>
+        <location filename="../dialogs.py" line="77"/>
         <source>请填写学号或身份证号</source>
         <translation>Enter a student number or an ID number</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="75"/>
+        <location filename="../dialogs.py" line="81"/>
         <source>身份证号应为18位 (或15位旧号码)</source>
         <translation>An ID number has 18 characters (or 15 for the old format)</translation>
     </message>
