@@ -19,7 +19,6 @@ from app.errors import InputError
 from app.i18n import t
 from app.plan import (
     MAX_DAY,
-    MAX_PER_MACHINE_DAY,
     ClassLoad,
     Plan,
     parse_breaks,
