@@ -217,3 +217,26 @@ def test_station_plan_days_and_place_on_the_command_line(db_url, run_cli, tmp_pa
     assert "地点: 图书馆报告厅" in sheet
     code, out, err = run_cli("sheets", "--out", tmp_path / "s1.pdf", "--class", "班01")
     assert "地点: 体育馆" in PdfReader(tmp_path / "s1.pdf").pages[0].extract_text()
+
+
+def test_replan_keeps_later_days_classes_on_their_days(db):
+    with db.session() as s:
+        st1 = station(s, 1)
+        students = make_roster(s, [(f"学院{i % 3}", f"班{i:02d}", 40) for i in range(30)])  # 1,200
+        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="12:00-13:30",
+                                  day_end="16:00", days=2)
+        plan.save_plan(s, p)
+        s.commit()
+        published = {sl.class_name: sl.start.date() for sl in p.slots}
+        assert set(published.values()) == {DAY, DAY + timedelta(days=1)}
+        at = datetime(2019, 3, 16, 10, 0)
+        for i, x in enumerate(students[:40]):
+            photograph(s, x, st1, at - timedelta(seconds=20 * (40 - i)))
+        s.commit()
+        rp, _ = plan.replan(s, at=at)
+    for sl in rp.slots:
+        if published[sl.class_name] > DAY:
+            assert sl.start.date() == published[sl.class_name], sl.class_name  # not pulled into today
+        assert sl.end.time() <= time(16) or sl.end.time() == time(0)
+    assert sum(sl.students for sl in rp.slots) == 1200 - 40
+    assert max(machine_day_loads(rp).values()) <= 900
