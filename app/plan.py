@@ -40,7 +40,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -500,21 +499,28 @@ def schedule(
     return plan
 
 
-# The database side lives in app.plan_db; these names stay importable from here.
-from app.plan_days import schedule_days, split_days  # noqa: E402
-from app.plan_parse import parse_breaks, parse_hhmm, parse_start, parse_stations  # noqa: E402
-from app.plan_rules import check_invariants, day_capacity, machine_day_loads  # noqa: E402
-from app.plan_db import (  # noqa: E402
-    MeasuredRate,
-    measured_rates,
-    plan_from_roster,
-    replan,
-    roster_loads,
-    save_plan,
-)
+# Parsing, the rules, the days and the database side live in their own modules; their names stay
+# importable from here (lazily, so each of those modules can import this one first).
+_MOVED = {
+    **dict.fromkeys(("schedule_days", "split_days"), "app.plan_days"),
+    **dict.fromkeys(("parse_breaks", "parse_hhmm", "parse_start", "parse_stations"), "app.plan_parse"),
+    **dict.fromkeys(("check_invariants", "day_capacity", "machine_day_loads"), "app.plan_rules"),
+    **dict.fromkeys(("MeasuredRate", "measured_rates", "plan_from_roster", "replan", "roster_loads", "save_plan"),
+                    "app.plan_db"),
+}
+
+
+def __getattr__(name: str):
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.plan' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
-    "Break", "ClassLoad", "GroupSlot", "MeasuredRate", "Plan", "Slot", "check_invariants", "machine_day_loads",
+    "Break", "ClassLoad", "GroupSlot", "MeasuredRate", "Plan", "Slot", "check_invariants", "day_capacity", "machine_day_loads",
     "measured_rates", "parse_breaks", "parse_hhmm", "parse_start", "parse_stations", "plan_from_roster", "replan",
     "roster_loads", "save_plan", "schedule", "schedule_days", "split_days",
 ]

@@ -31,6 +31,62 @@ def split_days(classes: list[ClassLoad], weights: list[int]) -> list[list[ClassL
     return out
 
 
+def schedule_sequence(
+    chunks: list[list[ClassLoad]],
+    *,
+    start: datetime,
+    stations: int | list[int],
+    rate: float | list[float],
+    day_start: time | None = None,
+    breaks: list[tuple[time, time]] | None = None,
+    day_end: time | None = None,
+    lead: int = 10,
+    max_per_day: int = MAX_PER_MACHINE_DAY,
+    kind: str = "plan",
+    done_today: dict[int, int] | None = None,
+    school_students: int | None = None,
+) -> Plan:
+    """Chunk i on day i (counted from ``start``'s day), each planned on its own with that day's stations.
+
+    Chunk 0 begins at ``start``, later chunks at ``day_start`` of their day. A
+    chunk that does not fit its day (the machine-day limit, the end of the day)
+    runs on into the next days, and the next chunk starts on the day after it.
+    """
+    per_day = [int(n) for n in stations] if isinstance(stations, (list, tuple)) else [int(stations)]
+    n = max(per_day)
+    rates = [float(r) for r in rate] if isinstance(rate, (list, tuple)) else [float(rate)] * n
+    day_start = day_start or start.time()
+
+    def from_day(i: int) -> int | list[int]:
+        rest = [per_day[min(d, len(per_day) - 1)] for d in range(i, max(i + 1, len(per_day)))]
+        return rest if len(set(rest)) > 1 and day_end is not None else rest[0]
+
+    slots: list[Slot] = []
+    used: list[Break] = []
+    day0 = start.date()
+    next_free = 0  # the first day index the next chunk may start on
+    for d, chunk in enumerate(chunks):
+        if not chunk:
+            continue
+        di = max(d, next_free)
+        st = from_day(di)
+        width = max(st) if isinstance(st, list) else st
+        begin = start if di == 0 else datetime.combine(day0 + timedelta(days=di), day_start)
+        p = schedule(chunk, stations=st, rate=rates[:width], start=begin, breaks=breaks, day_end=day_end,
+                     day_start=day_start, lead=lead, max_per_day=max_per_day, kind=kind,
+                     done_today=done_today if di == 0 else None)
+        slots += p.slots
+        used += p.breaks
+        next_free = (p.end.date() - day0).days + 1
+    plan = Plan(start, n, rates, sorted(used, key=lambda b: b.start), lead,
+                sorted(slots, key=lambda sl: (sl.station, sl.start)), kind, list(breaks or []), day_end)
+    plan.stations_by_day = per_day if len(set(per_day)) > 1 else []
+    plan.max_per_day = max_per_day
+    plan.school_students = school_students
+    plan.day_start = day_start
+    return plan
+
+
 def schedule_days(
     classes: list[ClassLoad],
     *,
@@ -55,30 +111,9 @@ def schedule_days(
         raise InputError(t("天数至少为 1", "at least one day"))
     per_day = [int(n) for n in stations] if isinstance(stations, (list, tuple)) else [int(stations)]
     counts = [per_day[min(d, len(per_day) - 1)] for d in range(days)]
-    chunks = split_days(classes, counts)
-    slots: list[Slot] = []
-    used: list[Break] = []
-    warnings: list[str] = []
-    day0 = start.date()
-    next_free = 0  # the first day index the next share may start on
-    for d, chunk in enumerate(chunks):
-        if not chunk:
-            continue
-        di = max(d, next_free)
-        st = counts[min(di, days - 1)] if di < days else per_day[-1]
-        begin = start if di == 0 else datetime.combine(day0 + timedelta(days=di), start.time())
-        p = schedule(chunk, stations=st, rate=rate, start=begin, breaks=breaks, day_end=day_end, lead=lead,
-                     max_per_day=max_per_day)
-        slots += p.slots
-        used += p.breaks
-        next_free = (p.end.date() - day0).days + 1
-    n = max(counts)
-    plan = Plan(start, n, [float(rate)] * n, sorted(used, key=lambda b: b.start), lead,
-                sorted(slots, key=lambda sl: (sl.station, sl.start)), "plan", list(breaks or []), day_end)
+    plan = schedule_sequence(split_days(classes, counts), start=start, stations=counts, rate=rate, breaks=breaks,
+                             day_end=day_end, lead=lead, max_per_day=max_per_day, school_students=school_students)
     plan.stations_by_day = counts if len(set(counts)) > 1 else []
-    plan.max_per_day = max_per_day
-    plan.school_students = school_students
     plan.days_wanted = days
-    plan.day_start = start.time()
-    plan.warnings = warnings + warnings_for(plan)
+    plan.warnings = warnings_for(plan)
     return plan

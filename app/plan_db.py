@@ -19,7 +19,6 @@ from app.errors import InputError
 from app.i18n import t
 from app.plan import (
     MAX_DAY,
-    MAX_PER_MACHINE_DAY,
     ClassLoad,
     Plan,
     parse_breaks,
@@ -349,20 +348,27 @@ def replan(
             last = max((s for s in c.students if s.photographed_at), key=lambda s: s.photographed_at)
             station = last.photographed_station
         loads.append(ClassLoad(c.college, c.class_name, groups, station))
-    plan = schedule(
-        loads,
-        stations=stations,
-        rate=rates,
-        start=at,
-        breaks=daily,
-        day_end=end,
-        day_start=day_start,
-        lead=lead,
-        kind="replan",
-        max_per_day=cap,
-        done_today=dict(done_today),
-        school_students=sum(c.roster for c in snap.classes),
-    )
+    # A class published for a later day stays on that day: the school has told its students when to come.
+    planned_day: dict[tuple[str, str], date] = {}
+    for s in slots:
+        key = (s.college, s.class_name)
+        planned_day[key] = min(planned_day.get(key, s.start_at.date()), s.start_at.date())
+    chunk_of = [max(0, (planned_day[(c.college, c.class_name)] - at.date()).days) if (c.college, c.class_name) in planned_day
+                else 0 for c in loads]
+    common = dict(stations=stations, rate=rates, start=at, breaks=daily, day_end=end, day_start=day_start, lead=lead,
+                  kind="replan", max_per_day=cap, done_today=dict(done_today),
+                  school_students=sum(c.roster for c in snap.classes))
+    if max(chunk_of, default=0) == 0:
+        plan = schedule(loads, **common)
+    else:
+        from app.plan_days import schedule_sequence
+        from app.plan_rules import warnings_for
+
+        chunks: list[list[ClassLoad]] = [[] for _ in range(max(chunk_of) + 1)]
+        for c, i in zip(loads, chunk_of):
+            chunks[i].append(c)
+        plan = schedule_sequence(chunks, **common)
+        plan.warnings = warnings_for(plan)
     places = Places.from_json(params.get("places"))
     apply_places(plan, places)
     plan.places_spec = places

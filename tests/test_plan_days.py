@@ -217,3 +217,60 @@ def test_station_plan_days_and_place_on_the_command_line(db_url, run_cli, tmp_pa
     assert "地点: 图书馆报告厅" in sheet
     code, out, err = run_cli("sheets", "--out", tmp_path / "s1.pdf", "--class", "班01")
     assert "地点: 体育馆" in PdfReader(tmp_path / "s1.pdf").pages[0].extract_text()
+
+
+def test_replan_keeps_later_days_classes_on_their_days(db):
+    with db.session() as s:
+        st1 = station(s, 1)
+        students = make_roster(s, [(f"学院{i % 3}", f"班{i:02d}", 40) for i in range(30)])  # 1,200
+        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="12:00-13:30",
+                                  day_end="16:00", days=2)
+        plan.save_plan(s, p)
+        s.commit()
+        published = {sl.class_name: sl.start.date() for sl in p.slots}
+        assert set(published.values()) == {DAY, DAY + timedelta(days=1)}
+        at = datetime(2019, 3, 16, 10, 0)
+        for i, x in enumerate(students[:40]):
+            photograph(s, x, st1, at - timedelta(seconds=20 * (40 - i)))
+        s.commit()
+        rp, _ = plan.replan(s, at=at)
+    for sl in rp.slots:
+        if published[sl.class_name] > DAY:
+            assert sl.start.date() == published[sl.class_name], sl.class_name  # not pulled into today
+        assert sl.end.time() <= time(16) or sl.end.time() == time(0)
+    assert sum(sl.students for sl in rp.slots) == 1200 - 40
+    assert max(machine_day_loads(rp).values()) <= 900
+
+
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(st.integers(1, 130), min_size=1, max_size=40),
+    stations=st.one_of(st.integers(1, 6), st.lists(st.integers(1, 6), min_size=2, max_size=3)),
+    cap=st.integers(150, 900),
+    day_end=st.sampled_from([time(12), time(16), time(18)]),
+    done=st.integers(0, 140),
+)
+def test_no_machine_day_passes_the_limit_for_any_school(sizes, stations, cap, day_end, done):
+    classes = [load(f"班{i}", n, f"学院{i // 5}") for i, n in enumerate(sizes)]
+    p = schedule(classes, stations=stations, rate=165, start=datetime.combine(DAY, time(8)),
+                 breaks=parse_breaks("12:00-13:30"), day_end=day_end, max_per_day=cap, done_today={1: min(done, cap)})
+    assert check_invariants(p, classes) == []
+    loads = machine_day_loads(p)
+    for (d, stn), n in loads.items():
+        already = min(done, cap) if (d, stn) == (DAY, 1) else 0
+        assert n + already <= cap, (d, stn, n, already, cap)
+
+
+def test_the_setting_sets_the_machine_day(db):
+    from app import settings
+
+    with db.session() as s:
+        make_roster(s, [(f"学院{i % 3}", f"班{i:02d}", 40) for i in range(40)])  # 1,600
+        settings.set_(s, "plan.max_per_machine_day", "700")
+        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
+    assert p.max_per_day == 700 and max(machine_day_loads(p).values()) <= 700 and len(p.days) == 2

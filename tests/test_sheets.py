@@ -166,3 +166,15 @@ def test_a_long_class_name_never_overprints(db, tmp_path):
             assert overlap <= 0.5, (a[1], b[1], overlap)  # nothing drawn over anything on the same line
     everything = "".join(pages_text(tmp_path / "long.pdf")).replace("\n", "")
     assert LONG_CLASS in everything.replace(" ", "") or "2015级1班" in everything
+
+
+def test_a_reprint_shows_recorded_absence_reasons(roster, tmp_path):
+    from app import marshal
+
+    with roster.session() as s:
+        st = s.scalars(select(Student).where(Student.student_no == "19004003")).one()
+        marshal.mark_absent(s, st.id, "实习", "在苏州实习")
+        s.commit()
+        write_sheets(s, tmp_path / "r.pdf", class_name="物理1班")
+    text = pages_text(tmp_path / "r.pdf")[0]
+    assert "备注/缺席原因" in text and "在苏州实习" in text
