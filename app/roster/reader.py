@@ -218,6 +218,87 @@ def _calamine_failed(path: Path, exc: BaseException) -> InputError:
     return _unreadable(path, t(f"文件已损坏或不完整 ({why})", f"the file is damaged or incomplete ({why})"))
 
 
+# A legacy .xls is read by calamine in a child process with a memory limit: its BIFF and compound-file
+# structures hold 32-bit counts a damaged file can set to anything, and calamine then allocates 4 GB
+# and aborts (found by fuzzing), which no try/except can catch. The child's crash is our error message.
+_XLS_CHILD = r"""
+import io, pickle, resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import python_calamine as pc
+max_rows, max_cols, max_cells = (int(x) for x in sys.argv[2:5])
+data = sys.stdin.buffer.read()
+try:
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = []
+    for meta in wb.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        h, w = sheet.height, sheet.width
+        if h > max_rows or w > max_cols or h * w > max_cells:
+            out.append(("extent", meta.name, h, w))
+            continue
+        rows = sheet.to_python(skip_empty_area=False)
+        try:
+            merged = [tuple(map(tuple, m)) for m in (sheet.merged_cell_ranges or [])]
+        except BaseException:
+            merged = []
+        out.append(("sheet", meta.name, meta.visible == pc.SheetVisibleEnum.Visible, rows, merged))
+    result = ("ok", out)
+except pc.PasswordError:
+    result = ("password",)
+except BaseException as exc:
+    result = ("error", (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200])
+sys.stdout.buffer.write(pickle.dumps(result))
+"""
+XLS_CHILD_MEMORY = 1536 * 1024 * 1024
+XLS_CHILD_SECONDS = 60
+
+
+class _LoadedSheet:
+    """A sheet the child process already read (rows and merged ranges)."""
+
+    def __init__(self, rows: list[list], merged: list):
+        self.rows, self.merged = rows, merged
+
+
+def _sheets_from_xls(data: bytes | None, path: Path):
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    if data is None:
+        data = path.read_bytes()
+    try:
+        r = subprocess.run(
+            [sys.executable, "-c", _XLS_CHILD, str(XLS_CHILD_MEMORY), str(MAX_ROWS), str(MAX_COLS), str(MAX_CELLS)],
+            input=data, capture_output=True, timeout=XLS_CHILD_SECONDS,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        raise _unreadable(path, t(f"读取超过 {XLS_CHILD_SECONDS} 秒, 文件可能已损坏", f"reading took over {XLS_CHILD_SECONDS} s: the file may be damaged")) from None
+    try:
+        result = pickle.loads(r.stdout) if r.returncode == 0 else None
+    except Exception:  # noqa: BLE001 - a half-written answer
+        result = None
+    if result is None:
+        raise _unreadable(path, t("文件已损坏或不完整 (读取时程序异常退出)", "the file is damaged or incomplete (the reader crashed on it)"))
+    if result[0] == "password":
+        raise PasswordNeeded(t(f"名单 {path.name} 有密码保护,请用 --password 提供密码",
+                               f"the roster {path.name} is password-protected: give the password with --password"))
+    if result[0] == "error":
+        raise _unreadable(path, t(f"文件已损坏或不完整 ({result[1]})", f"the file is damaged or incomplete ({result[1]})"))
+    out = []
+    for item in result[1]:
+        if item[0] == "extent":
+            _check_extent(path, item[1], item[2], item[3])
+        _, name, visible, rows, merged = item
+        out.append((name, visible, _LoadedSheet(rows, merged)))
+    return out
+
+
 def _sheets_from_workbook(data: bytes | None, path: Path):
     """(name, visible, workbook) for each worksheet; ``data`` None: read the file itself."""
     import python_calamine as pc
@@ -247,6 +328,10 @@ def _sheets_from_workbook(data: bytes | None, path: Path):
 
 
 def _load_sheet(wb, name: str, path: Path) -> tuple[list[list], list]:
+    if isinstance(wb, _LoadedSheet):
+        if len(wb.merged) > MAX_MERGED:
+            _check_extent(path, name, 0, 0, len(wb.merged))
+        return wb.rows, wb.merged
     try:
         sheet = wb.get_sheet_by_name(name)
         # the range is allocated now; its Python copy would take ten times more: check before to_python
@@ -440,7 +525,9 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
             notes.append(t("名单没有加密,已忽略 --password", "the roster is not encrypted: --password ignored"))
         if data.startswith(_ZIP_MAGIC):
             _check_xlsx(data if encrypted else None, path)
-        sheets = _sheets_from_workbook(data if encrypted else None, path)
+            sheets = _sheets_from_workbook(data if encrypted else None, path)
+        else:  # a legacy .xls (or an encrypted xlsx that is not a zip inside)
+            sheets = _sheets_from_xls(data, path)
         csv_rownos = None
     is_csv = is_text
 
