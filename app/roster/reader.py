@@ -252,7 +252,7 @@ except BaseException as exc:
     result = ("error", (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200])
 sys.stdout.buffer.write(pickle.dumps(result))
 """
-XLS_CHILD_MEMORY = 1536 * 1024 * 1024
+XLS_CHILD_MEMORY = 640 * 1024 * 1024  # a 60,000-row .xls needs about a third of it
 XLS_CHILD_SECONDS = 60
 
 
