@@ -127,9 +127,13 @@ def _too_big(path: Path, zh: str, en: str) -> InputError:
                                f"{en}; check the file, or save just the roster as a new xlsx/csv file and import that"))
 
 
+# Cheap first pass over a sheet's XML: only references that could break a limit are looked at, i.e. a
+# cell in column AA or beyond, or a row number of six or seven digits (cell or row element). A sheet that
+# has cells beyond column Z gets the exact pass (every cell and row reference).
+_FAR_HINT = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?[0-9]{6})')  # a literal start: sre's fast prefix scan
+_REF_AT = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b")
 
 
 def _col_number(letters: bytes) -> int:
@@ -167,34 +171,52 @@ def _check_xlsx(data: bytes | None, path: Path) -> None:
         for i in infos:
             if not (i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
                 continue
-            max_row = max_col = merged = 0
-            seen = 0
-            tail = b""
-            try:
-                with zf.open(i) as f:
-                    while True:
-                        chunk = f.read(1 << 20)
-                        if not chunk:
-                            break
-                        seen += len(chunk)
-                        if seen > MAX_UNPACKED_BYTES:
-                            raise _too_big(path, "工作表解压后过大 (疑似“压缩炸弹”)", "a sheet unpacks too large (a zip bomb?)")
-                        buf = tail + chunk
-                        cut = buf.rfind(b"<")  # a tag cut by the chunk is looked at with the next one
-                        if cut < 0 or len(buf) - cut > 4096:
-                            cut = len(buf)
-                        body, tail = buf[:cut], buf[cut:]
-                        for m in _CELL_REF.finditer(body):
+            far = _scan_sheet(zf, i, path, exact=False)
+            if far:  # columns beyond Z: the area needs the exact row count
+                _scan_sheet(zf, i, path, exact=True)
+
+
+def _scan_sheet(zf, info, path: Path, *, exact: bool) -> bool:
+    """Check one sheet's extent and merged ranges (see :func:`_check_xlsx`); True if a cell lies beyond column Z."""
+    max_row = max_col = merged = seen = 0
+    tail = b""
+    try:
+        with zf.open(info) as f:
+            while True:
+                chunk = f.read(1 << 22)
+                if not chunk:
+                    break
+                seen += len(chunk)
+                if seen > MAX_UNPACKED_BYTES:
+                    raise _too_big(path, "工作表解压后过大 (疑似“压缩炸弹”)", "a sheet unpacks too large (a zip bomb?)")
+                buf = tail + chunk
+                cut = buf.rfind(b"<")  # a tag cut by the chunk is looked at with the next one
+                if cut < 0 or len(buf) - cut > 4096:
+                    cut = len(buf)
+                body, tail = buf[:cut], buf[cut:]
+                merged += body.count(b"mergeCell ")
+                if exact:
+                    for m in _CELL_REF.finditer(body):
+                        max_row = max(max_row, int(m.group(2)))
+                        max_col = max(max_col, _col_number(m.group(1)))
+                    for m in _ROW_REF.finditer(body):
+                        max_row = max(max_row, int(m.group(1)))
+                else:
+                    for hint in _FAR_HINT.finditer(body):
+                        m = _REF_AT.match(body, hint.start())
+                        if m:
                             max_row = max(max_row, int(m.group(2)))
-                            max_col = max(max_col, _col_number(m.group(1)))
-                        for m in _ROW_REF.finditer(body):
-                            max_row = max(max_row, int(m.group(1)))
-                        merged += len(_MERGE.findall(body))
-            except InputError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a damaged deflate stream, a bad CRC
-                raise _unreadable(path, t(f"文件已损坏 ({i.filename}: {exc})", f"the file is damaged ({i.filename}: {exc})")) from None
-            _check_extent(path, i.filename, max_row, max_col, merged)
+                            if m.group(1):
+                                max_col = max(max_col, _col_number(m.group(1)))
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged deflate stream, a bad CRC
+        raise _unreadable(path, t(f"文件已损坏 ({info.filename}: {exc})", f"the file is damaged ({info.filename}: {exc})")) from None
+    # the cheap pass knows rows only from 100,000 up: below that, with columns within Z, the area is small
+    _check_extent(path, info.filename, max_row, max_col if exact else min(max_col, MAX_COLS), merged)
+    if exact:
+        return False
+    return max_col > 26
 
 
 def _check_extent(path: Path, where: str, rows: int, cols: int, merged: int = 0) -> None:
