@@ -114,6 +114,7 @@ class Tally:
             "errors": self.errors, "tracebacks": len(self.tracebacks), "first_tracebacks": self.tracebacks[:3],
             "max_seconds_per_file": round(self.slowest, 3), "seconds": round(seconds, 1),
             "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # .xls readers
         }
 
 
@@ -128,6 +129,7 @@ def fuzz_reader(budget: int, seed: int) -> dict:
 
     tmp = Path(tempfile.mkdtemp(prefix="fuzz-roster-"))
     seeds = _roster_seeds(tmp)
+    print(f"# roster files under {tmp} (the one being read is kept if the process dies)", file=sys.stderr, flush=True)
     tally = Tally("roster reader + validator")
 
     @hseed(seed)
@@ -151,7 +153,8 @@ def fuzz_reader(budget: int, seed: int) -> dict:
             tally.tracebacks.append(f"{path.name} (seed {k}, {edits!r}): {traceback.format_exc()[-1500:]}")
         finally:
             tally.slowest = max(tally.slowest, time.perf_counter() - t0)
-            path.unlink(missing_ok=True)
+            if tally.files % 50:  # keep one in fifty for a look (the directory is small)
+                path.unlink(missing_ok=True)
 
     t0 = time.perf_counter()
     run()

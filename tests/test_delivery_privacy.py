@@ -126,3 +126,23 @@ def test_a_full_disk_leaves_no_plain_copy(day, db, db_url, tmp_path, small_disk,
     assert leaks(tmp_path, people) == []
     assert not out.exists() and not [p for p in (tmp_path / "out").glob("*")]
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+
+
+def test_a_cancelled_encrypted_export_leaves_nothing_plain(day, db, tmp_path, monkeypatch):  # noqa: F811
+    import threading
+
+    from app.export import ExportCancelled
+    from app.reports import service
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cancel = threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done >= 3:
+            cancel.set()  # the operator presses 取消
+
+    out = tmp_path / "out" / "d.zip"
+    with db.session() as s, pytest.raises(ExportCancelled):
+        service.export_delivery(s, out, password=PASSWORD, class_name="软件1901", progress=progress, cancel=cancel)
+    assert leaks(tmp_path, _people(db)) == []
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] and not out.exists()

@@ -127,9 +127,13 @@ def _too_big(path: Path, zh: str, en: str) -> InputError:
                                f"{en}; check the file, or save just the roster as a new xlsx/csv file and import that"))
 
 
+# Cheap first pass over a sheet's XML: only references that could break a limit are looked at, i.e. a
+# cell in column AA or beyond, or a row number of six or seven digits (cell or row element). A sheet that
+# has cells beyond column Z gets the exact pass (every cell and row reference).
+_FAR_HINT = re.compile(rb' r="(?:[A-Z]{2}|[A-Z]?[0-9]{6})')  # a literal start: sre's fast prefix scan
+_REF_AT = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,7})"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b")
 
 
 def _col_number(letters: bytes) -> int:
@@ -167,34 +171,52 @@ def _check_xlsx(data: bytes | None, path: Path) -> None:
         for i in infos:
             if not (i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")):
                 continue
-            max_row = max_col = merged = 0
-            seen = 0
-            tail = b""
-            try:
-                with zf.open(i) as f:
-                    while True:
-                        chunk = f.read(1 << 20)
-                        if not chunk:
-                            break
-                        seen += len(chunk)
-                        if seen > MAX_UNPACKED_BYTES:
-                            raise _too_big(path, "工作表解压后过大 (疑似“压缩炸弹”)", "a sheet unpacks too large (a zip bomb?)")
-                        buf = tail + chunk
-                        cut = buf.rfind(b"<")  # a tag cut by the chunk is looked at with the next one
-                        if cut < 0 or len(buf) - cut > 4096:
-                            cut = len(buf)
-                        body, tail = buf[:cut], buf[cut:]
-                        for m in _CELL_REF.finditer(body):
+            far = _scan_sheet(zf, i, path, exact=False)
+            if far:  # columns beyond Z: the area needs the exact row count
+                _scan_sheet(zf, i, path, exact=True)
+
+
+def _scan_sheet(zf, info, path: Path, *, exact: bool) -> bool:
+    """Check one sheet's extent and merged ranges (see :func:`_check_xlsx`); True if a cell lies beyond column Z."""
+    max_row = max_col = merged = seen = 0
+    tail = b""
+    try:
+        with zf.open(info) as f:
+            while True:
+                chunk = f.read(1 << 22)
+                if not chunk:
+                    break
+                seen += len(chunk)
+                if seen > MAX_UNPACKED_BYTES:
+                    raise _too_big(path, "工作表解压后过大 (疑似“压缩炸弹”)", "a sheet unpacks too large (a zip bomb?)")
+                buf = tail + chunk
+                cut = buf.rfind(b"<")  # a tag cut by the chunk is looked at with the next one
+                if cut < 0 or len(buf) - cut > 4096:
+                    cut = len(buf)
+                body, tail = buf[:cut], buf[cut:]
+                merged += body.count(b"mergeCell ")
+                if exact:
+                    for m in _CELL_REF.finditer(body):
+                        max_row = max(max_row, int(m.group(2)))
+                        max_col = max(max_col, _col_number(m.group(1)))
+                    for m in _ROW_REF.finditer(body):
+                        max_row = max(max_row, int(m.group(1)))
+                else:
+                    for hint in _FAR_HINT.finditer(body):
+                        m = _REF_AT.match(body, hint.start())
+                        if m:
                             max_row = max(max_row, int(m.group(2)))
-                            max_col = max(max_col, _col_number(m.group(1)))
-                        for m in _ROW_REF.finditer(body):
-                            max_row = max(max_row, int(m.group(1)))
-                        merged += len(_MERGE.findall(body))
-            except InputError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a damaged deflate stream, a bad CRC
-                raise _unreadable(path, t(f"文件已损坏 ({i.filename}: {exc})", f"the file is damaged ({i.filename}: {exc})")) from None
-            _check_extent(path, i.filename, max_row, max_col, merged)
+                            if m.group(1):
+                                max_col = max(max_col, _col_number(m.group(1)))
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged deflate stream, a bad CRC
+        raise _unreadable(path, t(f"文件已损坏 ({info.filename}: {exc})", f"the file is damaged ({info.filename}: {exc})")) from None
+    # the cheap pass knows rows only from 100,000 up: below that, with columns within Z, the area is small
+    _check_extent(path, info.filename, max_row, max_col if exact else min(max_col, MAX_COLS), merged)
+    if exact:
+        return False
+    return max_col > 26
 
 
 def _check_extent(path: Path, where: str, rows: int, cols: int, merged: int = 0) -> None:
@@ -216,6 +238,87 @@ def _calamine_failed(path: Path, exc: BaseException) -> InputError:
     # calamine is Rust: a malformed file can make it panic (pyo3's PanicException derives from BaseException)
     why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
     return _unreadable(path, t(f"文件已损坏或不完整 ({why})", f"the file is damaged or incomplete ({why})"))
+
+
+# A legacy .xls is read by calamine in a child process with a memory limit: its BIFF and compound-file
+# structures hold 32-bit counts a damaged file can set to anything, and calamine then allocates 4 GB
+# and aborts (found by fuzzing), which no try/except can catch. The child's crash is our error message.
+_XLS_CHILD = r"""
+import io, pickle, resource, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import python_calamine as pc
+max_rows, max_cols, max_cells = (int(x) for x in sys.argv[2:5])
+data = sys.stdin.buffer.read()
+try:
+    wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    out = []
+    for meta in wb.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        h, w = sheet.height, sheet.width
+        if h > max_rows or w > max_cols or h * w > max_cells:
+            out.append(("extent", meta.name, h, w))
+            continue
+        rows = sheet.to_python(skip_empty_area=False)
+        try:
+            merged = [tuple(map(tuple, m)) for m in (sheet.merged_cell_ranges or [])]
+        except BaseException:
+            merged = []
+        out.append(("sheet", meta.name, meta.visible == pc.SheetVisibleEnum.Visible, rows, merged))
+    result = ("ok", out)
+except pc.PasswordError:
+    result = ("password",)
+except BaseException as exc:
+    result = ("error", (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200])
+sys.stdout.buffer.write(pickle.dumps(result))
+"""
+XLS_CHILD_MEMORY = 640 * 1024 * 1024  # a 60,000-row .xls needs about a third of it
+XLS_CHILD_SECONDS = 60
+
+
+class _LoadedSheet:
+    """A sheet the child process already read (rows and merged ranges)."""
+
+    def __init__(self, rows: list[list], merged: list):
+        self.rows, self.merged = rows, merged
+
+
+def _sheets_from_xls(data: bytes | None, path: Path):
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    if data is None:
+        data = path.read_bytes()
+    try:
+        r = subprocess.run(
+            [sys.executable, "-c", _XLS_CHILD, str(XLS_CHILD_MEMORY), str(MAX_ROWS), str(MAX_COLS), str(MAX_CELLS)],
+            input=data, capture_output=True, timeout=XLS_CHILD_SECONDS,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        raise _unreadable(path, t(f"读取超过 {XLS_CHILD_SECONDS} 秒, 文件可能已损坏", f"reading took over {XLS_CHILD_SECONDS} s: the file may be damaged")) from None
+    try:
+        result = pickle.loads(r.stdout) if r.returncode == 0 else None
+    except Exception:  # noqa: BLE001 - a half-written answer
+        result = None
+    if result is None:
+        raise _unreadable(path, t("文件已损坏或不完整 (读取时程序异常退出)", "the file is damaged or incomplete (the reader crashed on it)"))
+    if result[0] == "password":
+        raise PasswordNeeded(t(f"名单 {path.name} 有密码保护,请用 --password 提供密码",
+                               f"the roster {path.name} is password-protected: give the password with --password"))
+    if result[0] == "error":
+        raise _unreadable(path, t(f"文件已损坏或不完整 ({result[1]})", f"the file is damaged or incomplete ({result[1]})"))
+    out = []
+    for item in result[1]:
+        if item[0] == "extent":
+            _check_extent(path, item[1], item[2], item[3])
+        _, name, visible, rows, merged = item
+        out.append((name, visible, _LoadedSheet(rows, merged)))
+    return out
 
 
 def _sheets_from_workbook(data: bytes | None, path: Path):
@@ -247,6 +350,10 @@ def _sheets_from_workbook(data: bytes | None, path: Path):
 
 
 def _load_sheet(wb, name: str, path: Path) -> tuple[list[list], list]:
+    if isinstance(wb, _LoadedSheet):
+        if len(wb.merged) > MAX_MERGED:
+            _check_extent(path, name, 0, 0, len(wb.merged))
+        return wb.rows, wb.merged
     try:
         sheet = wb.get_sheet_by_name(name)
         # the range is allocated now; its Python copy would take ten times more: check before to_python
@@ -440,7 +547,9 @@ def read_roster(path: str | Path, password: str | None = None) -> RawTable:
             notes.append(t("名单没有加密,已忽略 --password", "the roster is not encrypted: --password ignored"))
         if data.startswith(_ZIP_MAGIC):
             _check_xlsx(data if encrypted else None, path)
-        sheets = _sheets_from_workbook(data if encrypted else None, path)
+            sheets = _sheets_from_workbook(data if encrypted else None, path)
+        else:  # a legacy .xls (or an encrypted xlsx that is not a zip inside)
+            sheets = _sheets_from_xls(data, path)
         csv_rownos = None
     is_csv = is_text
 
