@@ -92,3 +92,10 @@ def _qc_json(db, shot_id):
 
     with db.session() as s:
         return s.get(Shot, shot_id).qc_json
+
+
+def test_qc_eval_needs_a_folder_unless_it_reports_overrides(run_cli):
+    code, out, err = run_cli("qc-eval")
+    assert code == 2 and "--overrides" in out + err
+    code, out, err = run_cli("qc-eval", "--overrides")  # an empty station: every count 0, no rate
+    assert code == 0 and "ears_visible" in out and "—" in out
