@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "app.commands.marshal_cmd",  # marshal, plan, sheets, phone page
     "app.commands.report_cmd",  # report reconcile/errata, export photos, merge, audit
     "app.commands.config_cmd",  # config
+    "app.commands.site_cmd",  # site init/sync/status (site mode)
 ]
 
 

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "plan.lead_minutes": 10,  # a group is at the waiting area this long before its slot
     "plan.breaks": "12:00-13:30",  # lunch and breaks, "HH:MM-HH:MM,..."; "" for none
     "plan.day_end": "",  # "HH:MM" when each day of shooting ends; "" = 8 h after the start (附件1), "none"
+    "site.url": "",  # the site database (PostgreSQL) in site mode, without its password; "" = off
+    "site.interval_s": 10,  # seconds between two syncs with the site
     "phone.port": 8765,  # the marshal's phone page (off unless switched on)
 }
 
@@ -53,6 +55,12 @@ def set_(session: Session, key: str, value: Any) -> None:
     if key not in DEFAULTS:
         raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
     default = DEFAULTS[key]
+    if key == "site.url" and value:
+        from app.site import strip_password
+
+        if strip_password(str(value))[1] is not None:
+            raise ValueError("站点数据库地址里不要写密码 (会存进数据库): 用 station site init --site URL 写入 ~/.pgpass, "
+                             "或设环境变量 STATION_SITE_PASSWORD")
     if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, str):
         value = int(value)
     row = session.get(Setting, key)
