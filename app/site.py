@@ -90,7 +90,7 @@ def strip_password(url: str) -> tuple[str, str | None]:
     pw = u.password
     if pw is None:
         return url, None
-    return u.set(password=None).render_as_string(hide_password=False), str(pw)
+    return u._replace(password=None).render_as_string(hide_password=False), str(pw)
 
 
 def display_url(url: str) -> str:
@@ -131,21 +131,25 @@ def remember_password(url: str, password: str, pgpass: Path | None = None) -> Pa
     return path
 
 
+def _site_engine(url: str, timeout_s: int = 5):
+    """An engine for the site URL; a password from ``STATION_SITE_PASSWORD`` when the URL has none."""
+    from sqlalchemy import create_engine
+
+    url = _driver_url(url)
+    if not url.startswith("postgresql"):
+        return make_engine(url)
+    u = make_url(url)
+    env_pw = os.environ.get("STATION_SITE_PASSWORD")
+    if env_pw and u.password is None:
+        u = u.set(password=env_pw)
+    return create_engine(u, pool_pre_ping=True, connect_args={"connect_timeout": timeout_s})
+
+
 def connect_site(url: str, *, timeout_s: int = 5, check_schema: bool = True) -> Database:
     """The site database (not migrated here: ``station site init`` does that)."""
     from sqlalchemy.orm import sessionmaker
 
-    url = _driver_url(url)
-    if url.startswith("postgresql"):
-        from sqlalchemy import create_engine
-
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": timeout_s})
-        env_pw = os.environ.get("STATION_SITE_PASSWORD")
-        if env_pw and make_url(url).password is None:
-            engine = create_engine(make_url(url).set(password=env_pw), pool_pre_ping=True,
-                                   connect_args={"connect_timeout": timeout_s})
-    else:
-        engine = make_engine(url)
+    engine = _site_engine(url, timeout_s)
     try:
         rev = current_revision(engine)
     except SQLAlchemyError as exc:
@@ -157,25 +161,20 @@ def connect_site(url: str, *, timeout_s: int = 5, check_schema: bool = True) -> 
             f"站点数据库 {display_url(url)} 的结构是 {rev or '空'}, 本机需要 {head_revision()}: "
             "请在站点电脑上运行 station site init"
         )
-    return Database(url, engine, sessionmaker(engine, expire_on_commit=False))
+    return Database(_driver_url(url), engine, sessionmaker(engine, expire_on_commit=False))
 
 
 def init_site(url: str) -> Database:
     """Create or migrate the site database (the same Alembic migrations as a station's)."""
     from app.db import migrate
 
-    url = _driver_url(url)
-    engine = make_engine(url) if not url.startswith("postgresql") else None
-    if engine is None:
-        from sqlalchemy import create_engine
-
-        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    engine = _site_engine(url)
     try:
         migrate(engine)
     except SQLAlchemyError as exc:
-        engine.dispose()
         raise SiteUnavailable(f"连不上站点数据库 {display_url(url)}: {_short(exc)}") from None
-    engine.dispose()
+    finally:
+        engine.dispose()
     return connect_site(url)
 
 

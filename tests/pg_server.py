@@ -72,64 +72,34 @@ def postgres_server():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+
 class PgCluster:
-    """A private PostgreSQL cluster a test can stop and start again (an outage), on a Unix socket.
+    """A private PostgreSQL cluster a test can stop and start again (an outage), on a Unix socket
+    only: the product's own :class:`app.site_server.LocalPostgres`. None where postgresql is missing."""
 
-    ``PgCluster.create()`` returns None where Debian's postgresql is not installed.
-    """
-
-    def __init__(self, tmp: Path, prefix: list[str], pg_ctl: str):
-        self.tmp, self.prefix, self.pg_ctl = tmp, prefix, pg_ctl
-        self.data, self.sock = tmp / "data", tmp / "sock"
+    def __init__(self, server):
+        self.server = server
 
     @classmethod
     def create(cls) -> "PgCluster | None":
-        initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-        if not initdb or not pg_ctl:
-            return None
-        tmp = Path(tempfile.mkdtemp(prefix="station-pgc-"))
-        (tmp / "sock").mkdir()
-        prefix: list[str] = []
-        if os.geteuid() == 0:
-            shutil.chown(tmp, "postgres")
-            shutil.chown(tmp / "sock", "postgres")
-            tmp.chmod(0o755)
-            prefix = ["runuser", "-u", "postgres", "--"]
-        try:
-            subprocess.run([*prefix, initdb, "-D", str(tmp / "data"), "-A", "trust", "-U", "station", "-E", "UTF8",
-                            "--no-locale"], check=True, capture_output=True)
-        except (subprocess.CalledProcessError, OSError):
-            shutil.rmtree(tmp, ignore_errors=True)
-            return None
-        cluster = cls(tmp, prefix, pg_ctl)
-        cluster.start()
-        return cluster
+        from app import site_server
 
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://station@/{database}?host={self.sock}"
+        if not site_server.available():
+            return None
+        server = site_server.LocalPostgres(Path(tempfile.mkdtemp(prefix="station-pgc-")), port=55432)
+        server.init()
+        server.start()
+        return cls(server)
 
     def start(self) -> None:
-        subprocess.run([*self.prefix, self.pg_ctl, "-D", str(self.data), "-w", "-l", str(self.tmp / "log"),
-                        "-o", f"-k {self.sock} -c listen_addresses='' -c fsync=off", "start"],
-                       check=True, capture_output=True)
-        for _ in range(50):
-            if list(self.sock.glob(".s.PGSQL.*")):
-                return
-            time.sleep(0.1)
+        self.server.start()
 
     def stop(self) -> None:
-        subprocess.run([*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True)
+        self.server.stop()
 
     def create_database(self, name: str) -> str:
-        from sqlalchemy import create_engine, text
-
-        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return self.url(name)
+        return self.server.create_database(name)
 
     def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.server.stop()
+        shutil.rmtree(self.server.root, ignore_errors=True)

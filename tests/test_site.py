@@ -272,3 +272,41 @@ def test_site_url_never_stores_a_password(run_cli):
     assert code == 2 and "密码" in err
     code, out, _ = run_cli("config", "site.url")
     assert "secret" not in out
+
+
+def test_site_server_needs_its_password_on_the_network(tmp_path, monkeypatch):
+    from app import site_server
+    from app.site import SiteUnavailable, connect_site, init_site
+
+    if not site_server.available():
+        pytest.skip("no PostgreSQL server binaries")
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="station-pgs-"))
+    root.chmod(0o755)  # as root, the server runs as the postgres user, which must reach its folder
+    server = site_server.LocalPostgres(root / "pg", listen="127.0.0.1", port=55434)
+    password = site_server.new_password()
+    server.init(password=password)
+    server.start()
+    try:
+        server.create_database("site")
+        monkeypatch.delenv("STATION_SITE_PASSWORD", raising=False)
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+        url = "postgresql://station@127.0.0.1:55434/site"
+        with pytest.raises(SiteUnavailable, match="连不上站点数据库"):
+            connect_site(url, check_schema=False)
+        monkeypatch.setenv("STATION_SITE_PASSWORD", password)
+        init_site(url).dispose()  # the password from the environment, never from the URL stored
+        monkeypatch.delenv("STATION_SITE_PASSWORD")
+        with pytest.raises(SiteUnavailable):
+            connect_site(url)
+        from app.site import remember_password
+
+        remember_password(url, password, tmp_path / "pgpass")
+        assert (tmp_path / "pgpass").stat().st_mode & 0o077 == 0
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "pgpass"))
+        connect_site(url).dispose()
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

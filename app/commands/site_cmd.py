@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     sync.add_argument("--site", metavar="URL", help="默认: 设置 site.url 或 STATION_SITE_URL")
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(func=run_sync)
+    srv = ss.add_parser("server", help="在本机启动站点数据库服务器 / run the site's PostgreSQL server on this laptop")
+    srv.add_argument("--data", default="~/station-site", help="数据库集群文件夹 (默认 ~/station-site)")
+    srv.add_argument("--listen", default="*", help="监听地址: 本校局域网地址, 逗号分隔 (默认 * = 本机所有网卡)")
+    srv.add_argument("--port", type=int, default=5432)
+    srv.add_argument("--stop", action="store_true", help="停止服务器 / stop it")
+    srv.set_defaults(func=run_server)
     st = ss.add_parser("status", help="各机位同步状态 / replication status per station")
     st.add_argument("--site", metavar="URL", help="默认: 设置 site.url 或 STATION_SITE_URL")
     st.add_argument("--json", action="store_true")
@@ -112,3 +118,35 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"{st['station']:<8} 上次联系 {st['last_contact'] or '从未'}  待同步 {st['pending']}  延迟 {lag}")
     print(f"全站已拍学生: {out['students_photographed']}")
     return 0 if site is not None else 4
+
+
+def run_server(args: argparse.Namespace) -> int:
+    import socket
+
+    from app.site import remember_password
+    from app.site_server import LocalPostgres, new_password
+
+    server = LocalPostgres(args.data, listen=args.listen, port=args.port)
+    if args.stop:
+        server.stop()
+        print("站点数据库服务器已停止")
+        return 0
+    password = None
+    if not server.initialised:
+        password = new_password()
+        server.init(password=password)
+    server.start()
+    server.create_database("site")
+    try:
+        host = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        host = "本机地址"
+    url = f"postgresql://station@{host}:{args.port}/site"
+    print(f"站点数据库服务器已启动: {server.root}")
+    if password is not None:
+        remember_password(url, password)
+        print(f"站点密码 (只显示这一次, 已写入本机 ~/.pgpass): {password}")
+        print("在每台机位上运行: station site init --site postgresql://station:密码@" + f"{host}:{args.port}/site")
+    else:
+        print(f"各机位: station config site.url {url}")
+    return 0
