@@ -33,7 +33,7 @@ def available() -> bool:
 class LocalPostgres:
     """One cluster: ``data`` holds it, ``sock`` its Unix socket; ``listen`` the TCP addresses ('' = none)."""
 
-    def __init__(self, root: Path, *, listen: str = "", port: int = 5432):
+    def __init__(self, root: Path, *, listen: str = "", port: int = 55432):
         self.root = Path(root).expanduser().resolve()
         self.data, self.sock = self.root / "data", self.root / "sock"
         self.listen, self.port = listen, port

@@ -86,7 +86,7 @@ class PgCluster:
 
         if not site_server.available():
             return None
-        server = site_server.LocalPostgres(Path(tempfile.mkdtemp(prefix="station-pgc-")), port=55432)
+        server = site_server.LocalPostgres(Path(tempfile.mkdtemp(prefix="station-pgc-")), port=55431)
         server.init()
         server.start()
         return cls(server)

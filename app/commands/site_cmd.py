@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     srv = ss.add_parser("server", help="在本机启动站点数据库服务器 / run the site's PostgreSQL server on this laptop")
     srv.add_argument("--data", default="~/station-site", help="数据库集群文件夹 (默认 ~/station-site)")
     srv.add_argument("--listen", default="*", help="监听地址: 本校局域网地址, 逗号分隔 (默认 * = 本机所有网卡)")
-    srv.add_argument("--port", type=int, default=5432)
+    srv.add_argument("--port", type=int, default=55432, help="端口 (默认 55432, 不与系统自带的 PostgreSQL 冲突)")
     srv.add_argument("--stop", action="store_true", help="停止服务器 / stop it")
     srv.set_defaults(func=run_server)
     st = ss.add_parser("status", help="各机位同步状态 / replication status per station")
