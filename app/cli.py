@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "app.commands.config_cmd",  # config
     "app.commands.privacy_cmd",  # pin, purge, privacy-notice
     "app.commands.calibrate_cmd",  # calibrate backdrop (issue 12)
+    "app.commands.site_cmd",  # site init/sync/status (site mode)
 ]
 
 

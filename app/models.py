@@ -434,3 +434,24 @@ class QcReview(Base):
     verdict: Mapped[str] = mapped_column(String(10))  # the check's verdict shown: warn / fail
     decision: Mapped[str] = mapped_column(String(10))  # confirm / overrule
     decided_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+# --- site mode -------------------------------------------------------------------
+
+
+class SiteStation(Base):
+    """A station's replication state, as the site database last heard it (one row a station).
+
+    On the site database each station writes its own row at every sync (its heartbeat);
+    a station keeps a copy of the site's rows for `station site status` offline.
+    """
+
+    __tablename__ = "site_stations"
+
+    station_uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    last_contact: Mapped[datetime | None] = mapped_column(DateTime)  # the last successful sync
+    last_push_from: Mapped[datetime | None] = mapped_column(DateTime)  # what was local by then is on the site
+    pending: Mapped[int] = mapped_column(Integer, default=0)  # records not yet on the site at that time
+    lag_s: Mapped[float | None] = mapped_column(Float)  # age of the oldest record that sync carried

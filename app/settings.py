@@ -53,6 +53,8 @@ DEFAULTS: dict[str, Any] = {
     "makeup.bring": "穿白色上衣 (款式不限), 带好身份证和学生证",
     "makeup.info": "补拍的详细流程可登录“江苏省大学生就业创业网” (http://www.jsbys.com.cn/) 查看。",
     "errata.recipient": "此表请寄送或以电子版方式交我中心郭睿同志, 联系电话: 025-83335730, 邮箱: 635523504@qq.com",
+    "site.url": "",  # the site database (PostgreSQL) in site mode, without its password; "" = off
+    "site.interval_s": 10,  # seconds between two syncs with the site
     "phone.port": 8765,  # the marshal's phone page (off unless switched on)
 }
 
@@ -70,6 +72,12 @@ def set_(session: Session, key: str, value: Any) -> None:
     if key not in DEFAULTS:
         raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
     default = DEFAULTS[key]
+    if key == "site.url" and value:
+        from app.site import strip_password
+
+        if strip_password(str(value))[1] is not None:
+            raise ValueError("站点数据库地址里不要写密码 (会存进数据库): 用 station site init --site URL 写入 ~/.pgpass, "
+                             "或设环境变量 STATION_SITE_PASSWORD")
     if isinstance(default, int) and not isinstance(default, bool) and isinstance(value, str):
         value = int(value)
     row = session.get(Setting, key)

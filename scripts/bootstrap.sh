@@ -8,7 +8,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 WANT_TEST=0
+WANT_SITE=0
 [[ "${1:-}" == "--test" ]] && WANT_TEST=1
+[[ "${1:-}" == "--site" ]] && WANT_SITE=1  # the laptop that holds the site database (PostgreSQL)
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -65,6 +67,7 @@ if (( WANT_TEST )); then
   # postgresql: the database tests that must also pass on a site server.
   PKGS+=(xvfb xauth gphoto2 postgresql)
 fi
+(( WANT_SITE )) && PKGS+=(postgresql)
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for p in "${PKGS[@]}"; do

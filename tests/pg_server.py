@@ -70,3 +70,36 @@ def postgres_server():
     finally:
         subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+
+class PgCluster:
+    """A private PostgreSQL cluster a test can stop and start again (an outage), on a Unix socket
+    only: the product's own :class:`app.site_server.LocalPostgres`. None where postgresql is missing."""
+
+    def __init__(self, server):
+        self.server = server
+
+    @classmethod
+    def create(cls) -> "PgCluster | None":
+        from app import site_server
+
+        if not site_server.available():
+            return None
+        server = site_server.LocalPostgres(Path(tempfile.mkdtemp(prefix="station-pgc-")), port=55431)
+        server.init()
+        server.start()
+        return cls(server)
+
+    def start(self) -> None:
+        self.server.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def create_database(self, name: str) -> str:
+        return self.server.create_database(name)
+
+    def destroy(self) -> None:
+        self.server.stop()
+        shutil.rmtree(self.server.root, ignore_errors=True)
