@@ -152,8 +152,10 @@ class SettingsDialog(QDialog):
         return row
 
     def _pick_backdrop(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择空背景的照片"), self.folder.text(),
-                                              self.tr("照片 (*.jpg *.jpeg *.png *.tif *.tiff)"))
+        from ui.file_dialogs import open_file
+
+        path = open_file(self, self.tr("选择空背景的照片"), self.folder.text(),
+                         self.tr("照片 (*.jpg *.jpeg *.png *.tif *.tiff)"))
         if path:
             self.calibrate_from(path)
 
@@ -166,7 +168,7 @@ class SettingsDialog(QDialog):
             self._runner = Runner(self, threads=1)
         self.calibrate_button.setEnabled(False)
         self.backdrop_status.setText(self.tr("正在测量背景…"))
-        self._runner.submit(measure_file, path, self.profile.currentText().strip() or None,
+        self._runner.submit(measure_file, path, self.profile.currentData() or None,
                             on_done=self._calibrated, on_error=self._calibration_failed)
 
     def _calibrated(self, cal) -> None:
