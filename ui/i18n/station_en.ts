@@ -74,7 +74,7 @@
     <message>
         <location filename="../file_dialogs.py" line="38"/>
         <source>取消</source>
-        <translation type="unfinished">Cancel</translation>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
