@@ -455,3 +455,4 @@ class SiteStation(Base):
     last_push_from: Mapped[datetime | None] = mapped_column(DateTime)  # what was local by then is on the site
     pending: Mapped[int] = mapped_column(Integer, default=0)  # records not yet on the site at that time
     lag_s: Mapped[float | None] = mapped_column(Float)  # age of the oldest record that sync carried
+    marks: Mapped[str | None] = mapped_column(Text)  # JSON: per-table id watermarks of the delta sync (station side)
