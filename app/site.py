@@ -533,3 +533,16 @@ class Replicator:
                 log.exception("site sync crashed")
             self._wake.wait(self.interval)
             self._wake.clear()
+
+
+def replicator_for(local: Database, on_change: Callable[[ReplicatorState], None] | None = None) -> Replicator | None:
+    """The station's replicator when site mode is on (``site.url`` or ``STATION_SITE_URL``), else None.
+
+    Not started: the window starts it once its own start-up is done.
+    """
+    with local.session() as s:
+        url = site_url(s)
+        interval = float(settings.get(s, "site.interval_s") or DEFAULT_INTERVAL_S)
+    if not url or local.url == _driver_url(url):
+        return None  # no site, or this is the site database itself
+    return Replicator(local, url, interval=interval, on_change=on_change)
