@@ -334,10 +334,10 @@ class ShotSequence:
         return self.wf.shot(pid) if pid is not None else None
 
     def _phase(self) -> str:
-        state = self.wf.state()
-        return self._derive(state.student, state.confirmed, state.pending)
+        student, confirmed, pending, verdict = self.wf.facts()
+        return self._derive(student, confirmed, pending, verdict)
 
-    def _derive(self, student, confirmed, pending) -> str:
+    def _derive(self, student, confirmed, pending, verdict) -> str:
         if student is None:
             self._viewed = self._reason_for = None
             self._shooting = False
@@ -351,7 +351,7 @@ class ShotSequence:
         if self._shooting:
             return "shooting"
         if pending is not None:
-            return "checking" if accept_rule(pending.qc_verdict, self.wf.checks_on) == "wait" else "verdict"
+            return "checking" if accept_rule(verdict, self.wf.checks_on) == "wait" else "verdict"
         return "student"
 
     def _refuse(self, event: str, message: str, error: Exception | None = None, level: str = "warn") -> View:
@@ -359,7 +359,8 @@ class ShotSequence:
 
     def _view(self, event: str, **kw: Any) -> View:
         state = self.wf.state()
-        phase = self._derive(state.student, state.confirmed, state.pending)
+        pending = state.pending
+        phase = self._derive(state.student, state.confirmed, pending, pending.qc_verdict if pending else None)
         viewed = self.wf.shot(self._viewed) if phase in ("viewing", "reason") and self._viewed is not None else None
         rule_target = viewed if phase == "viewing" else state.pending
         if phase == "reason" and self._reason_for is not None:
