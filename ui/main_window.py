@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.view = None  # the shot sequence's last View, as drawn
         self._drawn = 0  # its version
         self.pending_cards: list[StudentCard] = []  # 已拍未确认, listed at start-up
+        self.ask_on_close = True  # closing with a student pending asks first
         self._latest_path: str | None = None
         self._build()
         self._connect()
@@ -266,7 +267,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, ev) -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        waiting = self.ctl.sequence.unfinished()
+        waiting = self.ctl.sequence.unfinished() if self.ask_on_close else None
         if waiting is not None:
             answer = QMessageBox.question(
                 self, self.tr("照片尚未确认"),

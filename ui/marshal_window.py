@@ -519,6 +519,8 @@ class MarshalWindow(QMainWindow):
             return f'<span style="color:#1b7f3b">✓{name}</span>'
         if s.status == marshal.STATUS_ABSENT:
             return f'<span style="color:#8a5a00">✗{name}({html.escape(s.reason)})</span>'
+        if s.status == marshal.STATUS_PENDING:
+            return f'<span style="color:#8a5a00">◐{name}({html.escape(self.tr("已拍未确认"))})</span>'
         return f"<b>○{name}</b>"
 
     def _tree_selected(self) -> None:
@@ -557,6 +559,7 @@ class MarshalWindow(QMainWindow):
                 marshal.STATUS_PHOTOGRAPHED: self.tr("已拍"),
                 marshal.STATUS_ABSENT: self.tr("缺席: {0}").format(s.reason),
                 marshal.STATUS_REMAINING: self.tr("待拍"),
+                marshal.STATUS_PENDING: self.tr("已拍未确认"),
             }[s.status]
             if s.has_error:
                 status += self.tr(" · 名单有误")
