@@ -83,6 +83,13 @@ class View:
     rule: str | None = None  # accept_rule for the photo Enter/F4 would take (None: no photo awaits)
 
 
+@dataclass(frozen=True)
+class _State:
+    student: StudentCard | None
+    confirmed: bool
+    pending: ShotInfo | None
+
+
 class ShotSequence:
     """The states of one student at the camera, on top of :class:`app.workflow.Workflow`'s records."""
 
@@ -93,6 +100,7 @@ class ShotSequence:
         self._viewed: int | None = None
         self._reason_for: int | None = None
         self._version = 0
+        self._card: StudentCard | None = None
         self._last = View("ready")
 
     # --- a student comes to the camera ----------------------------------------------
@@ -357,9 +365,21 @@ class ShotSequence:
     def _refuse(self, event: str, message: str, error: Exception | None = None, level: str = "warn") -> View:
         return self._view(event, outcome="refused", message=message, level=level, error=error)
 
+    def _student(self, sid: int | None, event: str) -> StudentCard | None:
+        """The card of the student at the camera, read again only after an event that can change it."""
+        if sid is None:
+            self._card = None
+            return None
+        if self._card is None or self._card.id != sid or event not in ("shutter", "verdict", "view", "esc", "", "f4",
+                                                                       "r", "camera"):
+            self._card = self.wf.card(sid)
+        return self._card
+
     def _view(self, event: str, **kw: Any) -> View:
-        state = self.wf.state()
-        pending = state.pending
+        sid, confirmed, pid, _verdict = self.wf.facts(with_verdict=False)
+        student = self._student(sid, event if kw.get("outcome") in (None, "refused", "retake") else "changed")
+        pending = self.wf.shot(pid) if pid is not None else None
+        state = _State(student, confirmed, pending)
         phase = self._derive(state.student, state.confirmed, pending, pending.qc_verdict if pending else None)
         viewed = self.wf.shot(self._viewed) if phase in ("viewing", "reason") and self._viewed is not None else None
         rule_target = viewed if phase == "viewing" else state.pending

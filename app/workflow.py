@@ -575,12 +575,12 @@ class Workflow(RecoveryMixin):
             shot = self._shot_info(s, s.get(Shot, pending)) if pending else None
         return WorkflowState(card, bool(cur and cur.confirmed), shot)
 
-    def facts(self) -> tuple[int | None, bool, int | None, str | None]:
+    def facts(self, with_verdict: bool = True) -> tuple[int | None, bool, int | None, str | None]:
         """(current student, confirmed, pending shot, its verdict): the shot sequence's cheap read."""
         with self._lock:
             cur, pending = self._current, self._pending
         verdict = None
-        if pending is not None:
+        if pending is not None and with_verdict:
             with self.db.session() as s:
                 verdict = s.scalar(select(Shot.qc_verdict).where(Shot.id == pending))
         return (cur.student_id if cur else None, bool(cur and cur.confirmed), pending, verdict)

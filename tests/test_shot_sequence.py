@@ -96,6 +96,8 @@ class SequenceMachine(RuleBasedStateMachine):
             return
         shot = view.accepted.shot
         assert shot.id == expected, (view.event, shot.id, expected)
+        # accepted or selected-other: the student is done, nothing of theirs waits for a later Enter
+        assert view.phase == "ready" and view.shot is None and self.wf.pending_shot_id is None
         self.chosen[shot.student_id] = shot.id
         if reason is not None and accept_rule(shot.qc_verdict, True) == "reason":
             self.reasons[shot.id] = reason
@@ -112,20 +114,17 @@ class SequenceMachine(RuleBasedStateMachine):
 
     # --- events ----------------------------------------------------------------------
 
-    @rule(i=st.integers(0, len(ROSTER) - 1), how=st.sampled_from(["id_card", "student_card", "typed"]))
-    def scan(self, i, how):
+    @rule(i=st.integers(0, len(ROSTER) - 1), how=st.sampled_from(["id_card", "student_card", "typed", "name_search"]))
+    def identify(self, i, how):
         name, sno, idn, _g = ROSTER[i]
         before = self.view
-        view = self.seq.typed(sno) if how == "typed" else self.seq.scan(idn if how == "id_card" else sno)
+        view = {"id_card": lambda: self.seq.scan(idn), "student_card": lambda: self.seq.scan(sno),
+                "typed": lambda: self.seq.typed(sno), "name_search": lambda: self.seq.choose(self.ids[i])}[how]()
         self._moved_on(before, view)
         if view.identified is not None and view.identified.kind == "found":
             assert view.student.id == self.ids[i]
 
-    @rule(i=st.integers(0, len(ROSTER) - 1))
-    def choose(self, i):
-        before = self.view
-        self._moved_on(before, self.seq.choose(self.ids[i]))
-
+    @precondition(lambda self: self.view.student is not None)
     @rule()
     def shutter(self):
         view = self.seq.shutter()
@@ -133,6 +132,22 @@ class SequenceMachine(RuleBasedStateMachine):
             assert view.phase == "shooting"
             self.in_flight.append(self.wf.next_path(".jpg"))  # the camera names its file when it downloads
         self.view = view
+
+    @precondition(lambda self: self.view.student is not None)
+    @rule(verdict=st.sampled_from(["pass", "fail"]))
+    def shoot_and_check(self, verdict):
+        """The common path in one step: Space, the photo, its verdict (the granular rules mix the order)."""
+        view = self.seq.shutter()
+        self.view = view
+        if view.outcome == "refused":
+            return
+        path = self.wf.next_path(".jpg")
+        body = _jpeg()
+        path.write_bytes(body)
+        photo = SavedPhoto(path=path, sha256=hashlib.sha256(body).hexdigest(), bytes=len(body), ms=1.0,
+                           taken_at=datetime.now(), source="app")
+        shot = self.seq.photo_arrived(photo).recorded
+        self.view = self.seq.verdict_arrived(self.wf.record_verdict(shot.id, verdict, None, 5.0))
 
     @rule()
     def camera_button(self):
@@ -158,21 +173,29 @@ class SequenceMachine(RuleBasedStateMachine):
         shot_id = self.unchecked.pop(data.draw(st.integers(0, len(self.unchecked) - 1)))
         self.view = self.seq.verdict_arrived(self.wf.record_verdict(shot_id, verdict, None, 5.0))
 
+    @precondition(lambda self: self.view.student is not None)
     @rule()
     def enter(self):
         before = self.view
         expected = before.shot.id if before.phase in ("verdict", "checking") and before.shot else None
         self._took(self.seq.enter(), expected)
 
+    @precondition(lambda self: self.view.student is not None)
     @rule(reason=st.sampled_from(REASONS + ["", "  "]))
     def enter_reason(self, reason):
         before = self.view
-        self._took(self.seq.enter(reason), before.reason_for, reason.strip() or None)
+        if before.phase == "reason":
+            expected = before.reason_for  # the reason is for the photo it was asked for
+        else:  # Enter with text elsewhere: the photo on screen, when it needs no reason
+            expected = before.shot.id if before.phase in ("verdict", "checking") and before.shot else None
+        self._took(self.seq.enter(reason), expected, reason.strip() or None)
 
+    @precondition(lambda self: self.view.student is not None)
     @rule()
     def r(self):
         self.view = self.seq.r()
 
+    @precondition(lambda self: self.view.student is not None)
     @rule(data=st.data())
     def view_then_f4(self, data):
         cur = self.wf.current_student_id
@@ -186,10 +209,12 @@ class SequenceMachine(RuleBasedStateMachine):
         before = self.view = self.seq.view(shot.id)
         self._took(self.seq.f4(), before.viewed.id if before.viewed else None)
 
+    @precondition(lambda self: self.view.student is not None)
     @rule()
     def esc(self):
         self.view = self.seq.esc()
 
+    @precondition(lambda self: self.view.student is not None)
     @rule()
     def close(self):
         view = self.seq.close()
@@ -232,21 +257,22 @@ class SequenceMachine(RuleBasedStateMachine):
         assert stored == self.reasons
         # every photographed student is accepted, selected-other or pending
         photographed = {st for _i, st, _w in shots if st is not None}
-        self.pending = photographed - set(self.chosen)
         assert set(self.chosen) <= photographed
 
     def teardown(self):
         if hasattr(self, "wf"):
             try:
-                if hasattr(self, "pending"):  # the station's own list of 已拍未确认 says the same
-                    assert {c.id for c in self.wf.pending_students()} == self.pending
+                with self.db.session() as s:  # the station's own list of 已拍未确认 says the same
+                    photographed = set(s.scalars(select(Shot.student_id).where(Shot.student_id.is_not(None))))
+                    selected = set(s.scalars(select(Selection.student_id)))
+                assert {c.id for c in self.wf.pending_students()} == photographed - selected
             finally:
                 self.wf.close()
                 shutil.rmtree(self.dir, ignore_errors=True)
 
 
 SequenceMachine.TestCase.settings = settings(
-    max_examples=500, stateful_step_count=15, deadline=None,
+    max_examples=500, stateful_step_count=20, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_shot_sequence_under_random_events = SequenceMachine.TestCase
