@@ -332,6 +332,8 @@ class MarshalWindow(QMainWindow):
             return f'<span style="color:#1b7f3b">✓{name}</span>'
         if s.status == marshal.STATUS_ABSENT:
             return f'<span style="color:#8a5a00">✗{name}({html.escape(s.reason)})</span>'
+        if s.status == marshal.STATUS_PENDING:
+            return f'<span style="color:#8a5a00">◐{name}({html.escape(self.tr("已拍未确认"))})</span>'
         return f"<b>○{name}</b>"
 
     def _tree_selected(self) -> None:
