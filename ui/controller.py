@@ -81,10 +81,14 @@ class StationController(QObject):
         self.qc_ready = False
         self._stopping = False
         self._live = False
+        from ui.site_status import SiteStatus
+
+        self.site = SiteStatus(workflow.db, self)  # site mode: the replicator thread (none without site.url)
 
     # --- start and stop ---------------------------------------------------------
 
     def start(self, *, with_camera: bool = True, with_qc: bool = True, with_recovery: bool = True) -> None:
+        self.site.start()
         if with_qc and self.workflow.checker is not None:  # loaded already (a second window, tests)
             self._qc_loaded(self.workflow.checker)
         elif with_qc:
@@ -126,6 +130,7 @@ class StationController(QObject):
         self._stop_jobs.set()
         self._reconnect.stop()
         self._tp_timer.stop()
+        self.site.stop()
         self.events.wait(5_000)
         try:
             self.sequence.close()  # a student with photos and none accepted stays pending
@@ -206,6 +211,7 @@ class StationController(QObject):
                 self.refresh_waiting_count()
         if view.accepted is not None:
             self.accepted.emit(view.accepted)
+            self.site.kick()  # the other stations and the marshal learn of it at once
             self.refresh_throughput()
             self.load_shots(view.accepted.student.id)
             self.load_pending()

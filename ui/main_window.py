@@ -158,6 +158,10 @@ class MainWindow(QMainWindow):
         self.camera_label.setWordWrap(True)
         self.qc_label = QLabel()
         right.addWidget(self.camera_label)
+        self.site_label = QLabel()  # site mode: synced / offline and how much waits
+        self.site_label.setWordWrap(True)
+        self.site_label.setVisible(False)
+        right.addWidget(self.site_label)
         right.addWidget(self.qc_label)
         rw = QWidget()
         rw.setLayout(right)
@@ -170,6 +174,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c, i = self.ctl, self.input
+        c.site.changed.connect(self._on_site)
         i.scanned.connect(self._on_scanned)
         i.submitted.connect(self._on_submitted)
         i.query.connect(self._on_query)
@@ -551,6 +556,12 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             if self.state == "starting":
                 self._set_state("ready")
+
+    def _on_site(self, text: str, online: bool) -> None:
+        """Site mode: when the other stations last heard of this one (offline: shooting goes on)."""
+        self.site_label.setVisible(bool(text))
+        self.site_label.setText(text)
+        self.site_label.setStyleSheet("" if online else "color: #b45309; font-weight: bold;")
 
     def _on_camera_problem(self, message: str, code: str) -> None:
         # The backend's own words say what to do (they name the automounter, the cable, a sleeping
