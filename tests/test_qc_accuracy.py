@@ -103,4 +103,4 @@ def test_ears_accuracy_on_real_portraits(dev_set_reports):
     assert t["tp"] >= RECALL_EARS, t
 
 
-RECALL_EARS = 5  # of the 10 photos with an ear under hair (measured: see docs/benchmarks.md)
+RECALL_EARS = 7  # of the 10 photos with an ear under hair (measured 8 with the rule, docs/benchmarks.md)
