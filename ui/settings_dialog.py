@@ -166,7 +166,7 @@ class SettingsDialog(QDialog):
             self._runner = Runner(self, threads=1)
         self.calibrate_button.setEnabled(False)
         self.backdrop_status.setText(self.tr("正在测量背景…"))
-        self._runner.submit(measure_file, path, self.profile.currentText().strip() or None,
+        self._runner.submit(measure_file, path, self.profile.currentData() or None,
                             on_done=self._calibrated, on_error=self._calibration_failed)
 
     def _calibrated(self, cal) -> None:

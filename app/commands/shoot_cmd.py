@@ -41,6 +41,10 @@ def _ok(view):
     from app.workflow import WorkflowError
 
     if view.outcome == "refused":
+        if view.error is not None and not isinstance(view.error, WorkflowError):
+            # not this student's problem: the station cannot shoot (disk low, camera gone): the command's
+            # top level turns it into its sentence and exit code (app/errors.py)
+            raise view.error
         raise WorkflowError(view.message)
     return view
 
