@@ -546,3 +546,27 @@ def replicator_for(local: Database, on_change: Callable[[ReplicatorState], None]
     if not url or local.url == _driver_url(url):
         return None  # no site, or this is the site database itself
     return Replicator(local, url, interval=interval, on_change=on_change)
+
+
+def freshness(session: Session, at: datetime | None = None) -> str:
+    """How fresh the other stations' records in this database are, for the marshal ("" outside site mode).
+
+    On a station: when it last synced with the site. On the site database itself: when each station
+    last reached it.
+    """
+    rows = list(session.scalars(select(SiteStation).order_by(SiteStation.number)))
+    if not rows:
+        return ""
+    at = at or now()
+    local = session.scalars(select(Station).where(Station.is_local.is_(True))).first()
+    own = next((r for r in rows if local is not None and r.station_uid == local.uid), None)
+
+    def ago(t: datetime | None) -> str:
+        if t is None:
+            return "从未"
+        secs = max(0, int((at - t).total_seconds()))
+        return f"{t:%H:%M:%S} ({secs} 秒前)" if secs < 120 else f"{t:%H:%M} ({secs // 60} 分钟前)"
+
+    if own is not None:
+        return f"站点模式: 其他机位的拍摄同步于 {ago(own.last_contact)}"
+    return "站点数据库: " + "、".join(f"{r.name} 上次同步 {ago(r.last_contact)}" for r in rows)

@@ -178,17 +178,22 @@
         <translation>groups are called in the order of this station ({0})</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="273"/>
+        <location filename="../marshal_window.py" line="274"/>
+        <source>数据来源: {db} · 计入 {stations}。{order}; {site}</source>
+        <translation>Data from: {db} · counting {stations}. {order}; {site}</translation>
+    </message>
+    <message>
+        <location filename="../marshal_window.py" line="276"/>
         <source>数据来源: {db} · 计入 {stations}。{order}; 其他笔记本的拍摄合并 (station merge) 到此数据库后才计入。</source>
         <translation>Data: {db} · counts {stations}. {order}; another laptop&apos;s shots count once merged into this database (station merge).</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="278"/>
+        <location filename="../marshal_window.py" line="281"/>
         <source>正在读取…</source>
         <translation>Reading…</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="281"/>
+        <location filename="../marshal_window.py" line="284"/>
         <source>数据 {0} ({1} 秒前)</source>
         <translation>Data {0} ({1} s ago)</translation>
     </message>
@@ -208,57 +213,57 @@
         <translation> (+{0} not on the roster)</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="286"/>
+        <location filename="../marshal_window.py" line="289"/>
         <source>当前组: 还没有叫组</source>
         <translation>Current group: none called yet</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="292"/>
+        <location filename="../marshal_window.py" line="295"/>
         <source>当前组 (按最近拍摄自动判断)</source>
         <translation>Current group (from the last photo)</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="292"/>
+        <location filename="../marshal_window.py" line="295"/>
         <source>当前组</source>
         <translation>Current group</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="295"/>
+        <location filename="../marshal_window.py" line="298"/>
         <source> · {0} 叫</source>
         <translation> · called {0}</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="299"/>
+        <location filename="../marshal_window.py" line="302"/>
         <source>已拍 {0}/{1} · 缺席 {2} · 待拍 {3}</source>
         <translation>Done {0}/{1} · absent {2} · waiting {3}</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="304"/>
+        <location filename="../marshal_window.py" line="307"/>
         <source>当前组已拍 {0}/{1}: 请叫下一组 — {2} ({3} 人)</source>
         <translation>Current group {0}/{1} done: call the next group — {2} ({3})</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="307"/>
+        <location filename="../marshal_window.py" line="310"/>
         <source>当前组已拍 {0}/{1}: 没有待叫的组了</source>
         <translation>Current group {0}/{1} done: no group left to call</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="312"/>
+        <location filename="../marshal_window.py" line="315"/>
         <source>&lt;b&gt;下一组:&lt;/b&gt; 没有待叫的学生</source>
         <translation>&lt;b&gt;Next group:&lt;/b&gt; nobody left to call</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="317"/>
+        <location filename="../marshal_window.py" line="320"/>
         <source> · 计划 {0}–{1} 机位{2}</source>
         <translation> · planned {0}–{1} station {2}</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="322"/>
+        <location filename="../marshal_window.py" line="325"/>
         <source>&lt;b&gt;下一组:&lt;/b&gt; {0}{1} · 要叫 {2} 人: {3}</source>
         <translation>&lt;b&gt;Next group:&lt;/b&gt; {0}{1} · {2} to call: {3}</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="358"/>
+        <location filename="../marshal_window.py" line="361"/>
         <source>{0} {1}: 未拍 {2} · 缺席 {3} · 已拍 {4}/{5}</source>
         <translation>{0} {1}: left {2} · absent {3} · done {4}/{5}</translation>
     </message>
@@ -283,52 +288,52 @@
         <translation> · roster problem</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="386"/>
+        <location filename="../marshal_window.py" line="389"/>
         <source>已叫: {0}</source>
         <translation>Called: {0}</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="392"/>
+        <location filename="../marshal_window.py" line="395"/>
         <source>已按实测速度重排剩余学生, 签字表和叫组顺序已更新</source>
         <translation>Re-planned the remaining students at the measured speed; sign-in sheets and call order updated</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="395"/>
+        <location filename="../marshal_window.py" line="398"/>
         <source>已撤销上一次叫组</source>
         <translation>Last call undone</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="400"/>
+        <location filename="../marshal_window.py" line="403"/>
         <source>请先在列表中选一名学生</source>
         <translation>Select a student in the list first</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="403"/>
+        <location filename="../marshal_window.py" line="406"/>
         <source>{0} 已拍照</source>
         <translation>{0} is already photographed</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="412"/>
+        <location filename="../marshal_window.py" line="415"/>
         <source>{0}: 已标记缺席</source>
         <translation>{0}: marked absent</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="419"/>
+        <location filename="../marshal_window.py" line="422"/>
         <source>请选择一名缺席的学生</source>
         <translation>Select an absent student</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="422"/>
+        <location filename="../marshal_window.py" line="425"/>
         <source>{0}: 已取消缺席</source>
         <translation>{0}: absence cleared</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="444"/>
+        <location filename="../marshal_window.py" line="447"/>
         <source>手机页面</source>
         <translation>Phone page</translation>
     </message>
     <message>
-        <location filename="../marshal_window.py" line="450"/>
+        <location filename="../marshal_window.py" line="453"/>
         <source>用手机扫码查看 (仅限同一局域网, 只读, 姓名已隐去部分, 不显示身份证号)。
 地址: {0}
 访问码: {1}</source>
