@@ -561,12 +561,18 @@ def freshness(session: Session, at: datetime | None = None) -> str:
     local = session.scalars(select(Station).where(Station.is_local.is_(True))).first()
     own = next((r for r in rows if local is not None and r.station_uid == local.uid), None)
 
-    def ago(t: datetime | None) -> str:
-        if t is None:
-            return "从未"
-        secs = max(0, int((at - t).total_seconds()))
-        return f"{t:%H:%M:%S} ({secs} 秒前)" if secs < 120 else f"{t:%H:%M} ({secs // 60} 分钟前)"
+    from app.i18n import t
+
+    def ago(when: datetime | None) -> str:
+        if when is None:
+            return t("从未", "never")
+        secs = max(0, int((at - when).total_seconds()))
+        if secs < 120:
+            return t(f"{when:%H:%M:%S} ({secs} 秒前)", f"{when:%H:%M:%S} ({secs} s ago)")
+        return t(f"{when:%H:%M} ({secs // 60} 分钟前)", f"{when:%H:%M} ({secs // 60} min ago)")
 
     if own is not None:
-        return f"站点模式: 其他机位的拍摄同步于 {ago(own.last_contact)}"
-    return "站点数据库: " + "、".join(f"{r.name} 上次同步 {ago(r.last_contact)}" for r in rows)
+        return t(f"站点模式: 其他机位的拍摄同步于 {ago(own.last_contact)}",
+                 f"site mode: the other stations' photos as of {ago(own.last_contact)}")
+    return t("站点数据库: ", "site database: ") + t("、", ", ").join(
+        t(f"{r.name} 上次同步 {ago(r.last_contact)}", f"{r.name} last synced {ago(r.last_contact)}") for r in rows)
