@@ -140,7 +140,11 @@ def zip_tree(src: Path, zip_path: Path, password: str, *, progress=None) -> dict
         with pyzipper.AESZipFile(tmp, "w", compression=pyzipper.ZIP_STORED, encryption=pyzipper.WZ_AES) as zf:
             zf.setpassword(password.encode("utf-8"))
             zf.setencryption(pyzipper.WZ_AES, nbits=256)
-            with zf.open(INNER_NAME, "w", force_zip64=True) as member:
+            import time
+
+            outer = zf.zipinfo_cls(INNER_NAME, time.localtime()[:6])  # AESZipInfo: dated, not 1980
+            outer.compress_type = pyzipper.ZIP_STORED
+            with zf.open(outer, "w", force_zip64=True) as member:
                 stream = _HashingWriter(member)
                 with zipfile.ZipFile(stream, "w", allowZip64=True) as inner:
                     for i, p in enumerate(files):

@@ -36,6 +36,7 @@ from app.models import (
     MarshalCall,
     PlanSlot,
     Selection,
+    Shot,
     Station,
     Student,
     now,
@@ -69,6 +70,9 @@ NO_COLLEGE = ""
 STATUS_REMAINING = "remaining"
 STATUS_PHOTOGRAPHED = "photographed"
 STATUS_ABSENT = "absent"
+# Photographed but no photo accepted yet (the window closed, a failing photo not decided): 已拍未确认.
+# Not called again, not "未拍"; the photographer finishes them (the window lists them at start-up).
+STATUS_PENDING = "pending"
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -135,10 +139,11 @@ class MarshalStudent:
         return reason_label(self.absence_reason, self.absence_text)
 
 
-def _counts(students: list[MarshalStudent]) -> tuple[int, int, int, int]:
+def _counts(students: list[MarshalStudent]) -> tuple[int, int, int, int, int]:
     done = sum(1 for s in students if s.status == STATUS_PHOTOGRAPHED)
     absent = sum(1 for s in students if s.status == STATUS_ABSENT)
-    return len(students), done, absent, len(students) - done - absent
+    pending = sum(1 for s in students if s.status == STATUS_PENDING)
+    return len(students), done, absent, len(students) - done - absent - pending, pending
 
 
 @dataclass
@@ -149,7 +154,7 @@ class ClassView:
     extra: int = 0  # students added at the camera (not on the roster) and photographed
 
     def __post_init__(self) -> None:
-        self.roster, self.photographed, self.absent, self.remaining = _counts(self.students)
+        self.roster, self.photographed, self.absent, self.remaining, self.pending = _counts(self.students)
 
     @property
     def key(self) -> ClassKey:
@@ -184,6 +189,7 @@ class CollegeView:
         self.photographed = sum(c.photographed for c in self.classes)
         self.absent = sum(c.absent for c in self.classes)
         self.remaining = sum(c.remaining for c in self.classes)
+        self.pending = sum(c.pending for c in self.classes)
 
     @property
     def label(self) -> str:
@@ -192,7 +198,7 @@ class CollegeView:
     @property
     def complete(self) -> bool:
         """Nobody left to call: time to check 已拍未拍 with the college's teacher."""
-        return self.roster > 0 and self.remaining == 0
+        return self.roster > 0 and self.remaining == 0 and self.pending == 0
 
 
 @dataclass
@@ -207,7 +213,7 @@ class GroupView:
     slot: SlotInfo | None = None  # its place in the latest timetable, if any
 
     def __post_init__(self) -> None:
-        self.size, self.done, self.absent, self.remaining = _counts(self.members)
+        self.size, self.done, self.absent, self.remaining, self.pending = _counts(self.members)
 
     @property
     def key(self) -> GroupKey:
@@ -253,6 +259,7 @@ class MarshalSnapshot:
         self.photographed = sum(c.photographed for c in self.colleges)
         self.absent = sum(c.absent for c in self.colleges)
         self.remaining = sum(c.remaining for c in self.colleges)
+        self.pending = sum(c.pending for c in self.colleges)
 
     @property
     def classes(self) -> list[ClassView]:
@@ -374,6 +381,7 @@ def change_token(session: Session) -> tuple:
         select(func.count(Student.id)).scalar_subquery(),
         select(func.max(Student.updated_at)).scalar_subquery(),
         select(func.max(PlanSlot.id)).scalar_subquery(),
+        select(func.max(Shot.id)).scalar_subquery(),  # a photo taken, nothing accepted: 已拍未确认
     )
     return tuple(session.execute(q).one())
 
@@ -486,6 +494,14 @@ def load(session: Session, station_id: int | None = None, *, at: datetime | None
         if s is None or s.status == STATUS_PHOTOGRAPHED:
             continue  # turned up after all: the photo wins
         s.status, s.absence_reason, s.absence_text = STATUS_ABSENT, reason, text
+    # Photographed, no photo accepted yet: at the camera already, so neither 未拍 nor absent.
+    shot_rows = session.execute(
+        select(Shot.student_id).where(Shot.student_id.is_not(None), Shot.status != "rejected").distinct()
+    )
+    for (sid,) in shot_rows:
+        s = by_id.get(sid)
+        if s is not None and s.status != STATUS_PHOTOGRAPHED:
+            s.status = STATUS_PENDING
 
     # Students photographed although added at the camera: counted apart from the roster.
     extra = session.execute(

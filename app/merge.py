@@ -32,6 +32,7 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -98,6 +99,15 @@ class _Sel:
     shot_id: int
 
 
+def _pairs(session: Session, key, value, keys: list) -> dict:
+    """{key: value} for the target rows whose ``key`` is one of ``keys`` (read in chunks)."""
+    out: dict = {}
+    keys = sorted(set(keys))
+    for i in range(0, len(keys), 500):
+        out.update(session.execute(select(key, value).where(key.in_(keys[i:i + 500]))).all())
+    return out
+
+
 def _rows(session: Session, model) -> list[dict]:
     # Core rows (fetchall in one go), not ORM rows: a station holds 20,000 students
     return [dict(m) for m in session.connection().execute(select(model.__table__)).mappings().all()]
@@ -123,14 +133,26 @@ def snapshot(path: Path, into_dir: Path) -> Path:
 class _Matcher:
     """Finds the target's student for a source student (see the module docstring for the order)."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, incoming: list[dict] | None = None):
+        """``incoming``: the source students to be matched; the target is then read only for the
+        rows that share a uid, student number or ID number with them (a small source against a
+        20,000-student target, as a site sync is). The counts that make a number unique are the
+        same either way: every target row carrying that number is read."""
         self.by_uid: dict[str, int] = {}
         self.by_pair: dict[tuple[str, str], int] = {}
         id_count: Counter[str] = Counter()
         no_count: Counter[str] = Counter()
-        rows = session.connection().execute(
-            select(Student.id, Student.uid, Student.student_no, Student.id_number, Student.name)
-        ).all()
+        cols = (Student.id, Student.uid, Student.student_no, Student.id_number, Student.name)
+        if incoming is None:
+            rows = session.connection().execute(select(*cols)).all()
+        else:
+            found: dict[int, Any] = {}
+            for col, key in ((Student.uid, "uid"), (Student.student_no, "student_no"), (Student.id_number, "id_number")):
+                values = sorted({s[key] for s in incoming if s[key]})
+                for i in range(0, len(values), 500):
+                    for r in session.connection().execute(select(*cols).where(col.in_(values[i:i + 500]))):
+                        found[r.id] = r
+            rows = list(found.values())
         for r in rows:
             id_count[r.id_number] += 1
             no_count[r.student_no] += 1
@@ -305,10 +327,13 @@ def not_taken(target: Session, source: Session, res: MergeResult) -> None:
     for model, cols in _COMPARED.items():
         cols = tuple(c for c in cols if c in model.__table__.c)
         table = model.__table__
-        ours = {
-            r.uid: r for r in target.connection().execute(select(table.c.uid, *(table.c[c] for c in cols)))
-        }
-        for r in source.connection().execute(select(table.c.uid, *(table.c[c] for c in cols))):
+        theirs = source.connection().execute(select(table.c.uid, *(table.c[c] for c in cols))).all()
+        uids = [r.uid for r in theirs]
+        ours = {}
+        for i in range(0, len(uids), 500):  # only the rows the source also has (a small source stays cheap)
+            for r in target.connection().execute(select(table.c.uid, *(table.c[c] for c in cols)).where(table.c.uid.in_(uids[i:i + 500]))):
+                ours[r.uid] = r
+        for r in theirs:
             mine = ours.get(r.uid)
             if mine is None:
                 continue
@@ -365,10 +390,11 @@ def merge_session(
         sess_map[r["id"]] = known[r["uid"]]
 
     # students
-    matcher = _Matcher(target)
+    source_students = _rows(source, Student)
+    matcher = _Matcher(target, source_students)
     stu_map: dict[int, int] = {}
     added_students: list[dict] = []
-    for s in _rows(source, Student):
+    for s in source_students:
         tid = matcher.find(s)
         if tid is None:
             added_students.append(s)
@@ -389,7 +415,7 @@ def merge_session(
             vals["import_id"] = imp_map.get(s["import_id"]) if s["import_id"] else None
             batch.append(vals)
         target.execute(insert(Student.__table__), batch)  # Core executemany: no per-row ORM work
-        new_ids = dict(target.execute(select(Student.uid, Student.id)).all())
+        new_ids = _pairs(target, Student.uid, Student.id, [s["uid"] for s in added_students])
         for s in added_students:
             tid = new_ids[s["uid"]]
             stu_map[s["id"]] = tid
@@ -412,9 +438,10 @@ def merge_session(
 
     # shots
     shot_map: dict[int, int] = {}
-    known = dict(target.execute(select(Shot.uid, Shot.id)).all())
+    source_shots = _rows(source, Shot)
+    known = _pairs(target, Shot.uid, Shot.id, [r["uid"] for r in source_shots])
     new_shots = []
-    for r in _rows(source, Shot):
+    for r in source_shots:
         if r["uid"] in known:
             shot_map[r["id"]] = known[r["uid"]]
             res.shots_known += 1
@@ -432,16 +459,23 @@ def merge_session(
         new_shots.append((r["id"], vals))
     if new_shots:
         target.execute(insert(Shot.__table__), [vals for _, vals in new_shots])
-        known = dict(target.execute(select(Shot.uid, Shot.id)).all())
+        known = _pairs(target, Shot.uid, Shot.id, [vals["uid"] for _, vals in new_shots])
         for sid, vals in new_shots:
             shot_map[sid] = known[vals["uid"]]
         res.shots_added = len(new_shots)
 
     # selections (one per student) and conflicts
-    have_sel = {r.student_id: r for r in target.execute(select(Selection.id, Selection.uid, Selection.student_id, Selection.shot_id))}
-    seen = set(target.scalars(select(Selection.uid))) | set(target.scalars(select(MergeConflict.uid)))
+    source_sels = _rows(source, Selection)
+    touched = sorted({stu_map[r["student_id"]] for r in source_sels if r["student_id"] in stu_map})
+    have_sel = {}
+    for i in range(0, len(touched), 500):
+        for r in target.execute(select(Selection.id, Selection.uid, Selection.student_id, Selection.shot_id)
+                                .where(Selection.student_id.in_(touched[i:i + 500]))):
+            have_sel[r.student_id] = r
+    sel_uids = [r["uid"] for r in source_sels]
+    seen = set(_pairs(target, Selection.uid, Selection.id, sel_uids)) | set(_pairs(target, MergeConflict.uid, MergeConflict.id, sel_uids))
     new_selections = []
-    for r in _rows(source, Selection):
+    for r in source_sels:
         if r["uid"] in seen:
             continue
         student = stu_map[r["student_id"]]
@@ -475,9 +509,10 @@ def merge_session(
 
     # the rest, by uid
     def by_uid(model, remap) -> int:
-        known = set(target.scalars(select(model.uid)))
+        rows = _rows(source, model)
+        known = set(_pairs(target, model.uid, model.id, [r["uid"] for r in rows]))
         batch = []
-        for r in _rows(source, model):
+        for r in rows:
             if r["uid"] in known:
                 continue
             vals = {k: v for k, v in r.items() if k != "id"}

@@ -208,6 +208,10 @@ class Shot(Base):
     status: Mapped[str] = mapped_column(String(20), default="new")  # new/accepted/retake/rejected
     override_reason: Mapped[str | None] = mapped_column(Text)  # accepted despite a failed check
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # How the student was identified at the camera (a key of ID_METHODS) and what was read: an ID-card
+    # scan keeps the number it read (delivery names use it where the roster's number is broken).
+    id_method: Mapped[str | None] = mapped_column(String(20))
+    id_read: Mapped[str | None] = mapped_column(String(64))
 
     student: Mapped[Student | None] = relationship(back_populates="shots", foreign_keys=[student_id])
     station: Mapped[Station] = relationship()
@@ -257,6 +261,17 @@ class Absence(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime)  # the student turned up after all
 
     student: Mapped[Student] = relationship()
+
+
+# How a student was identified at the camera (Shot.id_method): the notice asks for the ID card (持二代身份证).
+ID_METHODS = {
+    "id_card": ("身份证扫描", "ID card scan"),
+    "student_card": ("学生证扫描", "student card scan"),
+    "typed": ("手工输入学号", "typed number"),
+    "name_search": ("姓名查找", "name search"),
+    "unlisted": ("名单外登记", "unlisted, registered at the camera"),
+    "assigned": ("待分配照片归属", "given from the waiting photos"),
+}
 
 
 DATA_ISSUE_KINDS = {
@@ -455,3 +470,4 @@ class SiteStation(Base):
     last_push_from: Mapped[datetime | None] = mapped_column(DateTime)  # what was local by then is on the site
     pending: Mapped[int] = mapped_column(Integer, default=0)  # records not yet on the site at that time
     lag_s: Mapped[float | None] = mapped_column(Float)  # age of the oldest record that sync carried
+    marks: Mapped[str | None] = mapped_column(Text)  # JSON: per-table id watermarks of the delta sync (station side)

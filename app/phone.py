@@ -140,6 +140,8 @@ def _status_html(s) -> str:
         return f'<span class="ok">{t("已拍", "done")}</span>'
     if s.status == STATUS_ABSENT:
         return f'<span class="abs">{html.escape(t("缺席", "absent"))}·{html.escape(s.reason)}</span>'
+    if s.status == "pending":
+        return f'<span class="abs">{t("已拍未确认", "not confirmed")}</span>'
     return f'<span class="wait">{t("待拍", "waiting")}</span>'
 
 

@@ -52,7 +52,24 @@ from app import settings
 from app.db import Database, current_revision, head_revision, make_engine
 from app.errors import InputError, StationError
 from app.merge import merge_session
-from app.models import Absence, DataIssue, MarshalCall, Selection, Shot, SiteStation, Station, now
+from app.models import (
+    Absence,
+    AuditLog,
+    Base,
+    DataIssue,
+    MajorCollege,
+    MarshalCall,
+    RosterFinding,
+    RosterImport,
+    Selection,
+    ShootingSession,
+    Shot,
+    SignSheetCount,
+    SiteStation,
+    Station,
+    Student,
+    now,
+)
 from app.station import local_station
 
 log = logging.getLogger(__name__)
@@ -60,6 +77,11 @@ log = logging.getLogger(__name__)
 # One lock key for the whole site database: pushes run one at a time (short transactions).
 _LOCK_KEY = 7_320_119
 DEFAULT_INTERVAL_S = 10.0
+# The delta sync: rows past per-table id watermarks (less a margin: re-sending is harmless),
+# and a full comparison every FULL_EVERY syncs to heal anything a delta could miss.
+DELTA_TABLES = (Shot, Selection, Absence, DataIssue, MarshalCall, AuditLog)
+SLACK = 50
+FULL_EVERY = 30
 
 
 class SiteUnavailable(StationError):
@@ -194,6 +216,7 @@ class SyncReport:
     pulled_shots: int = 0
     pulled_selections: int = 0
     conflicts: int = 0
+    full: bool = False
     pending_before: int = 0
     lag_s: float = 0.0
     seconds: float = 0.0
@@ -235,7 +258,79 @@ def _own_state(session: Session, st: Station) -> SiteStation:
     return row
 
 
-def sync_once(local: Database, site: Database) -> SyncReport:
+def max_ids(session: Session) -> dict[str, int]:
+    """The newest id of each table the delta sync follows (read before the rows themselves)."""
+    return {m.__tablename__: int(session.scalar(select(func.max(m.id))) or 0) for m in (*DELTA_TABLES, Student)}
+
+
+def delta_copy(source: Session, marks: dict[str, int]):
+    """An in-memory database holding what changed in ``source`` past ``marks``, for the merge rules.
+
+    Rows of the followed tables past their watermark, the students and shots they refer to,
+    students added since (an unlisted student, a roster import), their roster import and
+    findings, and the small tables whole (stations, sessions, majors, sign-sheet counts).
+    """
+    from sqlalchemy import create_engine, insert
+    from sqlalchemy.orm import sessionmaker
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+
+    def rows(model, *where):
+        return [dict(m) for m in source.connection().execute(select(model.__table__).where(*where)).mappings()]
+
+    def past(model):
+        return model.__table__.c.id > max(0, marks.get(model.__tablename__, 0) - SLACK)
+
+    picked: dict[Any, list[dict]] = {m: rows(m, past(m)) for m in DELTA_TABLES}
+    have_shots = {r["id"] for r in picked[Shot]}
+    extra_shots = sorted({r["shot_id"] for r in picked[Selection]} - have_shots)
+    for i in range(0, len(extra_shots), 500):
+        picked[Shot] += rows(Shot, Shot.id.in_(extra_shots[i:i + 500]))
+    student_ids = {r["student_id"] for m in (Shot, Selection, Absence, DataIssue) for r in picked[m] if r.get("student_id")}
+    students = rows(Student, past(Student))
+    wanted = sorted(student_ids - {r["id"] for r in students})
+    for i in range(0, len(wanted), 500):
+        students += rows(Student, Student.id.in_(wanted[i:i + 500]))
+    picked[Student] = students
+    ids = [r["id"] for r in students]
+    picked[RosterFinding] = []
+    for i in range(0, len(ids), 500):
+        picked[RosterFinding] += rows(RosterFinding, RosterFinding.student_id.in_(ids[i:i + 500]))
+    imports = sorted({r["import_id"] for r in students if r.get("import_id")})
+    picked[RosterImport] = rows(RosterImport, RosterImport.id.in_(imports)) if imports else []
+    for m in (Station, ShootingSession, MajorCollege, SignSheetCount):
+        picked[m] = rows(m)
+    with engine.begin() as conn:
+        for m in Base.metadata.sorted_tables:
+            model = next((k for k in picked if k.__table__ is m), None)
+            if model is not None and picked[model]:
+                conn.execute(insert(m), picked[model])
+    return engine, sessionmaker(engine)
+
+
+def _merge_from(target: Session, source: Session, marks: dict[str, int] | None, label: str):
+    """The merge rules from ``source`` (whole, or only past ``marks``) into ``target``."""
+    if marks is None:
+        return merge_session(target, source, source_label=label, source_dir=None, photo_store=None)
+    engine, sessions = delta_copy(source, marks)
+    try:
+        with sessions() as delta:
+            return merge_session(target, delta, source_label=label, source_dir=None, photo_store=None)
+    finally:
+        engine.dispose()
+
+
+def _load_marks(row: SiteStation | None) -> dict[str, Any]:
+    import json
+
+    try:
+        return json.loads(row.marks) if row is not None and row.marks else {}
+    except ValueError:
+        return {}
+
+
+def sync_once(local: Database, site: Database, *, full: bool | None = None) -> SyncReport:
     """Push this station's records to the site, write its heartbeat, pull the site's state."""
     t0 = time.monotonic()
     started = now()
@@ -244,14 +339,19 @@ def sync_once(local: Database, site: Database) -> SyncReport:
         ls.commit()
         own = _own_state(ls, st)
         since = own.last_push_from
-        report = SyncReport(station=st.name, pending_before=pending_count(ls, since, st.id))
+        marks = _load_marks(own)
+        count = int(marks.get("syncs", 0))
+        if full is None:
+            full = count % FULL_EVERY == 0 or "push" not in marks or "pull" not in marks
+        report = SyncReport(station=st.name, full=full, pending_before=pending_count(ls, since, st.id))
         oldest = _oldest_pending(ls, since, st.id)
         report.lag_s = round((started - oldest).total_seconds(), 3) if oldest and report.pending_before else 0.0
         # push: one transaction, one at a time on the site
         with site.session() as ss:
             if site.engine.dialect.name == "postgresql":
                 ss.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-            res = merge_session(ss, ls, source_label=f"site-sync:{st.name}", source_dir=None, photo_store=None)
+            push_marks = max_ids(ls)
+            res = _merge_from(ss, ls, None if full else marks["push"], f"site-sync:{st.name}")
             beat = ss.get(SiteStation, st.uid) or SiteStation(station_uid=st.uid)
             beat.number, beat.name = st.number, st.name
             beat.last_contact, beat.last_push_from = now(), started
@@ -262,7 +362,8 @@ def sync_once(local: Database, site: Database) -> SyncReport:
         report.conflicts += res.conflicts
         # pull: the site's state into this station (same rules, same idempotence)
         with site.session() as ss:
-            res = merge_session(ls, ss, source_label="site", source_dir=None, photo_store=None)
+            pull_marks = max_ids(ss)
+            res = _merge_from(ls, ss, None if full else marks["pull"], "site")
         report.pulled_shots, report.pulled_selections = res.shots_added, res.selections_added
         report.conflicts += res.conflicts
         with site.session() as ss:
@@ -276,6 +377,9 @@ def sync_once(local: Database, site: Database) -> SyncReport:
         own = _own_state(ls, st)
         own.number, own.name = st.number, st.name
         own.last_contact, own.last_push_from, own.pending, own.lag_s = now(), started, 0, report.lag_s
+        import json
+
+        own.marks = json.dumps({"push": push_marks, "pull": pull_marks, "syncs": count + 1})
         ls.commit()
     report.seconds = round(time.monotonic() - t0, 3)
     return report
@@ -429,3 +533,46 @@ class Replicator:
                 log.exception("site sync crashed")
             self._wake.wait(self.interval)
             self._wake.clear()
+
+
+def replicator_for(local: Database, on_change: Callable[[ReplicatorState], None] | None = None) -> Replicator | None:
+    """The station's replicator when site mode is on (``site.url`` or ``STATION_SITE_URL``), else None.
+
+    Not started: the window starts it once its own start-up is done.
+    """
+    with local.session() as s:
+        url = site_url(s)
+        interval = float(settings.get(s, "site.interval_s") or DEFAULT_INTERVAL_S)
+    if not url or local.url == _driver_url(url):
+        return None  # no site, or this is the site database itself
+    return Replicator(local, url, interval=interval, on_change=on_change)
+
+
+def freshness(session: Session, at: datetime | None = None) -> str:
+    """How fresh the other stations' records in this database are, for the marshal ("" outside site mode).
+
+    On a station: when it last synced with the site. On the site database itself: when each station
+    last reached it.
+    """
+    rows = list(session.scalars(select(SiteStation).order_by(SiteStation.number)))
+    if not rows:
+        return ""
+    at = at or now()
+    local = session.scalars(select(Station).where(Station.is_local.is_(True))).first()
+    own = next((r for r in rows if local is not None and r.station_uid == local.uid), None)
+
+    from app.i18n import t
+
+    def ago(when: datetime | None) -> str:
+        if when is None:
+            return t("从未", "never")
+        secs = max(0, int((at - when).total_seconds()))
+        if secs < 120:
+            return t(f"{when:%H:%M:%S} ({secs} 秒前)", f"{when:%H:%M:%S} ({secs} s ago)")
+        return t(f"{when:%H:%M} ({secs // 60} 分钟前)", f"{when:%H:%M} ({secs // 60} min ago)")
+
+    if own is not None:
+        return t(f"站点模式: 其他机位的拍摄同步于 {ago(own.last_contact)}",
+                 f"site mode: the other stations' photos as of {ago(own.last_contact)}")
+    return t("站点数据库: ", "site database: ") + t("、", ", ").join(
+        t(f"{r.name} 上次同步 {ago(r.last_contact)}", f"{r.name} last synced {ago(r.last_contact)}") for r in rows)

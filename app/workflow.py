@@ -44,6 +44,7 @@ from app.models import (
 )
 from app.privacy import mask_id
 from app.station import local_station, open_session
+from app.shot_sequence import accept_rule
 from app.workflow_recovery import RecoveryMixin
 from app.workflow_types import (  # noqa: F401  (re-exported: callers import them from here)
     ACCEPTABLE,
@@ -82,6 +83,8 @@ class _Current:
     student_id: int
     confirmed: bool
     group: tuple[str | None, str | None]  # (college, class) for the throughput panel
+    id_method: str | None = None  # how the student was identified (a key of app.models.ID_METHODS)
+    id_read: str | None = None  # what was read or typed (an ID-card scan: the number on the card)
 
 
 
@@ -123,6 +126,9 @@ class Workflow(RecoveryMixin):
         self._counters: dict[int | None, int] = {}
         self._last_stem: tuple[str, set[str], float] | None = None
         self.last_group: tuple[str | None, str | None] = (None, None)
+        # None: the checks are expected while a checker is loaded (or loading); True/False fixes it
+        # (verdicts that come from elsewhere, e.g. the sequence's tests, or a station without checks).
+        self.checks_required: bool | None = None
 
     # --- the parts it drives ---------------------------------------------------
 
@@ -189,20 +195,36 @@ class Workflow(RecoveryMixin):
         with self.db.session() as s:
             return [self._card(s, st) for st in search(s, query, limit=limit)]
 
+    @property
+    def checks_on(self) -> bool:
+        """Whether a photo must have its verdict before it may be accepted without a reason."""
+        if self.checks_required is not None:
+            return self.checks_required
+        return self.checker is not None or self._checker_loading
+
     def identify(self, code: str, *, scanned: bool = True) -> Identified:
-        """A scanned (or typed and confirmed) code: find the student and make them current."""
-        from app.search import lookup_exact, search
+        """A scanned (or typed and confirmed) code: find the student and make them current.
+
+        How the student was found is recorded with every shot taken for them: an ID-card scan
+        (the number read is kept), a student-card scan, a typed number, or a name search.
+        """
+        from app.search import lookup_exact, normalise, search
 
         code = code.strip()
         if not code:
             raise NoStudent(t("请扫描证件或输入学号", "Scan a card or type a student number"))
         accepted = self._settle_pending()
+        read = normalise(code)
         with self.db.session() as s:
             found = lookup_exact(s, code)
+            method = ("id_card" if _looks_like_id(read) else "student_card") if scanned else "typed"
             if not found and not scanned:
                 found = search(s, code, limit=20)
+                method = "name_search"
             if len(found) == 1:
                 card = self._card(s, found[0])
+                if method == "id_card" and not _id_matches(read, found[0]):
+                    method = "student_card" if read in (found[0].student_no, found[0].exam_no) else method
             elif found:
                 return Identified(code, "ambiguous", candidates=tuple(self._card(s, st) for st in found),
                                   accepted_previous=accepted)
@@ -210,17 +232,17 @@ class Workflow(RecoveryMixin):
                 near = search(s, code, limit=10) if scanned else []
                 return Identified(code, "unknown", candidates=tuple(self._card(s, st) for st in near),
                                   accepted_previous=accepted)
-        return self._make_current(card, code, accepted)
+        return self._make_current(card, code, accepted, method, read if method != "name_search" else code)
 
-    def choose(self, student_id: int) -> Identified:
-        """A candidate picked from the search list."""
+    def choose(self, student_id: int, *, method: str = "name_search") -> Identified:
+        """A candidate picked from the search list (or a student re-opened from a list)."""
         accepted = self._settle_pending()
         with self.db.session() as s:
             st = s.get(Student, student_id)
             if st is None:
                 raise NoStudent(t("没有这个学生", "No such student"))
             card = self._card(s, st)
-        return self._make_current(card, card.student_no, accepted)
+        return self._make_current(card, card.student_no, accepted, method, None)
 
     def confirm_duplicate(self) -> StudentCard:
         with self._lock:
@@ -249,17 +271,26 @@ class Workflow(RecoveryMixin):
         college: str = "",
         note: str = "",
     ) -> Identified:
-        """A student who is not on the roster: photographed, and flagged for the errata form."""
+        """A student who is not on the roster: photographed, and flagged for the errata form.
+
+        The ID number, when given, must pass GB 11643 (check character and a plausible birth date)
+        and agree with the gender; a class or a college is needed (the photo is filed under it).
+        """
         name = name.strip()
         if not name or not (student_no.strip() or id_number.strip()):
             raise WorkflowError(t("名单外学生需要姓名和学号或身份证号", "An unlisted student needs a name and a student or ID number"))
-        accepted = self._settle_pending()
         idn = id_number.strip().upper()
         with self.db.session() as s:
             from app.schools import current as current_school
 
             school = current_school(s) or s.scalar(select(Student.school).where(Student.unlisted.is_(False)).limit(1)) or ""
             year = s.scalar(select(Student.grad_year).where(Student.unlisted.is_(False)).limit(1)) or ""
+        problem = unlisted_problem(id_number=idn, gender=gender, class_name=class_name, college=college,
+                                   grad_year=year)
+        if problem:
+            raise WorkflowError(problem)
+        accepted = self._settle_pending()
+        with self.db.session() as s:
             st = Student(
                 name=name, student_no=student_no.strip(), id_number=idn, gender=gender.strip(),
                 major=major.strip(), class_name=class_name.strip(), college=college.strip() or None,
@@ -274,7 +305,7 @@ class Workflow(RecoveryMixin):
             ))
             s.commit()
             card = self._card(s, st)
-        return self._make_current(card, student_no or idn, accepted)
+        return self._make_current(card, student_no or idn, accepted, "unlisted", idn or student_no.strip() or None)
 
     def report_data_issue(
         self, kind: str, *, correct_value: str = "", note: str = "", student_id: int | None = None
@@ -355,6 +386,9 @@ class Workflow(RecoveryMixin):
                 sid = self._named[stem]
             else:  # named by someone else (a recovered file): the student in front of the camera
                 sid = self._current.student_id if self._current and self._current.confirmed else None
+            cur = self._current
+            how = (cur.id_method, cur.id_read) if cur is not None and sid is not None and cur.student_id == sid \
+                else (None, None)
         width = height = None
         try:
             from PIL import Image
@@ -371,6 +405,7 @@ class Workflow(RecoveryMixin):
                 bytes=photo.bytes, width=width, height=height, taken_at=photo.taken_at.replace(
                     microsecond=(photo.taken_at.microsecond // 1000) * 1000),
                 source=photo.source, camera_file=getattr(photo, "camera_name", None),
+                id_method=how[0], id_read=how[1],
             )
             s.add(shot)
             with self._lock:
@@ -392,7 +427,7 @@ class Workflow(RecoveryMixin):
         with self.db.session() as s:
             path = s.get(Shot, shot_id).path
         verdict, qc_json, ms = None, None, None
-        if self._checker_loading:  # a photo taken while the models load waits for them
+        if self.checker is None and self._checker_loading:
             self._checker_ready.wait(120)
         if self.checker is not None:
             t0 = time.perf_counter()
@@ -404,6 +439,11 @@ class Workflow(RecoveryMixin):
                 verdict = "error"
                 qc_json = json.dumps({"verdict": "error", "checks": {}, "reason": f"{type(exc).__name__}: {exc}"},
                                      ensure_ascii=False)
+        return self.record_verdict(shot_id, verdict, qc_json, ms)
+
+    def record_verdict(self, shot_id: int, verdict: str | None, qc_json: str | None = None,
+                       ms: float | None = None) -> ShotInfo:
+        """Store a shot's verdict (whenever it arrives: the student may have moved on)."""
         with self.db.session() as s:
             shot = s.get(Shot, shot_id)
             shot.qc_verdict, shot.qc_json, shot.qc_ms = verdict, qc_json, ms
@@ -436,6 +476,40 @@ class Workflow(RecoveryMixin):
                 self._pending = None
             return result
 
+    def select_other(self, shot_id: int, reason: str | None = None) -> Accepted:
+        """F4: the photographer chose this shot of the student in front of the camera over the one on
+        screen. The student is done: the shot waiting for a decision stays as a kept alternative
+        (it is never accepted by a later Enter or by moving on)."""
+        with self._lock:
+            result = self._select(shot_id, reason)
+            if self._current is not None and self._current.student_id == result.student.id:
+                self._pending = None
+                self._current = None
+            elif self._pending == shot_id:
+                self._pending = None
+            return result
+
+    def leave_pending(self) -> StudentCard | None:
+        """The window closes (or the photographer lets go) with a photo not yet decided: the student
+        stays "pending" (shots, no selection) and is listed at the next start."""
+        with self._lock:
+            cur, self._current, self._pending = self._current, None, None
+        if cur is None:
+            return None
+        card = self.card(cur.student_id)
+        return card if card.shots and not card.photographed else None
+
+    def pending_students(self) -> list[StudentCard]:
+        """Students photographed but with no photo accepted yet (已拍未确认), newest shot first."""
+        with self.db.session() as s:
+            latest = func.max(Shot.taken_at)
+            rows = s.execute(
+                select(Shot.student_id, latest).where(Shot.student_id.is_not(None), Shot.status != "rejected",
+                                                      Shot.student_id.not_in(select(Selection.student_id)))
+                .group_by(Shot.student_id).order_by(latest.desc())
+            ).all()
+            return [self._card(s, s.get(Student, sid)) for sid, _at in rows]
+
     def retake(self) -> ShotInfo:
         """Mark the pending shot for a retake; the student stays in front of the camera."""
         with self._lock:
@@ -454,7 +528,10 @@ class Workflow(RecoveryMixin):
             shot = s.get(Shot, shot_id)
             if shot is None or shot.student_id is None:
                 raise WorkflowError(t("这张照片还没有归属学生", "This photo belongs to no student yet"))
-            if shot.qc_verdict not in ACCEPTABLE and self.checker is not None and reason is None:
+            rule = accept_rule(shot.qc_verdict, self.checks_on)
+            if rule == "wait" and reason is None:
+                raise DecisionPending(t("照片正在检查, 请稍候", "The photo is being checked, one moment"))
+            if rule == "reason" and reason is None:
                 raise ReasonRequired(t("照片未通过检查: 需填写接受原因", "The photo failed the checks: a reason is required"))
             sel = s.scalar(select(Selection).where(Selection.student_id == shot.student_id))
             reselected = sel is not None and sel.shot_id != shot.id
@@ -488,7 +565,7 @@ class Workflow(RecoveryMixin):
             if shot is None or shot.status != "new":
                 self._pending = None
                 return None
-            if verdict in ACCEPTABLE or (verdict is None and self.checker is None):
+            if accept_rule(verdict, self.checks_on) == "ok":
                 return self.accept().shot
             if verdict is None:
                 raise DecisionPending(t("照片正在检查, 请稍候", "The photo is being checked, one moment"))
@@ -504,6 +581,16 @@ class Workflow(RecoveryMixin):
             card = self._card(s, s.get(Student, cur.student_id)) if cur else None
             shot = self._shot_info(s, s.get(Shot, pending)) if pending else None
         return WorkflowState(card, bool(cur and cur.confirmed), shot)
+
+    def facts(self, with_verdict: bool = True) -> tuple[int | None, bool, int | None, str | None]:
+        """(current student, confirmed, pending shot, its verdict): the shot sequence's cheap read."""
+        with self._lock:
+            cur, pending = self._current, self._pending
+        verdict = None
+        if pending is not None and with_verdict:
+            with self.db.session() as s:
+                verdict = s.scalar(select(Shot.qc_verdict).where(Shot.id == pending))
+        return (cur.student_id if cur else None, bool(cur and cur.confirmed), pending, verdict)
 
     @property
     def current_student_id(self) -> int | None:
@@ -567,13 +654,27 @@ class Workflow(RecoveryMixin):
             rows = s.scalars(select(Shot).where(Shot.student_id == student_id).order_by(Shot.taken_at, Shot.id))
             return [self._shot_info(s, r) for r in rows]
 
-    def _claim_waiting(self, shot_id: int, student_id: int) -> ShotInfo | None:
+    def _resume(self, student_id: int) -> ShotInfo | None:
+        """A pending student comes back: their newest undecided shot awaits the decision again."""
+        with self.db.session() as s:
+            shot = s.scalars(select(Shot).where(Shot.student_id == student_id, Shot.status == "new")
+                             .order_by(Shot.taken_at.desc(), Shot.id.desc()).limit(1)).first()
+            if shot is None:
+                return None
+            with self._lock:
+                if self._current is None or self._current.student_id != student_id:
+                    return None
+                self._pending = shot.id
+            return self._shot_info(s, shot)
+
+    def _claim_waiting(self, shot_id: int, student_id: int, method: str | None = None) -> ShotInfo | None:
         """The camera-button photo taken just before this scan becomes this student's photo awaiting a decision."""
         with self.db.session() as s:
             shot = s.get(Shot, shot_id)
             if shot is None or shot.student_id is not None or shot.status == "rejected":
                 return None
             shot.student_id = student_id
+            shot.id_method = method
             s.commit()
             with self._lock:
                 if self._unassigned and self._unassigned[0] == shot_id:
@@ -584,19 +685,23 @@ class Workflow(RecoveryMixin):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _make_current(self, card: StudentCard, code: str, accepted: ShotInfo | None) -> Identified:
+    def _make_current(self, card: StudentCard, code: str, accepted: ShotInfo | None,
+                      method: str | None = None, read: str | None = None) -> Identified:
         needs = card.photographed
         with self._lock:
-            self._current = _Current(card.id, confirmed=not needs, group=(card.college, card.class_name))
+            self._current = _Current(card.id, confirmed=not needs, group=(card.college, card.class_name),
+                                     id_method=method, id_read=(read or None) and read[:64])
             self._pending = None
             _remember(self._counters, card.id, card.shots)
             self.last_group = (card.college, card.class_name)
             waiting = self._unassigned
         pending = None
         if waiting and not needs and datetime.now() - waiting[1] <= UNASSIGNED_GRACE:
-            pending = self._claim_waiting(waiting[0], card.id)
+            pending = self._claim_waiting(waiting[0], card.id, method)
             if pending is not None:
                 pending = ShotInfo(**{**pending.__dict__, "assigned_now": True})
+        if pending is None and not needs and card.shots:
+            pending = self._resume(card.id)  # 已拍未确认: the last photo waits for its decision again
         return Identified(code, "found", card=card, needs_confirmation=needs, accepted_previous=accepted,
                           pending=pending)
 
@@ -679,6 +784,39 @@ def _make_checker(profile: str | None) -> Any:
     from qc.checker import Checker
 
     return Checker(profile=profile)
+
+
+def _looks_like_id(code: str) -> bool:
+    """What an ID-card reader types: an 18-character (or legacy 15-digit) citizen number."""
+    return (len(code) == 18 and code[:17].isdigit() and code[17] in "0123456789X") or (len(code) == 15 and code.isdigit())
+
+
+def _id_matches(read: str, st: Student) -> bool:
+    """The number read is this student's ID number (as listed, its 18-character form, or Excel's mangled 15 digits)."""
+    return read in (st.id_number, st.id_number18) or (len(read) == 18 and (st.id_number or "")[:15] == read[:15])
+
+
+def unlisted_problem(*, id_number: str, gender: str, class_name: str, college: str, grad_year: str = "") -> str | None:
+    """Why an unlisted student cannot be registered yet (the F2 form and :meth:`Workflow.add_unlisted`), or None."""
+    from app.roster import idcard
+
+    idn = (id_number or "").strip().upper()
+    if idn:
+        year = int(grad_year) if str(grad_year).isdigit() else datetime.now().year
+        if len(idn) not in (15, 18) or not idcard.is_valid(idn, earliest_birth=idcard.EARLIEST_BIRTH,
+                                                           latest_birth=idcard.latest_birth_for(year)):
+            if len(idn) == 18 and idn[:17].isdigit() and idn[17] in "0123456789X" \
+                    and idcard.check_char(idn[:17]) != idn[17]:
+                return t("身份证号校验位不对 (GB 11643): 请核对证件", "The ID number's check character is wrong (GB 11643)")
+            if len(idn) in (15, 18) and idn[:15].isdigit():
+                return t("身份证号中的出生日期不对: 请核对证件", "The ID number's birth date is not valid")
+            return t("身份证号应为18位 (或15位旧号码)", "An ID number has 18 characters (or 15 digits, old style)")
+        born_as = idcard.gender(idn)
+        if gender.strip() and born_as and gender.strip() != born_as:
+            return t(f"性别与身份证号不符 (身份证号为{born_as}性)", f"The gender does not match the ID number ({born_as})")
+    if not (class_name or "").strip() and not (college or "").strip():
+        return t("请填写班级或学院 (照片按学院、班级交付)", "Enter a class or a college (photos are delivered by them)")
+    return None
 
 
 def _initials(name: str) -> str:

@@ -167,6 +167,7 @@ class RecoveryMixin:
             if not os.path.isfile(shot.path):
                 raise WorkflowError(t(f"照片文件不见了: {shot.path}", f"The photo's file is missing: {shot.path}"))
             shot.student_id = student_id
+            shot.id_method = "assigned"
             audit.record(s, "shot_assign", scope={"shot": shot.uid, "path": shot.path, "source": shot.source,
                                                   "student_no": st.student_no}, rows=1)
             s.commit()
@@ -176,13 +177,15 @@ class RecoveryMixin:
                 self._unassigned = None
         info = self.shot(shot_id) if checked or self.checker is None else self.check_shot(shot_id)
         selected, note = False, ""
+        from app.shot_sequence import accept_rule
+
         if select_if_none:
             with self._lock:
                 card = self.card(student_id)
                 if card.photographed:
                     note = t("该学生已有选用照片: 这张作为备选保留", "The student already has a selected photo: "
                              "this one is kept as an alternative")
-                elif info.acceptable or (info.qc_verdict is None and self.checker is None):
+                elif accept_rule(info.qc_verdict, self.checks_on) == "ok":
                     self._select(shot_id, None)
                     selected = True
                 else:

@@ -108,7 +108,7 @@ def main() -> int:
             time.sleep(k * gap / 3)
             n = 0
             while not stop.is_set():
-                uid = record(stations[k], ids[k][1000 + n])
+                uid = record(stations[k], ids[k][n])
                 with lock:
                     waiting[uid] = time.perf_counter()
                 n += 1
@@ -147,7 +147,7 @@ def main() -> int:
         server.stop()
         for k, db in enumerate(stations):
             for n in range(30):
-                record(db, ids[k][5000 + n])
+                record(db, ids[k][-(n + 1)])
         server.start()
         site.dispose()
         site = connect_site(url)

@@ -10,7 +10,11 @@ measure. Latency: median and p95 of the whole check per photo (decode
 included), and the median per check.
 
 The labels CSV has a ``file`` column (names relative to the folder) and the
-columns of ``../shared/faces/labels.csv``.
+columns of ``../shared/faces/labels.csv``; optionally ``person`` (then ``--folds K``
+reports every figure per person-disjoint fold, see :func:`person_folds`) and
+``headwear``. "Fully compliant" photos are those whose every label says the rule
+holds (white top, no glasses, brows and ears visible, no headwear): the share of
+them failing any check is what a photographer would retake for nothing.
 """
 
 from __future__ import annotations
@@ -90,6 +94,8 @@ class EvalResult:
     photos: int
     errors: list[str]  # files that could not be checked at all
     profile: str
+    flagged: dict[str, dict[str, bool]] = field(default_factory=dict)  # file -> check -> flagged
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def median_ms(self) -> float | None:
@@ -99,11 +105,31 @@ class EvalResult:
     def p95_ms(self) -> float | None:
         return percentile(self.latencies, 95) if self.latencies else None
 
+    def compliant_files(self) -> list[str]:
+        """Files whose every label column present says the rule holds."""
+        out = []
+        for name, row in self.labels.items():
+            cols = [(c, good) for c, _bad, good in LABELS.values() if c in row and c != "jewelry" and c != "faces"]
+            if "headwear" in row:
+                cols.append(("headwear", frozenset({"no"})))
+            if cols and all(row[c] in good for c, good in cols) and name in self.flagged:
+                out.append(name)
+        return out
+
+    def compliant_failing(self, checks: list[str] | None = None) -> tuple[int, int]:
+        """(fully compliant photos failing any of ``checks`` (default: all), fully compliant photos)."""
+        files = self.compliant_files()
+        bad = sum(1 for f in files if any(v for n, v in self.flagged[f].items()
+                                          if (checks is None or n in checks) and n not in FLAG_VERDICTS))
+        return bad, len(files)
+
     def to_dict(self) -> dict[str, Any]:
+        bad, n = self.compliant_failing()
         return {
             "profile": self.profile, "photos": self.photos, "unreadable": self.errors,
             "latency_ms": {"median": _r1(self.median_ms), "p95": _r1(self.p95_ms)},
             "checks": {k: v.to_dict() for k, v in self.checks.items()},
+            "fully_compliant": {"photos": n, "failing_any_check": bad},
         }
 
 
@@ -138,6 +164,7 @@ def evaluate(folder: Path, labels_csv: Path | None, checker: Any, *, progress: A
     stats = {n: CheckStats(n, labelled=n in LABELS and LABELS[n][0] in columns) for n in checker.names}
     latencies: list[float] = []
     unreadable: list[str] = []
+    flagged_by_file: dict[str, dict[str, bool]] = {}
     for i, (name, path) in enumerate(files):
         if not path.exists():
             unreadable.append(f"{name}: missing")
@@ -151,6 +178,7 @@ def evaluate(folder: Path, labels_csv: Path | None, checker: Any, *, progress: A
             unreadable.append(f"{name}: {report.error_en or report.error}")
             continue
         row = labels.get(name, {})
+        flagged_by_file[name] = {}
         for n, st in stats.items():
             res = report.checks.get(n)
             if res is None:
@@ -160,6 +188,7 @@ def evaluate(folder: Path, labels_csv: Path | None, checker: Any, *, progress: A
             if res.verdict == "error":
                 st.errors += 1
             flagged = res.verdict in FLAG_VERDICTS.get(n, frozenset({"fail"}))
+            flagged_by_file[name][n] = flagged
             if st.labelled:
                 col, bad, good = LABELS[n]
                 value = row.get(col, "")
@@ -183,7 +212,73 @@ def evaluate(folder: Path, labels_csv: Path | None, checker: Any, *, progress: A
                     st.wrong.append(name)
                 else:
                     st.tn += 1
-    return EvalResult(stats, latencies, len(files), unreadable, checker.profile.name)
+    return EvalResult(stats, latencies, len(files), unreadable, checker.profile.name,
+                      flagged=flagged_by_file, labels=labels)
+
+
+def person_folds(labels: dict[str, dict[str, str]], k: int) -> dict[str, int]:
+    """file -> fold 0..k-1, every person in exactly one fold (balanced by photo count, deterministic).
+
+    Without a ``person`` column every file is its own person.
+    """
+    counts: dict[str, int] = {}
+    for name, row in labels.items():
+        p = row.get("person") or name
+        counts[p] = counts.get(p, 0) + 1
+    sizes = [0] * k
+    fold_of: dict[str, int] = {}
+    for p in sorted(counts, key=lambda q: (-counts[q], q)):
+        f = min(range(k), key=lambda i: (sizes[i], i))
+        fold_of[p] = f
+        sizes[f] += counts[p]
+    return {name: fold_of[row.get("person") or name] for name, row in labels.items()}
+
+
+def fold_stats(result: EvalResult, k: int) -> list[dict[str, CheckStats]]:
+    """The labelled checks' counts recomputed per person-disjoint fold."""
+    folds = person_folds(result.labels, k)
+    out: list[dict[str, CheckStats]] = [{} for _ in range(k)]
+    for name, flags in result.flagged.items():
+        row = result.labels.get(name, {})
+        f = folds.get(name)
+        if f is None:
+            continue
+        for n, flagged in flags.items():
+            if n not in LABELS or LABELS[n][0] not in row:
+                continue
+            st = out[f].setdefault(n, CheckStats(n, labelled=True))
+            col, bad, good = LABELS[n]
+            if row[col] in bad:
+                if flagged:
+                    st.tp += 1
+                else:
+                    st.fn += 1
+            elif row[col] in good:
+                if flagged:
+                    st.fp += 1
+                else:
+                    st.tn += 1
+    return out
+
+
+def format_folds(result: EvalResult, k: int) -> str:
+    def f(v: float | None, pct: bool = False) -> str:
+        if v is None:
+            return "—"
+        return f"{v * 100:.1f}%" if pct else f"{v:.3f}"
+
+    per = fold_stats(result, k)
+    names = [n for n in result.checks if any(n in d for d in per)]
+    lines = [f"person-disjoint folds (k={k}): F1 of the failing class / false-reject rate per fold"]
+    lines.append(f"{'check':<18}" + "".join(f"{'fold ' + str(i):>16}" for i in range(k)))
+    for n in names:
+        cells = []
+        for d in per:
+            st = d.get(n)
+            cell = f(st.f1 if st else None) + " / " + f(st.false_reject_rate if st else None, True)
+            cells.append(f"{cell:>16}")
+        lines.append(f"{n:<18}" + "".join(cells))
+    return "\n".join(lines)
 
 
 def format_table(result: EvalResult, *, show_wrong: bool = False) -> str:
@@ -205,6 +300,10 @@ def format_table(result: EvalResult, *, show_wrong: bool = False) -> str:
             f"{st.name:<18}{failing:>8}{st.compliant:>8}{f(st.precision):>8}{f(st.recall):>8}{f(st.f1):>8}"
             f"{f(st.false_reject_rate, True):>8}{st.errors:>6}{ms:>7}"
         )
+    bad, n = result.compliant_failing()
+    if n:
+        lines.append(f"fully compliant photos (every label says the rule holds): {n}, "
+                     f"failing any check: {bad} ({bad / n * 100:.1f}%)")
     lines.append("")
     lines.append("failing = photos the labels say break the rule; FRR = compliant photos rejected; "
                  "n/a = not assessed; a check without a label column counts every photo as compliant")

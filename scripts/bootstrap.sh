@@ -65,7 +65,7 @@ PKGS=(libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxk
 if (( WANT_TEST )); then
   # Xvfb: one start on a real X server; gphoto2: the benchmark's reference tool;
   # postgresql: the database tests that must also pass on a site server.
-  PKGS+=(xvfb xauth gphoto2 postgresql)
+  PKGS+=(xvfb xauth gphoto2 postgresql p7zip-full)
 fi
 (( WANT_SITE )) && PKGS+=(postgresql)
 if command -v dpkg-query >/dev/null 2>&1; then

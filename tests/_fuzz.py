@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -102,6 +101,16 @@ def _apply(data: bytes, edits) -> bytes:
     return bytes(b)
 
 
+def vm_hwm_mb() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux carries that over from the parent
+    across fork and exec, so a child of a big pytest process would report the parent's peak."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 class Tally:
     def __init__(self, target: str):
         self.target, self.files, self.findings, self.errors, self.ok = target, 0, 0, 0, 0
@@ -113,8 +122,7 @@ class Tally:
             "target": self.target, "files": self.files, "read": self.ok, "findings": self.findings,
             "errors": self.errors, "tracebacks": len(self.tracebacks), "first_tracebacks": self.tracebacks[:3],
             "max_seconds_per_file": round(self.slowest, 3), "seconds": round(seconds, 1),
-            "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "peak_child_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),  # .xls readers
+            "peak_mb": round(vm_hwm_mb()),  # the .xls readers' children are capped by their own limit
         }
 
 
@@ -141,6 +149,7 @@ def fuzz_reader(budget: int, seed: int) -> dict:
         path.write_bytes(_apply(data, edits))
         tally.files += 1
         t0 = time.perf_counter()
+        rss0 = vm_hwm_mb()
         try:
             raw = read_roster(path)
             checked = validate(raw)
@@ -153,7 +162,12 @@ def fuzz_reader(budget: int, seed: int) -> dict:
             tally.tracebacks.append(f"{path.name} (seed {k}, {edits!r}): {traceback.format_exc()[-1500:]}")
         finally:
             tally.slowest = max(tally.slowest, time.perf_counter() - t0)
-            if tally.files % 50:  # keep one in fifty for a look (the directory is small)
+            grew = vm_hwm_mb() - rss0
+            if grew > 200:  # a file that made the reader take memory: kept and named
+                keep = tmp / f"memory-{int(grew)}mb-{path.name}"
+                path.rename(keep)
+                print(f"# {keep} took {grew:.0f} MB more", file=sys.stderr, flush=True)
+            if tally.files % 50 and path.exists():  # keep one in fifty for a look (the directory is small)
                 path.unlink(missing_ok=True)
 
     t0 = time.perf_counter()

@@ -171,6 +171,7 @@ def make_window(qtbot, tmp_path, demo_checker, demo_portraits):
         options = {"folder": wf.capture_folder, **(camera_options or {})}
         ctl = StationController(wf, camera="gphoto2", camera_options=options)
         win = MainWindow(ctl)
+        win.ask_on_close = False  # pytest-qt closes the window at teardown: no modal question then
         qtbot.addWidget(win)
         win.show()
         ctl.start(with_camera=camera)

@@ -146,3 +146,25 @@ def test_a_cancelled_encrypted_export_leaves_nothing_plain(day, db, tmp_path, mo
         service.export_delivery(s, out, password=PASSWORD, class_name="软件1901", progress=progress, cancel=cancel)
     assert leaks(tmp_path, _people(db)) == []
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] and not out.exists()
+
+
+def test_seven_zip_opens_the_delivery(day, db, db_url, tmp_path):  # noqa: F811
+    """What the centre does: 7-Zip with the password, then any zip tool on delivery.zip."""
+    import shutil
+
+    seven = shutil.which("7z") or shutil.which("7za")
+    if not seven:
+        pytest.skip("7-Zip (p7zip-full) is not installed")
+    out = tmp_path / "out" / "d.zip"
+    r = _station(tmp_path, db_url, "export", "photos", "--out", out, "--password", PASSWORD, "--class", "软件1901")
+    assert r.returncode == 0, r.stderr
+    listing = subprocess.run([seven, "l", "-slt", str(out)], capture_output=True, text=True).stdout
+    assert "Path = delivery.zip" in listing and "Encrypted = +" in listing and "AES-256" in listing
+    bad = subprocess.run([seven, "x", "-pwrong-password", f"-o{tmp_path / 'x0'}", str(out)], capture_output=True, text=True)
+    assert bad.returncode != 0
+    ok = subprocess.run([seven, "x", f"-p{PASSWORD}", f"-o{tmp_path / 'x1'}", str(out)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    ok = subprocess.run([seven, "x", f"-o{tmp_path / 'x2'}", str(tmp_path / "x1" / "delivery.zip")], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    photos = list((tmp_path / "x2" / "照片").rglob("*.jpg"))
+    assert len(photos) == 15 and (tmp_path / "x2" / "清单.csv").is_file()

@@ -95,3 +95,9 @@ def test_demo_folder_that_is_a_file_is_a_message_not_a_traceback(tmp_path):
     r = station(tmp_path, "demo", "--auto", "1", state=tmp_path / "state")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "是一个文件" in r.stderr
+
+
+def test_a_demo_folder_that_cannot_be_made_is_a_message(tmp_path):
+    r = station(tmp_path, "demo", "--dir", "/proc/no-such-demo", "--auto", "1", state=tmp_path / "state")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "无法创建演示工作文件夹" in r.stderr

@@ -13,7 +13,8 @@ from app.reports.xlsx import load_workbook
 from tests._reports_day import AFTERNOON, DAY, MORNING, MORNING_MISSING, day, sheet_rows  # noqa: F401
 
 KEYS = list(MORNING)
-SUMMARY_HEADERS = ["名单人数", "已拍(累计)", "本时段已拍", "未拍", "缺席(有原因)", "未说明", "重拍张数", "未通过仍采用", "名单数据问题"]
+SUMMARY_HEADERS = ["名单人数", "已拍(累计)", "本时段已拍", "未拍", "缺席(有原因)", "未说明", "重拍张数", "未通过仍采用", "名单数据问题",
+                   "已拍未确认", "未出示身份证"]
 
 
 def totals_row(ws) -> dict[str, int]:
@@ -27,7 +28,7 @@ def test_morning_reconciliation_matches_the_day_and_the_database(day, db, run_cl
     out = tmp_path / "morning.xlsx"
     code, stdout, _ = run_cli("report", "reconcile", "--date", "2019-03-16", "--period", "morning", "--out", out)
     assert code == 0
-    assert "名单 39 人, 已拍 33 (本时段 33), 未拍 6: 缺席有原因 3, 未说明 3" in stdout
+    assert "名单 39 人, 已拍 33 (本时段 33), 未拍 6: 缺席有原因 3, 未说明 2, 已拍未确认 1" in stdout
     wb = load_workbook(out)
     assert wb.sheetnames[:8] == ["汇总", "学院汇总", "机位统计", "每小时进度", "未拍名单", "未通过仍采用", "名单数据问题", "签字核对"]
     ws = wb["汇总"]
@@ -153,7 +154,8 @@ def test_afternoon_day_and_whole_roster(day, run_cli):
     assert data["roster"] == 39 + 15 and data["photographed"] == 48 and data["retakes"] == 4
     code, out, _ = run_cli("report", "reconcile", "--date", "2019-03-16", "--period", "day", "--whole-roster", "--json")
     data = json.loads(out)
-    assert data["roster"] == 62 and data["unexplained"] == 3 + 8  # 临床1901 never came
+    assert data["roster"] == 62 and data["unexplained"] == 2 + 8  # 临床1901 never came
+    assert data["pending"] == 1  # X1901025: photographed, nothing accepted (not 未到)
     code, out, _ = run_cli("report", "reconcile", "--period", "all", "--college", "文学院", "--json")
     data = json.loads(out)
     assert (data["roster"], data["photographed"], data["absent"]) == (12, 10, 1)
@@ -220,4 +222,4 @@ def test_dropped_students_count_only_when_photographed(day, db, run_cli):
         s.commit()
     code, out, _ = run_cli("report", "reconcile", "--date", "2019-03-16", "--period", "day", "--whole-roster", "--json")
     data = json.loads(out)
-    assert data["roster"] == 62 - 1 and data["photographed"] == 48 and data["unexplained"] == 3 + 7
+    assert data["roster"] == 62 - 1 and data["photographed"] == 48 and data["unexplained"] == 2 + 7

@@ -32,7 +32,7 @@ def test_an_unsure_check_shows_ears_and_brows_enlarged_and_one_key_answers(qtbot
     wait_state(qtbot, win, "verdict")
     panel = win.closeup
     qtbot.waitUntil(lambda: panel.isVisible(), timeout=WAIT_MS)
-    assert "眼镜" in panel.title.text() and "F8" in panel.keys.text() and "F9" in panel.keys.text()
+    assert "眼镜" in panel.title.text() and "F11" in panel.keys.text() and "F12" in panel.keys.text()
     for label in ("brows", "left_ear", "right_ear"):
         pm = panel.images[label].pixmap()
         assert pm is not None and not pm.isNull()
@@ -48,10 +48,10 @@ def test_an_unsure_check_shows_ears_and_brows_enlarged_and_one_key_answers(qtbot
     shots.mkdir(parents=True, exist_ok=True)
     assert win.grab().save(str(shots / "window_closeup.png"))
 
-    key(qtbot, win, Qt.Key.Key_F9)  # the photographer sees no glasses problem: overrule
+    key(qtbot, win, Qt.Key.Key_F12)  # the photographer sees no glasses problem: overrule
     qtbot.waitUntil(lambda: panel.decision == "overrule", timeout=WAIT_MS)
     assert "推翻" in panel.answer.text()
-    key(qtbot, win, Qt.Key.Key_F8)  # changes their mind: confirm replaces it
+    key(qtbot, win, Qt.Key.Key_F11)  # changes their mind: confirm replaces it
     qtbot.waitUntil(lambda: panel.decision == "confirm", timeout=WAIT_MS)
     with roster_db.session() as s:
         rows = s.scalars(select(QcReview)).all()
@@ -74,7 +74,7 @@ def test_nothing_unsure_no_closeup_and_the_keys_do_nothing(qtbot, make_window, r
         pytest.skip(f"the demo portrait is unsure on {unsure}")
     qtbot.wait(300)
     assert not win.closeup.isVisible()
-    key(qtbot, win, Qt.Key.Key_F9)
+    key(qtbot, win, Qt.Key.Key_F12)
     qtbot.wait(200)
     with roster_db.session() as s:
         assert s.scalars(select(QcReview)).all() == []

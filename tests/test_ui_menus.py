@@ -157,7 +157,7 @@ def test_reconciliation_from_the_window_matches_the_day(qtbot, window, day, db, 
     result = run_job(qtbot, dlg)
     assert result is not None, dlg.status.text()
     text = dlg.output.toPlainText()
-    assert "名单 39 人, 已拍 33 (本时段 33), 未拍 6: 缺席有原因 3, 未说明 3" in text and "(已加密)" in text
+    assert "名单 39 人, 已拍 33 (本时段 33), 未拍 6: 缺席有原因 3, 未说明 2, 已拍未确认 1" in text and "(已加密)" in text
     assert dlg.open_button.isVisible() and dlg.open_target() == out
     wb = load_workbook(out, password="secret1")
     _header, rows = sheet_rows(wb["汇总"], "学院")

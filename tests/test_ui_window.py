@@ -142,7 +142,8 @@ def test_an_already_photographed_student_needs_confirmation(qtbot, station, rost
             wait_state(qtbot, win, "confirm")
             assert "已拍摄" in win.card_view.status.text()
             key(qtbot, win, Qt.Key.Key_Space)  # refused: needs the explicit yes
-            assert win.state == "confirm" and "确认" in win.message.text()
+            qtbot.waitUntil(lambda: "确认" in win.message.text(), timeout=WAIT_MS)
+            assert win.state == "confirm"
             key(qtbot, win, Qt.Key.Key_Return)
         wait_state(qtbot, win, "student")
         key(qtbot, win, Qt.Key.Key_Space)
@@ -283,6 +284,9 @@ def test_unknown_number_offers_an_unlisted_student(qtbot, station, roster_db, mo
     dlg = UnlistedDialog("2099123456")
     assert dlg.student_no.text() == "2099123456" and dlg.id_number.text() == ""
     dlg.name.setText("林小雨")
+    dlg._check()  # no class and no college: the photo would land in (未分学院)/(未分班级)
+    assert dlg.result() != UnlistedDialog.DialogCode.Accepted and "班级" in dlg.error.text()
+    dlg.class_name.setText("计科2301班")
     dlg._check()
     assert dlg.result() == UnlistedDialog.DialogCode.Accepted
     win.ctl.add_unlisted(dlg.values())

@@ -4,7 +4,8 @@ The pilot types each student's ID number into the input field at scanner
 speed, presses Space, waits for the verdict, then presses Enter (a failing
 photo is accepted with one of the quick reasons; ``retake_failing`` retakes
 it once first), exactly as a photographer would, through the same key
-handling. It measures the software's
+handling: every key becomes an event of the shot sequence
+(:mod:`app.shot_sequence`), whose view says whether Enter needs a reason. It measures the software's
 own time per student, from the first key of the scan to the next-student-ready
 state, while a timer probe measures the longest time the event loop did not run.
 """
@@ -214,8 +215,10 @@ class AutoPilot(QObject):
         if self._done or state != self.win.state:
             return  # the state moved on before this ran
         win = self.win
+        # The sequence's view says whether Enter would need a reason; the pilot keeps no rule of its own.
+        failing = win.view is not None and win.view.rule == "reason"
         if state == "verdict" and win.shot is not None and tries < 40:
-            name = "pass" if win.shot.acceptable else "fail"
+            name = "fail" if failing else "pass"
             if self._wants(name) and not win.strip.has_thumbnail(win.shot.id):
                 # the screenshot shows the shot's thumbnail too: wait for it (screenshot runs only)
                 QTimer.singleShot(40, lambda: self._act(state, tries + 1))
@@ -226,7 +229,7 @@ class AutoPilot(QObject):
         elif state == "confirm":
             QTest.keyClick(win.input, Qt.Key.Key_Return)
         elif state == "verdict" and win.shot is not None:
-            if win.shot.acceptable:
+            if not failing:
                 self._screenshot("pass")
                 QTest.keyClick(win.input, Qt.Key.Key_Return)
             elif self.retake_failing and self._retakes_this < 1:

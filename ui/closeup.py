@@ -4,7 +4,7 @@ When ``ears_visible``, ``eyebrows_visible``, ``glasses`` or ``jewelry`` warn or
 fail on the shot in front of the photographer, this panel shows the brow line
 and both ears enlarged, cropped from the full-resolution file in a worker
 (``app.qc_review.closeup_for_shot``), with the checks' sentences. One key
-confirms the checks (F8: 检查无误), one overrules them (F9: 检查有误); the
+confirms the checks (F11: 检查无误), one overrules them (F12: 检查有误); the
 answer is recorded with the shot in a worker (``app.qc_review.record_review``)
 and counted by ``station qc-eval --overrides``. The panel follows the
 controller's signals itself, so the window only places it.
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.qc_review import CLOSEUP_CHECKS
 
-CONFIRM_KEY, OVERRULE_KEY = "F8", "F9"
+CONFIRM_KEY, OVERRULE_KEY = "F11", "F12"  # F8-F10 are the marshal window's (never the same key, two meanings)
 DECISION_TEXT = {"confirm": "已确认: 检查结果正确", "overrule": "已推翻: 检查结果有误"}
 
 
@@ -78,7 +78,16 @@ class CloseupPanel(QWidget):
         for sig in (c.retaken, c.accepted, c.identified):
             sig.connect(lambda *_: self.clear())
         c.cleared.connect(self.clear)
+        c.view.connect(self._on_view)
         self.hide()
+
+    def _on_view(self, v) -> None:
+        """The shot sequence moved on (a retake, the next student, Esc): the close-up goes with its shot."""
+        if self.shot_id is None:
+            return
+        mine = {x.id for x in (v.shot, v.viewed) if x is not None}
+        if self.shot_id not in mine:
+            self.clear()
 
     # -- showing -------------------------------------------------------------------------------
     def show_for(self, shot) -> None:

@@ -3,7 +3,9 @@
 The window calls these methods on the UI thread; each one hands the real
 work (database, camera, checks, decoding) to the thread pool and returns at
 once. Answers arrive as signals on the UI thread. No state of the shoot lives
-here: the workflow keeps it; this class only plumbs.
+here: the photographer's keys and the camera's photos go, in order, to the one
+:class:`app.shot_sequence.ShotSequence` (on a thread of their own), and each
+:class:`app.shot_sequence.View` it returns is sent to the window to draw.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from app.shot_sequence import ShotSequence
 from app.workflow import Workflow
 from ui.workers import CameraBridge, Runner, load_scaled
 
@@ -24,6 +27,8 @@ THROUGHPUT_MS = 30_000
 
 
 class StationController(QObject):
+    view = Signal(object)  # app.shot_sequence.View: the state to draw after each event
+    pending = Signal(object)  # [StudentCard]: photographed, nothing accepted (已拍未确认)
     identified = Signal(object)  # app.workflow.Identified
     candidates = Signal(str, object)  # query, [StudentCard]
     confirmed = Signal(object)  # StudentCard
@@ -54,7 +59,10 @@ class StationController(QObject):
                  event_hook=None, parent=None):
         super().__init__(parent)
         self.workflow = workflow
+        self.sequence = ShotSequence(workflow)
         self.runner = Runner(self, threads=3)
+        # The sequence's events, one at a time and in the order they happened.
+        self.events = Runner(self, threads=1)
         # Long jobs (checksums, reports, the delivery, a roster import) have a pool of their own, niced,
         # so they never hold up the student in front of the camera.
         self.jobs = Runner(self, threads=2, low_priority=True)
@@ -73,10 +81,14 @@ class StationController(QObject):
         self.qc_ready = False
         self._stopping = False
         self._live = False
+        from ui.site_status import SiteStatus
+
+        self.site = SiteStatus(workflow.db, self)  # site mode: the replicator thread (none without site.url)
 
     # --- start and stop ---------------------------------------------------------
 
     def start(self, *, with_camera: bool = True, with_qc: bool = True, with_recovery: bool = True) -> None:
+        self.site.start()
         if with_qc and self.workflow.checker is not None:  # loaded already (a second window, tests)
             self._qc_loaded(self.workflow.checker)
         elif with_qc:
@@ -100,6 +112,7 @@ class StationController(QObject):
         elif with_camera:
             self.open_camera()
         self.refresh_throughput()
+        self.load_pending()
         self._tp_timer.start(THROUGHPUT_MS)
 
     def _recovered(self, result) -> None:
@@ -117,6 +130,12 @@ class StationController(QObject):
         self._stop_jobs.set()
         self._reconnect.stop()
         self._tp_timer.stop()
+        self.site.stop()
+        self.events.wait(5_000)
+        try:
+            self.sequence.close()  # a student with photos and none accepted stays pending
+        except Exception as exc:
+            log.warning("closing the shot sequence: %s", exc)
         try:
             self.workflow.close()
         except Exception as exc:  # the camera may already be gone
@@ -150,6 +169,7 @@ class StationController(QObject):
             self._on_status(ev.status)
         elif ev.kind == "error":
             self.failed.emit("camera", ev)
+            self.send("camera_failed", ev.error or "")
             if ev.code in ("disconnected", "no_camera", "usb_claimed", "asleep"):
                 self.camera_connected = False
                 self.camera_problem.emit(ev.error or "", ev.code or "")
@@ -168,75 +188,76 @@ class StationController(QObject):
     def _on_photo(self, photo) -> None:
         self.photo_arrived.emit(photo)
         self.load_image(str(photo.path))
-        self.runner.submit(self.workflow.record_photo, photo, on_done=self._recorded,
-                           on_error=lambda e: self.failed.emit("record", e))
+        self.send("photo_arrived", photo)
+
+    # --- the shot sequence: events in, views out --------------------------------------
+
+    def send(self, event: str, *args: Any, **kwargs: Any) -> None:
+        """One event for the shot sequence (scan, shutter, enter, r, view, f4, esc, ...), queued in order."""
+        self.events.submit(getattr(self.sequence, event), *args, **kwargs, on_done=self._on_view,
+                           on_error=lambda e: self.failed.emit(event, e))
+
+    def _on_view(self, view) -> None:
+        found = view.identified
+        if view.recorded is not None:
+            self._recorded(view.recorded)
+        if found is not None:
+            if found.accepted_previous is not None:
+                self.refresh_throughput()
+            self.identified.emit(found)
+            if found.card is not None:
+                self.load_shots(found.card.id)
+            if found.pending is not None:
+                self.refresh_waiting_count()
+        if view.accepted is not None:
+            self.accepted.emit(view.accepted)
+            self.site.kick()  # the other stations and the marshal learn of it at once
+            self.refresh_throughput()
+            self.load_shots(view.accepted.student.id)
+            self.load_pending()
+        elif view.outcome == "retake" and view.student is not None:
+            self.load_shots(view.student.id)
+        self.view.emit(view)
 
     def _recorded(self, shot) -> None:
         self.shot_recorded.emit(shot)
         if shot.student_id is None:
             self.refresh_waiting_count()
+        if shot.qc_verdict is not None:  # a pending student's photo, checked before
+            self._checked(shot, send=False)
+            return
         self.runner.submit(self.workflow.check_shot, shot.id, on_done=self._checked,
                            on_error=lambda e: self.failed.emit("check", e))
 
-    def _checked(self, shot) -> None:
+    def _checked(self, shot, send: bool = True) -> None:
+        if send:
+            self.send("verdict_arrived", shot)
         self.shot_checked.emit(shot)
         if shot.student_id is not None:
             self.load_shots(shot.student_id)
 
-    # --- the photographer's actions -------------------------------------------------
+    # --- the photographer's actions (each one an event of the sequence) --------------------
 
     def identify(self, code: str, scanned: bool) -> None:
-        self.runner.submit(self.workflow.identify, code, scanned=scanned, on_done=self._identified,
-                           on_error=lambda e: self.failed.emit("identify", e))
+        self.send("scan" if scanned else "typed", code)
 
     def choose(self, student_id: int) -> None:
-        self.runner.submit(self.workflow.choose, student_id, on_done=self._identified,
-                           on_error=lambda e: self.failed.emit("identify", e))
-
-    def _identified(self, result) -> None:
-        if result.accepted_previous is not None:
-            self.refresh_throughput()
-        self.identified.emit(result)
-        if result.card is not None:
-            self.load_shots(result.card.id)
-        if result.pending is not None:  # a camera-button shot taken before the scan
-            self.load_image(result.pending.path)
-            self._recorded(result.pending)
-            self.refresh_waiting_count()
+        self.send("choose", student_id)
 
     def search(self, query: str) -> None:
         self.runner.submit(self.workflow.search, query, on_done=lambda cards: self.candidates.emit(query, cards),
                            on_error=lambda e: self.failed.emit("search", e))
 
-    def confirm(self) -> None:
-        self.runner.submit(self.workflow.confirm_duplicate, on_done=self.confirmed.emit,
-                           on_error=lambda e: self.failed.emit("confirm", e))
-
     def shoot(self) -> None:
-        self.runner.submit(self.workflow.shoot, on_error=lambda e: self.failed.emit("shoot", e))
-
-    def accept(self, reason: str | None = None, shot_id: int | None = None) -> None:
-        fn = self.workflow.accept if shot_id is None else self.workflow.reselect
-        args = () if shot_id is None else (shot_id,)
-        self.runner.submit(fn, *args, reason=reason, on_done=self._accepted,
-                           on_error=lambda e: self.failed.emit("accept", e))
-
-    def _accepted(self, result) -> None:
-        self.accepted.emit(result)
-        self.refresh_throughput()
-        self.load_shots(result.student.id)
-
-    def retake(self) -> None:
-        self.runner.submit(self.workflow.retake, on_done=self.retaken.emit,
-                           on_error=lambda e: self.failed.emit("retake", e))
-
-    def clear(self) -> None:
-        self.runner.submit(self.workflow.clear, on_done=lambda _r: self.cleared.emit(),
-                           on_error=lambda e: self.failed.emit("clear", e))
+        self.send("shutter")
 
     def add_unlisted(self, values: dict) -> None:
-        self.runner.submit(self.workflow.add_unlisted, **values, on_done=self._identified,
-                           on_error=lambda e: self.failed.emit("unlisted", e))
+        self.send("add_unlisted", **values)
+
+    def load_pending(self) -> None:
+        """The students photographed with nothing accepted (the window offers to finish them)."""
+        self.runner.submit(self.workflow.pending_students, on_done=self.pending.emit,
+                           on_error=lambda e: self.failed.emit("throughput", e))
 
     def report_issue(self, values: dict) -> None:
         self.runner.submit(self.workflow.report_data_issue, values["kind"], correct_value=values["correct_value"],

@@ -38,7 +38,7 @@ def add_footer(dialog: QDialog, lay: QVBoxLayout) -> QLabel:
 class UnlistedDialog(QDialog):
     """A student who is not on the roster: photographed anyway, flagged for the errata form."""
 
-    def __init__(self, code: str = "", parent=None):
+    def __init__(self, code: str = "", parent=None, *, class_name: str = "", college: str = ""):
         super().__init__(parent)
         self.setWindowTitle(self.tr("登记名单外学生"))
         lay = QVBoxLayout(self)
@@ -57,13 +57,16 @@ class UnlistedDialog(QDialog):
         self.note = QLineEdit()
         code = code.strip()
         (self.id_number if ID_RE.match(code) else self.student_no).setText(code)
+        # The class and college of the students being photographed now: usually the unlisted one's own.
+        self.class_name.setText(class_name)
+        self.college.setText(college)
         form.addRow(self.tr("姓名 *"), self.name)
         form.addRow(self.tr("学号"), self.student_no)
         form.addRow(self.tr("身份证号"), self.id_number)
         form.addRow(self.tr("性别"), self.gender)
         form.addRow(self.tr("专业"), self.major)
-        form.addRow(self.tr("班级"), self.class_name)
-        form.addRow(self.tr("学院"), self.college)
+        form.addRow(self.tr("班级 *"), self.class_name)
+        form.addRow(self.tr("学院 *"), self.college)
         form.addRow(self.tr("备注"), self.note)
         lay.addLayout(form)
         self.error = add_footer(self, lay)
@@ -79,6 +82,14 @@ class UnlistedDialog(QDialog):
         idn = self.id_number.text().strip()
         if idn and not ID_RE.match(idn):
             self.error.setText(self.tr("身份证号应为18位 (或15位旧号码)"))
+            return
+        from app.workflow import unlisted_problem
+
+        # The same check as the workflow's (GB 11643, birth date, gender, a class or a college).
+        problem = unlisted_problem(id_number=idn, gender=self.gender.currentText(),
+                                   class_name=self.class_name.text(), college=self.college.text())
+        if problem:
+            self.error.setText(problem)
             return
         self.accept()
 

@@ -33,6 +33,7 @@ class StationMenus(QObject):
         self.recovery = None  # the latest app.workflow.RecoveryResult
         self.found = 0  # photos the start-up check found and recorded
         self.waiting = 0
+        self.pending: list = []  # students photographed with nothing accepted (已拍未确认)
         self.dialogs: dict[str, object] = {}
         self.marshal = None
         self.menus = {}
@@ -94,10 +95,27 @@ class StationMenus(QObject):
             self.waiting = n
             self.retranslate()
 
+    def show_pending(self, cards: list) -> None:
+        """The students photographed with nothing accepted: offered to finish, one click each."""
+        self.pending = list(cards)
+        self._show_notice()
+
+    def _pending_text(self) -> str:
+        if not self.pending:
+            return ""
+        names = " ".join(f'<a href="pending:{c.id}" style="color:white;">{c.name}</a>' for c in self.pending[:6])
+        more = " …" if len(self.pending) > 6 else ""
+        return self.tr("已拍未确认 {n} 人 (点击姓名继续确认): ").format(n=len(self.pending)) + names + more
+
     def _show_notice(self) -> None:
         rec = self.recovery
-        if rec is None and not self.waiting:
+        pending = self._pending_text()
+        if rec is None and not self.waiting and not pending:
             self.win.notice.hide()
+            return
+        if rec is None and not self.waiting:
+            self.win.notice.show_text(
+                f'{pending} &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
             return
         if rec is None:
             from app.workflow import RecoveryResult
@@ -105,15 +123,22 @@ class StationMenus(QObject):
             rec = RecoveryResult(folder="")
         rec = dataclasses.replace(rec, waiting=self.waiting, recorded=0)  # the count as it is now
         if not rec.needs_attention:
-            self.win.notice.hide()
+            if pending:
+                self.win.notice.show_text(
+                    f'{pending} &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
+            else:
+                self.win.notice.hide()
             return
         link = self.tr("查看 (F6)")
         self.win.notice.show_text(
             f'{rec.summary()} &nbsp; <a href="waiting" style="color:white;">{link}</a>'
-            f' &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
+            + (f'<br>{pending}' if pending else '')
+            + ' &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
 
     def _on_link(self, href: str) -> None:
-        if href == "waiting":
+        if href.startswith("pending:"):
+            self.win._choose(int(href.split(":", 1)[1]))
+        elif href == "waiting":
             self.open_waiting()
         else:
             self.win.notice.hide()

@@ -5,12 +5,11 @@ focus); what they mean depends on the state below. Every action goes to the
 :class:`ui.controller.StationController`, which runs it in a worker; answers
 come back as signals and move the state on.
 
-States: ``starting`` → ``ready`` (nobody in front of the camera) →
-``student`` (card shown, Space shoots) or ``confirm`` (already photographed:
-Enter confirms a new shot) → ``shooting`` → ``checking`` → ``verdict``
-(Enter accepts, R retakes, Space shoots again) → ``reason`` (a failing photo
-is accepted only with a reason) → ``ready``. ``viewing`` looks at an earlier
-shot of the student (F4 selects it instead).
+The states are the shot sequence's (:mod:`app.shot_sequence`): every key
+and every photo is an event sent to it through the controller, and the window
+draws the :class:`app.shot_sequence.View` that comes back; it keeps no state
+machine and no accept rule of its own. Its one state of its own is
+``starting`` (camera and checks not ready yet).
 """
 
 from __future__ import annotations
@@ -69,8 +68,11 @@ class MainWindow(QMainWindow):
         self.card: StudentCard | None = None
         self.shot: ShotInfo | None = None  # the shot on screen awaiting a decision
         self.viewed: ShotInfo | None = None  # an earlier shot looked at from the strip
-        self._reason_for: int | None = None  # reselect target while entering a reason
-        self._before_view = "ready"
+        self._reason_for: int | None = None  # the photo a reason is being typed for
+        self.view = None  # the shot sequence's last View, as drawn
+        self._drawn = 0  # its version
+        self.pending_cards: list[StudentCard] = []  # 已拍未确认, listed at start-up
+        self.ask_on_close = True  # closing with a student pending asks first
         self._latest_path: str | None = None
         self._roster_size: int | None = None  # None: not known yet
         self._build()
@@ -156,6 +158,10 @@ class MainWindow(QMainWindow):
         self.camera_label.setWordWrap(True)
         self.qc_label = QLabel()
         right.addWidget(self.camera_label)
+        self.site_label = QLabel()  # site mode: synced / offline and how much waits
+        self.site_label.setWordWrap(True)
+        self.site_label.setVisible(False)
+        right.addWidget(self.site_label)
         right.addWidget(self.qc_label)
         rw = QWidget()
         rw.setLayout(right)
@@ -168,6 +174,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c, i = self.ctl, self.input
+        c.site.changed.connect(self._on_site)
         i.scanned.connect(self._on_scanned)
         i.submitted.connect(self._on_submitted)
         i.query.connect(self._on_query)
@@ -186,15 +193,10 @@ class MainWindow(QMainWindow):
         b["settings"].clicked.connect(self.open_settings)
         for seq, fn in (("F2", self.add_unlisted), ("F3", self.report_issue), ("F4", self.select_viewed)):
             QShortcut(QKeySequence(seq), self, activated=fn)
-        c.identified.connect(self._on_identified)
+        c.view.connect(self._on_view)
+        c.pending.connect(self._on_pending)
         c.candidates.connect(self._on_candidates)
-        c.confirmed.connect(self._on_confirmed)
         c.photo_arrived.connect(self._on_photo)
-        c.shot_recorded.connect(self._on_recorded)
-        c.shot_checked.connect(self._on_checked)
-        c.accepted.connect(self._on_accepted)
-        c.retaken.connect(self._on_retaken)
-        c.cleared.connect(self._go_ready)
         c.shots.connect(self._on_shots)
         c.image.connect(self._on_image)
         c.thumbnail.connect(self.strip.set_thumbnail)
@@ -266,6 +268,8 @@ class MainWindow(QMainWindow):
         b["select"].setEnabled(state == "viewing")
         self.reasons.setText("\n".join(f"{n}. {r}" for n, r in enumerate(self.quick_reasons(), 1))
                              if state == "reason" else "")
+        if state == "reason":
+            self.candidates.hide()
         self.ctl.set_live_view(state in ("student", "confirm"))
         self.state_changed.emit(state)
 
@@ -293,10 +297,19 @@ class MainWindow(QMainWindow):
         super().changeEvent(ev)
 
     def closeEvent(self, ev) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        waiting = self.ctl.sequence.unfinished() if self.ask_on_close else None
+        if waiting is not None:
+            answer = QMessageBox.question(
+                self, self.tr("照片尚未确认"),
+                self.tr("{name} 已拍照片但尚未接受 (已拍未确认)。现在退出, 下次启动时会列出, 扫描后可继续确认。确定退出?")
+                .format(name=waiting.name))
+            if answer != QMessageBox.StandardButton.Yes:
+                ev.ignore()
+                return
         running = self.menus.running_jobs()
         if running:
-            from PySide6.QtWidgets import QMessageBox
-
             answer = QMessageBox.question(
                 self, self.tr("仍在进行"),
                 self.tr("{jobs} 仍在进行。现在退出会等它做完当前这一步; 照片交付可以之后再次导出补齐。确定退出?")
@@ -312,11 +325,8 @@ class MainWindow(QMainWindow):
 
     def _on_scanned(self, code: str) -> None:
         self.input.reset()
-        if self.state == "reason":
-            self.say(self.tr("请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍"), "warn")
-            return
         self.candidates.hide()
-        self.ctl.identify(code, scanned=True)
+        self.ctl.send("scan", code)
 
     def _on_submitted(self, text: str) -> None:
         if self.state == "reason":
@@ -328,15 +338,15 @@ class MainWindow(QMainWindow):
 
             if not authorize(self, self.ctl.workflow.db, "override"):  # a failing photo: the supervisor decides
                 return
-            self.ctl.accept(reason=text, shot_id=self._reason_for)
+            self.ctl.send("enter", text)
             return
         chosen = self.candidates.current_id()
         self.input.reset()
         self.candidates.hide()
         if chosen is not None:
-            self.ctl.choose(chosen)
+            self.ctl.send("choose", chosen)
         else:
-            self.ctl.identify(text, scanned=False)
+            self.ctl.send("typed", text)
 
     def _on_query(self, text: str) -> None:
         if not text:
@@ -353,84 +363,76 @@ class MainWindow(QMainWindow):
     def _choose(self, student_id: int) -> None:
         self.input.reset()
         self.candidates.hide()
-        self.ctl.choose(student_id)
+        self.ctl.send("choose", student_id)
 
     def _on_command(self, name: str) -> None:
-        s = self.state
+        """A key: the shot sequence decides what it means; the candidate list and the photo's zoom,
+        compare and browsing (PHOTO_KEYS) are the window's own."""
         if name in PHOTO_KEYS:
             self.photo_command(name)
             return
         if name == "escape" and (self.photo.zoom is not None or self.photo.comparing):
             self.photo.zoom_to(None) if not self.photo.comparing else self.photo.end_compare()
             return
-        if name == "escape" and s == "ready" and not self.candidates.isVisible():
+        if name == "escape" and self.state == "ready" and not self.candidates.isVisible():
             self._clear_photo()  # never the previous student's photo (and its green banner) after Esc
-            return
-        if name == "escape":
-            if self.candidates.isVisible():
-                self.candidates.hide()
-                self.input.reset()
-            elif s == "reason":
-                self._reason_for = None
-                self._set_state("viewing" if self.viewed else "verdict")
-            elif s == "viewing":
-                self._leave_view()
-            elif s in ("student", "confirm"):
-                self.ctl.clear()
-            return
-        if name in ("up", "down"):
+        if name == "escape" and self.candidates.isVisible():
+            self.candidates.hide()
+            self.input.reset()
+        elif name in ("up", "down"):
             self.candidates.move(-1 if name == "up" else 1)
+        elif name == "space":
+            if not self.ctl.camera_connected and self.state in ("student", "checking", "verdict"):
+                self.say(self.tr("相机未连接, 无法拍摄"), "error")
+                return
+            self.ctl.send("shutter")
+        elif name in ("enter", "r", "escape"):
+            self.ctl.send({"escape": "esc"}.get(name, name))
+
+    # --- drawing the sequence's state -------------------------------------------------------
+
+    def _on_view(self, v) -> None:
+        """Draw what the shot sequence says (views of events queued earlier never undo a later one)."""
+        if v.version <= self._drawn:
             return
-        if name == "space":
-            if s == "confirm":
-                self.say(self.tr("该学生已拍摄过: 按回车确认后再拍"), "warn")
-            elif s == "shooting":
-                self.say(self.tr("相机正在传输上一张, 请稍候"), "warn")
-            elif s in ("student", "checking", "verdict"):
-                if not self.ctl.camera_connected:
-                    self.say(self.tr("相机未连接, 无法拍摄"), "error")
-                    return
-                self._set_state("shooting")
-                self.photo.set_message(self.tr("正在拍摄…"))
-                self.ctl.shoot()
-        elif name == "enter":
-            if s == "confirm":
-                self.ctl.confirm()
-            elif s == "verdict" and self.shot is not None:
-                if self.shot.acceptable or (self.shot.qc_verdict is None and not self.ctl.qc_ready):
-                    self.ctl.accept()
-                else:
-                    self._enter_reason(None)
-            elif s == "reason":
-                self.say(self.tr("请填写接受原因 (或输入 1/2/3)"), "warn")
-        elif name == "r" and s in ("checking", "verdict"):
-            self.ctl.retake()
+        self._drawn = v.version
+        before = self.card
+        self.view = v
+        if v.identified is not None:
+            self._draw_identified(v.identified)
+        if v.accepted is not None and v.student is None:
+            name = v.accepted.student.name
+            self.photo.set_overlay(Overlay(v.accepted.shot.qc_verdict, self.tr("已接受: {name}").format(name=name),
+                                           self.tr("请扫描下一位")))
+        self.card, self.shot, self.viewed, self._reason_for = v.student, v.shot, v.viewed, v.reason_for
+        if v.student is None:
+            if before is not None or v.outcome:
+                self.card_view.show_card(None)
+                self.strip.forget()
+                self.strip.show_shots([])
+                if v.accepted is None:
+                    self.photo.clear()
+                    self.photo.set_message(self.tr("请扫描下一位"), None)
+        else:
+            self.card_view.show_card(v.student, v.phase == "confirm")
+        self._draw_picture(v)
+        if v.message:
+            self.say(v.message, v.level)
+        if not (self.state == "starting" and v.phase == "ready"):
+            self._set_state(v.phase)
 
-    def _enter_reason(self, shot_id: int | None) -> None:
-        self._reason_for = shot_id
-        self._set_state("reason")
-        self.say(self.tr("照片未通过检查: 接受需要填写原因"), "warn")
-
-    # --- answers from the workflow ------------------------------------------------------
-
-    def _on_identified(self, r: Identified) -> None:
+    def _draw_identified(self, r: Identified) -> None:
         if r.accepted_previous is not None:
             self.say(self.tr("上一位的合格照片已自动接受"), "ok")
         if r.kind == "found":
             self.strip.forget()
             self.strip.show_shots([])
-            self.card = r.card
-            self.shot = self.viewed = None
-            self.card_view.show_card(r.card, r.needs_confirmation)
             self.photo.clear()
-            if r.needs_confirmation:
-                self.photo.set_message(self.tr("已拍摄过: 回车确认再拍"), "warn")
-                self._set_state("confirm")
-            else:
-                self.photo.set_message(self.tr("按空格拍摄 (或相机快门)"), None)
-                self._set_state("student")
-                if r.pending is not None:
-                    self.say(self.tr("相机按钮拍摄的照片已归属此学生"), "info")
+            self._latest_path = None
+            if r.pending is not None and r.pending.assigned_now:
+                self.say(self.tr("相机按钮拍摄的照片已归属此学生"), "info")
+            elif r.pending is not None:
+                self.say(self.tr("已拍未确认: 上次的照片等待确认 (回车接受 / R 重拍)"), "info")
             if r.card.has_error:
                 self.say(self.tr("注意: 此学生名单信息有误, 可按 F3 报告正确信息"), "warn")
         elif r.kind == "ambiguous":
@@ -444,84 +446,64 @@ class MainWindow(QMainWindow):
                 self.say(self.tr("名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生").format(code=r.code), "error")
             self.ctl.run("roster_size", roster_size, self.ctl.workflow.db)  # an import may have changed it
             self._unknown_code = r.code
-            if self.state in ("starting", "verdict") and self.card is None:
-                self._set_state("ready")
 
-    def _on_confirmed(self, card: StudentCard) -> None:
-        self.card = card
-        self.card_view.show_card(card, False)
-        self.photo.set_message(self.tr("按空格拍摄 (或相机快门)"), None)
-        self._set_state("student")
-
-    def _on_photo(self, photo) -> None:
-        self._latest_path = str(photo.path)
-        if self.state == "shooting":
-            self._set_state("checking")
-
-    def _on_image(self, path: str, image: QImage) -> None:
-        if path == self._latest_path:
-            self.photo.set_image(image, path)
-
-    def _on_recorded(self, shot: ShotInfo) -> None:
-        self._latest_path = shot.path
-        if self.card is not None and shot.student_id == self.card.id:
-            self.shot = shot
-            self.viewed = None
+    def _draw_picture(self, v) -> None:
+        phase = v.phase
+        if phase in ("student", "confirm") and v.event != "photo":
+            if v.outcome == "retake":
+                self.photo.set_overlay(None)
+                self.photo.set_message(self.tr("重拍: 按空格拍摄"), None)
+            elif v.identified is not None or v.event in ("esc", "enter", "camera", "shutter"):
+                if v.event == "esc" or v.identified is not None:
+                    self.photo.clear()
+                    self._latest_path = None
+                if phase == "confirm":
+                    self.photo.set_message(self.tr("已拍摄过: 回车确认再拍"), "warn")
+                else:
+                    self.photo.set_message(self.tr("按空格拍摄 (或相机快门)"), None)
+        elif phase == "shooting":
+            self.photo.set_message(self.tr("正在拍摄…"))
+        elif phase == "checking" and v.shot is not None:
+            self._show_image(v.shot.path)
             self.photo.set_overlay(Overlay(None, self.tr("正在检查…"), self.tr("R 重拍 · 空格 再拍一张")))
             self.photo.set_message("")
-            if self.state != "reason":
-                self._set_state("checking")
-        elif shot.student_id is None:
-            self.say(self.tr("收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生"), "warn")
+        elif phase == "verdict" and v.shot is not None:
+            self._show_image(v.shot.path)
+            self.photo.set_message("")
+            self._show_verdict(v.shot)
+        elif phase == "viewing" and v.viewed is not None:
+            self._show_image(v.viewed.path)
+            ov = overlay_for(v.viewed)
+            ov.hint = (self.tr("F4 选用此张 · Esc 返回") if not v.viewed.selected
+                       else self.tr("当前选用的照片 · Esc 返回"))
+            self.photo.set_overlay(ov)
+        elif phase == "reason":
+            self.say(self.tr("照片未通过检查: 接受需要填写原因"), "warn")
+        if v.recorded is not None and v.recorded.student_id is None and phase == "ready":
             self.photo.set_overlay(Overlay(None, self.tr("未归属的照片")))
 
-    def _on_checked(self, shot: ShotInfo) -> None:
-        if self.shot is None or shot.id != self.shot.id:
-            return
-        self.shot = shot
-        self._show_verdict(shot)
-        if self.state in ("checking", "shooting"):
-            self._set_state("verdict")
+    def _show_image(self, path: str) -> None:
+        if self._latest_path != path:
+            self._latest_path = path
+            self.ctl.load_image(path)
 
     def _show_verdict(self, shot: ShotInfo) -> None:
         self.photo.set_overlay(overlay_for(shot))
         ms = f"{shot.qc_ms:.0f} ms" if shot.qc_ms else ""
         self.photo.set_corner(ms)
 
-    def _on_accepted(self, result) -> None:
-        if self._reason_for is not None or self.state == "viewing":
-            self._reason_for = None
-            self.card = result.student
-            self.card_view.show_card(result.student, False)
-            self.say(self.tr("已改选照片: {name}").format(name=result.student.name), "ok")
-            self._leave_view()
-            return
-        name = result.student.name
-        ov = self.photo.overlay
-        if ov is not None:
-            self.photo.set_overlay(Overlay(result.shot.qc_verdict, self.tr("已接受: {name}").format(name=name),
-                                           self.tr("请扫描下一位")))
-        reason = f" ({result.shot.override_reason})" if result.shot.override_reason else ""
-        self.say(self.tr("已接受: {name}").format(name=name) + reason, "ok")
-        self._go_ready()
+    def _on_photo(self, photo) -> None:
+        if self.state in ("shooting", "checking", "verdict", "student"):
+            self._latest_path = str(photo.path)
 
-    def _on_retaken(self, _shot: ShotInfo) -> None:
-        self.shot = None
-        self.photo.set_overlay(None)
-        self.photo.set_message(self.tr("重拍: 按空格拍摄"), None)
-        self._set_state("student")
+    def _on_image(self, path: str, image: QImage) -> None:
+        if path == self._latest_path:
+            self.photo.set_image(image, path)  # the path: zoom decodes the file at full resolution
 
-    def _go_ready(self) -> None:
-        self.card = self.shot = self.viewed = None
-        self._reason_for = None
-        self.card_view.show_card(None)
-        self.input.reset()
-        self.strip.forget()
-        self.strip.show_shots([])
-        if self.photo.overlay is None:
-            self.photo.clear()
-            self.photo.set_message(self.tr("请扫描下一位"), None)
-        self._set_state("ready")
+    def _on_pending(self, cards: list) -> None:
+        """Students photographed with nothing accepted (已拍未确认): offered to finish, one click each."""
+        self.pending_cards = list(cards)
+        self.menus.show_pending(self.pending_cards)
 
     def _on_shots(self, student_id: int, shots: list) -> None:
         if self.card is None or self.card.id != student_id:
@@ -535,8 +517,7 @@ class MainWindow(QMainWindow):
         if shots and self.state in ("student", "confirm") and not self.photo.has_image:
             # No live view (or not yet): this student's own last photo, never the previous student's.
             last = next((x for x in shots if x.selected), shots[-1])
-            self._latest_path = last.path
-            self.ctl.load_image(last.path)
+            self._show_image(last.path)
             ov = overlay_for(last)
             # the card's time (when the photo was chosen), so header and card agree
             when = self.card.photographed_at if last.selected and self.card.photographed_at else last.taken_at
@@ -549,40 +530,12 @@ class MainWindow(QMainWindow):
                 self.ctl.load_thumbnail(shot.id, shot.path)
 
     def _view_shot(self, shot_id: int) -> None:
-        shot = next((s for s in self.strip.shots if s.id == shot_id), None)
-        if shot is None or self.state in ("shooting", "reason"):
-            return
-        if self.state != "viewing":
-            self._before_view = self.state
-        self.viewed = shot
-        self._latest_path = shot.path
-        self.ctl.load_image(shot.path)
-        ov = overlay_for(shot)
-        ov.hint = self.tr("F4 选用此张 · Esc 返回") if not shot.selected else self.tr("当前选用的照片 · Esc 返回")
-        self.photo.set_overlay(ov)
-        self._set_state("viewing")
-
-    def _leave_view(self) -> None:
-        self.viewed = None
-        back = self._before_view if self._before_view != "viewing" else "ready"
-        if self.shot is not None and back in ("checking", "verdict"):
-            self._latest_path = self.shot.path
-            self.ctl.load_image(self.shot.path)
-            self._show_verdict(self.shot)
-        else:
-            self.photo.clear()
-        if self.card is None:
-            back = "ready"
-        self._set_state(back)
+        self.ctl.send("view", shot_id)
 
     def select_viewed(self) -> None:
-        if self.state != "viewing" or self.viewed is None:
-            return
-        if self.viewed.acceptable:
-            self._reason_for = self.viewed.id
-            self.ctl.accept(shot_id=self.viewed.id)
-        else:
-            self._enter_reason(self.viewed.id)
+        """F4: select the photo looked at instead of the one on screen (a failing one asks a reason)."""
+        self.ctl.send("f4")
+
 
     # --- camera and checks --------------------------------------------------------------
 
@@ -603,8 +556,12 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             if self.state == "starting":
                 self._set_state("ready")
-        if st.connected and self.state == "shooting" and not st.busy:
-            pass  # the photo event moves the state on
+
+    def _on_site(self, text: str, online: bool) -> None:
+        """Site mode: when the other stations last heard of this one (offline: shooting goes on)."""
+        self.site_label.setVisible(bool(text))
+        self.site_label.setText(text)
+        self.site_label.setStyleSheet("" if online else "color: #b45309; font-weight: bold;")
 
     def _on_camera_problem(self, message: str, code: str) -> None:
         # The backend's own words say what to do (they name the automounter, the cable, a sleeping
@@ -616,7 +573,7 @@ class MainWindow(QMainWindow):
         self.banner.show_text(text, "error")
         self.camera_label.setText(self.tr("相机未连接"))
         if self.state == "shooting":
-            self._set_state("student" if self.shot is None else "verdict")
+            self.ctl.send("camera_failed", "")
         elif self.state == "starting":
             self._set_state("ready")
 
@@ -629,12 +586,10 @@ class MainWindow(QMainWindow):
             self.banner.show_text(text, "warn")
 
     def _on_failed(self, action: str, exc) -> None:
-        from app.workflow import DecisionPending, NeedsConfirmation, ReasonRequired
+        from app.workflow import DecisionPending
 
-        if action == "camera":  # a CameraEvent of kind "error"
+        if action == "camera":  # a CameraEvent of kind "error" (the sequence hears of it too)
             self.say(exc.error or self.tr("相机错误"), "error")
-            if self.state == "shooting":
-                self._set_state("student" if self.shot is None else "verdict")
             return
         if action in ("throughput", "waiting", "assign", "discard"):
             return  # the throughput panel keeps its last figures; the list of waiting photos says it itself
@@ -643,15 +598,6 @@ class MainWindow(QMainWindow):
                 e=getattr(exc, "message", None) or exc), "warn")
             return
         msg = getattr(exc, "message", None) or str(exc)
-        if isinstance(exc, ReasonRequired):
-            self._enter_reason(self._reason_for)
-            return
-        if type(exc).__name__ == "CaptureBusy":
-            msg = self.tr("相机正在传输上一张, 请稍候")
-        if action == "shoot" and self.state == "shooting":
-            self._set_state("confirm" if isinstance(exc, NeedsConfirmation) else
-                            ("verdict" if self.shot is not None else ("student" if self.card else "ready")))
-            self.photo.set_message("")
         self.say(msg, "warn" if isinstance(exc, DecisionPending) else "error")
 
     def no_roster_text(self) -> str:
@@ -704,7 +650,7 @@ class MainWindow(QMainWindow):
         i = ids.index(current.id) if current is not None and current.id in ids else len(shots)
         j = min(max(i + step, 0), len(shots) - 1)
         if self.shot is not None and shots[j].id == self.shot.id and self.state == "viewing":
-            self._leave_view()  # back on the shot being decided
+            self.ctl.send("esc")  # back on the shot being decided
         elif current is None or shots[j].id != current.id:
             self._view_shot(shots[j].id)
 
@@ -737,7 +683,11 @@ class MainWindow(QMainWindow):
     def add_unlisted(self) -> None:
         from ui.dialogs import UnlistedDialog
 
-        dlg = UnlistedDialog(getattr(self, "_unknown_code", ""), self)
+        college, class_name = self.ctl.workflow.last_group
+        if self.card is not None:
+            college, class_name = self.card.college, self.card.class_name
+        dlg = UnlistedDialog(getattr(self, "_unknown_code", ""), self, class_name=class_name or "",
+                             college=college or "")
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.ctl.add_unlisted(dlg.values())
         self.input.setFocus()

@@ -42,6 +42,7 @@ class MarshalView:
     finish: datetime | None
     stations: tuple[StationSeen, ...] = field(default=())  # whose shots the counts include
     database: str = ""  # where they are read from
+    site: str = ""  # site mode: how fresh the other stations' records are (app.site.freshness)
 
 
 def compute_view(session, station_id: int | None = None, at: datetime | None = None) -> MarshalView:
@@ -59,7 +60,9 @@ def compute_view(session, station_id: int | None = None, at: datetime | None = N
         m = measured_rates(session, snap.taken_at).get(snap.station_no)
         rate = m.rate if m else None
     finish = snap.taken_at + timedelta(hours=left / rate) if rate and left else (snap.taken_at if not left else None)
-    return MarshalView(snap, left, rate, finish, stations_seen(session))
+    from app.site import freshness
+
+    return MarshalView(snap, left, rate, finish, stations_seen(session), site=freshness(session, snap.taken_at))
 
 
 def stations_seen(session) -> tuple[StationSeen, ...]:

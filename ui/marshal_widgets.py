@@ -124,6 +124,7 @@ class StudentTable(QTableWidget):
                 marshal.STATUS_PHOTOGRAPHED: QCoreApplication.translate("MarshalWindow", "已拍"),
                 marshal.STATUS_ABSENT: QCoreApplication.translate("MarshalWindow", "缺席: {0}").format(s.reason),
                 marshal.STATUS_REMAINING: QCoreApplication.translate("MarshalWindow", "待拍"),
+                marshal.STATUS_PENDING: QCoreApplication.translate("MarshalWindow", "已拍未确认"),
             }[s.status]
             if s.has_error:
                 status += QCoreApplication.translate("MarshalWindow", " · 名单有误")

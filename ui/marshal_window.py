@@ -270,6 +270,9 @@ class MarshalWindow(QMainWindow):
         listed = "、".join(parts) if parts else self.tr("还没有机位")
         local = next((st for st in view.stations if st.local), None)
         order = self.tr("叫组顺序按本机位 ({0})").format(local.name) if local else ""
+        if view.site:  # site mode: the other stations arrive by themselves; say how fresh they are
+            return self.tr("数据来源: {db} · 计入 {stations}。{order}; {site}").format(
+                db=view.database or "—", stations=listed, order=order, site=view.site)
         return self.tr("数据来源: {db} · 计入 {stations}。{order}; 其他笔记本的拍摄合并 (station merge) 到此数据库后才计入。").format(
             db=view.database or "—", stations=listed, order=order)
 
@@ -332,6 +335,8 @@ class MarshalWindow(QMainWindow):
             return f'<span style="color:#1b7f3b">✓{name}</span>'
         if s.status == marshal.STATUS_ABSENT:
             return f'<span style="color:#8a5a00">✗{name}({html.escape(s.reason)})</span>'
+        if s.status == marshal.STATUS_PENDING:
+            return f'<span style="color:#8a5a00">◐{name}({html.escape(self.tr("已拍未确认"))})</span>'
         return f"<b>○{name}</b>"
 
     def _tree_selected(self) -> None:

@@ -101,9 +101,16 @@ def demo(args: argparse.Namespace) -> int:
     url = demo_db_url(work, getattr(args, "db", None))
     from app.cli import setup_logging
 
-    if fresh:
-        (work / "station.log").unlink(missing_ok=True)
-    work.mkdir(parents=True, exist_ok=True)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            (work / "station.log").unlink(missing_ok=True)
+    except OSError as exc:
+        from app.errors import StationError
+
+        raise StationError(t(f"无法创建演示工作文件夹 {work}: {exc.strerror}。用 --dir 指定一个可写的文件夹",
+                             f"Cannot create the demo folder {work}: {exc.strerror}. Choose a writable one with --dir"),
+                           exit_code=2) from None
     setup_logging(argparse.Namespace(db=url, verbose=getattr(args, "verbose", False)))  # the log beside the demo's database
     db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh, url=url)
     from app.first_run import remember_demo_db, sqlite_file

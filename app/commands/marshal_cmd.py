@@ -179,7 +179,8 @@ def run_status(args: argparse.Namespace) -> int:
                     "absent": c.absent,
                     "remaining": c.remaining,
                     "classes": [
-                        {"class": k.class_name, "roster": k.roster, "photographed": k.photographed, "absent": k.absent, "remaining": k.remaining}
+                        {"class": k.class_name, "roster": k.roster, "photographed": k.photographed, "absent": k.absent, "remaining": k.remaining,
+                         "pending": k.pending}
                         for k in c.classes
                     ],
                 }
@@ -195,7 +196,8 @@ def run_status(args: argparse.Namespace) -> int:
         for k in c.classes:
             print(f"{_pad('  ' + k.class_name, 28)}{k.roster:>6}{k.photographed:>7}{k.absent:>7}{k.remaining:>7}")
     print(t(f"合计 名单 {snap.roster} · 已拍 {snap.photographed} · 缺席 {snap.absent} · 未拍 {snap.remaining}",
-            f"total roster {snap.roster} · done {snap.photographed} · absent {snap.absent} · left {snap.remaining}"))
+            f"total roster {snap.roster} · done {snap.photographed} · absent {snap.absent} · left {snap.remaining}")
+          + (t(f" · 已拍未确认 {snap.pending}", f" · not confirmed {snap.pending}") if snap.pending else ""))
     cur, nxt = snap.current, snap.next
     if cur is not None:
         auto = t(" (自动)", " (auto)") if cur.auto else ""
@@ -243,7 +245,9 @@ def run_missing(args: argparse.Namespace) -> int:
         print(t(f"{college_label(c.college)} {c.class_name}: 未拍 {c.remaining}, 缺席 {c.absent} (名单 {c.roster})",
                 f"{college_label(c.college)} {c.class_name}: left {c.remaining}, absent {c.absent} (roster {c.roster})"))
         for st in rows:
-            state = t(f"缺席: {st.reason}", f"absent: {st.reason}") if st.status == marshal.STATUS_ABSENT else t("未到", "not yet")
+            state = (t(f"缺席: {st.reason}", f"absent: {st.reason}") if st.status == marshal.STATUS_ABSENT else
+                     t("已拍未确认", "photographed, not confirmed") if st.status == marshal.STATUS_PENDING else
+                     t("未到", "not yet"))
             print(f"  {_pad(st.student_no, 16)}{_pad(st.name, 10)}{st.masked_id}  {t('第', 'group ')}{st.group_no}{t('组', '')}  {state}")
             total += 1
     print(t(f"共 {total} 人未拍", f"{total} not photographed"))

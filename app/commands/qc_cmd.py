@@ -41,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--overrides", action="store_true",
                    help="摄影师在特写中确认/推翻各项检查的次数 (本机数据库) / how often photographers "
                         "confirmed or overruled each unsure check in the close-up (this station's database)")
+    e.add_argument("--folds", type=int, default=0, metavar="K",
+                   help="按人分折 (标注的 person 列) / also report K person-disjoint folds (labels' person column)")
     e.set_defaults(func=run_eval)
 
 
@@ -163,10 +165,19 @@ def run_eval(args: argparse.Namespace) -> int:
         checker.close()
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    folds = getattr(args, "folds", 0) or 0
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        d = result.to_dict()
+        if folds > 1:
+            from qc.evaluate import fold_stats
+            d["folds"] = [{n: st.to_dict() for n, st in fs.items()} for fs in fold_stats(result, folds)]
+        print(json.dumps(d, ensure_ascii=False, indent=1))
     else:
         print(format_table(result, show_wrong=args.show_wrong))
+        if folds > 1:
+            from qc.evaluate import format_folds
+            print()
+            print(format_folds(result, folds))
     return 0
 
 

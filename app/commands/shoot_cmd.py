@@ -1,6 +1,7 @@
 """`station shoot`: the shot workflow without a window (identify → capture → check → record → select).
 
-The same :class:`app.workflow.Workflow` the photographer's window drives, for
+The same shot sequence (:class:`app.shot_sequence.ShotSequence` over
+:class:`app.workflow.Workflow`) the photographer's window sends its keys to, for
 scripts, a second camera station without a screen, and checking a set-up:
 
     station shoot 2019001001 3201...593X          # one line of JSON per student
@@ -35,6 +36,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _ok(view):
+    """A refused event (the view says why) ends this student's line."""
+    from app.workflow import WorkflowError
+
+    if view.outcome == "refused":
+        if view.error is not None and not isinstance(view.error, WorkflowError):
+            # not this student's problem: the station cannot shoot (disk low, camera gone): the command's
+            # top level turns it into its sentence and exit code (app/errors.py)
+            raise view.error
+        raise WorkflowError(view.message)
+    return view
+
+
 def run(args: argparse.Namespace) -> int:
     import queue
 
@@ -42,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from app.cli import open_db
     from app.errors import StationError
     from app.i18n import t
+    from app.shot_sequence import ShotSequence
     from app.workflow import Workflow, WorkflowError
 
     db = open_db(args)
@@ -69,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
         cam = wf.open_camera(on_event, backend)
         if not cam.wait_connected(args.timeout):
             raise StationError(errors[-1] if errors else t("未找到相机", "no camera found"), exit_code=4)
+        seq = ShotSequence(wf)  # the same sequence the window sends its keys to
         for code in args.codes:
             line: dict = {"code": code}
             try:
-                found = wf.identify(code)
+                view = _ok(seq.scan(code))
+                found = view.identified
                 if found.kind != "found":
                     raise WorkflowError(
                         t(f"名单中没有唯一匹配的学生 ({len(found.candidates)} 个相近)",
@@ -80,37 +97,40 @@ def run(args: argparse.Namespace) -> int:
                     )
                 card = found.card
                 line.update(student_no=card.student_no, name=card.name, id=card.id_masked)
-                if found.needs_confirmation:
+                if view.phase == "confirm":
                     if not args.again:
                         raise WorkflowError(t("该学生已拍摄过 (重拍请加 --again)",
                                               "already photographed (add --again to shoot again)"))
-                    wf.confirm_duplicate()
+                    _ok(seq.enter())
                 while not photos.empty():  # a stray camera-button photo belongs to no one here
                     photos.get_nowait()
-                wf.shoot()
+                _ok(seq.shutter())
                 try:
                     photo = photos.get(timeout=args.timeout)
                 except queue.Empty:
+                    seq.camera_failed()
                     raise WorkflowError(errors[-1] if errors else t("相机没有送回照片", "the camera sent no photo")) from None
-                shot = wf.process_photo(photo)
+                shot = seq.photo_arrived(photo).recorded
+                shot = wf.check_shot(shot.id)
+                seq.verdict_arrived(shot)
                 line.update(path=shot.path, verdict=shot.qc_verdict, qc_ms=None if shot.qc_ms is None else round(shot.qc_ms, 1),
                             failing=[{"check": c.name, "reason": c.text()} for c in shot.checks
                                      if c.verdict == "fail"])
-                if shot.qc_verdict in ("pass", "warn") or args.reason:
-                    wf.accept(args.reason if shot.qc_verdict not in ("pass", "warn") else None)
-                    line["accepted"] = True
-                else:
-                    wf.retake()
-                    line["accepted"] = False
+                view = _ok(seq.enter())
+                if view.phase == "reason" and args.reason:
+                    view = _ok(seq.enter(args.reason))
+                elif view.phase == "reason":
+                    seq.esc()
+                    seq.r()  # kept, marked for a retake; the student stays pending (已拍未确认)
+                line["accepted"] = view.outcome == "accepted"
+                if not line["accepted"]:
                     failed += 1
             except WorkflowError as exc:
                 line.update(accepted=False, error=exc.message)
                 failed += 1
-                try:
-                    wf.clear()
-                except WorkflowError:
-                    pass
+            seq.esc()  # let the student go (a student with photos and none accepted stays pending)
             print(json.dumps(line, ensure_ascii=False), flush=True)
+        seq.close()
     finally:
         wf.close()
         db.dispose()

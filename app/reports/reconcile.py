@@ -10,8 +10,13 @@ Definitions (the same in the workbook, the printed totals and the tests):
 - photographed: the student has a selected shot, selected before the period
   ended (cumulative); "this period" counts the selections made inside it.
 - not photographed = roster − photographed; each has a reason: the recorded
-  absence (请假, 实习, …), "shots but none selected", or 未到 when nothing is
-  known. "unexplained" = not photographed without a recorded absence.
+  absence (请假, 实习, …), 已拍未确认 (shots taken, none accepted: the
+  student *was* at the camera, counted in ``pending``, never 未到), or 未到
+  when nothing is known. "unexplained" = not photographed, no shot and no
+  recorded absence.
+- without ID card: photographed students identified at the camera by another
+  means than a scan of their ID card (the notice asks for 二代身份证); shots
+  from before the station recorded how (no method) are not counted.
 - retakes: shots taken in the period beyond the first per student.
 - accepted despite a failed check: selections in the period whose shot failed
   QC or that carry an override reason.
@@ -43,6 +48,8 @@ COUNT_KEYS = (
     "retakes",
     "overrides",
     "data_problems",
+    "pending",
+    "no_id_card",
 )
 
 
@@ -57,6 +64,8 @@ class Counts:
     retakes: int = 0
     overrides: int = 0
     data_problems: int = 0
+    pending: int = 0  # 已拍未确认: shots, none accepted
+    no_id_card: int = 0  # photographed, identified without an ID-card scan
 
     def add(self, other: Counts) -> None:
         for k in COUNT_KEYS:
@@ -215,14 +224,15 @@ def build(
     shot_info: dict[int, tuple] = {}
     shot_stations: dict[int, set[int]] = defaultdict(set)
     for r in conn.execute(
-        select(Shot.id, Shot.student_id, Shot.station_id, Shot.taken_at, Shot.qc_verdict, Shot.override_reason)
+        select(Shot.id, Shot.student_id, Shot.station_id, Shot.taken_at, Shot.qc_verdict, Shot.override_reason,
+               Shot.id_method, Shot.status)
     ).all():
         shot_id, student_id, station_id, taken_at = r[0], r[1], r[2], r[3]
         if student_id not in by_id:
             continue
         shot_info[shot_id] = r
         shot_stations[student_id].add(station_id)
-        if period.before_end(taken_at):
+        if period.before_end(taken_at) and r.status != "rejected":
             shots_before_end[student_id] += 1
             if period.contains(taken_at):
                 shots_in_period[student_id].append(r)
@@ -297,6 +307,9 @@ def build(
         sel = selection.get(s.id)
         if sel is not None:
             c.photographed += 1
+            picked = shot_info.get(sel.shot_id)
+            if picked is not None and picked.id_method and picked.id_method != "id_card":
+                c.no_id_card += 1
             if period.contains(sel.selected_at):
                 c.photographed_in_period += 1
                 shot = shot_info.get(sel.shot_id)
@@ -311,7 +324,10 @@ def build(
             ab = absence.get(s.id)
             n_shots = shots_before_end.get(s.id, 0)
             note = f"有 {n_shots} 张照片但未选定" if n_shots else ""
-            if ab:
+            if n_shots:
+                c.pending += 1  # at the camera already: never 未到
+                reason = "已拍未确认"
+            elif ab:
                 c.absent += 1
                 reason = _join(ABSENCE_REASONS.get(ab[0], (ab[0],))[0], ab[1])
             else:
@@ -489,13 +505,16 @@ def totals_text(rec: Reconciliation, *, cli_hints: bool = True) -> str:
         tr(f"对账 {label}, {rec.scope}", f"reconciliation {label}, {len(rec.classes)} classes"),
         tr(
             f"名单 {c.roster} 人, 已拍 {c.photographed} (本时段 {c.photographed_in_period}), 未拍 {c.not_photographed}: "
-            f"缺席有原因 {c.absent}, 未说明 {c.unexplained}",
+            f"缺席有原因 {c.absent}, 未说明 {c.unexplained}, 已拍未确认 {c.pending}",
             f"roster {c.roster}, photographed {c.photographed} (this period {c.photographed_in_period}), not photographed "
-            f"{c.not_photographed}: absent with reason {c.absent}, unexplained {c.unexplained}",
+            f"{c.not_photographed}: absent with reason {c.absent}, unexplained {c.unexplained}, "
+            f"photographed but not confirmed {c.pending}",
         ),
         tr(
-            f"重拍 {c.retakes} 张, 未通过仍采用 {c.overrides}, 名单数据问题 {c.data_problems}",
-            f"retakes {c.retakes}, accepted despite a failed check {c.overrides}, data problems {c.data_problems}",
+            f"重拍 {c.retakes} 张, 未通过仍采用 {c.overrides}, 名单数据问题 {c.data_problems}, "
+            f"未出示身份证 {c.no_id_card}",
+            f"retakes {c.retakes}, accepted despite a failed check {c.overrides}, data problems {c.data_problems}, "
+            f"photographed without an ID card scan {c.no_id_card}",
         ),
     ]
     if not rec.classes and rec.period.kind == "afternoon":

@@ -29,6 +29,8 @@ def tables(rec: Reconciliation) -> list:
         Col("重拍张数"),
         Col("未通过仍采用"),
         Col("名单数据问题"),
+        Col("已拍未确认"),
+        Col("未出示身份证"),
     ]
 
     def counts_row(c: Counts) -> list[int]:

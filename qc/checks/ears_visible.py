@@ -50,6 +50,14 @@ With the head turned (|yaw| above ``max_yaw_both``) the far ear hides behind
 the head: only the near ear is judged.
 
 Score: the worse ear's covered share, 0..1.
+
+On real photos (bench/realset) the band's colour rules read ears, shadows and
+dark backdrops as hair (half the photos with both ears free failed), so by
+default each ear's verdict comes from a small learned model (``_learned``:
+grey and skin-distance patches of the band beside the outline at the ear's
+height, one model for both sides, trained person-disjoint on real photos);
+``model = ""`` returns to the rule. Then an ear's covered share is the
+model's probability that hair covers it.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
+from qc.checks import _learned
 from qc.checks._face_regions import SCALE, AlignedFace, OutlineBand, aligned_face, outline_band
 
 # the band sampled round each ear: rows and columns (IOD) wide enough for every offset in the profile
@@ -305,9 +314,19 @@ class EarsVisibleCheck(Check):
             # yaw > 0: the face turns towards image right, the image-right ear goes behind the head
             sides = [-1] if yaw > 0 else [1]
         ears = {s: measure_ear(face, s, p, pitch) for s in sides}
+        model = _learned.load(str(p["model"])) if p["model"] else None
+        fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
+        if model is not None:
+            confirm = float(p["rule_confirm_at"])
+            for s_, e in ears.items():
+                prob = model.probability(_learned.ear_features(face, s_))
+                # the rows' rule holds on studio backdrops: its fail stands when the model leans the same way
+                if e.covered >= fail_at and prob >= confirm:
+                    prob = max(prob, float(p["model_fail_at"]))
+                e.covered = prob
+            fail_at, warn_at = float(p["model_fail_at"]), float(p["model_warn_at"])
         worst = max(e.covered for e in ears.values())
         score = float(np.clip(worst, 0.0, 1.0))
-        fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
         regions = []
         for s, e in ears.items():
             if e.covered >= warn_at:

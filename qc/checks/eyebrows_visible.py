@@ -20,6 +20,13 @@ brow decides. Thick spectacle frames also darken the skin above the brows,
 so when the glasses check sees a frame, only the hair band is used.
 
 Score: the worse brow's covered share, 0..1.
+
+On real photos (bench/realset) the columns also fire on dark East Asian brows
+and miss fringes that lie flat on the brow, so by default the verdict comes
+from a small learned model (``_learned``: grey and skin-distance patches of
+the brows and the forehead above them, plus the covered share above, trained
+person-disjoint on real photos); ``model = ""`` returns to the rule. Then
+score and value are the model's probability of a covered brow.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
+from qc.checks import _learned
 from qc.checks._face_regions import (
     BROW_L_LOWER,
     BROW_L_UPPER,
@@ -103,9 +111,15 @@ class EyebrowsVisibleCheck(Check):
         worst = max(b["cover"] for b in brows)
         score = float(np.clip(worst, 0.0, 1.0))
         fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
+        model = _learned.load(str(p["model"])) if p["model"] else None
+        rule_warn = warn_at
+        if model is not None:
+            prob = model.probability(_learned.brow_features(face), np.array([worst], np.float32))
+            worst = score = prob
+            fail_at, warn_at = float(p["model_fail_at"]), float(p["model_warn_at"])
         regions = []
         for label, b in zip(("eyebrow_left", "eyebrow_right"), brows):
-            if b["cover"] >= warn_at:
+            if b["cover"] >= rule_warn or (model is not None and worst >= warn_at):
                 poly = b["polygon"]
                 x0, y0 = poly.min(axis=0)
                 x1, y1 = poly.max(axis=0)

@@ -26,6 +26,13 @@ each hinge back to the ear on both sides of the face, which a bare face
 frames whose lower rims are faint, such as clear or pale acetate.
 
 Score: 0 (no trace of a rim) .. 1 (a clear rim under both eyes).
+
+On real photos (bench/realset) this rule alone misses thin and rimless frames
+on small webcam crops and fails on eye bags, so by default the verdict comes
+from a small learned model (``_learned``: the periocular patch plus the four
+rim measures above, trained person-disjoint on real photos); ``model = ""``
+in the profile returns to the rule. Then score and value are the model's
+probability of glasses, and ``model_fail_at`` / ``model_warn_at`` apply.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
+from qc.checks import _learned
 from qc.checks._face_regions import SCALE, AlignedFace, aligned_face, face_lines
 
 # Periocular region of the canonical view the line maps are computed on (IOD units),
@@ -154,11 +162,17 @@ class GlassesCheck(Check):
             raw = max(raw, float(p["fail_at"]) + (m["temple"] - float(p["temple_fail"])))
         lo, hi = float(p["score_low"]), float(p["score_high"])
         score = float(np.clip((raw - lo) / (hi - lo), 0.0, 1.0))
+        fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
+        model = _learned.load(str(p["model"])) if p["model"] else None
+        if model is not None:
+            extra = np.array([m["mean"], m["third"], m["temple"], m["tint"]], np.float32)
+            raw = score = model.probability(_learned.glasses_features(face), extra)
+            fail_at, warn_at = float(p["model_fail_at"]), float(p["model_warn_at"])
         region = Region("glasses", face.norm_box(*face.px(-1.0, -0.4), *face.px(1.0, 0.62)))
-        if raw >= float(p["fail_at"]):
+        if raw >= fail_at:
             return CheckResult(self.name, "fail", score, "请摘下眼镜", "glasses: please take them off",
                                value=raw, regions=[region])
-        if raw >= float(p["warn_at"]):
+        if raw >= warn_at:
             return CheckResult(self.name, "warn", score, "可能戴着眼镜,如戴眼镜请摘下",
                                "possibly glasses: if so, please take them off", value=raw, regions=[region])
         return CheckResult(self.name, "pass", score, "", "", value=raw)

@@ -2,34 +2,95 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>CloseupPanel</name>
+    <message>
+        <location filename="../closeup.py" line="105"/>
+        <source>请核对 (放大): {names}</source>
+        <translation>Please check (enlarged): {names}</translation>
+    </message>
+    <message>
+        <location filename="../closeup.py" line="118"/>
+        <source>{a} 检查无误 · {b} 检查有误 (推翻)</source>
+        <translation>{a} the check is right · {b} the check is wrong (overrule)</translation>
+    </message>
+    <message>
+        <location filename="../closeup.py" line="149"/>
+        <source>记录失败: {e}</source>
+        <translation>Could not record it: {e}</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../conflicts.py" line="24"/>
+        <source>合并冲突: 两个机位都选定了照片</source>
+        <translation>Merge conflicts: both stations selected a photo</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="26"/>
+        <source>每位学生选定一张照片 (双击或点“选定此张”); 全部决定后才能交付。</source>
+        <translation>Select one photo per student (double-click or click “Select this one”); delivery waits until all are decided.</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="38"/>
+        <source>选定此张</source>
+        <translation>Select this one</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="40"/>
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="59"/>
+        <source>  (当前)</source>
+        <translation>  (current)</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="65"/>
+        <source>待决定 {n} 人</source>
+        <translation>{n} students left to decide</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="66"/>
+        <source>没有待决定的冲突, 可以交付</source>
+        <translation>No conflicts left to decide: ready to deliver</translation>
+    </message>
+    <message>
+        <location filename="../conflicts.py" line="72"/>
+        <source>请选择一张照片 (学生下面的一行)</source>
+        <translation>Choose a photo (a row under the student)</translation>
+    </message>
+</context>
+<context>
     <name>DataIssueDialog</name>
     <message>
-        <location filename="../dialogs.py" line="103"/>
+        <location filename="../dialogs.py" line="114"/>
         <source>报告信息错误</source>
         <translation>Report a data error</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="105"/>
+        <location filename="../dialogs.py" line="116"/>
         <source>学生: {name}</source>
         <translation>Student: {name}</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="113"/>
+        <location filename="../dialogs.py" line="124"/>
         <source>错误类型</source>
         <translation>Kind of error</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="114"/>
+        <location filename="../dialogs.py" line="125"/>
         <source>正确信息</source>
         <translation>Correct value</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="115"/>
+        <location filename="../dialogs.py" line="126"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="122"/>
+        <location filename="../dialogs.py" line="133"/>
         <source>请填写正确的值</source>
         <translation>Enter the correct value</translation>
     </message>
@@ -74,7 +135,7 @@
     <message>
         <location filename="../file_dialogs.py" line="38"/>
         <source>取消</source>
-        <translation type="unfinished">Cancel</translation>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -100,22 +161,22 @@
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="178"/>
+        <location filename="../jobs.py" line="184"/>
         <source>正在进行… (可以继续拍摄)</source>
         <translation>Working… (you can go on shooting)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="188"/>
+        <location filename="../jobs.py" line="194"/>
         <source>正在停止 (当前学生写完为止)…</source>
         <translation>Stopping (after the current student)…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="212"/>
+        <location filename="../jobs.py" line="218"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="212"/>
+        <location filename="../jobs.py" line="218"/>
         <source>完成, 但有未导出的项目 (见下)</source>
         <translation>Done, but some were not exported (see below)</translation>
     </message>
@@ -123,323 +184,305 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="208"/>
+        <location filename="../main_window.py" line="223"/>
         <source>毕业生图像采集 — 拍摄</source>
         <translation>Graduate photo capture — camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="211"/>
+        <location filename="../main_window.py" line="229"/>
         <source>拍摄 (空格)</source>
         <translation>Shoot (Space)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="212"/>
+        <location filename="../main_window.py" line="230"/>
         <source>接受 (回车)</source>
         <translation>Accept (Enter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="213"/>
+        <location filename="../main_window.py" line="231"/>
         <source>重拍 (R)</source>
         <translation>Retake (R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="214"/>
+        <location filename="../main_window.py" line="232"/>
         <source>选用此张 (F4)</source>
         <translation>Select this one (F4)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="215"/>
+        <location filename="../main_window.py" line="233"/>
         <source>名单外学生 (F2)</source>
         <translation>Unlisted student (F2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="216"/>
+        <location filename="../main_window.py" line="234"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="220"/>
+        <location filename="../main_window.py" line="238"/>
         <source>最近完成 (点击可重新打开、改选照片)</source>
         <translation>Finished lately (click to re-open and re-select)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="246"/>
         <source>学生坚持使用此照片</source>
         <translation>The student insists on this photo</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="246"/>
         <source>医学或宗教原因</source>
         <translation>Medical or religious reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="228"/>
+        <location filename="../main_window.py" line="246"/>
         <source>检查误判, 人工核对合格</source>
         <translation>False alarm, checked by eye: compliant</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="235"/>
+        <location filename="../main_window.py" line="253"/>
         <source>回车确认再拍; 或扫描下一位</source>
         <translation>Enter confirms a new shot; or scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="252"/>
         <source>输入原因后回车 (或 1/2/3)</source>
         <translation>Type a reason, then Enter (or 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="83"/>
+        <location filename="../main_window.py" line="85"/>
         <source>正在连接相机、加载照片检查…</source>
         <translation>Connecting the camera, loading the photo checks…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="236"/>
+        <location filename="../main_window.py" line="254"/>
         <source>扫描证件, 或输入学号 / 姓名</source>
         <translation>Scan a card, or type a student number / name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="240"/>
-        <location filename="../main_window.py" line="695"/>
+        <location filename="../main_window.py" line="258"/>
+        <location filename="../main_window.py" line="661"/>
         <source>请扫描身份证或学生证</source>
         <translation>Scan the ID card or the student card</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="285"/>
+        <location filename="../main_window.py" line="314"/>
         <source>仍在进行</source>
         <translation>Still running</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="286"/>
+        <location filename="../main_window.py" line="315"/>
         <source>{jobs} 仍在进行。现在退出会等它做完当前这一步; 照片交付可以之后再次导出补齐。确定退出?</source>
         <translation>{jobs} is still running. Quitting now waits for its current step; a photo delivery can be completed by exporting again later. Quit?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="300"/>
-        <source>请先完成当前照片: 填写原因, 或按 Esc 返回后按 R 重拍</source>
-        <translation>Finish the current photo first: give a reason, or Esc and then R to retake</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="331"/>
+        <location filename="../main_window.py" line="361"/>
         <source>没有找到: {q}</source>
         <translation>Nothing found: {q}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="366"/>
-        <source>该学生已拍摄过: 按回车确认后再拍</source>
-        <translation>Already photographed: press Enter to confirm, then shoot</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="368"/>
-        <location filename="../main_window.py" line="630"/>
-        <source>相机正在传输上一张, 请稍候</source>
-        <translation>The camera is still saving the last photo, one moment</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="371"/>
+        <location filename="../main_window.py" line="386"/>
         <source>相机未连接, 无法拍摄</source>
         <translation>No camera connected: cannot shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="374"/>
+        <location filename="../main_window.py" line="465"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="385"/>
-        <source>请填写接受原因 (或输入 1/2/3)</source>
-        <translation>Give a reason to accept (or type 1/2/3)</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="392"/>
+        <location filename="../main_window.py" line="481"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="398"/>
+        <location filename="../main_window.py" line="426"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="407"/>
+        <location filename="../main_window.py" line="461"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="410"/>
-        <location filename="../main_window.py" line="433"/>
+        <location filename="../main_window.py" line="463"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="413"/>
+        <location filename="../main_window.py" line="433"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="437"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="418"/>
+        <location filename="../main_window.py" line="440"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="424"/>
+        <location filename="../main_window.py" line="446"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="468"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="450"/>
+        <location filename="../main_window.py" line="468"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="455"/>
-        <source>收到未扫描学生的照片: 请扫描学生证件, 照片将归属该学生</source>
-        <translation>A photo arrived with no student scanned: scan the card and it goes to that student</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="456"/>
+        <location filename="../main_window.py" line="483"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="476"/>
-        <source>已改选照片: {name}</source>
-        <translation>Selected another photo: {name}</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="482"/>
-        <location filename="../main_window.py" line="485"/>
+        <location filename="../main_window.py" line="405"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="483"/>
-        <location filename="../main_window.py" line="503"/>
+        <location filename="../main_window.py" line="406"/>
+        <location filename="../main_window.py" line="415"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="491"/>
+        <location filename="../main_window.py" line="455"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="523"/>
+        <location filename="../main_window.py" line="524"/>
         <source>上次的照片 ({when})</source>
         <translation>Last photo ({when})</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="541"/>
+        <location filename="../main_window.py" line="477"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="541"/>
+        <location filename="../main_window.py" line="305"/>
+        <source>照片尚未确认</source>
+        <translation>Photo not confirmed yet</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="306"/>
+        <source>{name} 已拍照片但尚未接受 (已拍未确认)。现在退出, 下次启动时会列出, 扫描后可继续确认。确定退出?</source>
+        <translation>{name} has a photo that is not accepted yet (shot, unconfirmed). If you quit now, it is listed at the next start; scan the student to confirm it. Quit anyway?</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="435"/>
+        <source>已拍未确认: 上次的照片等待确认 (回车接受 / R 重拍)</source>
+        <translation>Shot, unconfirmed: the last photo waits for a decision (Enter accepts / R retakes)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="478"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="577"/>
+        <location filename="../main_window.py" line="550"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="579"/>
+        <location filename="../main_window.py" line="552"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
+        <location filename="../main_window.py" line="553"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="580"/>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="574"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="593"/>
+        <location filename="../main_window.py" line="570"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="594"/>
+        <location filename="../main_window.py" line="571"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="595"/>
+        <location filename="../main_window.py" line="572"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="581"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="605"/>
+        <location filename="../main_window.py" line="582"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="606"/>
+        <location filename="../main_window.py" line="583"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="615"/>
+        <location filename="../main_window.py" line="592"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="622"/>
+        <location filename="../main_window.py" line="597"/>
         <source>启动检查照片文件夹失败: {e}</source>
         <translation>The start-up check of the capture folder failed: {e}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="638"/>
+        <location filename="../main_window.py" line="604"/>
         <source>还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)</source>
         <translation>No roster imported yet: menu Roster → Import roster (or station roster import roster.xlsx; demo: station demo)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="662"/>
+        <location filename="../main_window.py" line="628"/>
         <source>只有一张照片, 没有可对比的</source>
         <translation>Only one photo: nothing to compare</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="672"/>
+        <location filename="../main_window.py" line="638"/>
         <source>当前这张</source>
         <translation>This one</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="672"/>
+        <location filename="../main_window.py" line="638"/>
         <source>另一张</source>
         <translation>The other one</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="709"/>
+        <location filename="../main_window.py" line="675"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="729"/>
+        <location filename="../main_window.py" line="699"/>
         <source>请先扫描学生</source>
         <translation>Scan a student first</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="757"/>
+        <location filename="../main_window.py" line="730"/>
         <source>设置已保存</source>
         <translation>Settings saved</translation>
     </message>
@@ -447,22 +490,22 @@
 <context>
     <name>PasswordFields</name>
     <message>
-        <location filename="../jobs.py" line="248"/>
+        <location filename="../jobs.py" line="254"/>
         <source>不加密请留空; 至少 6 位</source>
         <translation>Leave empty for no encryption; at least 6 characters</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="249"/>
+        <location filename="../jobs.py" line="255"/>
         <source>密码 (可选)</source>
         <translation>Password (optional)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="250"/>
+        <location filename="../jobs.py" line="256"/>
         <source>再次输入密码</source>
         <translation>Password again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="261"/>
+        <location filename="../jobs.py" line="267"/>
         <source>两次输入的密码不一致</source>
         <translation>The two passwords differ</translation>
     </message>
@@ -534,116 +577,155 @@
     </message>
 </context>
 <context>
+    <name>PinDialog</name>
+    <message>
+        <location filename="../pin_dialog.py" line="19"/>
+        <source>主管 PIN</source>
+        <translation>Supervisor PIN</translation>
+    </message>
+    <message>
+        <location filename="../pin_dialog.py" line="27"/>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <location filename="../pin_dialog.py" line="32"/>
+        <source>再输入一次</source>
+        <translation>Enter it again</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../pin_dialog.py" line="51"/>
+        <source>PIN 至少 %n 位</source>
+        <translation>
+            <numerusform>The PIN needs at least %n character</numerusform>
+            <numerusform>The PIN needs at least %n characters</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../pin_dialog.py" line="54"/>
+        <source>两次输入的 PIN 不一致</source>
+        <translation>The two PINs do not match</translation>
+    </message>
+</context>
+<context>
+    <name>QDialog</name>
+    <message>
+        <location filename="../pin_dialog.py" line="91"/>
+        <source>首次启动: 请设置机位主管 PIN。导出、导入名单、删除数据、修改设置和接受不合格照片都需要它。</source>
+        <translation>First start: set the station&apos;s supervisor PIN. It is needed to export, import a roster, delete data, change the settings and accept a failing photo.</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../jobs.py" line="285"/>
+        <location filename="../jobs.py" line="293"/>
         <source>对账表</source>
         <translation>Reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="286"/>
+        <location filename="../jobs.py" line="294"/>
         <source>按学院、班级、机位统计已拍、未拍和缺席原因, 列出未拍学生; 与签字表核对。</source>
         <translation>Photographed, not photographed and reasons for absence by college, class and station; the students not photographed; the check against the sign-in sheets.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="288"/>
+        <location filename="../jobs.py" line="296"/>
         <source>本半天</source>
         <translation>This half day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="288"/>
+        <location filename="../jobs.py" line="296"/>
         <source>上午</source>
         <translation>Morning</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="288"/>
+        <location filename="../jobs.py" line="296"/>
         <source>下午</source>
         <translation>Afternoon</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="288"/>
+        <location filename="../jobs.py" line="296"/>
         <source>全天</source>
         <translation>Whole day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="293"/>
+        <location filename="../jobs.py" line="301"/>
         <source>时段</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="294"/>
+        <location filename="../jobs.py" line="302"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="297"/>
-        <location filename="../jobs.py" line="302"/>
+        <location filename="../jobs.py" line="305"/>
+        <location filename="../jobs.py" line="310"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="298"/>
-        <location filename="../jobs.py" line="303"/>
+        <location filename="../jobs.py" line="306"/>
+        <location filename="../jobs.py" line="311"/>
         <source>保存到</source>
         <translation>Save to</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="300"/>
+        <location filename="../jobs.py" line="308"/>
         <source>勘误表</source>
         <translation>Errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="301"/>
+        <location filename="../jobs.py" line="309"/>
         <source>附件3 电子图像采集及勘误反馈表: 现场报告的信息错误、名单外学生和名单中有错误的行。</source>
         <translation>Attachment 3, the errata feedback form: data errors reported at the camera, students not on the roster and roster rows with errors.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="306"/>
+        <location filename="../jobs.py" line="314"/>
         <source>照片交付导出</source>
         <translation>Photo delivery</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="307"/>
+        <location filename="../jobs.py" line="315"/>
         <source>每位已选定照片的学生: 原片和 480×640 标准照 (以身份证号命名), 按学校/学院/班级分文件夹, 附清单和校对单。再次导出只补写缺少或变化的文件。设置密码则输出 AES 加密压缩包。</source>
         <translation>For every student with a selected photo: the original and the 480×640 standard photo (named by ID number), in school / college / class folders, with a manifest and proof sheets. Exporting again writes only what is missing or changed. With a password the output is an AES-encrypted zip.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="310"/>
+        <location filename="../jobs.py" line="318"/>
         <source>输出文件夹</source>
         <translation>Output folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="314"/>
+        <location filename="../jobs.py" line="322"/>
         <source>生成对账表</source>
         <translation>Write the reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="314"/>
+        <location filename="../jobs.py" line="322"/>
         <source>生成勘误表</source>
         <translation>Write the errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="315"/>
+        <location filename="../jobs.py" line="323"/>
         <source>开始导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="316"/>
+        <location filename="../jobs.py" line="324"/>
         <source>打开文件夹</source>
         <translation>Open the folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="316"/>
+        <location filename="../jobs.py" line="324"/>
         <source>打开文件</source>
         <translation>Open the file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="341"/>
+        <location filename="../jobs.py" line="349"/>
         <source>请选择保存位置</source>
         <translation>Choose where to save</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="353"/>
+        <location filename="../jobs.py" line="361"/>
         <source>已处理 {done} / {total} 人</source>
         <translation>{done} / {total} students done</translation>
     </message>
@@ -651,88 +733,93 @@
 <context>
     <name>RosterImportDialog</name>
     <message>
-        <location filename="../jobs.py" line="372"/>
+        <location filename="../jobs.py" line="392"/>
         <source>导入名单</source>
         <translation>Import a roster</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="373"/>
+        <location filename="../jobs.py" line="393"/>
         <source>学校发来的学生名单 (xlsx / xls / csv)。再次导入更正后的名单会更新同一批学生, 不会重复, 也不会删除任何人。每一行的问题都写入问题报告。</source>
         <translation>The school&apos;s student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row&apos;s problems go into the findings report.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="375"/>
+        <location filename="../jobs.py" line="395"/>
         <source>名单 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
         <translation>Rosters (*.xlsx *.xls *.csv);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="376"/>
+        <location filename="../jobs.py" line="396"/>
         <source>名单文件</source>
         <translation>Roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="379"/>
+        <location filename="../jobs.py" line="399"/>
         <source>名单密码</source>
         <translation>Roster password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="382"/>
-        <location filename="../jobs.py" line="437"/>
+        <location filename="../jobs.py" line="402"/>
+        <location filename="../jobs.py" line="464"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="383"/>
+        <location filename="../jobs.py" line="403"/>
         <source>打开问题报告</source>
         <translation>Open the findings report</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="397"/>
+        <location filename="../jobs.py" line="417"/>
         <source>请选择名单文件</source>
         <translation>Choose the roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="399"/>
+        <location filename="../jobs.py" line="419"/>
         <source>找不到文件: {path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="407"/>
+        <location filename="../jobs.py" line="429"/>
         <source>读取名单…</source>
         <translation>Reading the roster…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="408"/>
+        <location filename="../jobs.py" line="430"/>
         <source>检查 {total} 行…</source>
         <translation>Checking {total} rows…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="409"/>
+        <location filename="../jobs.py" line="431"/>
         <source>写入数据库 {total} 行…</source>
         <translation>Writing {total} rows to the database…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="410"/>
+        <location filename="../jobs.py" line="432"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="425"/>
+        <location filename="../jobs.py" line="447"/>
         <source>用此密码导入</source>
         <translation>Import with this password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="426"/>
+        <location filename="../jobs.py" line="448"/>
         <source>密码不对, 请重新输入</source>
         <translation>Wrong password: type it again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="427"/>
+        <location filename="../jobs.py" line="449"/>
         <source>名单有密码保护: 请输入学校提供的密码</source>
         <translation>The roster is password-protected: type the password the school gave</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="436"/>
+        <location filename="../jobs.py" line="458"/>
+        <source>确认移出并导入</source>
+        <translation>Confirm the removals and import</translation>
+    </message>
+    <message>
+        <location filename="../jobs.py" line="463"/>
         <source>已导入; {n} 行有错误, 见问题报告</source>
         <translation>Imported; {n} rows have errors, see the findings report</translation>
     </message>
@@ -757,7 +844,7 @@
     <message>
         <location filename="../settings_dialog.py" line="41"/>
         <source>默认 (通知要求)</source>
-        <translation>Default (the notice's rules)</translation>
+        <translation>Default (the notice&apos;s rules)</translation>
     </message>
     <message>
         <location filename="../settings_dialog.py" line="41"/>
@@ -796,7 +883,7 @@
     </message>
     <message>
         <location filename="../settings_dialog.py" line="114"/>
-        <location filename="../settings_dialog.py" line="130"/>
+        <location filename="../settings_dialog.py" line="131"/>
         <source>照片保存文件夹</source>
         <translation>Capture folder</translation>
     </message>
@@ -826,22 +913,67 @@
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="121"/>
+        <location filename="../settings_dialog.py" line="120"/>
+        <source>背景标定</source>
+        <translation>Backdrop calibration</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="122"/>
         <source>相机接口和照片文件夹在重新打开窗口后生效。</source>
         <translation>The camera backend and the capture folder take effect when the window is opened again.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="136"/>
+        <location filename="../settings_dialog.py" line="142"/>
+        <source>未标定: 按检查标准的颜色判断背景</source>
+        <translation>Not calibrated: the backdrop is judged by the check profile&apos;s colour</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="144"/>
+        <source>标定背景…</source>
+        <translation>Calibrate the backdrop…</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="145"/>
+        <source>先拍一张空背景 (没有人), 再选择这张照片</source>
+        <translation>First shoot the empty backdrop (no one in it), then choose that photo</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="155"/>
+        <source>选择空背景的照片</source>
+        <translation>Choose the photo of the empty backdrop</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="156"/>
+        <source>照片 (*.jpg *.jpeg *.png *.tif *.tiff)</source>
+        <translation>Photos (*.jpg *.jpeg *.png *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="168"/>
+        <source>正在测量背景…</source>
+        <translation>Measuring the backdrop…</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="174"/>
+        <source>注意: </source>
+        <translation>Note: </translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="175"/>
+        <source>按确定保存</source>
+        <translation>Press OK to save</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="184"/>
         <source>请填写机位名称</source>
         <translation>Enter the station name</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="139"/>
+        <location filename="../settings_dialog.py" line="187"/>
         <source>请填写照片保存文件夹</source>
         <translation>Enter the capture folder</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="142"/>
+        <location filename="../settings_dialog.py" line="190"/>
         <source>目标速度下限不能高于上限</source>
         <translation>The low target cannot be above the high one</translation>
     </message>
@@ -849,67 +981,72 @@
 <context>
     <name>StationMenus</name>
     <message>
-        <location filename="../main_menus.py" line="66"/>
+        <location filename="../main_menus.py" line="67"/>
         <source>名单(&amp;L)</source>
         <translation>&amp;Roster</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="66"/>
+        <location filename="../main_menus.py" line="67"/>
         <source>照片(&amp;P)</source>
         <translation>&amp;Photos</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="66"/>
+        <location filename="../main_menus.py" line="67"/>
         <source>报表(&amp;R)</source>
         <translation>Rep&amp;orts</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="67"/>
+        <location filename="../main_menus.py" line="68"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="71"/>
+        <location filename="../main_menus.py" line="72"/>
         <source>导入名单…</source>
         <translation>Import a roster…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="72"/>
+        <location filename="../main_menus.py" line="73"/>
         <source>待分配照片 ({n})…</source>
         <translation>Photos waiting for a student ({n})…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="73"/>
+        <location filename="../main_menus.py" line="74"/>
         <source>对账表 (本半天 / 全天)…</source>
         <translation>Reconciliation (half day / day)…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="74"/>
+        <location filename="../main_menus.py" line="75"/>
         <source>勘误表…</source>
         <translation>Errata form…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="75"/>
+        <location filename="../main_menus.py" line="76"/>
         <source>照片交付导出…</source>
         <translation>Photo delivery…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="76"/>
+        <location filename="../main_menus.py" line="77"/>
         <source>排队管理窗口</source>
         <translation>Queue marshal&apos;s window</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="77"/>
+        <location filename="../main_menus.py" line="78"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="110"/>
+        <location filename="../main_menus.py" line="108"/>
+        <source>已拍未确认 {n} 人 (点击姓名继续确认): </source>
+        <translation>{n} shot, unconfirmed (click a name to confirm): </translation>
+    </message>
+    <message>
+        <location filename="../main_menus.py" line="132"/>
         <source>查看 (F6)</source>
         <translation>Show (F6)</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="156"/>
+        <location filename="../main_menus.py" line="186"/>
         <source>{title}已完成: {path}</source>
         <translation>{title} done: {path}</translation>
     </message>
@@ -918,86 +1055,91 @@
     <name>StudentCardView</name>
     <message>
         <location filename="../student_card.py" line="74"/>
+        <source>学校</source>
+        <translation>School</translation>
+    </message>
+    <message>
+        <location filename="../student_card.py" line="75"/>
         <source>学号</source>
         <translation>Student no.</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="75"/>
+        <location filename="../student_card.py" line="76"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="76"/>
+        <location filename="../student_card.py" line="77"/>
         <source>考生号</source>
         <translation>Exam no.</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="77"/>
+        <location filename="../student_card.py" line="78"/>
         <source>专业</source>
         <translation>Major</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="78"/>
+        <location filename="../student_card.py" line="79"/>
         <source>班级</source>
         <translation>Class</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="79"/>
+        <location filename="../student_card.py" line="80"/>
         <source>学院</source>
         <translation>College</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="83"/>
+        <location filename="../student_card.py" line="84"/>
         <source>报告信息错误 (F3)</source>
         <translation>Report a data error (F3)</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="91"/>
+        <location filename="../student_card.py" line="92"/>
         <source>等待扫描</source>
         <translation>Waiting for a scan</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="94"/>
+        <location filename="../student_card.py" line="95"/>
         <source>请扫描身份证或学生证, 或输入学号、姓名、拼音首字母</source>
         <translation>Scan the ID card or student card, or type the student number, name or pinyin initials</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="111"/>
+        <location filename="../student_card.py" line="113"/>
         <source>已拍摄: {when}, 共 {n} 张, {station}</source>
         <translation>Photographed: {when}, {n} shots, {station}</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="114"/>
+        <location filename="../student_card.py" line="116"/>
         <source>再拍一张请按回车确认, 按 Esc 取消</source>
         <translation>Press Enter to confirm another shot, Esc to cancel</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="119"/>
+        <location filename="../student_card.py" line="121"/>
         <source>已拍 {n} 张, 尚未选定</source>
         <translation>{n} shots, none selected yet</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="121"/>
+        <location filename="../student_card.py" line="123"/>
         <source>未拍摄</source>
         <translation>Not photographed yet</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="124"/>
+        <location filename="../student_card.py" line="126"/>
         <source>名单外学生 (将列入勘误表)</source>
         <translation>Not on the roster (goes to the errata form)</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="126"/>
+        <location filename="../student_card.py" line="128"/>
         <source>曾登记为缺拍, 拍摄后自动撤销</source>
         <translation>Was marked absent; photographing clears that</translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="128"/>
+        <location filename="../student_card.py" line="130"/>
         <source>名单问题: </source>
         <translation>Roster problem: </translation>
     </message>
     <message>
-        <location filename="../student_card.py" line="128"/>
+        <location filename="../student_card.py" line="130"/>
         <source>见名单检查报告</source>
         <translation>see the roster report</translation>
     </message>
@@ -1094,57 +1236,57 @@
         <translation>This student is not on the roster. Fill in the form and shoot as usual; the student goes to the errata form.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="60"/>
+        <location filename="../dialogs.py" line="63"/>
         <source>姓名 *</source>
         <translation>Name *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="61"/>
+        <location filename="../dialogs.py" line="64"/>
         <source>学号</source>
         <translation>Student no.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="62"/>
+        <location filename="../dialogs.py" line="65"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="63"/>
+        <location filename="../dialogs.py" line="66"/>
         <source>性别</source>
         <translation>Gender</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="64"/>
+        <location filename="../dialogs.py" line="67"/>
         <source>专业</source>
         <translation>Major</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="65"/>
-        <source>班级</source>
-        <translation>Class</translation>
+        <location filename="../dialogs.py" line="68"/>
+        <source>班级 *</source>
+        <translation>Class *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="66"/>
-        <source>学院</source>
-        <translation>College</translation>
+        <location filename="../dialogs.py" line="69"/>
+        <source>学院 *</source>
+        <translation>College *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="67"/>
+        <location filename="../dialogs.py" line="70"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="74"/>
+        <location filename="../dialogs.py" line="77"/>
         <source>请填写姓名</source>
         <translation>Enter the name</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="77"/>
+        <location filename="../dialogs.py" line="80"/>
         <source>请填写学号或身份证号</source>
         <translation>Enter a student number or an ID number</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="81"/>
+        <location filename="../dialogs.py" line="84"/>
         <source>身份证号应为18位 (或15位旧号码)</source>
         <translation>An ID number has 18 characters (or 15 for the old format)</translation>
     </message>
@@ -1408,6 +1550,14 @@ Checks: {verdict}
         <location filename="../waiting_panel.py" line="319"/>
         <source>已移出列表, 文件保留: {path}</source>
         <translation>Taken off the list; the file stays: {path}</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../pin_dialog.py" line="69"/>
+        <source>%1需要主管 PIN</source>
+        <translation>%1: the supervisor PIN is needed</translation>
     </message>
 </context>
 </TS>

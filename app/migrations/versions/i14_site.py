@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column('last_push_from', sa.DateTime(), nullable=True),
         sa.Column('pending', sa.Integer(), nullable=False),
         sa.Column('lag_s', sa.Float(), nullable=True),
+        sa.Column('marks', sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint('station_uid'),
     )
 
