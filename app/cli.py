@@ -1,7 +1,8 @@
 """The `station` command: one entry point for the window, scripts, tests and benchmarks.
 
 Each area registers its subcommands from its own module (listed in
-COMMAND_MODULES). Those modules import only the standard library at import
+COMMAND_MODULES by name and loaded with importlib: the window launchers live in
+``ui/`` and ``app`` never imports ``ui``). Those modules import only the standard library at import
 time; Qt, mediapipe and OpenCV are imported inside the handlers that need
 them, so `station --help` and `station find` start fast.
 
@@ -24,11 +25,12 @@ from app.errors import StationError
 
 COMMAND_MODULES = [
     "app.commands.roster_cmd",  # roster check/import/colleges, find
-    "capture.cli",  # camera list/shoot/recover
-    "qc.cli",  # qc, qc-eval
-    "app.commands.window_cmd",  # run, demo (the photographer's window)
+    "app.commands.camera_cmd",  # camera list/shoot/recover
+    "app.commands.qc_cmd",  # qc, qc-eval
+    "ui.window_cmd",  # run, demo (the photographer's window)
     "app.commands.shoot_cmd",  # shoot (the same workflow without a window)
-    "app.commands.marshal_cmd",  # marshal, plan, sheets, phone page
+    "ui.marshal_cmd",  # marshal (the window; its headless actions from app.commands.marshal_cmd)
+    "app.commands.marshal_cmd",  # phone page, plan, sheets
     "app.commands.report_cmd",  # report reconcile/errata, export photos, merge, audit
     "app.commands.config_cmd",  # config
     "app.commands.privacy_cmd",  # pin, purge, privacy-notice

@@ -34,7 +34,7 @@ def main() -> int:
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from app.commands.window_cmd import prepare_demo
+    from app.demo_folder import prepare_demo
     from ui.app import run_window
 
     # The virtual camera declares its store full every 26 shots and the backend reopens it; note when,

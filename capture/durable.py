@@ -36,9 +36,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.i18n import t
 from capture.base import CaptureError
 from capture.faultpoint import fault_point
+from capture.i18n import t
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.i18n import t
 from capture.base import CameraBackend, CameraEvent, CaptureError, EventSink, Namer, SavedPhoto
 from capture.durable import (
     CorruptImage,
@@ -32,6 +31,7 @@ from capture.durable import (
     warm_up,
     write_durable,
 )
+from capture.i18n import t
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 does about them: the camera is gone (tear down, reconnect), its storage is
 full (reopen once), a file vanished from it (ask for a retake), a transfer
 hiccuped (retry). The ``msg_*`` functions are the operator's words for each
-case, Simplified Chinese first (``app.i18n.t``); they name the cause and
+case, Simplified Chinese first (``capture.i18n.t``); they name the cause and
 the next step, because the photographer reads them mid-queue.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.i18n import t
+from capture.i18n import t
 
 
 class CameraGone(Exception):

@@ -19,9 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.i18n import t
 from capture.base import CameraBackend, CameraEvent, CaptureBusy, CaptureError, EventSink, Namer, SavedPhoto
 from capture.durable import check_free_space, warm_up, write_durable
+from capture.i18n import t
 
 log = logging.getLogger(__name__)
 

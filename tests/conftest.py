@@ -141,7 +141,7 @@ def grace_rgb(grace_hopper_path):
 @pytest.fixture(scope="session")
 def demo_checker(tmp_path_factory):
     """The real checks with the demo's profile (the default rules without ears_visible), loaded once."""
-    from app.commands.window_cmd import write_demo_profile
+    from app.demo_portraits import write_demo_profile
     from qc.checker import Checker
 
     with Checker(profile=write_demo_profile(tmp_path_factory.mktemp("profile"))) as checker:
@@ -189,7 +189,7 @@ def make_window(qtbot, tmp_path, demo_checker, demo_portraits):
 @pytest.fixture(scope="session")
 def demo_portraits(tmp_path_factory) -> dict:
     """The demo's sample portraits: one that passes the checks, one that fails them, and all names."""
-    from app.commands.window_cmd import demo_variants
+    from app.demo_portraits import demo_variants
 
     cache = tmp_path_factory.mktemp("portraits")
     variants = dict(demo_variants(cache))

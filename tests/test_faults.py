@@ -471,9 +471,7 @@ def test_passwords_come_from_a_file_or_the_environment_and_never_reach_the_log(i
 def test_no_camera_is_a_sentence_and_exit_4(import_demo_roster, run_cli, tmp_path, monkeypatch):
     from capture.virtual import use_virtual_camera
 
-    db, _ = import_demo_roster(n=3, seed=2)
-    with db.session() as s:
-        code0 = s.scalars(select(Student.student_no)).first()
+    import_demo_roster(n=3, seed=2)
     gone = tmp_path / "unplugged"  # the virtual camera's folder is gone: no camera on the bus
     monkeypatch.setenv("VCAMERADIR", str(gone))
     use_virtual_camera(gone)

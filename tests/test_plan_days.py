@@ -86,10 +86,10 @@ def test_days_spread_a_school_evenly_with_whole_classes():
     assert all(len(v) == 1 for v in days_of_class.values())  # classes whole: never split overnight
     # day two no longer gets the 21–40 minutes a cut day 1 left it: ~366 students a station each day
     for d in (DAY, DAY + timedelta(days=1)):
-        for st in range(1, 5):
-            first, last = p.station_start(st, d), p.station_end(st, d)
+        for no in range(1, 5):
+            first, last = p.station_start(no, d), p.station_end(no, d)
             assert (last - first) > timedelta(hours=2)
-            assert p.station_students(st, d) == pytest.approx(2924 / 8, abs=37)
+            assert p.station_students(no, d) == pytest.approx(2924 / 8, abs=37)
     assert max(machine_day_loads(p).values()) <= 900
 
 

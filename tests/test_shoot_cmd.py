@@ -16,7 +16,7 @@ def _codes(db, n):
 
 def test_shoot_accepts_a_passing_photo_and_keeps_a_failing_one(import_demo_roster, run_cli, demo_portraits,
                                                                tmp_path, monkeypatch):
-    from app.commands.window_cmd import write_demo_profile
+    from app.demo_portraits import write_demo_profile
     from capture.virtual import prepare_virtual_camera
 
     db, _ = import_demo_roster(n=10, seed=2)

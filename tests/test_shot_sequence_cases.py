@@ -314,7 +314,7 @@ def _outcome(db, codes):
 def test_station_shoot_and_the_window_record_the_same(qtbot, roster_db, make_window, run_cli, db_url, tmp_path,
                                                       demo_portraits):
     from app.cli import main
-    from app.commands.window_cmd import write_demo_profile
+    from app.demo_portraits import write_demo_profile
     from app.db import open_db
     from app.demo_data import write_demo_roster
     from capture.virtual import prepare_virtual_camera

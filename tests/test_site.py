@@ -62,7 +62,7 @@ def _popen(db_url: str, *argv, vcam: Path | None = None):
 @pytest.fixture(scope="module")
 def site(cluster, tmp_path_factory, demo_portraits):
     """A migrated site database and three stations with the same roster, on the virtual camera."""
-    from app.commands.window_cmd import write_demo_profile
+    from app.demo_portraits import write_demo_profile
     from app.demo_data import write_demo_roster
     from capture.virtual import prepare_virtual_camera
 

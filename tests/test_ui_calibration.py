@@ -45,3 +45,29 @@ def test_a_photo_with_a_person_is_refused_with_the_reason(qtbot, db, grace_hoppe
     qtbot.waitUntil(lambda: dlg.calibrate_button.isEnabled(), timeout=60_000)
     assert "空的背景" in dlg.backdrop_status.text()
     assert dlg.changes() == {}
+
+
+def test_the_calibrate_button_opens_the_stations_file_dialog(qtbot, db):
+    """标定背景… opens the station's own (translated) file dialog; cancelling it measures nothing.
+    (ruff found `QFileDialog` undefined here: the button raised NameError instead of opening a dialog.)"""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from ui.settings_dialog import SettingsDialog, load_settings
+
+    dlg = SettingsDialog(load_settings(db))
+    qtbot.addWidget(dlg)
+    seen: list[str] = []
+
+    def cancel() -> None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog) and w.isVisible()]
+        if not boxes:
+            QTimer.singleShot(50, cancel)
+            return
+        seen.append(boxes[0].windowTitle())
+        boxes[0].done(QFileDialog.DialogCode.Rejected)
+
+    QTimer.singleShot(50, cancel)
+    dlg.calibrate_button.click()
+    assert seen == ["选择空背景的照片"]
+    assert dlg.calibrate_button.isEnabled() and "未标定" in dlg.backdrop_status.text()

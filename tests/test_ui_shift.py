@@ -24,7 +24,7 @@ WAIT_MS = 30_000
 
 @pytest.fixture
 def shift_window(qtbot, tmp_path, import_demo_roster, demo_checker, demo_portraits):
-    from app.commands.window_cmd import PORTRAITS_VERSION, DemoPortraits
+    from app.demo_portraits import PORTRAITS_VERSION, DemoPortraits
     from app.workflow import Workflow
     from ui.app import create_application
     from ui.controller import StationController

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QGroupBox,
     QLabel,
     QLineEdit,

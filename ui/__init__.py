@@ -9,7 +9,8 @@ happens; on 3.10/3.11 the count reaches zero after some thousands of calls
 (a few minutes of a busy window) and the interpreter aborts with
 "none_dealloc: deallocating None" or "bool_dealloc: deallocating True or
 False". PySide6 6.11.3 does not have the fault. Until a fixed PySide6 is the
-one installed, importing ``ui`` checks for it once and, where it is present,
+one installed, importing ``ui`` checks for it once (unless the installed
+PySide6 is older than 6.12) and, where it is present,
 gives ``None``, ``True`` and ``False`` a reference count no call can
 exhaust — what CPython 3.12 does for them by design.
 """
@@ -46,8 +47,25 @@ def _make_immortal(objects: tuple) -> bool:
     return True
 
 
+def _maybe_faulty() -> bool:
+    """False when the installed PySide6 is one known to keep its references (before 6.12): then
+    importing ``ui`` does not load Qt, so `station --help` (which registers the window launchers
+    in ui/window_cmd.py and ui/marshal_cmd.py) stays light. Any other or unknown version is probed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("PySide6-Essentials", "PySide6"):
+        try:
+            parts = version(dist).split(".")
+            return (int(parts[0]), int(parts[1])) >= (6, 12)
+        except PackageNotFoundError:
+            continue
+        except (ValueError, IndexError):
+            return True
+    return True
+
+
 REFCOUNT_GUARD = False
-if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
+if sys.version_info < (3, 12) and sys.implementation.name == "cpython" and _maybe_faulty():
     try:
         if _leaks():
             REFCOUNT_GUARD = _make_immortal((None, True, False))

@@ -152,8 +152,10 @@ class SettingsDialog(QDialog):
         return row
 
     def _pick_backdrop(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择空背景的照片"), self.folder.text(),
-                                              self.tr("照片 (*.jpg *.jpeg *.png *.tif *.tiff)"))
+        from ui.file_dialogs import open_file
+
+        path = open_file(self, self.tr("选择空背景的照片"), self.folder.text(),
+                         self.tr("照片 (*.jpg *.jpeg *.png *.tif *.tiff)"))
         if path:
             self.calibrate_from(path)
 

@@ -1,8 +1,9 @@
 """`station marshal`, `station phone`, `station plan`, `station sheets`: the queue marshal's commands.
 
-- ``station marshal`` opens the marshal window (``--phone`` also switches the
-  phone page on); ``station marshal status|missing|absent|present|call`` do the
-  same things headless.
+- ``station marshal status|missing|absent|present|call`` do the marshal
+  window's things headless; ``station marshal`` alone opens the window
+  (``--phone`` also switches the phone page on): that launcher and the
+  ``marshal`` parser are in ``ui/marshal_cmd.py``, which adds these actions.
 - ``station phone`` serves the read-only phone page without a window (prints
   the address, the access code and a QR code in the terminal; Ctrl+C stops it).
 - ``station plan`` makes the minute-precise timetable (xlsx, PDF), or with
@@ -15,15 +16,9 @@ from __future__ import annotations
 import argparse
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "marshal",
-        help="候场引导: 已拍未拍, 每 10 人一组 / the queue marshal",
-        description="不带子命令时打开候场引导窗口 / without an action, opens the marshal window",
-    )
-    p.add_argument("--phone", action="store_true", help="同时打开手机页面 / also switch the phone page on")
-    p.add_argument("--screenshot", metavar="PNG", help="打开窗口, 截图后退出 / grab the window into PNG and exit")
-    p.set_defaults(func=run_window)
+def add_actions(p: argparse.ArgumentParser) -> None:
+    """The headless actions under ``station marshal`` (the parser itself, which opens the window
+    when no action is given, is made by ``ui/marshal_cmd.py``)."""
     acts = p.add_subparsers(dest="marshal_action", metavar="ACTION")
 
     a = acts.add_parser("status", help="各学院/班级进度, 当前组和下一组 / counts, current and next group")
@@ -53,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--undo", action="store_true", help="撤销上一次叫组 / undo the last call")
     a.set_defaults(func=run_call)
 
+
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("phone", help="候场引导手机页面 (局域网, 只读) / the marshal's phone page")
     p.add_argument("--host", default="0.0.0.0", help="监听地址 / address to listen on (default: all, local network clients only)")
     p.add_argument("--port", type=int, help="端口 / port (default: setting phone.port, 8765)")
@@ -94,32 +91,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_sheets)
 
 
-# --- the window and the phone page --------------------------------------------------
-
-
-def run_window(args: argparse.Namespace) -> int:
-    import os
-
-    from app.cli import open_db
-    from app.errors import StationError
-    from app.i18n import t
-
-    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a screenshot needs no screen
-    db = open_db(args)
-    from ui.app import has_display
-
-    if not has_display():
-        raise StationError(
-            t(
-                "没有显示器 (DISPLAY 未设置): 可用 `station marshal status`、`station marshal missing` 或手机页面 `station phone`",
-                "no display: use `station marshal status`, `station marshal missing` or `station phone`",
-            ),
-            exit_code=2,
-        )
-    from ui.marshal_window import run_marshal_window
-
-    return run_marshal_window(db, phone=args.phone, screenshot=args.screenshot)
+# --- the phone page ---------------------------------------------------------------------
 
 
 def run_phone(args: argparse.Namespace) -> int:

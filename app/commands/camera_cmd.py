@@ -1,7 +1,9 @@
 """`station camera list|shoot|recover`: the camera from the command line.
 
-Only the standard library is imported here; gphoto2, OpenCV and Pillow load
-inside the handlers.
+The handlers live in ``app`` (they read the settings and the database and raise
+``StationError``); the camera layer they drive (``capture/``) imports nothing
+from ``app``. Only the standard library is imported here; gphoto2, OpenCV and
+Pillow load inside the handlers.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
     station qc IMG_0001.JPG IMG_0002.JPG [--profile P] [--json]
     station qc-eval ../shared/faces/images --labels ../shared/faces/labels.csv
 
-Only the standard library is imported here; the checker (mediapipe, OpenCV)
-loads inside the handlers.
+The commands live in ``app`` (they read the ``qc.profile`` setting and the
+override records from the database); ``qc/`` keeps the pure functions and
+imports nothing from ``app``. Only the standard library is imported here; the
+checker (mediapipe, OpenCV) loads inside the handlers.
 """
 
 from __future__ import annotations

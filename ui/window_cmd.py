@@ -7,18 +7,22 @@ libgphoto2), then opens the window; with no display it says so and drives
 the window offscreen through 20 students. `station demo --auto N` drives the
 real window through N students and prints one JSON line.
 
-Only the standard library is imported here; Qt, gphoto2 and the checks load
-inside the handlers (and VCAMERADIR must be set before gphoto2 is imported).
+The launchers live in ``ui`` (they open the window) and are registered in
+``app/cli.py``'s COMMAND_MODULES by name; the demo's work folder is prepared
+by ``app/demo_folder.py``. Only the standard library and light ``app`` modules
+are imported here; Qt, gphoto2 and the checks load inside the handlers (and
+VCAMERADIR must be set before gphoto2 is imported).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import shutil
 import sys
 from pathlib import Path
+
+from app.demo_folder import demo_db_url, prepare_demo
+from app.demo_portraits import DEMO_PROFILE_NOTE
 
 NO_DISPLAY_AUTO = 20
 
@@ -129,67 +133,3 @@ def demo(args: argparse.Namespace) -> int:
         event_hook=portraits.on_event,
         ask_pin=False,  # the demo runs without questions
     )
-
-
-def demo_db_url(work: Path, db_arg: str | None) -> str:
-    """The demo's database: ``--db`` when given (a path or URL), else station.db in its work folder."""
-    from app.db import resolve_url
-
-    return resolve_url(db_arg) if db_arg else f"sqlite:///{work / 'station.db'}"
-
-
-def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False, url: str | None = None):
-    """The demo work folder: database with the demo roster, capture folder, virtual camera's folder.
-
-    Sets VCAMERADIR (before anything imports gphoto2), so the gphoto2
-    backend finds libgphoto2's virtual camera serving the sample portraits.
-    """
-    if fresh and work.exists():
-        for name in ("station.db", "station.db-wal", "station.db-shm"):
-            (work / name).unlink(missing_ok=True)
-        shutil.rmtree(work / "captures", ignore_errors=True)
-    work.mkdir(parents=True, exist_ok=True)
-    captures = work / "captures"
-    captures.mkdir(exist_ok=True)
-
-    portraits = DemoPortraits(work)
-
-    from app import settings
-    from app.db import open_db
-    from app.models import Student
-    from sqlalchemy import func, select
-
-    url = url or f"sqlite:///{work / 'station.db'}"
-    db = open_db(url)
-    with db.session() as s:
-        have = s.scalar(select(func.count(Student.id))) or 0
-        settings.set_(s, "capture.folder", str(captures))
-        settings.set_(s, "capture.backend", "gphoto2")
-        settings.set_(s, "qc.profile", str(write_demo_profile(work)))
-        s.commit()
-    if have == 0:
-        from app.cli import main as station_main
-        from app.demo_data import write_demo_roster
-
-        roster = work / "demo_roster.xlsx"
-        write_demo_roster(roster, n=n_students, seed=0)
-        # stdout is kept for the --auto JSON line: the import's summary goes to stderr
-        with contextlib.redirect_stdout(sys.stderr):
-            code = station_main(["--db", url, "roster", "import", str(roster),
-                                 "--report", str(work / "demo_roster-问题报告.xlsx")])
-        if code != 0:
-            from app.errors import StationError
-
-            raise StationError(f"demo roster import failed (exit {code})", exit_code=code)
-    return db, captures, portraits
-
-
-# The demo's portraits and check profile live in app/demo_portraits.py (names kept here for callers).
-from app.demo_portraits import (  # noqa: E402,F401
-    DEMO_PROFILE_NOTE,
-    PORTRAITS_VERSION,
-    DemoPortraits,
-    demo_variants,
-    pad_jpeg,
-    write_demo_profile,
-)
