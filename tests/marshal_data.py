@@ -98,3 +98,22 @@ def photograph(session, student: Student, st: Station, at: datetime | None = Non
     session.add(sel)
     session.flush()
     return sel
+
+
+def open_marshal_window(qtbot, db, classes, *, photographed: int, seed: int):
+    """The marshal window on ``db`` with ``classes`` as the roster and its first ``photographed`` students
+    photographed on station 1, shown and read once; the caller calls ``shutdown()``."""
+    from app import settings
+    from ui.marshal_window import MarshalWindow
+
+    with db.session() as s:
+        st = station(s)
+        for x in make_roster(s, classes, seed=seed)[:photographed]:
+            photograph(s, x, st)
+        settings.set_(s, "phone.port", 0)
+        s.commit()
+    win = MarshalWindow(db)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.view is not None, timeout=5000)
+    return win

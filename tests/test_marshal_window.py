@@ -12,29 +12,16 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt, QThread  # noqa: E402
 
-from app import settings  # noqa: E402
 from app.db import open_db  # noqa: E402
 from app.models import Station, Student  # noqa: E402
-from tests.marshal_data import make_roster, photograph, station  # noqa: E402
+from tests.marshal_data import make_roster, open_marshal_window, photograph  # noqa: E402
 
 CLASSES = [("文学院", "汉语言1班", 23), ("文学院", "汉语言2班", 30), ("理学院", "数学1班", 12), ("理学院", "物理1班", 18)]
 
 
 @pytest.fixture
 def window(qtbot, db):
-    from ui.marshal_window import MarshalWindow
-
-    with db.session() as s:
-        st = station(s)
-        students = make_roster(s, CLASSES, seed=7)
-        for x in students[:8]:
-            photograph(s, x, st)
-        settings.set_(s, "phone.port", 0)
-        s.commit()
-    win = MarshalWindow(db)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.view is not None, timeout=5000)
+    win = open_marshal_window(qtbot, db, CLASSES, photographed=8, seed=7)
     yield win
     win.shutdown()
 

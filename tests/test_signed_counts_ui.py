@@ -10,28 +10,15 @@ pytest.importorskip("PySide6")
 
 from sqlalchemy import select  # noqa: E402
 
-from app import settings  # noqa: E402
 from app.models import SignSheetCount  # noqa: E402
-from tests.marshal_data import make_roster, photograph, station  # noqa: E402
+from tests.marshal_data import open_marshal_window  # noqa: E402
 
 DAY = date(2019, 3, 16)
 
 
 @pytest.fixture
 def marshal_win(qtbot, db):
-    from ui.marshal_window import MarshalWindow
-
-    with db.session() as s:
-        st = station(s)
-        students = make_roster(s, [("文学院", "汉语言1班", 23), ("理学院", "数学1班", 12)], seed=3)
-        for x in students[:10]:
-            photograph(s, x, st)
-        settings.set_(s, "phone.port", 0)
-        s.commit()
-    win = MarshalWindow(db)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.view is not None, timeout=5000)
+    win = open_marshal_window(qtbot, db, [("文学院", "汉语言1班", 23), ("理学院", "数学1班", 12)], photographed=10, seed=3)
     yield win
     win.shutdown()
 
