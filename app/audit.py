@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import socket
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog
+from capture.durable import sha256_file
 
 
 def actor() -> str:
@@ -22,12 +22,7 @@ def actor() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+file_sha256 = sha256_file  # the one sha256 helper (capture/durable.py), under the name the reports use
 
 
 def record(

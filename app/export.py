@@ -50,6 +50,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.colour import source_profile, to_srgb
+from capture.durable import sha256_file as durable_sha256
 from app.crypto import write_atomic
 from app.errors import InputError, StationError
 from app.models import Selection, Shot
@@ -206,15 +208,8 @@ from app.safe_names import safe_component as safe_name  # noqa: E402,F401  (kept
 # --- hashing and atomic writes --------------------------------------------------
 
 
-def sha256_file(path: Path) -> str | None:
-    try:
-        h = hashlib.sha256()
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
-    except FileNotFoundError:
-        return None
+# the delivery compares files that may not be there yet: None for a missing one
+sha256_file = partial(durable_sha256, missing_ok=True)
 
 
 def _copy_verified(src: Path, dst: Path, sha: str) -> None:

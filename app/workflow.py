@@ -14,7 +14,6 @@ never as ORM objects, so no lazy load can run on the wrong thread.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
@@ -43,6 +42,7 @@ from app.models import (
     now,
 )
 from app.privacy import mask_id
+from app.threads import lower_thread_priority
 from app.station import local_station, open_session
 from app.shot_sequence import accept_rule
 from app.workflow_recovery import RecoveryMixin
@@ -773,11 +773,7 @@ def _remember(d: dict, key, value) -> None:
 
 
 def _lower_priority() -> None:
-    """The checks yield the CPU to the window and the camera (Linux nice is per thread)."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), QC_NICE)
-    except (AttributeError, OSError):  # not Linux, or not allowed: same priority, still correct
-        pass
+    lower_thread_priority(QC_NICE)  # the checks yield the CPU to the window and the camera
 
 
 def _make_checker(profile: str | None) -> Any:

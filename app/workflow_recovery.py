@@ -29,6 +29,7 @@ from sqlalchemy import func, or_, select
 from app import audit
 from app.i18n import t
 from app.models import Shot, Student, now
+from app.threads import lower_thread_priority
 from app.workflow_types import (
     Assigned,
     FileProblem,
@@ -44,11 +45,6 @@ _STEM = re.compile(r"^S\d{2,}_(?P<key>.+)_\d{2,}$")
 _PROBLEM_ORDER = ("missing", "changed", "moved", "incomplete", "raw_only")
 
 
-def _lower_priority() -> None:
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
 
 
 class RecoveryMixin:
@@ -111,7 +107,7 @@ class RecoveryMixin:
                 return None
 
         # hashlib releases the GIL; the threads run niced so the window and the checks come first.
-        with ThreadPoolExecutor(max_workers=max(1, workers), initializer=_lower_priority) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, workers), initializer=lower_thread_priority) as pool:
             actual = list(pool.map(digest, [p for _i, p, _s in present]))
         bad = [(sid, path) for (sid, path, sha), got in zip(present, actual) if got is not None and got != sha]
         with self.db.session() as s:

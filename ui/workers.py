@@ -15,6 +15,8 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
+from app.threads import lower_thread_priority
+
 log = logging.getLogger(__name__)
 
 
@@ -53,7 +55,7 @@ class Runner(QObject):
     def __init__(self, parent: QObject | None = None, threads: int = 3, *, low_priority: bool = False):
         super().__init__(parent)
         # Long jobs (exports, checksums) run niced so the shot in front of the camera comes first.
-        self._setup = _lower_priority if low_priority else None
+        self._setup = lower_thread_priority if low_priority else None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self._relay = _Relay()  # created here: it lives on the UI thread
@@ -91,14 +93,6 @@ class Runner(QObject):
             log.error("unhandled worker error: %s", exc)
 
 
-def _lower_priority() -> None:
-    import os
-    import threading
-
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):  # not Linux, or not allowed: same priority, still correct
-        pass
 
 
 class Progress(QObject):
