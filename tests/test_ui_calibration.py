@@ -16,8 +16,10 @@ from tests.test_backdrop_calibration import LONDON, empty_backdrop
 @pytest.mark.skipif(not LONDON, reason="../shared/faces is not present")
 def test_the_settings_dialog_calibrates_the_backdrop_and_saves_it(qtbot, db, tmp_path):
     from app.calibration import load_backdrop
+    from ui.app import create_application
     from ui.settings_dialog import SettingsDialog, load_settings, save_settings
 
+    create_application("zh")  # the station's and Qt's own Chinese (确定/取消), as the window has them
     dlg = SettingsDialog(load_settings(db))
     qtbot.addWidget(dlg)
     assert "未标定" in dlg.backdrop_status.text()
