@@ -149,6 +149,17 @@ def demo_checker(tmp_path_factory):
 
 
 @pytest.fixture
+def wf(roster_db, tmp_path, demo_checker):
+    """The shot workflow on the test module's ``roster_db``, with the demo's checks, closed at the end."""
+    from app.workflow import Workflow
+
+    w = Workflow(roster_db, capture_folder=tmp_path / "captures")
+    w.checker = demo_checker
+    yield w
+    w.close()
+
+
+@pytest.fixture
 def make_window(qtbot, tmp_path, demo_checker, demo_portraits):
     """``make_window(db, portrait="pass", camera=True, checks=None, camera_options=None, wait_qc=False)``:
     the real photographer's window on ``db``, started (recovery first, then libgphoto2's virtual

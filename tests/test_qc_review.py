@@ -13,21 +13,12 @@ from sqlalchemy import select
 
 from app.models import QcReview
 from app.qc_review import closeup_for_shot, override_stats, record_review
-from app.workflow import Workflow
 from tests.test_workflow import deliver, students
 
 
 @pytest.fixture
 def roster_db(import_demo_roster):
     return import_demo_roster(n=10, seed=3)[0]
-
-
-@pytest.fixture
-def wf(roster_db, tmp_path, demo_checker):
-    w = Workflow(roster_db, capture_folder=tmp_path / "captures")
-    w.checker = demo_checker
-    yield w
-    w.close()
 
 
 def test_the_report_says_where_to_look_only_when_a_closeup_check_is_unsure(checker, grace_hopper_path,

@@ -35,14 +35,6 @@ def roster_db(import_demo_roster):
     return import_demo_roster(n=40, seed=3)[0]
 
 
-@pytest.fixture
-def wf(roster_db, tmp_path, demo_checker):
-    w = Workflow(roster_db, capture_folder=tmp_path / "captures")
-    w.checker = demo_checker
-    yield w
-    w.close()
-
-
 def students(db, n=3):
     with db.session() as s:
         rows = s.scalars(
