@@ -126,7 +126,7 @@ def test_the_mapping_knows_each_fault_by_its_type_and_words():
 
 
 def test_an_unforeseen_error_is_a_sentence_and_the_traceback_goes_to_the_log(run_cli, tmp_path, monkeypatch):
-    from app.commands import config_cmd
+    from app.commands import config_run
 
     monkeypatch.setenv("STATION_LOG", str(tmp_path / "x.log"))
     monkeypatch.delenv("STATION_DEBUG", raising=False)
@@ -134,7 +134,7 @@ def test_an_unforeseen_error_is_a_sentence_and_the_traceback_goes_to_the_log(run
     def boom(args):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(config_cmd, "run", boom)
+    monkeypatch.setattr(config_run, "run", boom)
     code, _, err = run_cli("config")
     assert code == 70
     _plain(err)

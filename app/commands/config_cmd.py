@@ -1,49 +1,14 @@
-"""`station config`: show or change the station's settings."""
+"""`station config`: the parser (standard library only); the handler is in config_run.py."""
 
 from __future__ import annotations
 
 import argparse
-import json
+
+from app.commands import handler
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="显示或修改机位设置 / show or change settings")
     p.add_argument("key", nargs="?", help="e.g. station.number")
     p.add_argument("value", nargs="?", help="new value (JSON or text)")
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from app import settings
-    from app.cli import open_db
-    from app.errors import StationError
-
-    db = open_db(args)
-    with db.session() as s:
-        if args.key is None:
-            for k, v in sorted(settings.all_settings(s).items()):
-                print(f"{k} = {json.dumps(v, ensure_ascii=False)}")
-            return 0
-        if args.value is None:
-            try:
-                print(json.dumps(settings.get(s, args.key), ensure_ascii=False))
-            except KeyError:
-                raise StationError(f"没有这个设置: {args.key}", exit_code=2) from None
-            return 0
-        from app import roles
-
-        roles.authorize(s, "settings", roles.cli_pin(getattr(args, "pin", None)), scope={"key": args.key})
-        try:
-            value = json.loads(args.value)
-        except json.JSONDecodeError:
-            value = args.value
-        try:
-            old = settings.get(s, args.key)
-            settings.set_(s, args.key, value)
-        except (KeyError, ValueError) as exc:
-            raise StationError(str(exc), exit_code=2) from None
-        from app import audit
-
-        audit.record(s, "settings_change", scope={"key": args.key, "old": old, "new": value})
-        s.commit()
-    return 0
+    p.set_defaults(func=handler("app.commands.config_run:run"))
