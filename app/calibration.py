@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from app import settings
+from qc.backdrop import Calibration, calibrate_path
+from qc.checker import Checker
 
 KEY = "qc.backdrop"
 
 
 def load_backdrop(db: Any):
     """The stored calibration (``qc.backdrop.Calibration``) or None."""
-    from qc.backdrop import Calibration
-
     with db.session() as s:
         return Calibration.from_dict(settings.get(s, KEY))
 
@@ -36,7 +36,6 @@ def store_backdrop(db: Any, calibration: Any | None) -> None:
 
 class BackdropSetting:
     """A callable giving the current calibration, re-read from the settings at most every ``ttl`` s."""
-
     def __init__(self, db: Any, ttl: float = 2.0):
         self.db, self.ttl = db, ttl
         self._at = -1e9
@@ -62,9 +61,6 @@ def prepare_checker(db: Any, checker: Any) -> Any:
 
 def measure_file(path: str | Path, profile: str | None = None):
     """Measure an empty-backdrop photo with the profile's thresholds (loads the two models it needs)."""
-    from qc.backdrop import calibrate_path
-    from qc.checker import Checker
-
     with Checker(None if profile in (None, "", "default") else profile, warm=False) as checker:
         return calibrate_path(checker, path)
 

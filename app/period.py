@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from app import settings
 from app.errors import InputError
 
 DEFAULT_SPLIT = "12:30"
@@ -76,8 +77,6 @@ def parse_split(value: str | None) -> time:
 
 def split_time(session) -> time:
     """The configured split between morning and afternoon (setting ``day.half_day_split``)."""
-    from app import settings
-
     return parse_split(settings.get(session, "day.half_day_split"))
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app import settings
+from app.pdf import register_cjk_font
+
 
 @dataclass
 class Notice:
@@ -27,7 +30,6 @@ class Notice:
 
 
 def build(session: Session) -> Notice:
-    from app import settings
 
     school = str(settings.get(session, "school.name") or "").strip() or "本校"
     contact = "、".join(x for x in (str(settings.get(session, k) or "").strip()
@@ -61,8 +63,6 @@ def write_pdf(notice: Notice, path: str | Path) -> Path:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
-    from app.pdf import register_cjk_font
 
     font = register_cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=18, leading=26, spaceAfter=8, wordWrap="CJK")

@@ -31,6 +31,8 @@ from pathlib import Path
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from app import audit
+from app.audit import file_sha256
 from app.errors import InputError, NotFound
 from app.models import (
     Absence,
@@ -108,8 +110,6 @@ def shred(path: Path) -> int:
 
 def purge(session: Session, p: PurgePlan, *, undelivered: bool = False) -> PurgeResult:
     """Delete what ``p`` lists (the caller has confirmed); commits, then compacts the database."""
-    from app import audit
-
     if not p.delivered and not undelivered:
         raise InputError(
             f"{p.school} 在最后一次选定照片 ({p.last_selected:%Y-%m-%d %H:%M}) 之后还没有导出交付, 未删除。"
@@ -119,7 +119,6 @@ def purge(session: Session, p: PurgePlan, *, undelivered: bool = False) -> Purge
     res = PurgeResult(p.school, students=len(p.student_ids), shots=len(p.shot_ids))
     # files first, rows second: a crash in between leaves records of missing files, and running the purge
     # again finishes it; the other order would leave photo files that start-up recovery offers again
-    from app.audit import file_sha256
 
     for photo, sha, comp in p.files:
         try:

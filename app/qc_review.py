@@ -20,6 +20,8 @@ import numpy as np
 from sqlalchemy import select
 
 from app.models import QcReview, Shot, now
+from qc.checks import TITLES
+from qc.decode import decode_path
 
 DECISIONS = ("confirm", "overrule")
 CLOSEUP_CHECKS = ("ears_visible", "eyebrows_visible", "glasses", "jewelry")
@@ -52,8 +54,6 @@ def closeup_for_shot(db: Any, shot_id: int, *, max_side: int = 900) -> CloseupVi
     region cropped from it; a crop larger than ``max_side`` is reduced to it.
     Run in a worker: a 24 MP decode takes a few hundred milliseconds.
     """
-    from qc.decode import decode_path
-
     with db.session() as s:
         shot = s.get(Shot, shot_id)
         if shot is None:
@@ -145,7 +145,6 @@ def override_stats(db: Any) -> list[OverrideStat]:
 
 
 def format_overrides(stats: list[OverrideStat]) -> str:
-    from qc.checks import TITLES
 
     lines = ["检查项 / check          不确定  已核对  确认  推翻  推翻率",
              "                        unsure answered confirm overrule rate"]

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.errors import InputError, PermissionDenied
 from app.models import Setting
 
@@ -126,8 +127,6 @@ def require(session: Session, action: str, pin: str | None, *, prompt: bool = Tr
 
 def authorize(session: Session, action: str, pin: str | None, *, prompt: bool = True, scope: dict | None = None) -> str:
     """:func:`require` and an audit record of the authorisation (who, when, which action)."""
-    from app import audit
-
     role = require(session, action, pin, prompt=prompt)
     if role == "supervisor":  # the action's own record (export_photos, roster_import...) says what was done
         audit.record(session, f"authorize_{action}", scope=scope, details=f"role: {role}")
