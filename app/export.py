@@ -44,7 +44,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -59,8 +58,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.colour import source_profile, to_srgb
+from capture.durable import copy_atomic, write_atomic
 from capture.durable import sha256_file as durable_sha256
-from app.crypto import write_atomic
 from app.errors import InputError, StationError
 from app.models import Selection, Shot
 from app.reports.common import StudentRow, load_students, station_labels
@@ -213,20 +212,15 @@ sha256_file = partial(durable_sha256, missing_ok=True)
 
 
 def _copy_verified(src: Path, dst: Path, sha: str) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.part")
-    try:
-        with open(src, "rb") as fi, open(tmp, "wb") as fo:
-            shutil.copyfileobj(fi, fo, 1 << 20)
-            fo.flush()
-            os.fsync(fo.fileno())
-    except BaseException:  # a full disk: no half-written hidden file is left
-        tmp.unlink(missing_ok=True)
-        raise
-    if sha256_file(tmp) != sha:
-        tmp.unlink(missing_ok=True)
-        raise StationError(f"复制校验失败 (磁盘有问题?): {dst}", exit_code=4)
-    os.replace(tmp, dst)
+    copy_atomic(src, dst, expect_sha256=sha, mismatch=_copy_mismatch)
+
+
+def _copy_mismatch(dst: Path) -> StationError:
+    return StationError(f"复制校验失败 (磁盘有问题?): {dst}", exit_code=4)
+
+
+def _write_mismatch(path: Path) -> StationError:
+    return StationError(f"写入校验失败 (磁盘有问题?): {path}", exit_code=4)
 
 
 # --- the delivery image ---------------------------------------------------------
@@ -677,7 +671,7 @@ def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, A
     data, quality, ok = encode_delivery(image, profile)
     sha = hashlib.sha256(data).hexdigest()
     if have != sha:
-        write_atomic(dst, data, expect_sha256=sha)
+        write_atomic(dst, data, expect_sha256=sha, mismatch=_write_mismatch)
         counts["written_photos"] += 1
         if have is not None:
             counts["replaced"] += 1

@@ -12,7 +12,7 @@ fall back: a real import always goes into ``station.db``.
 A command that reads students from a database without a roster says so and how
 to import one (or to run the demo), instead of showing an empty list.
 
-Standard library only: this runs before every command.
+Standard library (and the station's atomic write) only: this runs before every command.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from app.i18n import t
+from capture.durable import write_atomic
 
 # Commands that only show or use the roster: they may open the demo's database.
 SHOWS_STUDENTS = {"run", "marshal", "find", "shoot", "phone"}
@@ -50,10 +51,7 @@ def remember_demo_db(url: str) -> None:
     data["demo_db"] = url
     path = state_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     except OSError:
         pass  # a read-only home must not stop the demo
 

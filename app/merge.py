@@ -26,7 +26,6 @@ database twice changes nothing the second time.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import tempfile
 from collections import Counter, defaultdict
@@ -56,6 +55,7 @@ from app.models import (
     Student,
     now,
 )
+from capture.durable import copy_atomic, sha256_file
 
 PHOTO_STORE = "merged_photos"
 
@@ -233,36 +233,14 @@ def _store_path(store: Path, number: int, station_uid: str, shot_uid: str, name:
 
 
 def _copy_photo(src: Path, dst: Path, sha: str) -> None:
-    from app.export import sha256_file
-
-    if sha256_file(dst) == sha:
+    if sha256_file(dst, missing_ok=True) == sha:
         return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.part")
-    try:
-        shutil.copyfile(src, tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-    except BaseException:  # a full disk: no half-written hidden file is left
-        tmp.unlink(missing_ok=True)
-        raise
-    if sha256_file(tmp) != sha:
-        tmp.unlink(missing_ok=True)
-        raise StationError(f"照片复制校验失败: {src}", exit_code=4)
-    os.replace(tmp, dst)
+    copy_atomic(src, dst, expect_sha256=sha,
+                mismatch=lambda _dst: StationError(f"照片复制校验失败: {src}", exit_code=4))
 
 
 def _copy_file(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.part")
-    try:
-        shutil.copyfile(src, tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, dst)
+    copy_atomic(src, dst)
 
 
 def place_photos(
@@ -276,8 +254,6 @@ def place_photos(
     beside the merge keeps recording). Only reads the target. ``None`` in the
     answer keeps the path as recorded (the file was not found).
     """
-    from app.export import sha256_file
-
     known = set(target.scalars(select(Shot.uid)))
     stations = {r["id"]: r for r in _rows(source, Station)}
     placed: dict[str, tuple[str | None, str | None]] = {}

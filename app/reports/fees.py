@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.models import Selection
 from app.period import Period
 from app.reports.common import StudentRow, load_students, station_labels
+from capture.durable import write_atomic
 
 RULE = (
     "实拍人数按以下规则统计: 在本期间内有选定照片 (交付的电子图像) 的学生, 每人计一次; "
@@ -212,7 +213,6 @@ def write_pdf(statements: list[FeeStatement], path: str | Path, *, session: Sess
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from app import settings
-    from app.crypto import write_atomic
     from app.pdf import register_cjk_font
 
     def setting(key: str) -> str:

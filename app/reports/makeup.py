@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Absence, Selection, Shot
 from app.reports.common import StudentRow, load_students
+from capture.durable import write_atomic
 
 
 @dataclass
@@ -143,7 +144,6 @@ def write_pdf(notice: MakeupNotice, path: str | Path) -> Path:
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from app.crypto import write_atomic
     from app.pdf import register_cjk_font
 
     font = register_cjk_font()

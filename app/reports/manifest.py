@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.export import MANIFEST, DeliveryProfile, Planned
+from capture.durable import write_atomic
 
 MANIFEST_HEADERS = [
     "序号",
@@ -91,7 +92,6 @@ def renamed_folders(rows: list[Planned]) -> list[list[str]]:
 
 
 def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) -> None:
-    from app.crypto import write_atomic
     from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, csv_text, workbook_bytes
 
     data = manifest_rows(rows)

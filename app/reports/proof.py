@@ -16,6 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from capture.durable import write_atomic
+
 COLS, ROWS = 5, 4
 PER_PAGE = COLS * ROWS
 
@@ -99,7 +101,6 @@ def _draw(root: Path, title: str, rows: list[Any], font: str) -> bytes:
 
 def write_proof_sheets(root: Path, rows: list[Any], state: dict[str, Any]) -> int:
     """Write (or keep) one PDF per class under 校对单/; returns how many PDFs the delivery has."""
-    from app.crypto import write_atomic
     from app.export import PROOF_DIR, sha256_file
 
     by_class: dict[tuple[str, str, str], list[Any]] = defaultdict(list)

@@ -26,6 +26,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from app.crypto import encrypt_office
+from capture.durable import write_atomic
+
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
 BAD_FILL = "FFC7CE"  # Excel's own "bad" red
@@ -223,8 +226,6 @@ def workbook_bytes(tables: list[Table]) -> bytes:
 
 def save_bytes(data: bytes, path: str | Path, password: str | None = None) -> Path:
     """Write a workbook atomically, encrypted when a password is given."""
-    from app.crypto import encrypt_office, write_atomic
-
     if password:
         data = encrypt_office(data, password)
     return write_atomic(path, data)
