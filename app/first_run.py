@@ -99,7 +99,7 @@ def choose_db(command: str | None, db_arg: str | None, out=None) -> str | None:
         if command in NEEDS_ROSTER:
             _say_if_empty(db_arg or os.environ.get("STATION_DB"), out)
         return db_arg
-    from app.db import DEFAULT_URL, resolve_url
+    from app.db import DEFAULT_URL, resolve_url  # lazy: SQLAlchemy (~0.2 s) only once a command needs a roster; this module runs before every command
 
     here = resolve_url(None)
     if command in SHOWS_STUDENTS and not student_count(here):
@@ -123,7 +123,7 @@ def no_roster_message(where: str) -> str:
 
 
 def _say_if_empty(url: str | None, out) -> None:
-    from app.db import resolve_url
+    from app.db import resolve_url  # lazy: SQLAlchemy, as above
 
     url = resolve_url(url)
     if student_count(url) == 0:
@@ -134,7 +134,7 @@ def roster_size(db) -> int:
     """Active students in an open station database (the window asks, off the UI thread)."""
     from sqlalchemy import func, select
 
-    from app.models import Student
+    from app.models import Student  # lazy: SQLAlchemy, as above
 
     with db.session() as s:
         return int(s.scalar(select(func.count(Student.id)).where(Student.active.is_(True))) or 0)

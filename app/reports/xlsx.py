@@ -26,7 +26,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.crypto import encrypt_office
+from app.crypto import decrypt_office, encrypt_office, is_encrypted_office
+from app.errors import InputError
 from capture.durable import write_atomic
 
 HEADER_FILL = "DDEBF7"
@@ -250,9 +251,6 @@ def save_workbook(wb, path: str | Path, password: str | None = None) -> Path:
 def load_workbook(path: str | Path, password: str | None = None, **kwargs):
     """Open a workbook this module wrote (decrypting it first when it is encrypted)."""
     import openpyxl
-
-    from app.crypto import decrypt_office, is_encrypted_office
-    from app.errors import InputError
 
     if is_encrypted_office(path):
         if not password:
