@@ -112,3 +112,31 @@ def test_copy_verified_and_a_missing_source(tmp_path):
     with pytest.raises(FileNotFoundError):
         copy_atomic(tmp_path / "gone.jpg", dst)
     assert dst.read_bytes() == src.read_bytes() and leftovers(dst.parent) == []
+
+
+def test_a_report_workbook_and_an_encrypted_archive_go_through_it(tmp_path, fsyncs):
+    """The station's writers use the one helper: a report's folder is fsync'd (the old hand-written
+    write did not), and an archive interrupted mid-pack leaves the previous one and no hidden file."""
+    from app.crypto import zip_tree
+    from app.reports.xlsx import Col, Table, write_tables
+
+    out = tmp_path / "reports" / "对账.xlsx"
+    write_tables(out, [Table("汇总", [Col("学号")], [["2019001"]])])
+    assert ("dir", out.parent.stat().st_ino) in fsyncs and leftovers(out.parent) == []
+
+    src = tmp_path / "delivery"
+    src.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (src / name).write_bytes(os.urandom(1000))
+    archive = tmp_path / "delivery.zip"
+    archive.write_bytes(b"the previous archive")
+
+    def unplugged(done, total):
+        if done == 1:
+            raise OSError(5, "Input/output error (the stick was pulled)")
+
+    with pytest.raises(OSError, match="stick"):
+        zip_tree(src, archive, "secret-pw", progress=unplugged)
+    assert archive.read_bytes() == b"the previous archive" and leftovers(tmp_path) == []
+    assert set(zip_tree(src, archive, "secret-pw")) == {"a.jpg", "b.jpg"}
+    assert ("dir", tmp_path.stat().st_ino) in fsyncs and leftovers(tmp_path) == []
