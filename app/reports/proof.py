@@ -38,7 +38,7 @@ def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
 
 
 def class_pdf(root: Path, title: str, rows: list[Any]) -> bytes:
-    """The proof sheet of one class (rows: ``app.export.Planned`` with the delivery file written)."""
+    """The proof sheet of one class (rows: ``app.delivery_plan.Planned`` with the delivery file written)."""
     from reportlab import rl_config
 
     font = register_cjk_font()

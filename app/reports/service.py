@@ -107,7 +107,7 @@ def export_delivery(
     ``cancel`` (a ``threading.Event``) stops it between students: :class:`app.export.ExportCancelled`.
     ``school``: see :func:`app.schools.resolve` (several schools need one; the window
     passes ``default_current_school``). Undecided merge conflicts raise
-    :class:`app.export.ConflictsBlockDelivery` before anything is written, unless ``allow_conflicts``.
+    :class:`app.delivery_plan.ConflictsBlockDelivery` before anything is written, unless ``allow_conflicts``.
 
     Returns the :class:`app.export.ExportResult`.
     """
