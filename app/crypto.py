@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
+import time
+import zipfile
 from pathlib import Path
 
 from app.errors import InputError, StationError
+from capture import durable
 
 
 def check_password(password: str | None) -> str | None:
@@ -61,33 +63,6 @@ def decrypt_office(path: str | Path, password: str) -> bytes:
     return out.getvalue()
 
 
-def write_atomic(path: str | Path, data: bytes, *, expect_sha256: str | None = None) -> Path:
-    """Write, fsync, rename: a reader never sees half a file, a crash leaves the old one.
-
-    With ``expect_sha256`` the written file is read back and hashed before the
-    rename; a mismatch (a failing disk) removes it and raises StationError.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:  # a full disk, a kill: no half-written hidden file is left
-        tmp.unlink(missing_ok=True)
-        raise
-    if expect_sha256 is not None:
-        from app.audit import file_sha256
-
-        if file_sha256(tmp) != expect_sha256:
-            tmp.unlink(missing_ok=True)
-            raise StationError(f"写入校验失败 (磁盘有问题?): {path}", exit_code=4)
-    os.replace(tmp, path)
-    return path
-
-
 # Already-compressed photos gain nothing from deflate; text files do.
 _STORED_SUFFIXES = {".jpg", ".jpeg", ".png", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".dng", ".zip", ".xlsx", ".pdf"}
 
@@ -126,52 +101,42 @@ def zip_tree(src: Path, zip_path: Path, password: str, *, progress=None) -> dict
     into place; on any error (a full disk, a kill's aftermath aside) the partial
     archive is removed. Returns {inner member: sha256}.
     """
-    import zipfile
-
     import pyzipper
 
     src = Path(src)
     zip_path = Path(zip_path)
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = zip_path.with_name(f".{zip_path.name}.part")
     files = sorted(p for p in src.rglob("*") if p.is_file() and not p.name.startswith("."))
     expected: dict[str, str] = {}
-    try:
-        with pyzipper.AESZipFile(tmp, "w", compression=pyzipper.ZIP_STORED, encryption=pyzipper.WZ_AES) as zf:
-            zf.setpassword(password.encode("utf-8"))
-            zf.setencryption(pyzipper.WZ_AES, nbits=256)
-            import time
 
-            outer = zf.zipinfo_cls(INNER_NAME, time.localtime()[:6])  # AESZipInfo: dated, not 1980
-            outer.compress_type = pyzipper.ZIP_STORED
-            with zf.open(outer, "w", force_zip64=True) as member:
-                stream = _HashingWriter(member)
-                with zipfile.ZipFile(stream, "w", allowZip64=True) as inner:
-                    for i, p in enumerate(files):
-                        name = p.relative_to(src).as_posix()
-                        ctype = zipfile.ZIP_STORED if p.suffix.lower() in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
-                        h = hashlib.sha256()
-                        with open(p, "rb") as fi, inner.open(_inner_info(name, p, ctype), "w", force_zip64=True) as fo:
-                            for chunk in iter(lambda: fi.read(1 << 20), b""):
-                                h.update(chunk)
-                                fo.write(chunk)
-                        expected[name] = h.hexdigest()
-                        if progress:
-                            progress(i + 1, len(files))
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
+    def reads_back(tmp: Path) -> None:
         if _member_sha256(tmp, password) != stream.sha.hexdigest():
             raise StationError(f"加密压缩包校验失败 (磁盘有问题?): {zip_path}", exit_code=4)
-        os.replace(tmp, zip_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    with durable.atomic_path(zip_path, check=reads_back) as tmp, pyzipper.AESZipFile(
+        tmp, "w", compression=pyzipper.ZIP_STORED, encryption=pyzipper.WZ_AES
+    ) as zf:
+        zf.setpassword(password.encode("utf-8"))
+        zf.setencryption(pyzipper.WZ_AES, nbits=256)
+        outer = zf.zipinfo_cls(INNER_NAME, time.localtime()[:6])  # AESZipInfo: dated, not 1980
+        outer.compress_type = pyzipper.ZIP_STORED
+        with zf.open(outer, "w", force_zip64=True) as member:
+            stream = _HashingWriter(member)
+            with zipfile.ZipFile(stream, "w", allowZip64=True) as inner:
+                for i, p in enumerate(files):
+                    name = p.relative_to(src).as_posix()
+                    ctype = zipfile.ZIP_STORED if p.suffix.lower() in _STORED_SUFFIXES else zipfile.ZIP_DEFLATED
+                    h = hashlib.sha256()
+                    with open(p, "rb") as fi, inner.open(_inner_info(name, p, ctype), "w", force_zip64=True) as fo:
+                        for chunk in iter(lambda: fi.read(1 << 20), b""):
+                            h.update(chunk)
+                            fo.write(chunk)
+                    expected[name] = h.hexdigest()
+                    if progress:
+                        progress(i + 1, len(files))
     return expected
 
 
 def _inner_info(name: str, path: Path, ctype: int):
-    import time
-    import zipfile
-
     info = zipfile.ZipInfo(name, time.localtime(path.stat().st_mtime)[:6])
     info.compress_type = ctype
     info.external_attr = 0o600 << 16
@@ -193,8 +158,6 @@ def _member_sha256(zip_path: Path, password: str) -> str:
 def open_delivery(zip_path: Path, password: str):
     """The inner zip of an encrypted delivery, read into memory (checks and tests; deliveries are read
     by the centre with 7-Zip). Wrong password → InputError."""
-    import zipfile
-
     import pyzipper
 
     with pyzipper.AESZipFile(zip_path) as zf:

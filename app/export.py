@@ -1,5 +1,10 @@
 """The photo delivery: originals and 480×640 JPEGs named by ID number, a manifest, proof sheets.
 
+Layers: :mod:`app.delivery_plan` (who, from which shot, under which name),
+:mod:`app.delivery_files` (one student's two files, verified), this module (the
+run: state, workers, cancel, stale files, manifest and proof sheets, the
+encrypted archive).
+
 Layout under the output folder (``--out DIR``)::
 
     照片/<学校>/<学院>/<班级>/<身份证号>.jpg    480×640, 300 dpi, size within the profile's range
@@ -41,107 +46,29 @@ named with ``--staging`` is kept so the next export only adds what changed.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import shutil
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.colour import source_profile, to_srgb
-from capture.durable import sha256_file as durable_sha256
-from app.crypto import write_atomic
+from app.crypto import zip_tree
+from app.delivery_files import CropSource, inputs_of, process_student, sha256_file
+from app.delivery_plan import PROFILES, ConflictsBlockDelivery, DeliveryProfile, Planned, plan
 from app.errors import InputError, StationError
-from app.models import Selection, Shot
-from app.reports.common import StudentRow, load_students, station_labels
+from app.i18n import t
+from app.reports.common import load_students
+from app.reports.manifest import write_manifest
+from app.reports.proof import write_proof_sheets
+from app.staging import cleanup_stale_staging, new_staging, remove_staging
+from capture.durable import write_atomic
 
 STATE_FILE = ".station_export.json"
-PHOTO_DIR = "照片"
-ORIGINAL_DIR = "原片"
-PROOF_DIR = "校对单"
-MANIFEST = "清单"
-COLOUR_VERSION = 1  # the delivery image is converted to sRGB (bump when the conversion changes)
-
-
-@dataclass(frozen=True)
-class DeliveryProfile:
-    """The electronic photo's spec: pixels, dpi, size range in bytes, naming.
-
-    Each profile is a file in ``app/delivery_profiles/`` (``chsi.toml`` is the
-    default); :meth:`load` reads one.
-    """
-
-    name: str
-    width: int
-    height: int
-    dpi: int
-    min_bytes: int
-    max_bytes: int
-    description: str
-    quality_range: tuple[int, int] = (10, 95)
-    naming: str = "id_number"  # id_number (student number when the ID is invalid)
-
-    @classmethod
-    def load(cls, path: str | Path) -> "DeliveryProfile":
-        import tomllib
-
-        path = Path(path)
-        try:
-            d = tomllib.loads(path.read_text(encoding="utf-8"))
-            prof = cls(
-                str(d.get("name") or path.stem), int(d["width"]), int(d["height"]), int(d["dpi"]),
-                int(d["min_bytes"]), int(d["max_bytes"]), str(d.get("description", "")),
-                (int(d.get("quality_min", 10)), int(d.get("quality_max", 95))), str(d.get("naming", "id_number")),
-            )
-        except (OSError, KeyError, ValueError, TypeError, tomllib.TOMLDecodeError) as e:
-            raise InputError(f"交付格式文件 {path} 无法读取: {e}") from None
-        if not (0 < prof.min_bytes <= prof.max_bytes and 1 <= prof.quality_range[0] <= prof.quality_range[1] <= 100):
-            raise InputError(f"交付格式文件 {path}: 大小或质量范围不合理")
-        return prof
-
-
-DELIVERY_PROFILES_DIR = Path(__file__).resolve().parent / "delivery_profiles"
-PROFILES = {p.stem: DeliveryProfile.load(p) for p in sorted(DELIVERY_PROFILES_DIR.glob("*.toml"))}
-
-
-@dataclass
-class Planned:
-    student: StudentRow
-    shot_id: int
-    shot_path: str
-    shot_sha: str
-    shot_bytes: int
-    qc_verdict: str | None
-    qc_json: str | None
-    override: str | None
-    station: str
-    taken_at: datetime
-    selected_at: datetime
-    needs_decision: bool
-    key: str = ""  # the file name stem: the 18-character ID number (待处理: 学号_姓名)
-    named_by: str = "身份证号"  # 身份证号 / 身份证号(现场读取) / 待处理
-    pending: str | None = None  # why the photo waits in 待处理/ instead of being delivered under an ID number
-    conflict: list[str] = field(default_factory=list)  # a merge conflict: the photos two stations selected
-    photo_rel: str = ""
-    original_rel: str = ""
-    crop: list[float] | None = None
-    # filled by the run
-    photo_sha: str = ""
-    photo_bytes: int = 0
-    quality: int | None = None
-    size_ok: bool = True
-    original_sha: str = ""
-    error: str | None = None
 
 
 @dataclass
@@ -191,430 +118,6 @@ class ExportResult:
         }
 
 
-# --- names -------------------------------------------------------------------
-
-def valid_id_number(value: str) -> bool:
-    """A GB 11643 citizen ID number (18 characters with its check character, or 15 digits), a real date."""
-    from app.roster.idcard import is_valid
-
-    return is_valid((value or "").strip().upper())
-
-
-# one function names every file and folder after roster text (length in bytes, reserved names, ., ..)
-from app.safe_names import UniqueNames  # noqa: E402
-from app.safe_names import safe_component as safe_name  # noqa: E402,F401  (kept for callers of the old name)
-
-
-# --- hashing and atomic writes --------------------------------------------------
-
-
-# the delivery compares files that may not be there yet: None for a missing one
-sha256_file = partial(durable_sha256, missing_ok=True)
-
-
-def _copy_verified(src: Path, dst: Path, sha: str) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.part")
-    try:
-        with open(src, "rb") as fi, open(tmp, "wb") as fo:
-            shutil.copyfileobj(fi, fo, 1 << 20)
-            fo.flush()
-            os.fsync(fo.fileno())
-    except BaseException:  # a full disk: no half-written hidden file is left
-        tmp.unlink(missing_ok=True)
-        raise
-    if sha256_file(tmp) != sha:
-        tmp.unlink(missing_ok=True)
-        raise StationError(f"复制校验失败 (磁盘有问题?): {dst}", exit_code=4)
-    os.replace(tmp, dst)
-
-
-# --- the delivery image ---------------------------------------------------------
-
-
-def encode_delivery(image, profile: DeliveryProfile) -> tuple[bytes, int, bool]:
-    """JPEG bytes at the highest quality whose size is at most ``profile.max_bytes``.
-
-    Every candidate is measured as encoded (bytes, not KiB), so the result
-    never passes the maximum. JPEG size is not strictly monotonic in quality,
-    so the binary search is followed by a look at the few qualities just above
-    the one found. A simple image that stays under the minimum even at the top
-    quality is reported (``ok`` False), not padded.
-    """
-    lo, hi = profile.quality_range
-    cache: dict[int, bytes] = {}
-
-    def enc(q: int) -> bytes:
-        if q not in cache:
-            buf = io.BytesIO()
-            image.save(buf, "JPEG", quality=q, dpi=(profile.dpi, profile.dpi), optimize=True)
-            cache[q] = buf.getvalue()
-        return cache[q]
-
-    def fits(q: int) -> bool:
-        return len(enc(q)) <= profile.max_bytes
-
-    if fits(hi):
-        best = hi
-    elif not fits(lo):
-        return enc(lo), lo, False  # not even the lowest quality fits: flagged, never passed silently
-    else:
-        a, b = lo, hi  # enc(a) fits, enc(b) does not
-        while b - a > 1:
-            m = (a + b) // 2
-            if fits(m):
-                a = m
-            else:
-                b = m
-        best = a
-        for q in range(best + 1, min(best + 4, hi)):  # a non-monotonic step just above
-            if fits(q):
-                best = q
-    data = enc(best)
-    return data, best, profile.min_bytes <= len(data) <= profile.max_bytes
-
-
-def _open_oriented(path: str, crop: list[float], profile: DeliveryProfile):
-    """The photo, EXIF-oriented, decoded at the smallest JPEG scale that still covers 480×640 in the crop."""
-    from PIL import Image, ImageOps
-
-    im = Image.open(path)
-    x0, y0, x1, y1 = crop
-    if im.format == "JPEG":
-        w, h = im.size
-        swap = (im.getexif().get(0x0112) or 1) in (5, 6, 7, 8)
-        ow, oh = (h, w) if swap else (w, h)
-        need = max(profile.width / max((x1 - x0) * ow, 1), profile.height / max((y1 - y0) * oh, 1))
-        if need < 1:
-            im.draft("RGB", (int(w * need) + 1, int(h * need) + 1))
-    return ImageOps.exif_transpose(im)
-
-
-class _CropSource:
-    """The standard crop of a shot: from its QC report, else from running the checker once."""
-
-    def __init__(self, cached: dict[str, list[float]]):
-        self.cached = cached
-        self._checker = None
-        self._checker_error: str | None = None
-
-    def crop_for(self, p: Planned) -> list[float] | None:
-        if p.qc_json:
-            try:
-                crop = json.loads(p.qc_json).get("crop")
-            except ValueError:
-                crop = None
-            if crop and len(crop) == 4:
-                return [float(v) for v in crop]
-        if p.shot_sha in self.cached:
-            return self.cached[p.shot_sha]
-        if self._checker_error:
-            p.error = self._checker_error
-            return None
-        if self._checker is None:
-            try:
-                from qc.checker import Checker
-
-                self._checker = Checker()
-            except Exception as exc:  # noqa: BLE001 - qc not installed or its models failed to load
-                self._checker_error = f"照片未经检查且无法运行检查程序 ({exc})"
-                p.error = self._checker_error
-                return None
-        try:
-            report = self._checker.check_path(p.shot_path)
-        except Exception as exc:  # noqa: BLE001 - a corrupt or missing file: report it, go on
-            p.error = f"无法检查照片 {p.shot_path}: {exc}"
-            return None
-        if not report.crop:
-            p.error = "检查程序未能确定标准裁剪框 (未找到人脸?)"
-            return None
-        crop = [round(float(v), 4) for v in report.crop]
-        self.cached[p.shot_sha] = crop
-        return crop
-
-
-# --- planning -----------------------------------------------------------------------
-
-
-PENDING_DIR = "待处理"
-
-
-class ConflictsBlockDelivery(StationError):
-    """Students with photos selected on two stations (a merge conflict): nothing is delivered until each is decided."""
-
-    exit_code = 3
-
-    def __init__(self, rows: list[Planned]):
-        from app.i18n import t
-
-        self.rows = rows
-        super().__init__(t(
-            f"{len(rows)} 名学生在两个机位都选定了照片 (合并冲突), 交付前需逐一决定: "
-            f"station merge --conflicts 查看, station merge --decide 照片编号 决定; "
-            f"或加 --allow-conflicts 交付较新的一张并列出其余",
-            f"{len(rows)} students have photos selected on two stations (merge conflicts): decide each first "
-            f"(station merge --conflicts, station merge --decide SHOT), or export with --allow-conflicts "
-            f"(the newest is delivered and the rest listed)"))
-
-    def lines(self) -> list[str]:
-        out = []
-        for p in self.rows:
-            s = p.student
-            out.append(f"{s.school} {s.college} {s.class_name} {s.student_no} {s.name}")
-            out.extend(f"    {c}" for c in p.conflict)
-        return out
-
-
-_SHOT_COLS = (Shot.id, Shot.uid, Shot.path, Shot.sha256, Shot.bytes, Shot.qc_verdict, Shot.qc_json,
-              Shot.override_reason, Shot.station_id, Shot.taken_at)
-
-
-def _id_read_column(session: Session):
-    """``shots.id_read`` (the ID number read at the camera) when this database has it, else None."""
-    col = Shot.__table__.c.get("id_read")
-    if col is not None:
-        return col
-    from sqlalchemy import inspect, literal_column
-
-    try:
-        names = {c["name"] for c in inspect(session.connection()).get_columns("shots")}
-    except Exception:  # noqa: BLE001 - no such table or an unreadable schema: nothing read at the camera
-        return None
-    return literal_column("shots.id_read") if "id_read" in names else None
-
-
-def _ids_read(session: Session, student_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
-    """Student id → [(shot id, ID number read at the camera)], newest first."""
-    col = _id_read_column(session)
-    if col is None or not student_ids:
-        return {}
-    out: dict[int, list[tuple[int, str]]] = {}
-    q = (select(Shot.student_id, Shot.id, col).where(Shot.student_id.is_not(None), col.is_not(None), col != "")
-         .order_by(Shot.taken_at.desc(), Shot.id.desc()))
-    for sid, shot_id, value in session.execute(q):
-        if sid in student_ids:
-            out.setdefault(sid, []).append((shot_id, str(value)))
-    return out
-
-
-def _open_conflicts(session: Session, student_ids: set[int]) -> dict[int, list[int]]:
-    """Student id → the other stations' shots of an undecided merge conflict."""
-    from app.models import MergeConflict
-
-    out: dict[int, list[int]] = {}
-    q = select(MergeConflict.student_id, MergeConflict.other_shot_id, MergeConflict.kept_shot_id).where(
-        MergeConflict.decided_at.is_(None))
-    for sid, other, kept in session.execute(q):
-        if sid in student_ids:
-            have = out.setdefault(sid, [])
-            have.extend(x for x in (kept, other) if x not in have)
-    return out
-
-
-def plan(session: Session, *, college: str | None = None, class_name: str | None = None, school: str | None = None,
-         newest_on_conflict: bool = False) -> list[Planned]:
-    """The delivery's rows: one per student in scope with a selected shot, each with its file names.
-
-    A student with an undecided merge conflict (``needs_decision``) gets
-    ``conflict`` (the photos in question); with ``newest_on_conflict`` the
-    newest of them is planned instead of the one kept by the merge.
-    """
-    students = load_students(session, college=college, class_name=class_name, school=school)
-    by_id = {s.id: s for s in students}
-    labels = station_labels(session)
-    rows = session.execute(
-        select(
-            Selection.student_id,
-            Selection.selected_at,
-            Selection.override_reason,
-            Selection.needs_decision,
-            Shot.id,
-            Shot.path,
-            Shot.sha256,
-            Shot.bytes,
-            Shot.qc_verdict,
-            Shot.qc_json,
-            Shot.override_reason.label("shot_override"),
-            Shot.station_id,
-            Shot.taken_at,
-        ).join(Shot, Shot.id == Selection.shot_id)
-    ).all()
-    out = []
-    for r in rows:
-        s = by_id.get(r.student_id)
-        if s is None:
-            continue
-        out.append(
-            Planned(
-                s,
-                r.id,
-                r.path,
-                r.sha256,
-                r.bytes,
-                r.qc_verdict,
-                r.qc_json,
-                r.override_reason or r.shot_override,
-                labels.get(r.station_id, "?"),
-                r.taken_at,
-                r.selected_at,
-                bool(r.needs_decision),
-            )
-        )
-    order = {s.id: i for i, s in enumerate(students)}
-    out.sort(key=lambda p: order[p.student.id])
-    _mark_conflicts(session, out, labels, newest_on_conflict)
-    _assign_names(out, _id_facts(session, out))
-    return out
-
-
-def _mark_conflicts(session: Session, rows: list[Planned], labels: dict[int, str], newest: bool) -> None:
-    others = _open_conflicts(session, {p.student.id for p in rows})
-    for p in rows:
-        shot_ids = others.get(p.student.id, [])
-        if not p.needs_decision and not shot_ids:
-            continue
-        ids = [p.shot_id, *(i for i in shot_ids if i != p.shot_id)]
-        shots = {r.id: r for r in session.execute(select(*_SHOT_COLS).where(Shot.id.in_(ids)))}
-        cands = [shots[i] for i in ids if i in shots]
-        if len(cands) < 2:
-            continue  # flagged, but the other photo is gone: nothing to choose between
-        p.needs_decision = True
-        p.conflict = [f"{c.uid[:12]}  {labels.get(c.station_id, '?')}  {c.taken_at:%Y-%m-%d %H:%M:%S}  "
-                      f"{c.qc_verdict or '-'}" + ("  (当前选定)" if c.id == p.shot_id else "") for c in cands]
-        if newest:
-            best = max(cands, key=lambda c: (c.taken_at, c.id))
-            if best.id != p.shot_id:
-                p.shot_id, p.shot_path, p.shot_sha, p.shot_bytes = best.id, best.path, best.sha256, best.bytes
-                p.qc_verdict, p.qc_json, p.override = best.qc_verdict, best.qc_json, best.override_reason
-                p.station, p.taken_at = labels.get(best.station_id, "?"), best.taken_at
-
-
-@dataclass(frozen=True)
-class _IdFacts:
-    id18: str | None  # the roster's 18-character form (the import's normalisation)
-    lost: bool  # Excel stored the number as a number and lost digits
-    read: tuple[tuple[int, str], ...]  # (shot id, number read at the camera), newest first
-
-
-def _id_facts(session: Session, rows: list[Planned]) -> dict[int, _IdFacts]:
-    from app.models import RosterFinding, Student
-
-    ids = {p.student.id for p in rows}
-    read = _ids_read(session, ids)
-    out = {}
-    if not ids:
-        return out
-    # the import's finding: Excel kept 15 significant digits (a number that may even pass the check by chance)
-    lost = set(session.scalars(select(RosterFinding.student_id).where(
-        RosterFinding.field == "Sfzh", RosterFinding.code == "id_stored_as_number")))
-    for sid, id18 in session.execute(select(Student.id, Student.id_number18)):
-        if sid in ids:
-            out[sid] = _IdFacts(id18, sid in lost, tuple(read.get(sid, ())))
-    return out
-
-
-def normalised_id(value: str | None) -> str | None:
-    """The 18-character form of a valid GB 11643 number (a legacy 15-digit one converted), else None."""
-    from app.roster.idcard import to18
-
-    v = (value or "").strip().upper()
-    if not valid_id_number(v):
-        return None
-    return to18(v) if len(v) == 15 else v
-
-
-def delivery_id(p: Planned, facts: _IdFacts | None) -> tuple[str | None, str, str | None]:
-    """(18-character ID number, where it came from, why there is none).
-
-    The roster's number, normalised, unless it is missing, invalid or lost by
-    Excel; then the valid number read at the camera (the selected shot's
-    first). Nothing else of the row (Ksh, name errors) matters.
-    """
-    from app.i18n import t
-
-    raw = (p.student.id_number or "").strip().upper()
-    lost = facts.lost if facts else False
-    if not lost:
-        for candidate in ((facts.id18 if facts else None), raw):
-            found = normalised_id(candidate)
-            if found:
-                return found, "身份证号", None
-    read = sorted(facts.read if facts else (), key=lambda r: r[0] != p.shot_id)  # the selected shot's first
-    for _shot, value in read:
-        found = normalised_id(value)
-        if found:
-            return found, "身份证号(现场读取)", None
-    if not raw:
-        why = t("名单中没有身份证号", "no ID number on the roster")
-    elif lost:
-        why = t("名单身份证号被 Excel 存成数字, 末几位已丢失", "the roster's ID number lost digits in Excel")
-    else:
-        why = t("名单身份证号无效 (GB 11643 校验位或出生日期不对)", "the roster's ID number is invalid (GB 11643)")
-    if read:
-        why += t("; 现场读取的号码也无效", "; the number read at the camera is invalid too")
-    else:
-        why += t("; 现场未扫描身份证", "; no ID card was scanned at the camera")
-    return None, "待处理", why
-
-
-def _assign_names(rows: list[Planned], facts: dict[int, _IdFacts] | None = None) -> None:
-    """Every delivered photo is ``<18-character ID number>.jpg``; a student without one waits in 待处理/.
-
-    No guessed names: a student whose ID number is missing, broken or shared
-    with another student of the delivery goes to ``待处理/<学号>_<姓名>.jpg``
-    with the reason (the manifest lists it, the summary counts it).
-    """
-    from app.i18n import t
-
-    facts = facts or {}
-    found = [delivery_id(p, facts.get(p.student.id)) for p in rows]
-    holders: dict[str, list[Planned]] = {}
-    for p, (idn, _by, _why) in zip(rows, found):
-        if idn:
-            holders.setdefault(idn, []).append(p)
-    used: set[str] = set()
-    folders = UniqueNames(fallback="未填")  # two classes never share a folder (., .., long or equal-cut names)
-    for p, (idn, by, why) in zip(rows, found):
-        s = p.student
-        ext = Path(p.shot_path).suffix.lower() or ".jpg"
-        if idn and len(holders[idn]) > 1:
-            others = "、".join(f"{o.student.student_no} {o.student.name}" for o in holders[idn] if o is not p)
-            idn, by, why = None, "待处理", t(f"身份证号与 {others} 相同", f"the same ID number as {others}")
-        if idn:
-            folder = folders.path([s.school or "学校", s.college, s.class_name])
-            p.key, p.named_by, p.pending = idn, by, None
-            p.photo_rel = f"{PHOTO_DIR}/{folder}/{idn}.jpg"
-            p.original_rel = f"{ORIGINAL_DIR}/{folder}/{idn}{ext}"
-            continue
-        stem = safe_name(f"{s.student_no.strip() or t('无学号', 'no-number')}_{s.name.strip() or t('无姓名', 'no-name')}")
-        key, n = stem, 1
-        while key in used:  # two students with one number and name: both kept, numbered
-            n += 1
-            key = f"{stem}_{n}"
-        used.add(key)
-        p.key, p.named_by, p.pending = key, by, why
-        p.photo_rel = f"{PENDING_DIR}/{key}.jpg"
-        p.original_rel = f"{PENDING_DIR}/{ORIGINAL_DIR}/{key}{ext}"
-
-
-def conflict_gate(session: Session, *, school: str | None = None, college: str | None = None,
-                  class_name: str | None = None) -> None:
-    """Raise :class:`ConflictsBlockDelivery` (before anything is written) when students in scope have undecided merge conflicts."""
-    from app.models import MergeConflict, Student
-
-    flagged = set(session.scalars(select(Selection.student_id).where(Selection.needs_decision.is_(True))))
-    flagged |= set(session.scalars(select(MergeConflict.student_id).where(MergeConflict.decided_at.is_(None))))
-    if not flagged:
-        return
-    if school:
-        flagged &= set(session.scalars(select(Student.id).where(Student.school == school, Student.id.in_(flagged))))
-    if not flagged:
-        return
-    rows = [p for p in plan(session, college=college, class_name=class_name, school=school) if p.conflict]
-    if rows:
-        raise ConflictsBlockDelivery(rows)
-
-
 # --- the run --------------------------------------------------------------------------
 
 
@@ -636,83 +139,22 @@ def _save_state(root: Path, state: dict[str, Any]) -> None:
     write_atomic(path, data)
 
 
-def _process(p: Planned, root: Path, profile: DeliveryProfile, prev: dict[str, Any], cancel: Any = None) -> dict[str, int]:
-    """Make both files of one student right; returns counters. Runs in a worker thread."""
-    from qc.crop import crop_to_delivery
-
-    counts = Counter()
-    if cancel is not None and cancel.is_set():
-        p.error = CANCELLED
-        return counts
-    src = Path(p.shot_path)
-    # the original, byte for byte
-    dst = root / p.original_rel
-    have = sha256_file(dst)
-    if have == p.shot_sha:
-        counts["unchanged"] += 1
-    else:
-        if not src.is_file():
-            p.error = f"原片文件不存在: {src}"
-            return counts
-        if sha256_file(src) != p.shot_sha:
-            p.error = f"原片与拍摄时记录的校验值不符 (文件已损坏或被改动): {src}"
-            return counts
-        _copy_verified(src, dst, p.shot_sha)
-        counts["written_originals"] += 1
-        if have is not None:
-            counts["replaced"] += 1
-    p.original_sha = p.shot_sha
-    # the delivery image: deterministic from (original, crop, profile)
-    inputs = _inputs(p, profile)
-    dst = root / p.photo_rel
-    rec = prev.get(p.photo_rel)
-    have = sha256_file(dst)
-    if rec and rec.get("inputs") == inputs and have == rec.get("sha256"):
-        counts["unchanged"] += 1
-        p.photo_sha, p.photo_bytes, p.quality, p.size_ok = rec["sha256"], rec["bytes"], rec["quality"], rec["size_ok"]
-        return counts
-    original = _open_oriented(str(src), p.crop, profile)
-    icc = source_profile(original)  # an Adobe RGB photo is delivered in sRGB
-    image = to_srgb(crop_to_delivery(original, p.crop, (profile.width, profile.height)), icc)
-    data, quality, ok = encode_delivery(image, profile)
-    sha = hashlib.sha256(data).hexdigest()
-    if have != sha:
-        write_atomic(dst, data, expect_sha256=sha)
-        counts["written_photos"] += 1
-        if have is not None:
-            counts["replaced"] += 1
-    else:
-        counts["unchanged"] += 1
-    p.photo_sha, p.photo_bytes, p.quality, p.size_ok = sha, len(data), quality, ok
-    return counts
-
-
-CANCELLED = "已取消"
-
-
 class ExportCancelled(StationError):
     """The operator stopped the delivery; what was written is kept and the next run goes on from there."""
 
     exit_code = 130
 
     def __init__(self, finished: int, students: int):
-        from app.i18n import t
-
         self.finished, self.students = finished, students
         super().__init__(t(f"已取消导出: {finished}/{students} 人的文件已写入并校验, 保留; 再次导出会从这里继续",
                            f"delivery cancelled: the files of {finished}/{students} students are written, verified "
                            f"and kept; the next export goes on from there"))
 
 
-def _inputs(p: Planned, prof: DeliveryProfile) -> dict[str, Any]:
-    """What a delivery image is made from: the same inputs give the same file (so it is not redone)."""
-    return {"src": p.shot_sha, "crop": p.crop, "profile": prof.name, "colour": COLOUR_VERSION}
-
-
 def _remember(files: dict[str, Any], p: Planned, prof: DeliveryProfile) -> None:
     """The export state's records of a student's two delivered files."""
     files[p.photo_rel] = {"student": p.student.uid, "sha256": p.photo_sha, "bytes": p.photo_bytes,
-                          "quality": p.quality, "size_ok": p.size_ok, "inputs": _inputs(p, prof)}
+                          "quality": p.quality, "size_ok": p.size_ok, "inputs": inputs_of(p, prof)}
     files[p.original_rel] = {"student": p.student.uid, "sha256": p.original_sha, "bytes": p.shot_bytes}
 
 
@@ -759,7 +201,7 @@ def export_photos(
     result.conflicts = conflicts
     result.students = len(rows)
 
-    crops = _CropSource(state.setdefault("crops", {}))
+    crops = CropSource(state.setdefault("crops", {}))
     todo = []
     for p in rows:
         p.crop = crops.crop_for(p)
@@ -770,7 +212,7 @@ def export_photos(
     prev = state.get("files", {})
     done = 0
     with ThreadPoolExecutor(max_workers=workers or min(4, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(_process, p, root, prof, prev, cancel) for p in todo]
+        futures = [pool.submit(process_student, p, root, prof, prev, cancel) for p in todo]
         for fut in futures:
             for k, v in fut.result().items():
                 setattr(result, k, getattr(result, k) + v)
@@ -809,12 +251,8 @@ def export_photos(
         _remember(files, p, prof)
     _save_state(root, state)
     result.rows = rows
-    from app.reports.manifest import write_manifest
-
     write_manifest(root, rows, prof)
     if proof_sheets:
-        from app.reports.proof import write_proof_sheets
-
         result.proof_sheets = write_proof_sheets(root, [p for p in rows if not p.error], state)
         _save_state(root, state)
     result.seconds = time.perf_counter() - t0
@@ -835,8 +273,6 @@ def tree_digest(root: Path) -> str:
 
 def pack_encrypted(staging: Path, zip_path: Path, password: str, result: ExportResult) -> None:
     """Pack the staged delivery into an AES zip unless the archive already holds exactly this tree."""
-    from app.crypto import zip_tree
-
     state = _load_state(staging)
     digest = tree_digest(staging)
     last = state.get("zip") or {}
@@ -855,13 +291,6 @@ def pack_encrypted(staging: Path, zip_path: Path, password: str, result: ExportR
 
 
 # the private staging folders behind encrypted deliveries (a light module: the command line cleans at start)
-from app.staging import (  # noqa: E402,F401
-    cleanup_stale_staging,
-    default_staging,
-    new_staging,
-    remove_staging,
-    staging_base as _staging_base,
-)
 
 
 def export_encrypted(session: Session, zip_path: str | Path, password: str, *, staging: str | Path | None = None,

@@ -12,7 +12,7 @@ fall back: a real import always goes into ``station.db``.
 A command that reads students from a database without a roster says so and how
 to import one (or to run the demo), instead of showing an empty list.
 
-Standard library only: this runs before every command.
+Standard library (and the station's atomic write) only: this runs before every command.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from app.i18n import t
+from capture.durable import write_atomic
 
 # Commands that only show or use the roster: they may open the demo's database.
 SHOWS_STUDENTS = {"run", "marshal", "find", "shoot", "phone"}
@@ -50,10 +51,7 @@ def remember_demo_db(url: str) -> None:
     data["demo_db"] = url
     path = state_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
     except OSError:
         pass  # a read-only home must not stop the demo
 
@@ -101,7 +99,7 @@ def choose_db(command: str | None, db_arg: str | None, out=None) -> str | None:
         if command in NEEDS_ROSTER:
             _say_if_empty(db_arg or os.environ.get("STATION_DB"), out)
         return db_arg
-    from app.db import DEFAULT_URL, resolve_url
+    from app.db import DEFAULT_URL, resolve_url  # lazy: SQLAlchemy (~0.2 s) only once a command needs a roster; this module runs before every command
 
     here = resolve_url(None)
     if command in SHOWS_STUDENTS and not student_count(here):
@@ -125,7 +123,7 @@ def no_roster_message(where: str) -> str:
 
 
 def _say_if_empty(url: str | None, out) -> None:
-    from app.db import resolve_url
+    from app.db import resolve_url  # lazy: SQLAlchemy, as above
 
     url = resolve_url(url)
     if student_count(url) == 0:
@@ -136,7 +134,7 @@ def roster_size(db) -> int:
     """Active students in an open station database (the window asks, off the UI thread)."""
     from sqlalchemy import func, select
 
-    from app.models import Student
+    from app.models import Student  # lazy: SQLAlchemy, as above
 
     with db.session() as s:
         return int(s.scalar(select(func.count(Student.id)).where(Student.active.is_(True))) or 0)

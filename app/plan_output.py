@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.plan import Plan, Slot
+from capture.durable import write_atomic
 
 TIME_FMT = "hh:mm"
 DATE_FMT = "yyyy-mm-dd"
@@ -151,7 +152,6 @@ def write_pdf(plan: Plan, path: str | Path, school: str = "") -> Path:
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from app.crypto import write_atomic
     from app.pdf import register_cjk_font
 
     font = register_cjk_font()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.pdf import register_cjk_font
+from capture.durable import atomic_path
 
 
 @dataclass
@@ -74,13 +75,7 @@ def write_pdf(notice: Notice, path: str | Path) -> Path:
         flow += [Paragraph(h, head), Paragraph(text, body)]
     flow += [Spacer(1, 8 * mm), Paragraph(notice.footer, small)]
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with atomic_path(path) as tmp:
         SimpleDocTemplate(str(tmp), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
                           bottomMargin=18 * mm, title=notice.title).build(flow)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path

@@ -150,7 +150,7 @@ def finish_interrupted_writes(folder: Path, min_age_s: float = 10.0) -> tuple[li
 
     Returns (finished final paths, set-aside paths).
     """
-    from capture.durable import CorruptImage, _fsync_dir, final_name_of_temp, is_jpeg_name, publish, verify_jpeg
+    from capture.durable import CorruptImage, final_name_of_temp, fsync_dir, fsync_file, is_jpeg_name, publish, verify_jpeg
 
     finished: list[Path] = []
     aside: list[Path] = []
@@ -175,13 +175,9 @@ def finish_interrupted_writes(folder: Path, min_age_s: float = 10.0) -> tuple[li
                 except CorruptImage:
                     ok = False
             if ok:
-                fd = os.open(tmp, os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
+                fsync_file(tmp)
                 finished.append(publish(tmp, Path(dirpath) / final_name))
-                _fsync_dir(Path(dirpath))
+                fsync_dir(Path(dirpath))
             else:
                 dest_dir = folder / INCOMPLETE_DIR
                 dest_dir.mkdir(exist_ok=True)

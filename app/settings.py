@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Setting
+from app.site_url import strip_password
 
 DEFAULTS: dict[str, Any] = {
     "station.name": "机位1",
@@ -73,8 +74,6 @@ def set_(session: Session, key: str, value: Any) -> None:
         raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
     default = DEFAULTS[key]
     if key == "site.url" and value:
-        from app.site import strip_password
-
         if strip_password(str(value))[1] is not None:
             raise ValueError("站点数据库地址里不要写密码 (会存进数据库): 用 station site init --site URL 写入 ~/.pgpass, "
                              "或设环境变量 STATION_SITE_PASSWORD")

@@ -28,6 +28,7 @@ from app.errors import InputError
 from app.i18n import t
 from app.marshal import GROUP_SIZE, ClassView, SlotInfo, college_label, load_classes, plan_slots
 from app.models import Student
+from capture.durable import write_atomic
 
 
 @dataclass
@@ -126,7 +127,6 @@ def write_sheets(
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     from app import settings
-    from app.crypto import write_atomic
     from app.pdf import register_cjk_font
     from app.plan_db import Places, latest_places
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import settings
+from app import audit, settings
 from app.models import Setting, ShootingSession, Station, now
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,6 @@ def _check_identity(session: Session, st: Station | None) -> Station | None:
     if recorded == fp:
         return st
     if st is not None and recorded is not None:
-        from app import audit
-
         what = ", ".join(k for k in ("machine", "path", "inode") if recorded.get(k) != fp[k])
         log.warning("this station database was copied or moved (%s differs): station %s gets a new identity", what, st.uid)
         st.is_local = False

@@ -32,7 +32,8 @@ from app.db import open_db  # noqa: E402
 from app.demo_data import write_big_roster  # noqa: E402
 from app.models import Selection, Shot, Student  # noqa: E402
 from app.roster.importer import import_roster  # noqa: E402
-from app.site import Replicator, connect_site, init_site, sync_once  # noqa: E402
+from app.site import Replicator  # noqa: E402
+from app.site_sync import connect_site, init_site, sync_once  # noqa: E402
 from app.station import local_station  # noqa: E402
 
 

@@ -22,7 +22,7 @@ def main() -> int:
     mode, step, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     argv = sys.argv[5:] if sys.argv[4] == "--" else sys.argv[4:]
     import app.crypto
-    import app.export
+    import app.delivery_files
     import app.reports.manifest
     import app.reports.proof
 
@@ -46,8 +46,8 @@ def main() -> int:
         setattr(module, name, hooked)
 
     target = {
-        "original": (app.export, "_copy_verified"),
-        "photo": (app.export, "write_atomic"),
+        "original": (app.delivery_files, "_copy_verified"),
+        "photo": (app.delivery_files, "write_atomic"),
         "manifest": (app.reports.manifest, "write_manifest"),
         "proof": (app.reports.proof, "class_pdf"),
         "pack": (app.crypto, "_inner_info"),

@@ -94,10 +94,7 @@ import grimp  # noqa: E402  (import-linter's graph library)
 
 KNOWN_CYCLES: list[set[str]] = [
     {"qc.backdrop", "qc.checks.background"},
-    {"app.export", "app.marshal", "app.merge", "app.reports.common", "app.reports.manifest",
-     "app.reports.proof", "app.settings", "app.site", "app.station"},
     {"app.plan", "app.plan_rules"},
-    {"app.reports.reconcile", "app.reports.reconcile_sheets"},
     {"app.shot_sequence", "app.workflow", "app.workflow_recovery"},
     {"ui.photo_marks", "ui.photo_view"},
     {"ui.app", "ui.autopilot", "ui.main_menus", "ui.main_window", "ui.marshal_app", "ui.marshal_window"},
@@ -105,10 +102,10 @@ KNOWN_CYCLES: list[set[str]] = [
 
 LINE_LIMIT = 500
 OVERSIZE: dict[str, int] = {  # path -> its length today; may only shrink to LINE_LIMIT and leave
-    "qc/synth.py": 910, "app/export.py": 886, "app/workflow.py": 821, "app/roster/reader.py": 774,
-    "ui/main_window.py": 730, "app/merge.py": 705, "app/marshal.py": 692, "ui/photo_view.py": 629,
-    "qc/analysis.py": 628, "app/roster/importer.py": 600, "app/site.py": 578, "app/phone.py": 575,
-    "app/reports/reconcile.py": 533, "app/plan.py": 526, "app/commands/report_cmd.py": 511,
+    "qc/synth.py": 910, "app/workflow.py": 821, "app/roster/reader.py": 774,
+    "ui/main_window.py": 730, "app/marshal.py": 692, "ui/photo_view.py": 629,
+    "qc/analysis.py": 628, "app/roster/importer.py": 600, "app/phone.py": 575,
+    "app/plan.py": 526,
 }
 
 

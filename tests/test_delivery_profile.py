@@ -9,7 +9,8 @@ import pytest
 from PIL import Image, ImageOps
 
 from app.errors import InputError
-from app.export import DELIVERY_PROFILES_DIR, PROFILES, DeliveryProfile, encode_delivery
+from app.delivery_files import encode_delivery
+from app.delivery_plan import DELIVERY_PROFILES_DIR, PROFILES, DeliveryProfile
 
 FACES = Path(__file__).resolve().parents[2] / "shared" / "faces" / "images"
 

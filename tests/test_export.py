@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from app.export import PROFILES, encode_delivery, valid_id_number
+from app.delivery_files import encode_delivery
+from app.delivery_plan import PROFILES, valid_id_number
 from app.models import AuditLog, Selection, Shot, Station, Student
 from app.reports.xlsx import load_workbook
 from tests._reports_day import day, id_number  # noqa: F401

@@ -198,7 +198,7 @@ def test_three_stations_outage_and_kill_every_shot_once(site, cluster):
 
 
 def test_two_stations_select_one_student_at_once_make_one_conflict(site):
-    from app.site import connect_site, sync_once
+    from app.site_sync import connect_site, sync_once
 
     st, code = site["stations"], site["codes"][-1]
     for i in (0, 1):  # both shoot the same student before either syncs
@@ -276,7 +276,7 @@ def test_site_url_never_stores_a_password(run_cli):
 
 def test_site_server_needs_its_password_on_the_network(tmp_path, monkeypatch):
     from app import site_server
-    from app.site import SiteUnavailable, connect_site, init_site
+    from app.site_sync import SiteUnavailable, connect_site, init_site
 
     if not site_server.available():
         pytest.skip("no PostgreSQL server binaries")
@@ -301,7 +301,7 @@ def test_site_server_needs_its_password_on_the_network(tmp_path, monkeypatch):
         monkeypatch.delenv("STATION_SITE_PASSWORD")
         with pytest.raises(SiteUnavailable):
             connect_site(url)
-        from app.site import remember_password
+        from app.site_url import remember_password
 
         remember_password(url, password, tmp_path / "pgpass")
         assert (tmp_path / "pgpass").stat().st_mode & 0o077 == 0

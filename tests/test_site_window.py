@@ -16,7 +16,7 @@ def _set_site(db, url: str, interval: int = 1) -> None:
 
 
 def test_window_syncs_with_the_site_and_says_so(db, make_window, qtbot, tmp_path):
-    from app.site import init_site
+    from app.site_sync import init_site
 
     site_url = f"sqlite:///{tmp_path / 'site.db'}"  # the same code path as PostgreSQL, without a server
     init_site(site_url).dispose()

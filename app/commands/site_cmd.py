@@ -1,4 +1,4 @@
-"""`station site`: site mode, the stations of a school sharing one PostgreSQL site database.
+"""`station site` (the parser, standard library only; the handlers are in site_run.py): site mode, the stations of a school sharing one PostgreSQL site database.
 
     station site init --site postgresql://station@192.168.1.10/site   # once, creates/migrates it
     station config site.url postgresql://station@192.168.1.10/site    # on every station
@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from app.commands import handler
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,135 +19,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     init = ss.add_parser("init", help="建立或升级站点数据库 / create or migrate the site database")
     init.add_argument("--site", required=True, metavar="URL", help="postgresql://USER[:PASSWORD]@HOST[:PORT]/DB")
     init.add_argument("--no-save", action="store_true", help="不把地址写进本机设置 / do not set site.url here")
-    init.set_defaults(func=run_init)
+    init.set_defaults(func=handler("app.commands.site_run:run_init"))
     sync = ss.add_parser("sync", help="立即同步一次 / sync once now")
     sync.add_argument("--site", metavar="URL", help="默认: 设置 site.url 或 STATION_SITE_URL")
     sync.add_argument("--json", action="store_true")
-    sync.set_defaults(func=run_sync)
+    sync.set_defaults(func=handler("app.commands.site_run:run_sync"))
     srv = ss.add_parser("server", help="在本机启动站点数据库服务器 / run the site's PostgreSQL server on this laptop")
     srv.add_argument("--data", default="~/station-site", help="数据库集群文件夹 (默认 ~/station-site)")
     srv.add_argument("--listen", default="*", help="监听地址: 本校局域网地址, 逗号分隔 (默认 * = 本机所有网卡)")
     srv.add_argument("--port", type=int, default=55432, help="端口 (默认 55432, 不与系统自带的 PostgreSQL 冲突)")
     srv.add_argument("--stop", action="store_true", help="停止服务器 / stop it")
-    srv.set_defaults(func=run_server)
+    srv.set_defaults(func=handler("app.commands.site_run:run_server"))
     st = ss.add_parser("status", help="各机位同步状态 / replication status per station")
     st.add_argument("--site", metavar="URL", help="默认: 设置 site.url 或 STATION_SITE_URL")
     st.add_argument("--json", action="store_true")
-    st.set_defaults(func=run_status)
-
-
-def _url(args, db) -> str:
-    from app.errors import InputError
-    from app.site import site_url
-
-    if getattr(args, "site", None):
-        return args.site
-    with db.session() as s:
-        url = site_url(s)
-    if not url:
-        raise InputError("本机没有设置站点数据库: station config site.url postgresql://用户@主机/库名 (或 STATION_SITE_URL)")
-    return url
-
-
-def run_init(args: argparse.Namespace) -> int:
-    from app import settings
-    from app.cli import open_db
-    from app.site import display_url, init_site, remember_password, strip_password
-
-    bare, password = strip_password(args.site)
-    if password is not None and bare.startswith("postgresql"):
-        path = remember_password(bare, password)
-        print(f"密码已写入 {path} (仅本人可读), 不进数据库和日志")
-    site = init_site(args.site)
-    site.dispose()
-    print(f"站点数据库已就绪: {display_url(bare)}")
-    if not args.no_save:
-        db = open_db(args)
-        with db.session() as s:
-            settings.set_(s, "site.url", bare)
-            s.commit()
-        print("本机已设为站点模式 (site.url); 其他机位: station config site.url " + display_url(bare))
-    return 0
-
-
-def run_sync(args: argparse.Namespace) -> int:
-    from app.cli import open_db
-    from app.site import connect_site, sync_once
-
-    db = open_db(args)
-    site = connect_site(_url(args, db))
-    try:
-        report = sync_once(db, site)
-    finally:
-        site.dispose()
-    if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False))
-    else:
-        print(
-            f"{report.station}: 上传 {report.pushed_shots} 张照片、{report.pushed_selections} 个选定; "
-            f"下载 {report.pulled_shots} 张照片记录、{report.pulled_selections} 个选定; "
-            f"冲突 {report.conflicts}; 用时 {report.seconds:.1f} 秒"
-        )
-    return 0
-
-
-def run_status(args: argparse.Namespace) -> int:
-    from app.cli import open_db
-    from app.site import SiteUnavailable, connect_site, status
-
-    db = open_db(args)
-    url = _url(args, db)
-    site = None
-    note = ""
-    try:
-        site = connect_site(url)
-    except SiteUnavailable as exc:
-        note = exc.message + " — 以下是本机上次同步时的情况"
-    try:
-        out = status(db, site)
-    finally:
-        if site is not None:
-            site.dispose()
-    if args.json:
-        out["note"] = note
-        print(json.dumps(out, ensure_ascii=False))
-        return 0 if site is not None else 4
-    if note:
-        print(note)
-    for st in out["stations"]:
-        lag = "-" if st["lag_s"] is None else f"{st['lag_s']:.1f} 秒"
-        print(f"{st['station']:<8} 上次联系 {st['last_contact'] or '从未'}  待同步 {st['pending']}  延迟 {lag}")
-    print(f"全站已拍学生: {out['students_photographed']}")
-    return 0 if site is not None else 4
-
-
-def run_server(args: argparse.Namespace) -> int:
-    import socket
-
-    from app.site import remember_password
-    from app.site_server import LocalPostgres, new_password
-
-    server = LocalPostgres(args.data, listen=args.listen, port=args.port)
-    if args.stop:
-        server.stop()
-        print("站点数据库服务器已停止")
-        return 0
-    password = None
-    if not server.initialised:
-        password = new_password()
-        server.init(password=password)
-    server.start()
-    server.create_database("site")
-    try:
-        host = socket.gethostbyname(socket.gethostname())
-    except OSError:
-        host = "本机地址"
-    url = f"postgresql://station@{host}:{args.port}/site"
-    print(f"站点数据库服务器已启动: {server.root}")
-    if password is not None:
-        remember_password(url, password)
-        print(f"站点密码 (只显示这一次, 已写入本机 ~/.pgpass): {password}")
-        print("在每台机位上运行: station site init --site postgresql://station:密码@" + f"{host}:{args.port}/site")
-    else:
-        print(f"各机位: station config site.url {url}")
-    return 0
+    st.set_defaults(func=handler("app.commands.site_run:run_status"))

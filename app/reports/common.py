@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.marshal import group_no_for, student_no_key
 from app.models import MajorCollege, Selection, Student, Station
 
 NO_COLLEGE = "(未分学院)"
@@ -109,8 +110,6 @@ def class_groups(students: list[StudentRow]) -> dict[int, int]:
     on no printed sheet) in natural student-number order, cut into tens
     (``app.marshal``).
     """
-    from app.marshal import group_no_for, student_no_key
-
     members = [s for s in students if s.active and not s.unlisted]
     ordered = sorted(members, key=lambda s: (student_no_key(s.student_no), s.roster_order, s.id))
     return {s.id: group_no_for(i, len(ordered)) for i, s in enumerate(ordered)}

@@ -27,9 +27,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import settings
 from app.models import DATA_ISSUE_KINDS, DataIssue, RosterFinding
 from app.reports.common import StudentRow, load_students
+from app.reports.xlsx import save_workbook
 from app.roster.fields import LABEL_ZH
+from app.roster.idcard import is_valid, to18
 
 CENTRE = "江苏省高校招生就业指导服务中心"
 
@@ -129,8 +132,6 @@ def _camera_id_reads(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def _same_id(a: str, b: str) -> bool:
-    from app.roster.idcard import to18
-
     a, b = (a or "").strip().upper(), (b or "").strip().upper()
     if a == b:
         return True
@@ -142,8 +143,6 @@ def _same_id(a: str, b: str) -> bool:
 
 def build(session: Session, *, college: str | None = None, class_name: str | None = None,
           school: str | None = None) -> Errata:
-    from app import settings
-
     students = load_students(session, college=college, class_name=class_name, school=school)
     by_id = {s.id: s for s in students}
     rows: dict[object, ErrataRow] = {}
@@ -217,8 +216,6 @@ def build(session: Session, *, college: str | None = None, class_name: str | Non
             r.id_wrong = True
             if f.fixed and not r.correct_id:
                 r.correct_id = f.fixed
-
-    from app.roster.idcard import is_valid
 
     for sid, read in _camera_id_reads(session, set(by_id)).items():
         s = by_id[sid]
@@ -394,8 +391,6 @@ def workbook(errata: Errata):
 
 
 def write(errata: Errata, path: str | Path, password: str | None = None) -> Path:
-    from app.reports.xlsx import save_workbook
-
     return save_workbook(workbook(errata), path, password)
 
 

@@ -28,9 +28,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import settings
+from app.errors import InputError
+from app.i18n import t
 from app.models import Selection
+from app.pdf import register_cjk_font
 from app.period import Period
 from app.reports.common import StudentRow, load_students, station_labels
+from app.reports.xlsx import Col, Table, write_tables
+from capture.durable import write_atomic
 
 RULE = (
     "实拍人数按以下规则统计: 在本期间内有选定照片 (交付的电子图像) 的学生, 每人计一次; "
@@ -106,10 +112,6 @@ def build(
     unit_price: Decimal | float | int | None = None,
 ) -> list[FeeStatement]:
     """One statement per school on the roster (or only ``school``)."""
-    from app import settings
-    from app.errors import InputError
-    from app.i18n import t
-
     price = Decimal(str(unit_price if unit_price is not None else settings.get(session, "fees.unit_price")))
     if price < 0:
         raise InputError(t("单价不能为负", "the unit price cannot be negative"))
@@ -164,8 +166,6 @@ def build(
 
 
 def tables(st: FeeStatement):
-    from app.reports.xlsx import Col, Table
-
     money = "0.00"
     head = [
         f"{st.school} 毕业生图像采集费用结算表",
@@ -192,8 +192,6 @@ def tables(st: FeeStatement):
 
 
 def write_xlsx(statements: list[FeeStatement], path: str | Path, password: str | None = None) -> Path:
-    from app.reports.xlsx import write_tables
-
     out = []
     for st in statements:
         for tb in tables(st):
@@ -210,10 +208,6 @@ def write_pdf(statements: list[FeeStatement], path: str | Path, *, session: Sess
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from app import settings
-    from app.crypto import write_atomic
-    from app.pdf import register_cjk_font
 
     def setting(key: str) -> str:
         return str(settings.get(session, key) if session is not None else settings.DEFAULTS[key])

@@ -21,8 +21,15 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import settings
+from app.errors import InputError
+from app.i18n import t
+from app.marshal import reason_label
 from app.models import Absence, Selection, Shot
+from app.pdf import register_cjk_font
 from app.reports.common import StudentRow, load_students
+from app.reports.xlsx import Col, Table, write_tables
+from capture.durable import write_atomic
 
 
 @dataclass
@@ -69,11 +76,6 @@ class MakeupNotice:
 
 
 def build(session: Session, *, college: str | None = None, school: str | None = None) -> MakeupNotice:
-    from app import settings
-    from app.errors import InputError
-    from app.i18n import t
-    from app.marshal import reason_label
-
     students = [s for s in load_students(session, college=college) if s.active and not s.unlisted]
     if school:
         students = [s for s in students if s.school == school]
@@ -111,8 +113,6 @@ def build(session: Session, *, college: str | None = None, school: str | None = 
 
 
 def write_xlsx(notice: MakeupNotice, path: str | Path, password: str | None = None) -> Path:
-    from app.reports.xlsx import Col, Table, write_tables
-
     rows = [[c.college, x.student.class_name, x.student.student_no, x.student.name, x.student.gender, x.reason]
             for c in notice.colleges for x in c.students]
     table = Table(
@@ -142,9 +142,6 @@ def write_pdf(notice: MakeupNotice, path: str | Path) -> Path:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from app.crypto import write_atomic
-    from app.pdf import register_cjk_font
 
     font = register_cjk_font()
     title = ParagraphStyle("t", fontName=font, fontSize=18, leading=26, alignment=1, spaceAfter=6)

@@ -13,7 +13,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from app.export import MANIFEST, DeliveryProfile, Planned
+from app.delivery_plan import MANIFEST, DeliveryProfile, Planned
+from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, csv_text, workbook_bytes
+from capture.durable import write_atomic
 
 MANIFEST_HEADERS = [
     "序号",
@@ -91,9 +93,6 @@ def renamed_folders(rows: list[Planned]) -> list[list[str]]:
 
 
 def write_manifest(root: Path, rows: list[Planned], profile: DeliveryProfile) -> None:
-    from app.crypto import write_atomic
-    from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, csv_text, workbook_bytes
-
     data = manifest_rows(rows)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")

@@ -16,6 +16,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from app.delivery_plan import PROOF_DIR
+from app.pdf import register_cjk_font
+from capture.durable import sha256_file, write_atomic
+
 COLS, ROWS = 5, 4
 PER_PAGE = COLS * ROWS
 
@@ -34,10 +38,8 @@ def _fit(text: str, font: str, size: float, width: float) -> tuple[str, float]:
 
 
 def class_pdf(root: Path, title: str, rows: list[Any]) -> bytes:
-    """The proof sheet of one class (rows: ``app.export.Planned`` with the delivery file written)."""
+    """The proof sheet of one class (rows: ``app.delivery_plan.Planned`` with the delivery file written)."""
     from reportlab import rl_config
-
-    from app.pdf import register_cjk_font
 
     font = register_cjk_font()
     # ASCII85 costs 30 ms per photo in reportlab's pure-Python encoder and makes
@@ -99,9 +101,6 @@ def _draw(root: Path, title: str, rows: list[Any], font: str) -> bytes:
 
 def write_proof_sheets(root: Path, rows: list[Any], state: dict[str, Any]) -> int:
     """Write (or keep) one PDF per class under 校对单/; returns how many PDFs the delivery has."""
-    from app.crypto import write_atomic
-    from app.export import PROOF_DIR, sha256_file
-
     by_class: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
     folder_of: dict[tuple[str, str, str], str] = {}
     for p in rows:
@@ -122,7 +121,7 @@ def write_proof_sheets(root: Path, rows: list[Any], state: dict[str, Any]) -> in
         )
         digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
         rec = proofs.get(rel)
-        if rec and rec.get("content") == digest and sha256_file(root / rel) == rec.get("sha256"):
+        if rec and rec.get("content") == digest and sha256_file(root / rel, missing_ok=True) == rec.get("sha256"):
             continue
         data = class_pdf(root, f"{school} {college} {klass}", members)
         write_atomic(root / rel, data)

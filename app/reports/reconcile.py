@@ -27,151 +27,38 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import ABSENCE_REASONS, DATA_ISSUE_KINDS, Absence, DataIssue, Selection, Shot, SignSheetCount
+from app import settings
+from app.i18n import t as tr
+from app.models import (
+    ABSENCE_REASONS,
+    DATA_ISSUE_KINDS,
+    Absence,
+    DataIssue,
+    RosterFinding,
+    Selection,
+    Shot,
+    SignSheetCount,
+)
 from app.period import Period
 from app.reports.common import StudentRow, class_groups, load_students, station_labels
-
-COUNT_KEYS = (
-    "roster",
-    "photographed",
-    "photographed_in_period",
-    "not_photographed",
-    "absent",
-    "unexplained",
-    "retakes",
-    "overrides",
-    "data_problems",
-    "pending",
-    "no_id_card",
+from app.reports.reconcile_sheets import tables
+from app.reports.reconcile_types import (
+    ClassLine,
+    Counts,
+    MissingLine,
+    OverrideLine,
+    ProblemLine,
+    Reconciliation,
+    SignLine,
+    StationLine,
 )
-
-
-@dataclass
-class Counts:
-    roster: int = 0
-    photographed: int = 0
-    photographed_in_period: int = 0
-    not_photographed: int = 0
-    absent: int = 0
-    unexplained: int = 0
-    retakes: int = 0
-    overrides: int = 0
-    data_problems: int = 0
-    pending: int = 0  # 已拍未确认: shots, none accepted
-    no_id_card: int = 0  # photographed, identified without an ID-card scan
-
-    def add(self, other: Counts) -> None:
-        for k in COUNT_KEYS:
-            setattr(self, k, getattr(self, k) + getattr(other, k))
-
-    def to_dict(self) -> dict[str, int]:
-        return {k: getattr(self, k) for k in COUNT_KEYS}
-
-
-@dataclass
-class ClassLine:
-    college: str
-    class_name: str
-    counts: Counts
-
-
-@dataclass
-class StationLine:
-    station: str
-    photographed: int
-    shots: int
-    retakes: int
-    overrides: int
-    first: datetime | None
-    last: datetime | None
-
-    times: tuple[datetime, ...] = ()  # every selection of the period, for the rate
-
-    @property
-    def rate(self) -> float | None:
-        """人/小时 over the period, as every window shows it (:func:`app.throughput.station_rate`)."""
-        from app.throughput import station_rate
-
-        r = station_rate(list(self.times), window=None)
-        return round(r, 1) if r is not None else None
-
-
-@dataclass
-class MissingLine:
-    student: StudentRow
-    reason: str
-    note: str
-
-
-@dataclass
-class OverrideLine:
-    student: StudentRow
-    station: str
-    selected_at: datetime
-    failed: str
-    reason: str
-
-
-@dataclass
-class ProblemLine:
-    student: StudentRow
-    source: str
-    field: str
-    problem: str
-
-
-@dataclass
-class SignLine:
-    day: str
-    college: str
-    class_name: str
-    group_no: int
-    signed: int
-    counted: int
-    involved: str
-
-    @property
-    def difference(self) -> int:
-        return self.counted - self.signed
-
-
-@dataclass
-class Reconciliation:
-    period: Period
-    scope: str
-    classes: list[ClassLine]
-    totals: Counts
-    stations: list[StationLine]
-    hourly: list[tuple[datetime, dict[str, int]]]
-    missing: list[MissingLine]
-    overrides: list[OverrideLine]
-    problems: list[ProblemLine]
-    sign: list[SignLine]
-    decisions: list[tuple[StudentRow, str]]
-    target: tuple[int, int]
-    generated_at: datetime = field(default_factory=datetime.now)
-
-    @property
-    def sign_mismatches(self) -> int:
-        return sum(1 for s in self.sign if s.difference != 0)
-
-    def totals_dict(self) -> dict:
-        d = self.totals.to_dict()
-        d.update(
-            classes=len(self.classes),
-            sign_sheets=len(self.sign),
-            sign_mismatches=self.sign_mismatches,
-            needs_decision=len(self.decisions),
-            period=self.period.to_dict(),
-        )
-        return d
+from app.reports.xlsx import write_tables
 
 
 def _failed_checks(qc_json: str | None) -> str:
@@ -198,8 +85,6 @@ def build(
     target: tuple[int, int] | None = None,
     school: str | None = None,
 ) -> Reconciliation:
-    from app import settings
-
     if target is None:
         target = (int(settings.get(session, "rate.target_low")), int(settings.get(session, "rate.target_high")))
     students = load_students(session, college=college, class_name=class_name, school=school)
@@ -261,8 +146,6 @@ def build(
             label = DATA_ISSUE_KINDS.get(r.kind, (r.kind, r.kind))[0]
             problems.append(ProblemLine(by_id[r.student_id], _source_label(r.source), r.field or "", _join(label, r.note)))
             problem_students.add(r.student_id)
-    from app.models import RosterFinding
-
     error_students = {s.id for s in students if s.has_error}
     if error_students:
         for r in conn.execute(
@@ -489,16 +372,11 @@ def _source_label(source: str) -> str:
 
 
 def write(rec: Reconciliation, path: str | Path, password: str | None = None) -> Path:
-    from app.reports.reconcile_sheets import tables
-    from app.reports.xlsx import write_tables
-
     return write_tables(path, tables(rec), password)
 
 
 def totals_text(rec: Reconciliation, *, cli_hints: bool = True) -> str:
     """The totals as printed; ``cli_hints`` adds the command-line options that would help."""
-    from app.i18n import t as tr
-
     c = rec.totals
     label = rec.period.label if tr("zh", "en") == "zh" else rec.period.label_en
     lines = [
@@ -531,3 +409,4 @@ def totals_text(rec: Reconciliation, *, cli_hints: bool = True) -> str:
         lines.append(tr(f"待决定(两个机位都选定了照片) {len(rec.decisions)} 人",
                         f"to decide (selected on two stations): {len(rec.decisions)}"))
     return "\n".join(lines)
+

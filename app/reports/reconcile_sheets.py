@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.privacy import mask_id
-from app.reports.reconcile import COUNT_KEYS, Counts, Reconciliation
+from app.reports.reconcile_types import COUNT_KEYS, Counts, Reconciliation
+from app.reports.xlsx import BAD_FILL, GOOD_FILL, WARN_FILL, Col, Highlight, Table
 
 
 def tables(rec: Reconciliation) -> list:
-    from app.reports.xlsx import BAD_FILL, GOOD_FILL, WARN_FILL, Col, Highlight, Table
-
     head = [
         f"对账时段: {rec.period.label}    范围: {rec.scope}",
         f"生成时间: {rec.generated_at:%Y-%m-%d %H:%M}",

@@ -14,17 +14,18 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, schools
 from app.crypto import check_password
-from app.period import Period
+from app.delivery_plan import MANIFEST, conflict_gate
+from app.export import export_encrypted, export_photos
+from app.period import Period, resolve, split_time
+from app.reports import errata, reconcile
 
 
 def default_period(session: Session, name: str | None = None, *, day: str | None = None,
                    since: str | None = None, until: str | None = None) -> Period:
     """The period from the command's options; with none, the half day we are in now."""
-    from app import period
-
-    return period.resolve(split=period.split_time(session), name=name, day=day, since=since, until=until)
+    return resolve(split=split_time(session), name=name, day=day, since=since, until=until)
 
 
 def reconcile_report(
@@ -43,9 +44,6 @@ def reconcile_report(
 
     ``school``: see :func:`app.schools.resolve` (a database with several schools reports one at a time).
     """
-    from app import schools
-    from app.reports import reconcile
-
     check_password(password)
     school = schools.resolve(session, school, default_current=default_current_school)
     per = period or default_period(session)
@@ -77,9 +75,6 @@ def errata_report(
     default_current_school: bool = False,
 ):
     """Write the errata form (attachment 3) and audit it. Returns the Errata. ``school``: see reconcile_report."""
-    from app import schools
-    from app.reports import errata
-
     check_password(password)
     school = schools.resolve(session, school, default_current=default_current_school)
     form = errata.build(session, college=college, class_name=class_name, school=school)
@@ -112,16 +107,14 @@ def export_delivery(
     ``cancel`` (a ``threading.Event``) stops it between students: :class:`app.export.ExportCancelled`.
     ``school``: see :func:`app.schools.resolve` (several schools need one; the window
     passes ``default_current_school``). Undecided merge conflicts raise
-    :class:`app.export.ConflictsBlockDelivery` before anything is written, unless ``allow_conflicts``.
+    :class:`app.delivery_plan.ConflictsBlockDelivery` before anything is written, unless ``allow_conflicts``.
 
     Returns the :class:`app.export.ExportResult`.
     """
-    from app import export, schools
-
     check_password(password)
     school = schools.resolve(session, school, default_current=default_current_school)
     if not allow_conflicts:
-        export.conflict_gate(session, school=school, college=college, class_name=class_name)
+        conflict_gate(session, school=school, college=college, class_name=class_name)
     out = Path(out)
     zip_path = None
     if password:
@@ -130,20 +123,20 @@ def export_delivery(
     else:
         root = out
     if zip_path is not None:  # plain files only in a private staging folder, removed on every way out
-        res = export.export_encrypted(session, zip_path, password, staging=staging, profile=fmt, college=college,
-                                      class_name=class_name, proof_sheets=proof_sheets, progress=progress,
-                                      cancel=cancel, school=school, allow_conflicts=allow_conflicts)
+        res = export_encrypted(session, zip_path, password, staging=staging, profile=fmt, college=college,
+                               class_name=class_name, proof_sheets=proof_sheets, progress=progress,
+                               cancel=cancel, school=school, allow_conflicts=allow_conflicts)
     else:
-        res = export.export_photos(session, root, profile=fmt, college=college, class_name=class_name,
-                                   proof_sheets=proof_sheets, progress=progress, cancel=cancel, school=school,
-                                   allow_conflicts=allow_conflicts)
+        res = export_photos(session, root, profile=fmt, college=college, class_name=class_name,
+                            proof_sheets=proof_sheets, progress=progress, cancel=cancel, school=school,
+                            allow_conflicts=allow_conflicts)
     audit.record(
         session,
         "export_photos",
         scope={"format": fmt, "school": school, "college": college, "class": class_name, "out": str(zip_path or root),
                "allow_conflicts": allow_conflicts},
         rows=res.exported,
-        path=zip_path or (root / f"{export.MANIFEST}.csv"),
+        path=zip_path or (root / f"{MANIFEST}.csv"),
         encrypted=bool(password),
         details=json.dumps(res.summary(), ensure_ascii=False),
     )

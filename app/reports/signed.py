@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import marshal
 from app.errors import InputError, NotFound
 from app.i18n import t
 from app.models import SignSheetCount, now
@@ -99,8 +100,6 @@ class GroupRow:
 
 def group_rows(session: Session, day: str | None = None, college: str | None = None) -> list[GroupRow]:
     """Every printed sheet (group) of the roster, with the station's count and the signed count entered."""
-    from app import marshal
-
     day = check_day(day)
     entered = signed_counts(session, day)
     out = []

@@ -26,6 +26,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from app.crypto import decrypt_office, encrypt_office, is_encrypted_office
+from app.errors import InputError
+from capture.durable import write_atomic
+
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
 BAD_FILL = "FFC7CE"  # Excel's own "bad" red
@@ -223,8 +227,6 @@ def workbook_bytes(tables: list[Table]) -> bytes:
 
 def save_bytes(data: bytes, path: str | Path, password: str | None = None) -> Path:
     """Write a workbook atomically, encrypted when a password is given."""
-    from app.crypto import encrypt_office, write_atomic
-
     if password:
         data = encrypt_office(data, password)
     return write_atomic(path, data)
@@ -249,9 +251,6 @@ def save_workbook(wb, path: str | Path, password: str | None = None) -> Path:
 def load_workbook(path: str | Path, password: str | None = None, **kwargs):
     """Open a workbook this module wrote (decrypting it first when it is encrypted)."""
     import openpyxl
-
-    from app.crypto import decrypt_office, is_encrypted_office
-    from app.errors import InputError
 
     if is_encrypted_office(path):
         if not password:
