@@ -134,7 +134,7 @@ def student_tag(student_no: str) -> str:
 
 
 def _status_html(s) -> str:
-    from app.marshal import STATUS_ABSENT, STATUS_PHOTOGRAPHED
+    from app.roll_call.board import STATUS_ABSENT, STATUS_PHOTOGRAPHED
 
     if s.status == STATUS_PHOTOGRAPHED:
         return f'<span class="ok">{t("已拍", "done")}</span>'
@@ -424,7 +424,7 @@ class PhoneServer:
 
     # data
     def snapshot(self):
-        from app import marshal
+        from app.roll_call import board as marshal
 
         with self._lock:
             if self._snap is not None and time.monotonic() - self._snap_at < SNAPSHOT_TTL:

@@ -38,7 +38,7 @@ class Places:
     by_class: dict[str, str] | None = None
 
     def for_class(self, college: str, class_name: str) -> str:
-        from app.marshal import college_label
+        from app.roll_call.board import college_label
 
         by_class, by_college = self.by_class or {}, self.by_college or {}
         return (
@@ -144,7 +144,7 @@ def apply_places(plan: Plan, places: Places) -> None:
 
 def latest_params(session) -> dict:
     """What the latest kept timetable was planned with ({} when none, or planned before this was kept)."""
-    from app.marshal import latest_plan_uid
+    from app.roll_call.board import latest_plan_uid
     from app.models import PlanRun
 
     uid = latest_plan_uid(session)
@@ -161,7 +161,7 @@ def latest_places(session) -> Places:
 
 def roster_loads(session, colleges: list[str] | None = None, classes: list[str] | None = None) -> list[ClassLoad]:
     """Every roster student, by class and group, in roster order."""
-    from app.marshal import load_classes
+    from app.roll_call.board import load_classes
 
     out = []
     for c in load_classes(session):
@@ -287,7 +287,7 @@ def replan(
     places; students a station already photographed today count against its
     machine-day.
     """
-    from app import marshal
+    from app.roll_call import board as marshal
 
     at = at or datetime.now()
     slots = marshal.plan_slots(session)

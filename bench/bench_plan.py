@@ -55,7 +55,8 @@ def main() -> int:
     ap.add_argument("--window", action="store_true", help="also time the marshal window's update after a shot (offscreen)")
     args = ap.parse_args()
 
-    from app import marshal, plan, plan_output, sheets
+    from app import plan, plan_output, sheets
+    from app.roll_call import board as marshal
     from app.db import open_db
     from app.plan import ClassLoad, check_invariants, parse_breaks, schedule
     from tests.marshal_data import make_roster, photograph, station

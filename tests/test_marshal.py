@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import marshal
+from app.roll_call import board as marshal
 from app.errors import StationError
 from app.models import Absence, MajorCollege, MarshalCall, Student
 from tests.marshal_data import make_roster, photograph, station

@@ -220,7 +220,7 @@ def test_plan_from_roster_is_kept_for_sheets_and_marshal(db):
 
 
 def test_replan_uses_what_remains_and_the_measured_rate(db):
-    from app import marshal
+    from app.roll_call import board as marshal
 
     now = datetime(2019, 3, 16, 10, 0)
     with db.session() as s:

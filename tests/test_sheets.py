@@ -169,7 +169,7 @@ def test_a_long_class_name_never_overprints(db, tmp_path):
 
 
 def test_a_reprint_shows_recorded_absence_reasons(roster, tmp_path):
-    from app import marshal
+    from app.roll_call import board as marshal
 
     with roster.session() as s:
         st = s.scalars(select(Student).where(Student.student_no == "19004003")).one()

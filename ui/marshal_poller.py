@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
-from app import marshal
+from app.roll_call import board as marshal
 
 log = logging.getLogger(__name__)
 

@@ -97,7 +97,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_phone(args: argparse.Namespace) -> int:
     import time
 
-    from app import marshal, settings
+    from app import settings
+    from app.roll_call import board as marshal
     from app.cli import open_db
     from app.i18n import t
     from app.phone import PhoneServer
@@ -125,7 +126,7 @@ def run_phone(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args):
-    from app import marshal
+    from app.roll_call import board as marshal
     from app.cli import open_db
 
     db = open_db(args)
@@ -136,7 +137,7 @@ def run_status(args: argparse.Namespace) -> int:
     import json
 
     from app.i18n import t
-    from app.marshal import college_label
+    from app.roll_call.board import college_label
     from app.phone import student_tag
     from app.privacy import short_name
 
@@ -224,7 +225,7 @@ def _pad(text: str, width: int) -> str:
 def run_missing(args: argparse.Namespace) -> int:
     from app.errors import InputError
     from app.i18n import t
-    from app.marshal import college_label
+    from app.roll_call.board import college_label
 
     db, marshal = _snapshot(args)
     with db.session() as s:

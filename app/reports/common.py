@@ -107,9 +107,9 @@ def class_groups(students: list[StudentRow]) -> dict[int, int]:
 
     The roster's students of one class (not those added at the camera, who are
     on no printed sheet) in natural student-number order, cut into tens
-    (``app.marshal``).
+    (``app.roll_call.groups``).
     """
-    from app.marshal import group_no_for, student_no_key
+    from app.roll_call.groups import group_no_for, student_no_key
 
     members = [s for s in students if s.active and not s.unlisted]
     ordered = sorted(members, key=lambda s: (student_no_key(s.student_no), s.roster_order, s.id))

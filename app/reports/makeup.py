@@ -72,7 +72,7 @@ def build(session: Session, *, college: str | None = None, school: str | None = 
     from app import settings
     from app.errors import InputError
     from app.i18n import t
-    from app.marshal import reason_label
+    from app.roll_call.groups import reason_label
 
     students = [s for s in load_students(session, college=college) if s.active and not s.unlisted]
     if school:

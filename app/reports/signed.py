@@ -99,7 +99,7 @@ class GroupRow:
 
 def group_rows(session: Session, day: str | None = None, college: str | None = None) -> list[GroupRow]:
     """Every printed sheet (group) of the roster, with the station's count and the signed count entered."""
-    from app import marshal
+    from app.roll_call import board as marshal
 
     day = check_day(day)
     entered = signed_counts(session, day)
