@@ -340,8 +340,8 @@ def _school_name(session, explicit: str | None) -> str:
 def run_plan(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from app import plan as planner
     from app import settings
+    from app.timetable import parse, store
     from app.cli import open_db
     from app.errors import InputError
     from app.i18n import t
@@ -349,9 +349,9 @@ def run_plan(args: argparse.Namespace) -> int:
     db = open_db(args)
     with db.session() as s:
         if args.replan:
-            at = planner.parse_start(args.now) if args.now else datetime.now()
-            p, measured = planner.replan(
-                s, at=at, stations=planner.parse_stations(args.stations), rate=args.rate, breaks=args.breaks, day_end=args.day_end,
+            at = parse.parse_start(args.now) if args.now else datetime.now()
+            p, measured = store.replan(
+                s, at=at, stations=parse.parse_stations(args.stations), rate=args.rate, breaks=args.breaks, day_end=args.day_end,
                 lead=args.lead, max_per_day=args.max_per_day,
             )
             for m in sorted(measured.values(), key=lambda m: m.station_no):
@@ -361,10 +361,10 @@ def run_plan(args: argparse.Namespace) -> int:
         else:
             if not args.start:
                 raise InputError(t("请用 --start 指定开始时间, 如 --start 2019-03-16T08:00", "--start is required, e.g. 2019-03-16T08:00"))
-            p = planner.plan_from_roster(
+            p = store.plan_from_roster(
                 s,
-                start=planner.parse_start(args.start),
-                stations=planner.parse_stations(args.stations) or 1,
+                start=parse.parse_start(args.start),
+                stations=parse.parse_stations(args.stations) or 1,
                 rate=args.rate,
                 breaks=args.breaks,
                 day_end=args.day_end,
@@ -380,10 +380,10 @@ def run_plan(args: argparse.Namespace) -> int:
             print(t("没有剩余的学生需要排期", "nobody left to plan"))
             return 0
         if not args.dry_run:
-            planner.save_plan(s, p)
+            store.save_plan(s, p)
             s.commit()
     _print_plan(p)
-    from app import plan_output
+    from app.timetable import output as plan_output
 
     if args.out:
         plan_output.write_xlsx(p, args.out, school)
@@ -420,7 +420,7 @@ def run_sheets(args: argparse.Namespace) -> int:
     from app import audit
     from app.cli import open_db
     from app.i18n import t
-    from app.sheets import write_sheets
+    from app.signin_sheets import write_sheets
 
     db = open_db(args)
     with db.session() as s:
