@@ -134,7 +134,7 @@ def main() -> int:
         med, lo, hi, sn = timed(snap, args.repeat)
         report("marshal snapshot (all colleges, classes, groups)", med, lo, hi, f"  -> {sn.remaining} left")
 
-        from app.phone import render_fragment
+        from app.phone_page import render_fragment
 
         med, lo, hi, html = timed(lambda: render_fragment(sn), args.repeat)
         report("phone page fragment", med, lo, hi, f"  -> {len(html.encode()) // 1024} KiB")

@@ -138,7 +138,7 @@ def run_status(args: argparse.Namespace) -> int:
 
     from app.i18n import t
     from app.roll_call.board import college_label
-    from app.phone import student_tag
+    from app.phone_page import student_tag
     from app.privacy import short_name
 
     db, marshal = _snapshot(args)
