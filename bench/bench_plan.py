@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_plan.py [--students 20000] [--stations 6] [--repeat 7] [--sheets]
 
 Prints one line per figure (median of --repeat runs, and the spread). The
-roster is made up (tests/marshal_data.py), in a temporary SQLite database.
+roster is made up (bench/support/roster_data.py), in a temporary SQLite database.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def main() -> int:
     from app.timetable.parse import parse_breaks
     from app.timetable.rules import check_invariants
     from app.timetable.scheduler import schedule
-    from tests.marshal_data import make_roster, photograph, station
+    from bench.support.roster_data import make_roster, photograph, station
 
     spec = school(args.students)
     loads = [ClassLoad(c, k, [(g + 1, min(10, n - 10 * g)) for g in range((n + 9) // 10)]) for c, k, n in spec]
@@ -172,7 +172,7 @@ def _window_latency(db, url, waiting, repeat):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.db import open_db
     from app.models import Station, Student
-    from tests.marshal_data import photograph
+    from bench.support.roster_data import photograph
     from ui.app import create_application
     from ui.marshal_window import MarshalWindow
 
