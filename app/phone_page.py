@@ -16,6 +16,7 @@ from app.roll_call.groups import STATUS_ABSENT, STATUS_PENDING, STATUS_PHOTOGRAP
 
 REFRESH_SECONDS = 5  # how often the page asks for fresh data
 
+
 def student_tag(student_no: str) -> str:
     """The last four digits of the student number: enough to tell two 张*明 apart in a class."""
     return student_no[-4:] if len(student_no) > 4 else student_no
@@ -160,7 +161,6 @@ LOGIN = """<!doctype html>
 def _js(text: str) -> str:
     """A JavaScript string literal that is safe inside <script> (no "</")."""
     return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
-
 
 
 def _lang() -> str:

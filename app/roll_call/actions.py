@@ -14,6 +14,7 @@ from app.roll_call.snapshot import load
 from app.roll_call.views import GroupView
 from app.station import local_station
 
+
 def mark_absent(
     session: Session, student_id: int, reason: str, text: str | None = None, *, station_id: int | None = None
 ) -> Absence:

@@ -25,6 +25,8 @@ def group_count_for(n: int) -> int:
 def group_no_for(i: int, n: int) -> int:
     """The group (1-based) of the i-th student (0-based) of a class of ``n``."""
     return min(i // GROUP_SIZE + 1, group_count_for(n))
+
+
 # 附件4: "前一组接近结束时引入下一组". The next group is cued when the current one
 # has at most this many students left to photograph (8 of 10 done): two
 # students take about the time the next group needs to walk in.

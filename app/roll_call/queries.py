@@ -16,6 +16,7 @@ from app.privacy import mask_id
 from app.roll_call.groups import NO_COLLEGE, ClassKey, group_no_for, student_no_key
 from app.roll_call.views import ClassView, MarshalStudent, SlotInfo
 
+
 def college_map(session: Session) -> dict[str, str]:
     return dict(session.execute(select(MajorCollege.major, MajorCollege.college)).all())
 
@@ -154,7 +155,6 @@ def plan_slots(session: Session, plan_uid: str | None = None) -> list[SlotInfo]:
 
 def local_station_row(session: Session) -> Station | None:
     return session.scalars(select(Station).where(Station.is_local.is_(True)).order_by(Station.id)).first()
-
 
 
 def find_students(session: Session, code: str) -> list[Student]:

@@ -12,6 +12,7 @@ from app.roll_call.groups import NO_COLLEGE, STATUS_ABSENT, STATUS_PENDING, STAT
 from app.roll_call.queries import change_token, load_classes, local_station_row, plan_slots
 from app.roll_call.views import ClassView, CollegeView, GroupView, MarshalSnapshot, SlotInfo
 
+
 def _queue(classes: list[ClassView], slots: list[SlotInfo], station_no: int | None) -> list[GroupKey]:
     roster_order = [(c.college, c.class_name, g) for c in classes for g in range(1, c.group_count + 1)]
     if not slots:

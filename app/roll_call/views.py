@@ -20,6 +20,7 @@ from app.roll_call.groups import (
     reason_label,
 )
 
+
 @dataclass(slots=True)
 class MarshalStudent:
     id: int

@@ -12,6 +12,7 @@ from app.i18n import t
 from app.roll_call.groups import college_label
 from app.timetable.model import Plan
 
+
 @dataclass
 class Places:
     """Where each college's or class's students wait and are photographed (附件4: 批次、时间、人数、地点)."""
