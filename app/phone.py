@@ -22,27 +22,30 @@ as little as possible:
 - every response says ``Cache-Control: no-store`` so the phone's browser keeps
   no copy, and the page shows how old its data is (and says so in red when
   the station stops answering).
+
+This module is the server (its threads, the access rules, the routes); the
+page's HTML is made in :mod:`app.phone_page`, and its data (the snapshot, the
+kept lock-outs) is read and written by :mod:`app.phone_store`.
 """
 
 from __future__ import annotations
 
-import html
 import ipaddress
-import json
 import logging
 import re
 import secrets
 import socket
 import threading
 import time
-from datetime import datetime
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from app.errors import InputError, StationError
 from app.i18n import t
-from app.privacy import short_name
+from app.phone_page import data_json, login_html, page_html
+from app.phone_store import load_failures, read_snapshot, save_failures
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +59,6 @@ MIN_CODE_LENGTH = 8
 MAX_BODY = 1024  # the login form is one short field
 READ_TIMEOUT = 10.0  # seconds a connection may take to send its request
 BACKLOG = 128  # listen queue: 60 phones opening the page at the same moment
-LOCKOUT_KEY = "phone.lockout"  # the Setting row that keeps wrong-code times across restarts
-REFRESH_SECONDS = 5
 SNAPSHOT_TTL = 1.0  # seconds a computed snapshot is reused across phones
 
 SECURITY_HEADERS = {
@@ -78,8 +79,6 @@ def new_code() -> str:
 
 def check_code(code: str) -> str:
     """A code chosen by the operator: at least 8 characters, no spaces (else InputError, exit 2)."""
-    from app.errors import InputError
-
     c = (code or "").strip()
     if len(c) < MIN_CODE_LENGTH or any(ch.isspace() for ch in c):
         raise InputError(t(f"访问码至少 {MIN_CODE_LENGTH} 个字符且不含空格 (不给 --code 则随机生成)",
@@ -125,157 +124,6 @@ def lan_ip() -> str:
     return ip
 
 
-# --- what the phone sees ----------------------------------------------------------------
-
-
-def student_tag(student_no: str) -> str:
-    """The last four digits of the student number: enough to tell two 张*明 apart in a class."""
-    return student_no[-4:] if len(student_no) > 4 else student_no
-
-
-def _status_html(s) -> str:
-    from app.marshal import STATUS_ABSENT, STATUS_PHOTOGRAPHED
-
-    if s.status == STATUS_PHOTOGRAPHED:
-        return f'<span class="ok">{t("已拍", "done")}</span>'
-    if s.status == STATUS_ABSENT:
-        return f'<span class="abs">{html.escape(t("缺席", "absent"))}·{html.escape(s.reason)}</span>'
-    if s.status == "pending":
-        return f'<span class="abs">{t("已拍未确认", "not confirmed")}</span>'
-    return f'<span class="wait">{t("待拍", "waiting")}</span>'
-
-
-def _member_rows(members) -> str:
-    rows = []
-    for s in members:
-        rows.append(
-            f"<tr><td>{html.escape(short_name(s.name))}</td>"
-            f'<td class="tag">·{html.escape(student_tag(s.student_no))}</td><td>{_status_html(s)}</td></tr>'
-        )
-    return "".join(rows)
-
-
-def render_fragment(snap) -> str:
-    """The live part of the page. Reads only counts, short names and student-number tails."""
-
-    e = html.escape
-    out = []
-    if snap.station_no:
-        out.append(f'<p class="muted">{e(t(f"机位{snap.station_no}", f"station {snap.station_no}"))}</p>')
-    out.append(
-        '<div class="totals">'
-        + t(
-            f"名单 <b>{snap.roster}</b> · 已拍 <b>{snap.photographed}</b> · 缺席 <b>{snap.absent}</b> · 未拍 <b>{snap.remaining}</b>",
-            f"roster <b>{snap.roster}</b> · done <b>{snap.photographed}</b> · absent <b>{snap.absent}</b> · left <b>{snap.remaining}</b>",
-        )
-        + "</div>"
-    )
-    cur = snap.current
-    if cur is not None:
-        if cur.cue:
-            nxt = snap.next
-            what = e(nxt.title) if nxt else t("所有组都已叫过", "every group has been called")
-            out.append(f'<div class="cue">{t("请叫下一组", "Call the next group")}: {what}</div>')
-        head = t("当前组 (自动)", "current group (auto)") if cur.auto else t("当前组", "current group")
-        out.append(
-            f"<h2>{e(head)}: {e(cur.title)}</h2>"
-            f'<p>{t(f"已拍 {cur.done}/{cur.size}, 缺席 {cur.absent}, 待拍 {cur.remaining}", f"done {cur.done}/{cur.size}, absent {cur.absent}, waiting {cur.remaining}")}</p>'
-            f"<table>{_member_rows(cur.members)}</table>"
-        )
-    nxt = snap.next
-    if nxt is not None:
-        when = ""
-        if nxt.slot is not None:
-            when = t(f" · 计划 {nxt.slot.start_at:%H:%M}", f" · planned {nxt.slot.start_at:%H:%M}")
-        out.append(
-            f"<h2>{t('下一组', 'next group')}: {e(nxt.title)}{e(when)}</h2>"
-            f'<p>{t(f"要叫 {len(nxt.to_call)} 人", f"{len(nxt.to_call)} to call")}</p>'
-            f"<table>{_member_rows(nxt.to_call)}</table>"
-        )
-    elif snap.roster:
-        out.append(f"<h2>{t('没有待叫的组', 'nobody left to call')}</h2>")
-    rows = []
-    for col in snap.colleges:
-        flag = f' <span class="ok">✓ {t("已拍完, 请与带队老师核对", "done: check with the teacher")}</span>' if col.complete else ""
-        rows.append(
-            f'<tr class="college"><td>{e(col.label)}{flag}</td><td>{col.roster}</td><td>{col.photographed}</td>'
-            f"<td>{col.absent}</td><td>{col.remaining}</td></tr>"
-        )
-        for c in col.classes:
-            rows.append(
-                f'<tr><td class="cls">{e(c.class_name)}</td><td>{c.roster}</td><td>{c.photographed}</td>'
-                f"<td>{c.absent}</td><td>{c.remaining}</td></tr>"
-            )
-    head = "".join(f"<th>{e(h)}</th>" for h in (t("学院 / 班级", "college / class"), t("名单", "roster"), t("已拍", "done"), t("缺席", "absent"), t("未拍", "left")))
-    out.append(f'<h2>{t("各学院进度", "by college")}</h2><table class="grid"><tr>{head}</tr>{"".join(rows)}</table>')
-    return "\n".join(out)
-
-
-PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>{title}</title>
-<style>
-body{{font-family:system-ui,"PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:0;padding:12px;font-size:17px;color:#222}}
-h1{{font-size:20px;margin:0 0 4px}} h2{{font-size:17px;margin:16px 0 4px}}
-table{{border-collapse:collapse;width:100%}} td,th{{padding:4px 6px;border-bottom:1px solid #ddd;text-align:left}}
-.grid td:not(:first-child),.grid th:not(:first-child){{text-align:right}}
-.college td{{font-weight:bold;background:#f3f6fa}} .cls{{padding-left:18px}}
-.ok{{color:#1b7f3b}} .abs{{color:#8a5a00}} .wait{{color:#555}} .tag{{color:#777;font-size:14px}}
-.cue{{background:#ff9800;color:#000;font-weight:bold;font-size:20px;padding:10px;border-radius:6px;margin:8px 0}}
-#fresh{{font-size:14px;padding:4px 0}} .fresh-ok{{color:#1b7f3b}} .fresh-old{{color:#b36b00}} .fresh-bad{{color:#b00020;font-weight:bold}}
-.totals{{font-size:16px}} .muted{{color:#777;margin:0}}
-</style></head>
-<body>
-<h1>{title}</h1>
-<div id="fresh" class="fresh-ok">{fresh}</div>
-<div id="content">{content}</div>
-<script>
-(function(){{
-  var age0 = {age}, got = Date.now(), failed = false, label = {label_js};
-  var fresh = document.getElementById('fresh');
-  function show(){{
-    var a = Math.round(age0 + (Date.now() - got) / 1000);
-    var txt = label + {sep_js} + a + {ago_js};
-    fresh.textContent = failed ? {lost_js} + txt : txt;
-    fresh.className = failed || a > 60 ? 'fresh-bad' : (a > 15 ? 'fresh-old' : 'fresh-ok');
-  }}
-  function poll(){{
-    fetch('/data', {{cache: 'no-store', credentials: 'same-origin'}}).then(function(r){{
-      if (r.status === 401 || r.status === 403) {{ location.reload(); return null; }}
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    }}).then(function(d){{
-      if (!d) return;
-      document.getElementById('content').innerHTML = d.html;
-      age0 = d.age; label = d.label; got = Date.now(); failed = false; show();
-    }}).catch(function(){{ failed = true; show(); }});
-  }}
-  setInterval(show, 1000); setInterval(poll, {refresh_ms}); show();
-}})();
-</script>
-</body></html>
-"""
-
-LOGIN = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>{title}</title>
-<style>body{{font-family:system-ui,sans-serif;padding:16px;font-size:18px}} input{{font-size:22px;width:10em;letter-spacing:2px}}
-.err{{color:#b00020;font-weight:bold}}</style></head>
-<body><h1>{title}</h1><p class="err">{error}</p>
-<form method="post" action="/login"><p>{prompt}</p>
-<input name="code" autocomplete="off" autocapitalize="characters" autofocus> <button>{go}</button></form>
-</body></html>
-"""
-
-
-def _js(text: str) -> str:
-    """A JavaScript string literal that is safe inside <script> (no "</")."""
-    return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
-
-
 # --- the server -------------------------------------------------------------------------
 
 
@@ -308,8 +156,6 @@ class PhoneServer:
 
     # lifecycle
     def start(self) -> PhoneServer:
-        from app.errors import StationError
-
         handler = type("Handler", (_Handler,), {"phone": self})
         try:
             self._httpd = _Server((self.host, self.port), handler)
@@ -361,36 +207,14 @@ class PhoneServer:
 
     # access
     def _load_failures(self) -> dict[str, list[float]]:
-        from app.models import Setting
-
-        try:
-            with self.db.session() as s:
-                row = s.get(Setting, LOCKOUT_KEY)
-                data = json.loads(row.value) if row is not None else {}
-            now = time.time()
-            return {ip: [float(x) for x in times if now - float(x) < LOCKOUT_SECONDS]
-                    for ip, times in dict(data).items()}
-        except Exception:  # noqa: BLE001 - an unreadable row must not keep the page off; start empty
-            log.warning("phone page: could not read the saved lock-outs", exc_info=True)
-            return {}
+        return load_failures(self.db, LOCKOUT_SECONDS)
 
     def _save_failures(self) -> None:
-        from app.models import Setting
-
         with self._lock:
             now = time.time()
             data = {ip: [x for x in times if now - x < LOCKOUT_SECONDS] for ip, times in self._failures.items()}
             data = {ip: times for ip, times in data.items() if times}
-        try:
-            with self.db.session() as s:
-                row = s.get(Setting, LOCKOUT_KEY)
-                if row is None:
-                    s.add(Setting(key=LOCKOUT_KEY, value=json.dumps(data)))
-                else:
-                    row.value = json.dumps(data)
-                s.commit()
-        except Exception:  # noqa: BLE001 - the lock-out still holds in memory
-            log.warning("phone page: could not save the lock-outs", exc_info=True)
+        save_failures(self.db, data)
 
     def locked_out(self, ip: str) -> bool:
         now = time.time()
@@ -424,13 +248,10 @@ class PhoneServer:
 
     # data
     def snapshot(self):
-        from app import marshal
-
         with self._lock:
             if self._snap is not None and time.monotonic() - self._snap_at < SNAPSHOT_TTL:
                 return self._snap
-        with self.db.session() as s:
-            snap = marshal.load(s, self.station_id)
+        snap = read_snapshot(self.db, self.station_id)
         with self._lock:
             self._snap, self._snap_at = snap, time.monotonic()
         return snap
@@ -468,14 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
         return c[COOKIE].value if COOKIE in c else None
 
     def _login_page(self, status: int, error: str = "") -> None:
-        body = LOGIN.format(
-            lang="en" if t("zh", "en") == "en" else "zh-CN",
-            title=html.escape(t("候场引导 · 手机页面", "Queue marshal · phone page")),
-            error=html.escape(error),
-            prompt=html.escape(t("请输入机位屏幕上显示的访问码, 或扫描二维码:", "Enter the access code shown on the station, or scan its QR code:")),
-            go=html.escape(t("进入", "Open")),
-        )
-        self._send(status, body)
+        self._send(status, login_html(error))
 
     def _logged_in(self, token: str) -> None:
         cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECONDS}"
@@ -539,29 +353,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._login_page(HTTPStatus.FORBIDDEN, t("访问码错误", "wrong access code"))
         self._logged_in(token)
 
-    def _fresh(self, snap) -> tuple[float, str]:
-        age = max(0.0, (datetime.now() - snap.taken_at).total_seconds())
-        return age, t(f"数据时间 {snap.taken_at:%H:%M:%S}", f"data as of {snap.taken_at:%H:%M:%S}")
-
     def _page(self):
         try:
             snap = self.phone.snapshot()
         except Exception:
             log.exception("phone page snapshot")
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, t("机位数据库暂时无法读取", "station database unavailable"), "text/plain; charset=utf-8")
-        age, label = self._fresh(snap)
-        body = PAGE.format(
-            lang="en" if t("zh", "en") == "en" else "zh-CN",
-            title=html.escape(t("候场引导", "Queue marshal")),
-            fresh=html.escape(label),
-            content=render_fragment(snap),
-            age=f"{age:.1f}",
-            label_js=_js(label),
-            sep_js=_js(" · "),
-            ago_js=_js(t(" 秒前", " s ago")),
-            lost_js=_js(t("连接中断! ", "connection lost! ")),
-            refresh_ms=REFRESH_SECONDS * 1000,
-        )
+        body = page_html(snap)
         self._send(HTTPStatus.OK, body)
 
     def _data(self):
@@ -570,6 +368,4 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:
             log.exception("phone page snapshot")
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, '{"error": "db"}', "application/json")
-        age, label = self._fresh(snap)
-        payload = {"html": render_fragment(snap), "age": round(age, 1), "taken_at": snap.taken_at.isoformat(timespec="seconds"), "label": label}
-        self._send(HTTPStatus.OK, json.dumps(payload, ensure_ascii=False), "application/json; charset=utf-8")
+        self._send(HTTPStatus.OK, data_json(snap), "application/json; charset=utf-8")

@@ -19,7 +19,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import settings
 from app.errors import InputError
+from app.i18n import t
 from app.models import RosterImport, Student
 
 
@@ -44,8 +46,6 @@ def schools(session: Session) -> list[str]:
 
 def current(session: Session) -> str:
     """The school being shot: setting ``school.current``, else the school of the latest roster import ("" if none)."""
-    from app import settings
-
     try:
         chosen = (settings.get(session, "school.current") or "").strip()
     except KeyError:
@@ -74,8 +74,6 @@ def resolve(session: Session, school: str | None, *, default_current: bool = Fal
     school needs no choice; several raise :class:`InputError` (exit 2) unless
     ``default_current`` (the window: the school being shot).
     """
-    from app.i18n import t
-
     known = schools(session)
     if school:
         school = school.strip()

@@ -16,8 +16,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from app import audit, merge
 from app.errors import InputError, PasswordNeeded  # noqa: F401  (PasswordNeeded: callers catch it from here)
+from app.export import ConflictsBlockDelivery
 from app.i18n import t
+from app.models import Selection, Shot, Station, Student
+from app.reports import errata as er
+from app.reports import reconcile as rc
+from app.reports import service
+from app.roster import RemovalNeedsConfirmation, write_report
+from app.roster import import_roster as do_import
 
 # Sub-folder of the station's work folder (beside the capture folder) where reports go unless the user says.
 REPORTS_FOLDER = "reports"
@@ -46,8 +56,6 @@ def reports_folder(capture_folder: str | Path) -> Path:
 
 def suggested_outputs(db, folder: str | Path, *, today: date | None = None) -> dict[str, Path]:
     """Where each job writes unless the user chooses: ``reconcile:<period>``, ``errata``, ``delivery``."""
-    from app.reports import service
-
     folder = Path(folder)
     day = (today or date.today()).isoformat()
     out: dict[str, Path] = {}
@@ -68,9 +76,6 @@ def reconcile(db, out: str | Path, *, period: str = "half", day: str | date | No
               password: str | None = None) -> JobResult:
     """The reconciliation workbook for ``period`` (half / morning / afternoon / day) of ``day`` (today),
     and its printed totals."""
-    from app.reports import reconcile as rc
-    from app.reports import service
-
     out = _prepare(out)
     with db.session() as s:
         per = service.default_period(s, period, day=day.isoformat() if isinstance(day, date) else day)
@@ -82,9 +87,6 @@ def reconcile(db, out: str | Path, *, period: str = "half", day: str | date | No
 
 def errata(db, out: str | Path, *, password: str | None = None) -> JobResult:
     """The errata form of attachment 3 (勘误反馈表)."""
-    from app.reports import errata as er
-    from app.reports import service
-
     out = _prepare(out)
     with db.session() as s:
         form = service.errata_report(s, out, password=password, default_current_school=True)
@@ -108,9 +110,6 @@ def deliver(db, out: str | Path, *, password: str | None = None,
     The school being shot, where the database holds several. Undecided merge
     conflicts deliver nothing: the result lists them (``ok`` False).
     ``cancel`` (a ``threading.Event``) stops it between students (``app.export.ExportCancelled``)."""
-    from app.export import ConflictsBlockDelivery
-    from app.reports import service
-
     out = Path(out).expanduser()
     out.parent.mkdir(parents=True, exist_ok=True)
     with db.session() as s:
@@ -164,10 +163,6 @@ def import_roster(db, path: str | Path, *, password: str | None = None, report_d
     with ``confirm`` set and the students in its lines; run it again with
     ``replace=True`` once the user confirmed.
     """
-    from app.roster import RemovalNeedsConfirmation
-    from app.roster import import_roster as do_import
-    from app.roster import write_report
-
     path = Path(path).expanduser()
     with db.session() as s:
         try:
@@ -235,9 +230,6 @@ class Conflict:
 
 def merge_conflicts(db) -> list[Conflict]:
     """The undecided merge conflicts, for the window's list (the same as ``station merge --conflicts``)."""
-    from app import merge
-    from app.models import Shot, Station, Student
-
     out = []
     with db.session() as s:
         by_student: dict[int, list[int]] = {}
@@ -261,17 +253,11 @@ def merge_conflicts(db) -> list[Conflict]:
 
 
 def select_shot_of(student_id: int):
-    from sqlalchemy import select
-
-    from app.models import Selection
-
     return select(Selection.shot_id).where(Selection.student_id == student_id)
 
 
 def decide_conflict(db, shot_uid: str) -> JobResult:
     """Select this photo for its student and close the student's merge conflicts (``station merge --decide``)."""
-    from app import audit, merge
-
     with db.session() as s:
         sel = merge.choose(s, shot_uid)
         audit.record(s, "merge_choose", scope={"shot": shot_uid}, rows=1)

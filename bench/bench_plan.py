@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_plan.py [--students 20000] [--stations 6] [--repeat 7] [--sheets]
 
 Prints one line per figure (median of --repeat runs, and the spread). The
-roster is made up (tests/marshal_data.py), in a temporary SQLite database.
+roster is made up (bench/support/roster_data.py), in a temporary SQLite database.
 """
 
 from __future__ import annotations
@@ -55,10 +55,16 @@ def main() -> int:
     ap.add_argument("--window", action="store_true", help="also time the marshal window's update after a shot (offscreen)")
     args = ap.parse_args()
 
-    from app import marshal, plan, plan_output, sheets
+    from app import signin_sheets
     from app.db import open_db
-    from app.plan import ClassLoad, check_invariants, parse_breaks, schedule
-    from tests.marshal_data import make_roster, photograph, station
+    from app.roll_call import queries, snapshot
+    from app.timetable import output as plan_output
+    from app.timetable import store
+    from app.timetable.model import ClassLoad
+    from app.timetable.parse import parse_breaks
+    from app.timetable.rules import check_invariants
+    from app.timetable.scheduler import schedule
+    from bench.support.roster_data import make_roster, photograph, station
 
     spec = school(args.students)
     loads = [ClassLoad(c, k, [(g + 1, min(10, n - 10 * g)) for g in range((n + 9) // 10)]) for c, k, n in spec]
@@ -89,18 +95,18 @@ def main() -> int:
         print(f"(made the roster and {len(students) // 4} shots in {time.perf_counter() - t0:.1f} s)", flush=True)
 
         def from_db():
-            marshal._ROSTER_CACHE.clear()  # cold: what a fresh `station plan` pays
+            queries._ROSTER_CACHE.clear()  # cold: what a fresh `station plan` pays
             with db.session() as s:
-                pl = plan.plan_from_roster(s, start=start, stations=args.stations, rate=args.rate, breaks="12:00-13:30")
-                plan.save_plan(s, pl)
+                pl = store.plan_from_roster(s, start=start, stations=args.stations, rate=args.rate, breaks="12:00-13:30")
+                store.save_plan(s, pl)
                 s.rollback()
                 return pl
 
         med, lo, hi, _ = timed(from_db, args.repeat)
         report("plan from the DB (cold): read roster, schedule, store", med, lo, hi)
         with db.session() as s:
-            pl = plan.plan_from_roster(s, start=start, stations=args.stations, rate=args.rate, breaks="12:00-13:30")
-            plan.save_plan(s, pl)
+            pl = store.plan_from_roster(s, start=start, stations=args.stations, rate=args.rate, breaks="12:00-13:30")
+            store.save_plan(s, pl)
             s.commit()
         med, lo, hi, _ = timed(lambda: plan_output.write_xlsx(pl, Path(tmp) / "plan.xlsx", "扬州大学"), max(3, args.repeat // 2))
         report("plan xlsx (3 sheets)", med, lo, hi)
@@ -109,26 +115,26 @@ def main() -> int:
 
         def replan():
             with db.session() as s:
-                return plan.replan(s, at=datetime(2019, 3, 16, 10, 0), stations=args.stations)[0]
+                return store.replan(s, at=datetime(2019, 3, 16, 10, 0), stations=args.stations)[0]
 
         med, lo, hi, rp = timed(replan, args.repeat)
         report("re-plan from live counts", med, lo, hi, f"  -> {rp.students} left")
 
         def token():
             with db.session() as s:
-                return marshal.change_token(s)
+                return queries.change_token(s)
 
         med, lo, hi, _ = timed(token, args.repeat * 3)
         report("marshal change token (polled every 0.5 s)", med, lo, hi)
 
         def snap():
             with db.session() as s:
-                return marshal.load(s)
+                return snapshot.load(s)
 
         med, lo, hi, sn = timed(snap, args.repeat)
         report("marshal snapshot (all colleges, classes, groups)", med, lo, hi, f"  -> {sn.remaining} left")
 
-        from app.phone import render_fragment
+        from app.phone_page import render_fragment
 
         med, lo, hi, html = timed(lambda: render_fragment(sn), args.repeat)
         report("phone page fragment", med, lo, hi, f"  -> {len(html.encode()) // 1024} KiB")
@@ -146,11 +152,11 @@ def main() -> int:
                                                       check=True, capture_output=True, cwd=ROOT), 3)
         report("`station plan --out x.xlsx --pdf x.pdf` whole command", med, lo, hi)
         with db.session() as s:
-            one = marshal.load(s).classes[0]
-        med, lo, hi, r = timed(lambda: _sheets(db, sheets, Path(tmp) / "one.pdf", one.class_name), max(3, args.repeat // 2))
+            one = snapshot.load(s).classes[0]
+        med, lo, hi, r = timed(lambda: _sheets(db, signin_sheets, Path(tmp) / "one.pdf", one.class_name), max(3, args.repeat // 2))
         report(f"sign-in sheets, one class ({r.pages} pages)", med, lo, hi)
         if args.sheets:
-            med, lo, hi, r = timed(lambda: _sheets(db, sheets, Path(tmp) / "all.pdf", None), 1)
+            med, lo, hi, r = timed(lambda: _sheets(db, signin_sheets, Path(tmp) / "all.pdf", None), 1)
             report(f"sign-in sheets, whole roster ({r.pages} pages)", med, lo, hi,
                    f"  -> {(Path(tmp) / 'all.pdf').stat().st_size // 1024} KiB")
         if args.window:
@@ -166,7 +172,7 @@ def _window_latency(db, url, waiting, repeat):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.db import open_db
     from app.models import Station, Student
-    from tests.marshal_data import photograph
+    from bench.support.roster_data import photograph
     from ui.app import create_application
     from ui.marshal_window import MarshalWindow
 

@@ -10,7 +10,7 @@ selection's commit on its station to the moment it is visible on the site, polle
 0.2 s. The shots are database records (no camera or photo checks here: those costs are in
 bench_capture.py / bench_qc.py). Then an outage: each station records 30 students (10 minutes
 at 180/h) with the server unreachable, and the first sync of each is timed. Last, the
-marshal's snapshot (`app.marshal.load`) read from the site database. Prints medians and p95.
+marshal's snapshot (`app.roll_call.snapshot.load`) read from the site database. Prints medians and p95.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select  # noqa: E402
 
-from app import marshal, site_server  # noqa: E402
+from app import site_server  # noqa: E402
 from app.db import open_db  # noqa: E402
 from app.demo_data import write_big_roster  # noqa: E402
 from app.models import Selection, Shot, Student  # noqa: E402
+from app.roll_call import snapshot  # noqa: E402
 from app.roster.importer import import_roster  # noqa: E402
 from app.site import Replicator  # noqa: E402
 from app.site_sync import connect_site, init_site, sync_once  # noqa: E402
@@ -170,7 +171,7 @@ def main() -> int:
         for _ in range(7):
             with site.session() as s:
                 t0 = time.perf_counter()
-                snap = marshal.load(s)
+                snap = snapshot.load(s)
                 refresh.append(time.perf_counter() - t0)
         print(f"marshal snapshot from the site database ({snap.roster} students, "
               f"{snap.photographed} photographed): median {statistics.median(refresh) * 1000:.0f} ms, "

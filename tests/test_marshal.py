@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app import marshal
+from app.roll_call import board as marshal
 from app.errors import StationError
 from app.models import Absence, MajorCollege, MarshalCall, Student
 from tests.marshal_data import make_roster, photograph, station
@@ -247,13 +247,13 @@ def test_college_complete_flag(db):
 
 
 def test_queue_follows_the_stations_timetable(db):
-    from app import plan
+    from app.timetable import store
 
     with db.session() as s:
         st1 = station(s, 2)  # this laptop is station 2
         make_roster(s, [("A", "k1", 30), ("A", "k2", 30), ("B", "k3", 30), ("B", "k4", 30)])
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
-        plan.save_plan(s, p)
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
+        store.save_plan(s, p)
         s.commit()
         mine = [sl.class_name for sl in p.slots if sl.station == 2]
         snap = marshal.load(s, st1.id)

@@ -86,7 +86,7 @@ def test_mark_absent_call_and_undo_from_the_window(window, qtbot):
 
     # A refused action comes back as a message, the window keeps going.
     done = next(x for x in cls.students if x.status == "photographed")
-    window.submit("x", lambda s: __import__("app.marshal", fromlist=["x"]).mark_absent(s, done.id, "请假"))
+    window.submit("x", lambda s: __import__("app.roll_call.board", fromlist=["x"]).mark_absent(s, done.id, "请假"))
     qtbot.waitUntil(lambda: "已拍照" in window.statusBar().currentMessage(), timeout=3000)
 
 
@@ -151,7 +151,7 @@ def test_phone_page_switch_shows_a_qr_code(window, qtbot):
 def test_screenshot(window, qtbot, tmp_path):
     """Grab the window (made-up students only); STATION_SCREENSHOT_DIR keeps a copy for the docs."""
     with window.db.session() as s:
-        from app import marshal
+        from app.roll_call import board as marshal
 
         marshal.mark_absent(s, s.query(Student).filter_by(student_no="19001012").one().id, "实习")
         marshal.mark_absent(s, s.query(Student).filter_by(student_no="19001015").one().id, "其他", "参军入伍")

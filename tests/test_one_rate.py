@@ -9,7 +9,7 @@ import pytest
 
 from app import throughput
 from app.period import Period
-from app.plan import measured_rates
+from app.timetable.store import measured_rates
 from app.reports import reconcile
 from tests.marshal_data import make_roster, photograph, station
 

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from app import marshal, phone
+from app import phone
+from app.roll_call import board as marshal
 from app.models import Student
 from app.privacy import mask_id, short_name
 from tests.marshal_data import make_roster, photograph, station

@@ -8,10 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import plan
 from app.errors import InputError
 from app.models import PlanSlot, Station
-from app.plan import ClassLoad, check_invariants, parse_breaks, schedule
+from app.timetable import model, parse, store
+from app.timetable.model import ClassLoad
+from app.timetable.parse import parse_breaks
+from app.timetable.rules import check_invariants
+from app.timetable.scheduler import schedule
 from tests.marshal_data import make_roster, photograph, station
 
 DAY = date(2019, 3, 16)
@@ -85,9 +88,9 @@ def test_fewer_stations_on_the_second_day_moves_work_to_the_open_ones():
                      day_end=time(8, 15))
     assert len(short.days) >= 4
     assert all(sl.station == 1 for sl in short.slots if sl.start.date() > start.date())
-    assert plan.parse_stations("6,4") == [6, 4] and plan.parse_stations("5") == 5
+    assert parse.parse_stations("6,4") == [6, 4] and parse.parse_stations("5") == 5
     with pytest.raises(InputError):
-        plan.parse_stations("6,x")
+        parse.parse_stations("6,x")
 
 
 def test_invariant_checker_catches_broken_plans():
@@ -113,7 +116,7 @@ def test_minutes_follow_the_rate():
     assert (sl.start, sl.end) == (datetime(2019, 3, 16, 8, 0), datetime(2019, 3, 16, 8, 15))
     assert [(g.start.minute, g.end.minute) for g in sl.groups] == [(0, 4), (4, 8), (8, 11), (11, 15)]
     assert sl.arrive == datetime(2019, 3, 16, 7, 50)
-    assert plan.minutes_for(11, 165) == 4  # exactly 4 minutes stays 4
+    assert model.minutes_for(11, 165) == 4  # exactly 4 minutes stays 4
 
 
 def test_class_split_over_lunch_at_a_group_boundary_on_the_same_station():
@@ -196,7 +199,7 @@ def test_bad_input_is_refused():
     with pytest.raises(InputError):
         parse_breaks("noon")
     with pytest.raises(InputError):
-        plan.parse_start("16/03/2019")
+        parse.parse_start("16/03/2019")
     with pytest.raises(InputError):
         schedule([load("甲", 10)], stations=0, rate=165, start=datetime(2019, 3, 16, 8))
     with pytest.raises(InputError):
@@ -210,8 +213,8 @@ def test_bad_input_is_refused():
 def test_plan_from_roster_is_kept_for_sheets_and_marshal(db):
     with db.session() as s:
         make_roster(s, [("文学院", "汉语言1班", 23), ("理学院", "数学1班", 12)])
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
-        uid = plan.save_plan(s, p)
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
+        uid = store.save_plan(s, p)
         s.commit()
         rows = s.query(PlanSlot).filter_by(plan_uid=uid).all()
     assert sum(r.students for r in rows) == 35
@@ -220,20 +223,20 @@ def test_plan_from_roster_is_kept_for_sheets_and_marshal(db):
 
 
 def test_replan_uses_what_remains_and_the_measured_rate(db):
-    from app import marshal
+    from app.roll_call import board as marshal
 
     now = datetime(2019, 3, 16, 10, 0)
     with db.session() as s:
         st1, _st2 = station(s, 1), station(s, 2, local=False)
         students = make_roster(s, [("文学院", "汉语言1班", 40), ("文学院", "汉语言2班", 40), ("理学院", "数学1班", 40)])
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
-        plan.save_plan(s, p)
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
+        store.save_plan(s, p)
         # Station 1 shot 25 of 汉语言1班 one every 30 s (120/h); station 2 has not started.
         for i, x in enumerate(students[:25]):
             photograph(s, x, st1, now - timedelta(seconds=30 * (25 - i)))
         marshal.mark_absent(s, students[40].id, "请假")  # 汉语言2班 group 1
         s.commit()
-        rp, measured = plan.replan(s, at=now, breaks="12:00-13:30")
+        rp, measured = store.replan(s, at=now, breaks="12:00-13:30")
     assert measured[1].rate == pytest.approx(120, rel=0.01)
     assert measured[2].rate is None
     assert rp.kind == "replan" and rp.stations == 2
@@ -256,7 +259,7 @@ def test_replan_uses_what_remains_and_the_measured_rate(db):
 def test_replan_with_a_given_rate(db):
     with db.session() as s:
         make_roster(s, [("文学院", "汉语言1班", 30)])
-        rp, _ = plan.replan(s, at=datetime(2019, 3, 16, 9, 0), stations=1, rate=150, breaks="")
+        rp, _ = store.replan(s, at=datetime(2019, 3, 16, 9, 0), stations=1, rate=150, breaks="")
     (sl,) = rp.slots
     assert sl.rate == 150 and sl.minutes == 12
 

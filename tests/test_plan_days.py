@@ -7,9 +7,13 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from app import plan
 from app.models import PlanSlot
-from app.plan import ClassLoad, check_invariants, machine_day_loads, parse_breaks, schedule, schedule_days
+from app.timetable import store
+from app.timetable.days import schedule_days
+from app.timetable.model import ClassLoad
+from app.timetable.parse import parse_breaks
+from app.timetable.rules import check_invariants, machine_day_loads
+from app.timetable.scheduler import schedule
 from tests.marshal_data import make_roster, photograph, station
 
 DAY = date(2019, 3, 16)
@@ -125,7 +129,7 @@ def test_small_school_rule_counts_the_school_not_the_part_planned(db):
         make_roster(s, [("文学院", f"汉语言{i}班", 40) for i in range(20)] + [("理学院", "数学1班", 40)] * 0
                     + [("理学院", f"数学{i}班", 36) for i in range(8)])
         # only 理学院 (288 students) on one station from 11:00: lunch makes it 3.3 h on site
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 11, 0), stations=1, rate=165, breaks="12:00-13:30",
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 11, 0), stations=1, rate=165, breaks="12:00-13:30",
                                   colleges=["理学院"])
     assert p.students == 288 and p.school_students == 1088
     assert not any("3 小时" in w for w in p.warnings)  # the school has 1,088: the 8-hour rule applies
@@ -135,16 +139,16 @@ def test_replan_keeps_the_day_end_days_and_station_counts(db):
     with db.session() as s:
         st1 = station(s, 1)
         students = make_roster(s, [(f"学院{i % 3}", f"班{i:02d}", 40) for i in range(30)])  # 1,200
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=[2, 1], rate=165, breaks="",
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=[2, 1], rate=165, breaks="",
                                   day_end="12:00")
-        plan.save_plan(s, p)
+        store.save_plan(s, p)
         s.commit()
         assert max(sl.end for sl in p.slots if sl.start.date() == DAY).time() <= time(12)
         at = datetime(2019, 3, 16, 10, 0)
         for i, x in enumerate(students[:60]):
             photograph(s, x, st1, at - timedelta(seconds=25 * (60 - i)))
         s.commit()
-        rp, _ = plan.replan(s, at=at)
+        rp, _ = store.replan(s, at=at)
     assert rp.day_end == time(12)
     for sl in rp.slots:
         assert sl.end.time() <= time(12) or sl.end.time() == time(0)  # the 12:00 day is kept (was 15:56)
@@ -158,8 +162,9 @@ def test_replan_keeps_the_day_end_days_and_station_counts(db):
 def test_places_show_on_the_timetable(db, tmp_path):
     import openpyxl
 
-    from app import plan_output
-    from app.plan_db import latest_places, parse_places
+    from app.timetable import output as plan_output
+    from app.timetable.places import parse_places
+    from app.timetable.store import latest_places
 
     sheet = tmp_path / "地点.xlsx"
     wb = openpyxl.Workbook()
@@ -169,8 +174,8 @@ def test_places_show_on_the_timetable(db, tmp_path):
     wb.save(sheet)
     with db.session() as s:
         make_roster(s, [("文学院", "汉语言1班", 23), ("理学院", "数学1班", 12), ("理学院", "物理1班", 12)])
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=1, rate=165, breaks="", place=str(sheet))
-        plan.save_plan(s, p)
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=1, rate=165, breaks="", place=str(sheet))
+        store.save_plan(s, p)
         s.commit()
         places = latest_places(s)
     by_class = {sl.class_name: sl.place for sl in p.slots}
@@ -223,9 +228,9 @@ def test_replan_keeps_later_days_classes_on_their_days(db):
     with db.session() as s:
         st1 = station(s, 1)
         students = make_roster(s, [(f"学院{i % 3}", f"班{i:02d}", 40) for i in range(30)])  # 1,200
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="12:00-13:30",
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="12:00-13:30",
                                   day_end="16:00", days=2)
-        plan.save_plan(s, p)
+        store.save_plan(s, p)
         s.commit()
         published = {sl.class_name: sl.start.date() for sl in p.slots}
         assert set(published.values()) == {DAY, DAY + timedelta(days=1)}
@@ -233,7 +238,7 @@ def test_replan_keeps_later_days_classes_on_their_days(db):
         for i, x in enumerate(students[:40]):
             photograph(s, x, st1, at - timedelta(seconds=20 * (40 - i)))
         s.commit()
-        rp, _ = plan.replan(s, at=at)
+        rp, _ = store.replan(s, at=at)
     for sl in rp.slots:
         if published[sl.class_name] > DAY:
             assert sl.start.date() == published[sl.class_name], sl.class_name  # not pulled into today
@@ -272,5 +277,5 @@ def test_the_setting_sets_the_machine_day(db):
     with db.session() as s:
         make_roster(s, [(f"学院{i % 3}", f"班{i:02d}", 40) for i in range(40)])  # 1,600
         settings.set_(s, "plan.max_per_machine_day", "700")
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="")
     assert p.max_per_day == 700 and max(machine_day_loads(p).values()) <= 700 and len(p.days) == 2

@@ -8,10 +8,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from app import plan
 from app.errors import InputError
 from app.models import AuditLog, Student
-from app.sheets import write_sheets
+from app.signin_sheets import write_sheets
+from app.timetable import store
 from tests.marshal_data import make_roster
 
 CLASSES = [("文学院", "汉语言1班", 23), ("文学院", "汉语言2班", 30), ("理学院", "数学1班", 12), ("理学院", "物理1班", 7)]
@@ -98,8 +98,8 @@ def test_filters_by_college_and_class(roster, tmp_path):
 
 def test_time_slots_come_from_the_timetable(roster, tmp_path):
     with roster.session() as s:
-        p = plan.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="", lead=10)
-        plan.save_plan(s, p)
+        p = store.plan_from_roster(s, start=datetime(2019, 3, 16, 8, 0), stations=2, rate=165, breaks="", lead=10)
+        store.save_plan(s, p)
         s.commit()
         r = write_sheets(s, tmp_path / "t.pdf", class_name="数学1班")
     assert r.with_times == r.pages == 1
@@ -169,7 +169,7 @@ def test_a_long_class_name_never_overprints(db, tmp_path):
 
 
 def test_a_reprint_shows_recorded_absence_reasons(roster, tmp_path):
-    from app import marshal
+    from app.roll_call import board as marshal
 
     with roster.session() as s:
         st = s.scalars(select(Student).where(Student.student_no == "19004003")).one()

@@ -126,7 +126,7 @@ def test_a_new_photo_while_typing_a_reason_does_not_take_that_reason(roster_db, 
 
 
 def test_a_student_shot_but_not_accepted_stays_pending(roster_db, tmp_path, demo_checker, demo_portraits, run_cli):
-    from app import marshal
+    from app.roll_call import board as marshal
     from app.period import everything
     from app.reports import reconcile
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
 
-from app import marshal
+from app.roll_call import board as marshal
 from app.i18n import language
 from app.models import ABSENCE_REASONS
 

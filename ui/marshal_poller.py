@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
-from app import marshal
+from app.roll_call import board as marshal
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class MarshalView:
 
 
 def compute_view(session, station_id: int | None = None, at: datetime | None = None) -> MarshalView:
-    from app.plan import measured_rates
+    from app.timetable.store import measured_rates
 
     snap = marshal.load(session, station_id, at=at)
     keys = set(snap.queue)
@@ -175,7 +175,7 @@ class SnapshotPoller(QObject):
 
 def replan_now(session) -> None:
     """Runs on the poller's thread: re-plan what remains from now and keep it as the current timetable."""
-    from app import plan as planner
+    from app.timetable import store as planner
     from app.errors import StationError
     from app.i18n import t
 

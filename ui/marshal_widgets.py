@@ -6,7 +6,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QTreeWidget, QTreeWidgetItem
 
-from app import marshal
+from app.roll_call import board as marshal
 
 GREEN = QColor("#1b7f3b")
 AMBER = QColor("#8a5a00")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import marshal
+from app.roll_call import board as marshal
 from ui.marshal_dialogs import AbsenceDialog
 from ui.marshal_poller import POLL_MS, MarshalView, SnapshotPoller, compute_view, replan_now
 from ui.marshal_widgets import AMBER, GREEN, GREY, ClassTree, StudentTable

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.marshal import group_no_for, student_no_key
-from app.models import MajorCollege, Selection, Student, Station
+from app.models import MajorCollege, Selection, Station, Student
+from app.roll_call.groups import group_no_for, student_no_key
 
 NO_COLLEGE = "(未分学院)"
 NO_CLASS = "(未分班级)"
@@ -108,7 +108,7 @@ def class_groups(students: list[StudentRow]) -> dict[int, int]:
 
     The roster's students of one class (not those added at the camera, who are
     on no printed sheet) in natural student-number order, cut into tens
-    (``app.marshal``).
+    (``app.roll_call.groups``).
     """
     members = [s for s in students if s.active and not s.unlisted]
     ordered = sorted(members, key=lambda s: (student_no_key(s.student_no), s.roster_order, s.id))

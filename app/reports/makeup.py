@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from app import settings
 from app.errors import InputError
 from app.i18n import t
-from app.marshal import reason_label
 from app.models import Absence, Selection, Shot
 from app.pdf import register_cjk_font
 from app.reports.common import StudentRow, load_students
 from app.reports.xlsx import Col, Table, write_tables
+from app.roll_call.groups import reason_label
 from capture.durable import write_atomic
 
 

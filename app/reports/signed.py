@@ -14,11 +14,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import marshal
 from app.errors import InputError, NotFound
 from app.i18n import t
 from app.models import SignSheetCount, now
 from app.reports.common import class_groups, load_students
+from app.roll_call import board as marshal
 
 
 def check_day(day: str | None) -> str:

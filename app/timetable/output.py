@@ -6,7 +6,9 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from app.plan import Plan, Slot
+from app.pdf import register_cjk_font
+from app.reports.xlsx import Col, Table, write_tables
+from app.timetable.model import Plan, Slot
 from capture.durable import write_atomic
 
 TIME_FMT = "hh:mm"
@@ -45,8 +47,6 @@ def slots_in_time_order(plan: Plan) -> list[Slot]:
 
 
 def plan_tables(plan: Plan, school: str = ""):
-    from app.reports.xlsx import Col, Table
-
     multi_day = len(plan.days) > 1
     summary = [
         _title(plan, school),
@@ -139,8 +139,6 @@ def plan_tables(plan: Plan, school: str = ""):
 
 
 def write_xlsx(plan: Plan, path: str | Path, school: str = "") -> Path:
-    from app.reports.xlsx import write_tables
-
     return write_tables(path, plan_tables(plan, school))
 
 
@@ -150,9 +148,8 @@ def write_pdf(plan: Plan, path: str | Path, school: str = "") -> Path:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from app.pdf import register_cjk_font
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import Table as PdfTable
 
     font = register_cjk_font()
     title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
@@ -162,7 +159,7 @@ def write_pdf(plan: Plan, path: str | Path, school: str = "") -> Path:
     cell = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=10.5, wordWrap="CJK")
 
     def grid(data, widths, header_rows=1):
-        tbl = Table(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
+        tbl = PdfTable(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
         tbl.setStyle(
             TableStyle(
                 [

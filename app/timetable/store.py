@@ -13,140 +13,28 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
+from sqlalchemy import insert, select
+
+from app import settings, throughput
 from app.errors import InputError
 from app.i18n import t
-from app.plan import (
-    MAX_DAY,
-    ClassLoad,
-    Plan,
-    parse_breaks,
-    parse_hhmm,
-    schedule,
-)
+from app.models import PlanRun, PlanSlot, Station, now
+from app.roll_call.groups import STATUS_REMAINING
+from app.roll_call.queries import latest_plan_uid, load_classes, plan_slots
+from app.roll_call.snapshot import load
+from app.timetable.days import schedule_days, schedule_sequence
+from app.timetable.model import MAX_DAY, ClassLoad, Plan
+from app.timetable.parse import parse_breaks, parse_hhmm
+from app.timetable.places import Places, apply_places, parse_places
+from app.timetable.rules import warnings_for
+from app.timetable.scheduler import schedule
 
-# --- places (地点) -------------------------------------------------------------------
-
-
-@dataclass
-class Places:
-    """Where each college's or class's students wait and are photographed (附件4: 批次、时间、人数、地点)."""
-
-    default: str = ""
-    by_college: dict[str, str] | None = None
-    by_class: dict[str, str] | None = None
-
-    def for_class(self, college: str, class_name: str) -> str:
-        from app.marshal import college_label
-
-        by_class, by_college = self.by_class or {}, self.by_college or {}
-        return (
-            by_class.get(class_name)
-            or by_college.get(college)
-            or by_college.get(college_label(college))
-            or self.default
-        )
-
-    def to_json(self) -> dict:
-        return {"default": self.default, "college": self.by_college or {}, "class": self.by_class or {}}
-
-    @classmethod
-    def from_json(cls, d: dict | None) -> Places:
-        d = d or {}
-        return cls(str(d.get("default") or ""), dict(d.get("college") or {}), dict(d.get("class") or {}))
-
-    def __bool__(self) -> bool:
-        return bool(self.default or self.by_college or self.by_class)
-
-
-def _sheet_rows(path: Path) -> list[list[str]]:
-    if path.suffix.lower() == ".csv":
-        import csv
-
-        text = path.read_bytes()
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                return [[c.strip() for c in row] for row in csv.reader(text.decode(enc).splitlines())]
-            except UnicodeDecodeError:
-                continue
-        raise InputError(t(f"地点表 {path} 的编码无法识别", f"cannot read the place sheet {path}"))
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any unreadable workbook is the user's input error
-        raise InputError(t(f"地点表 {path} 无法读取: {e}", f"cannot read the place sheet {path}: {e}")) from None
-    ws = wb[next((n for n in wb.sheetnames if "地点" in n), wb.sheetnames[0])]
-    rows = [["" if v is None else str(v).strip() for v in row] for row in ws.iter_rows(values_only=True)]
-    wb.close()
-    return rows
-
-
-def parse_places(spec: str | None, known_classes: set[str] = frozenset(), known_colleges: set[str] = frozenset()) -> Places:
-    """``--place``: one place for all ("图书馆一楼"), pairs ("信息工程学院=A101;软工2101班=B203"),
-    or a sheet (.xlsx / .csv) with a 地点 column and a 学院 and/or 班级 column."""
-    if not spec or not spec.strip():
-        return Places()
-    spec = spec.strip()
-    path = Path(spec)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".csv"):
-        if not path.is_file():
-            raise InputError(t(f"找不到地点表: {spec}", f"no such place sheet: {spec}"))
-        rows = [r for r in _sheet_rows(path) if any(r)]
-        head_i = next((i for i, r in enumerate(rows[:10]) if any("地点" in c or c.lower() == "place" for c in r)), None)
-        if head_i is None:
-            raise InputError(t(f"地点表 {spec} 没有“地点”列", f"the place sheet {spec} has no 地点 column"))
-        head = rows[head_i]
-        col = {k: next((j for j, c in enumerate(head) if any(w in c for w in words)), None)
-               for k, words in (("place", ("地点", "place")), ("college", ("学院", "xymc")), ("class", ("班级", "bjmc")))}
-        if col["college"] is None and col["class"] is None:
-            raise InputError(t(f"地点表 {spec} 需要“学院”或“班级”列", f"the place sheet {spec} needs a 学院 or 班级 column"))
-        out = Places("", {}, {})
-        for r in rows[head_i + 1 :]:
-            def cell(k):
-                j = col[k]
-                return r[j] if j is not None and j < len(r) else ""
-
-            place = cell("place")
-            if not place:
-                continue
-            if cell("class"):
-                out.by_class[cell("class")] = place
-            elif cell("college"):
-                out.by_college[cell("college")] = place
-        return out
-    import re
-
-    if "=" in spec or "＝" in spec:
-        out = Places("", {}, {})
-        for part in re.split(r"[;；\n]+", spec):
-            if not part.strip():
-                continue
-            key, _, place = part.replace("＝", "=").partition("=")
-            key, place = key.strip(), place.strip()
-            if not key or not place:
-                raise InputError(t(f"地点格式应为 学院或班级=地点: {part!r}", f"a place must be college-or-class=place: {part!r}"))
-            if key in ("*", "其他", "默认"):
-                out.default = place
-            elif key in known_classes and key not in known_colleges:
-                out.by_class[key] = place
-            else:
-                out.by_college[key] = place
-        return out
-    return Places(spec)
-
-
-def apply_places(plan: Plan, places: Places) -> None:
-    for sl in plan.slots:
-        sl.place = places.for_class(sl.college, sl.class_name)
+# --- the kept timetable's parameters --------------------------------------------------
 
 
 def latest_params(session) -> dict:
     """What the latest kept timetable was planned with ({} when none, or planned before this was kept)."""
-    from app.marshal import latest_plan_uid
-    from app.models import PlanRun
-
     uid = latest_plan_uid(session)
     row = session.get(PlanRun, uid) if uid else None
     return json.loads(row.params) if row is not None else {}
@@ -161,8 +49,6 @@ def latest_places(session) -> Places:
 
 def roster_loads(session, colleges: list[str] | None = None, classes: list[str] | None = None) -> list[ClassLoad]:
     """Every roster student, by class and group, in roster order."""
-    from app.marshal import load_classes
-
     out = []
     for c in load_classes(session):
         if colleges and c.college not in colleges:
@@ -174,8 +60,6 @@ def roster_loads(session, colleges: list[str] | None = None, classes: list[str] 
 
 
 def _max_per_day(session, value: int | None) -> int:
-    from app import settings
-
     return int(value if value is not None else settings.get(session, "plan.max_per_machine_day"))
 
 
@@ -194,8 +78,6 @@ def plan_from_roster(
     max_per_day: int | None = None,
     place: str | None = None,
 ) -> Plan:
-    from app.plan import schedule_days
-
     rate, lead, daily, end = _defaults(session, start, rate, breaks, day_end, lead)
     everyone = roster_loads(session)
     loads = roster_loads(session, colleges, classes) if (colleges or classes) else everyone
@@ -219,8 +101,6 @@ def plan_from_roster(
 
 def _defaults(session, start: datetime, rate, breaks, day_end, lead, day_start: time | None = None):
     """Fill what the command line left out from the settings (plan.*)."""
-    from app import settings
-
     day_start = day_start or start.time()
 
     rate = float(rate if rate is not None else settings.get(session, "plan.rate"))
@@ -254,11 +134,6 @@ def measured_rates(session, at: datetime, window: timedelta = timedelta(minutes=
     break are not counted), so a lunch break does not halve the rate the
     afternoon is planned at, and the figure is the one both windows show.
     """
-    from sqlalchemy import select
-
-    from app import throughput
-    from app.models import Station
-
     out = {}
     for sid, number in session.execute(select(Station.id, Station.number)).all():
         times = throughput.selection_times(session, at - window, at, sid)
@@ -287,10 +162,8 @@ def replan(
     places; students a station already photographed today count against its
     machine-day.
     """
-    from app import marshal
-
     at = at or datetime.now()
-    slots = marshal.plan_slots(session)
+    slots = plan_slots(session)
     params = latest_params(session)
     # Tomorrow starts when today did, not at the time of the re-plan.
     if params.get("day_start"):
@@ -305,7 +178,7 @@ def replan(
     if max_per_day is None and params.get("max_per_day"):
         max_per_day = int(params["max_per_day"])
     cap = _max_per_day(session, max_per_day)
-    snap = marshal.load(session, at=at)
+    snap = load(session, at=at)
     if stations is None and params.get("stations_by_day") and params.get("first_day"):
         by_day = [int(n) for n in params["stations_by_day"]]
         i = max(0, (at.date() - date.fromisoformat(params["first_day"])).days)
@@ -338,7 +211,7 @@ def replan(
                 done_today[s.photographed_station] += 1
         groups = []
         for g in range(1, c.group_count + 1):
-            left = sum(1 for s in c.group(g) if s.status == marshal.STATUS_REMAINING)
+            left = sum(1 for s in c.group(g) if s.status == STATUS_REMAINING)
             if left:
                 groups.append((g, left))
         if not groups:
@@ -361,9 +234,6 @@ def replan(
     if max(chunk_of, default=0) == 0:
         plan = schedule(loads, **common)
     else:
-        from app.plan_days import schedule_sequence
-        from app.plan_rules import warnings_for
-
         chunks: list[list[ClassLoad]] = [[] for _ in range(max(chunk_of) + 1)]
         for c, i in zip(loads, chunk_of):
             chunks[i].append(c)
@@ -405,10 +275,6 @@ def plan_params(plan: Plan) -> dict:
 
 def save_plan(session, plan: Plan) -> str:
     """Store the timetable (per group of ten) and what it was planned with, for the sheets, the marshal and a re-plan."""
-    from sqlalchemy import insert
-
-    from app.models import PlanRun, PlanSlot, now
-
     uid = uuid.uuid4().hex
     created = now()
     params = plan_params(plan)

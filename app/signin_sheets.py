@@ -9,7 +9,7 @@ student the number, name and student number (never the ID number), with a
 box to sign, a 备注/缺席原因 column, the place (附件4: 批次、时间、人数、地点)
 and a line for the count. Every line is fitted to its width (shrunk, then
 wrapped), so a long class name never overprints. A class's last two or three
-students join its previous group (``app.marshal.group_count_for``) instead of
+students join its previous group (``app.roll_call.groups.group_count_for``) instead of
 a page of their own.
 """
 
@@ -24,10 +24,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import settings
 from app.errors import InputError
 from app.i18n import t
-from app.marshal import GROUP_SIZE, ClassView, SlotInfo, college_label, load_classes, plan_slots
-from app.models import Student
+from app.models import Absence, Selection, Student
+from app.pdf import register_cjk_font
+from app.roll_call.groups import GROUP_SIZE, college_label, reason_label
+from app.roll_call.queries import load_classes, plan_slots
+from app.roll_call.views import ClassView, SlotInfo
+from app.timetable.places import Places
+from app.timetable.store import latest_places
 from capture.durable import write_atomic
 
 
@@ -96,9 +102,6 @@ def _draw_fit(c, x: float, y: float, text: str, font: str, size: float, width: f
 
 def _absence_notes(session: Session, ids: list[int]) -> dict[int, str]:
     """Reasons already recorded for students not photographed (printed in 备注/缺席原因 on a reprint)."""
-    from app.marshal import reason_label
-    from app.models import Absence, Selection
-
     if not ids:
         return {}
     done = set(session.scalars(select(Selection.student_id).where(Selection.student_id.in_(ids))))
@@ -125,10 +128,6 @@ def write_sheets(
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Paragraph, Table, TableStyle
-
-    from app import settings
-    from app.pdf import register_cjk_font
-    from app.plan_db import Places, latest_places
 
     font = register_cjk_font()
     classes = select_classes(session, college, class_name)

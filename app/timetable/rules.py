@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from app.i18n import t
-from app.plan import MAX_DAY, MIN_PER_MACHINE_DAY, SMALL_DAY, SMALL_SCHOOL, ClassLoad, Plan, Slot
+from app.timetable.model import MAX_DAY, MIN_PER_MACHINE_DAY, SMALL_DAY, SMALL_SCHOOL, ClassLoad, Plan, Slot
 
 
 def day_capacity(plan: Plan, rate: float) -> int | None:

@@ -6,8 +6,9 @@ from datetime import datetime, time, timedelta
 
 from app.errors import InputError
 from app.i18n import t
-from app.plan import MAX_PER_MACHINE_DAY, Break, ClassLoad, Plan, Slot, schedule
-from app.plan_rules import warnings_for
+from app.timetable.model import MAX_PER_MACHINE_DAY, Break, ClassLoad, Plan, Slot
+from app.timetable.rules import warnings_for
+from app.timetable.scheduler import schedule
 
 
 def split_days(classes: list[ClassLoad], weights: list[int]) -> list[list[ClassLoad]]:

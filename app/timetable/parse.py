@@ -7,6 +7,7 @@ from datetime import datetime, time
 
 from app.errors import InputError
 from app.i18n import t
+from app.timetable.model import ceil_minute
 
 
 _HHMM = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
@@ -61,6 +62,4 @@ def parse_start(text: str) -> datetime:
         dt = datetime.fromisoformat(text.strip().replace(" ", "T"))
     except ValueError:
         raise InputError(t(f"开始时间格式应为 2019-03-16T08:00: {text!r}", f"start must look like 2019-03-16T08:00: {text!r}")) from None
-    from app.plan import ceil_minute
-
     return ceil_minute(dt)
