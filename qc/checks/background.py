@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qc.backdrop import allowed_classes, colour_classes, describe, smooth_residual
 from qc.base import Check, CheckResult, Region
 
 
@@ -43,27 +44,6 @@ def backdrop_mask(a, stride: int = 1) -> np.ndarray:
         chin_y = int(a.landmarks[152, 1] * h)
         bg[chin_y:, :] = 0
     return bg.astype(bool)
-
-
-def smooth_residual(lab: np.ndarray, mask: np.ndarray, max_samples: int = 4000):
-    """Fit L*, a*, b* over the masked pixels with a quadratic in x, y; per-pixel deltaE and the fit's mean."""
-    ys, xs = np.nonzero(mask)
-    h, w = mask.shape
-    x = xs / max(w, 1) - 0.5
-    y = ys / max(h, 1) - 0.5
-    design = np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
-    values = lab[ys, xs].astype(np.float64)
-    step = max(1, len(xs) // max_samples)
-    # two passes: fit, drop the worst 20% (the objects we are looking for), refit
-    coef, *_ = np.linalg.lstsq(design[::step], values[::step], rcond=None)
-    resid = np.linalg.norm(values - design @ coef, axis=1)
-    keep = resid <= np.percentile(resid[::step], 80)
-    d2, v2 = design[keep], values[keep]
-    step2 = max(1, len(d2) // max_samples)
-    coef, *_ = np.linalg.lstsq(d2[::step2], v2[::step2], rcond=None)
-    fitted = design @ coef
-    resid = np.linalg.norm(values - fitted, axis=1)
-    return resid, fitted.mean(axis=0), (xs, ys)
 
 
 class BackgroundCheck(Check):
@@ -124,8 +104,6 @@ class BackgroundCheck(Check):
 
 
 def _colour_ok(L: float, chroma: float, hue: float, p, gray: bool) -> tuple[bool, str, str]:
-    from qc.backdrop import allowed_classes, colour_classes, describe
-
     allowed = allowed_classes(p)
     got = colour_classes(L, chroma, hue, p, gray)
     if got & set(allowed):
