@@ -26,7 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
+
+from qc.decode import DecodeError, decode_path
+from qc.imageops import resize_long
 
 # Colour classes a profile may accept or require, with their names for messages.
 CLASSES: dict[str, tuple[str, str]] = {
@@ -179,8 +183,6 @@ def measure_backdrop(rgb: np.ndarray, params: dict[str, Any], *, person_mask: np
     backdrop is not one the profile accepts; a fall-off or marks beyond the
     profile's limits are kept as warnings (the photographer may fix the light).
     """
-    import cv2
-
     if face_found:
         raise CalibrationError("标定照片里有人脸: 请拍摄空的背景", "there is a face in the shot: shoot the empty backdrop")
     h0, w0 = rgb.shape[:2]
@@ -227,8 +229,6 @@ def measure_backdrop(rgb: np.ndarray, params: dict[str, Any], *, person_mask: np
 
 def calibrate_path(checker: Any, path: str | Path) -> Calibration:
     """Measure the empty-backdrop photo at ``path`` with the checker's profile and models."""
-    from qc.decode import DecodeError, decode_path
-
     try:
         decoded = decode_path(path, min_long_side=800)
     except DecodeError as exc:
@@ -237,9 +237,7 @@ def calibrate_path(checker: Any, path: str | Path) -> Calibration:
 
 
 def calibrate_image(checker: Any, rgb: np.ndarray, *, file: str = "", gray: bool = False) -> Calibration:
-    from qc.analysis import _resize_long
-
-    small = _resize_long(rgb, int(checker.model_long_side))
+    small = resize_long(rgb, int(checker.model_long_side))
     faces = checker.models.detect(small, "detect_full")
     mask = checker.models.segment(small)
     return measure_backdrop(rgb, checker.profile.section("background"), person_mask=mask,

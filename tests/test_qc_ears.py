@@ -130,7 +130,7 @@ def test_turned_head_judges_only_the_near_ear(astronaut_rgb, tmp_path):
 
 def test_without_a_person_mask_the_band_still_tells_hair(grace_rgb, grace_analysis):
     """A stripped-down analysis (no segmentation): the backdrop comes from the far columns alone."""
-    from qc.checks._face_regions import align_face
+    from qc.face_view import align_face
 
     p = load_profile(None).section("ears_visible")
     covered = lock_over(grace_rgb, grace_analysis, (-1,), 0.9)

@@ -24,13 +24,14 @@ from qc.backdrop import allowed_classes, colour_classes, describe, smooth_residu
 from qc.base import Check, CheckResult, Region
 
 
-def backdrop_mask(a, stride: int = 1) -> np.ndarray:
-    """Backdrop pixels of ``small`` (every ``stride``-th pixel): not person (with a margin), inside the crop."""
+def backdrop_mask(a, stride: int, person_max: float) -> np.ndarray:
+    """Backdrop pixels of ``small`` (every ``stride``-th pixel): person probability below ``person_max``
+    (with a margin), inside the crop."""
     import cv2
 
     mask = a.person_mask[::stride, ::stride]
     h, w = mask.shape
-    bg = (mask < 0.1).astype(np.uint8)
+    bg = (mask < person_max).astype(np.uint8)
     k = max(1, int(round(a.eye_distance * w / a.image.shape[1] * 0.12)))
     bg = cv2.erode(bg, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
     if a.crop is not None:
@@ -48,14 +49,18 @@ def backdrop_mask(a, stride: int = 1) -> np.ndarray:
 
 class BackgroundCheck(Check):
     name = "background"
+    needs_person_mask = True
     # the empty backdrop measured at set-up (qc.backdrop.Calibration), set by Checker.set_backdrop
     calibration = None
+
+    def set_backdrop(self, calibration) -> None:
+        self.calibration = calibration
 
     def run(self, a) -> CheckResult:
         p = self.params
         # a backdrop is smooth by definition: half the model image's resolution is plenty
         stride = 2 if max(a.small.shape[:2]) >= 400 else 1
-        mask = backdrop_mask(a, stride)
+        mask = backdrop_mask(a, stride, float(p["person_max"]))
         n = int(mask.sum())
         if n * stride * stride < int(p["min_pixels"]):
             return CheckResult(self.name, "error", None, "看不到足够的背景,无法判断",

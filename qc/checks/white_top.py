@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qc.analysis import linear_to_lab, srgb_to_linear
+from qc.imageops import linear_to_lab, srgb_to_linear
 from qc.base import Check, CheckResult, Region
 
 COLOURS = ("white", "blue")
@@ -61,20 +61,18 @@ def top_region(a, bottom: float | None = None) -> np.ndarray:
 
 def skin_pixels(a) -> np.ndarray:
     """sRGB pixels (N, 3) of the face's skin (cheeks and nose, below the eyebrows)."""
-    from qc.checks.exposure import skin_mask
-
-    m = skin_mask(a, a.small.shape)
+    m = a.skin_mask(a.small.shape)
     if m.sum() < 10:
         m = a.face_mask(a.small.shape)
     return a.small[m]
 
 
-def backdrop_pixels(a) -> np.ndarray | None:
+def backdrop_pixels(a, person_max: float) -> np.ndarray | None:
     """sRGB pixels (N, 3) of the backdrop beside and above the head, or None if too few."""
     # every other row and column: a median over a smooth backdrop needs no more
     mask = a.person_mask[::2, ::2]
     h = mask.shape[0]
-    bg = mask < 0.1
+    bg = mask < person_max
     bg[int(max(0, a.landmarks[152, 1]) * h):, :] = False
     if bg.sum() < 50:
         return None
@@ -83,6 +81,7 @@ def backdrop_pixels(a) -> np.ndarray | None:
 
 class WhiteTopCheck(Check):
     name = "white_top"
+    needs_person_mask = True
 
     def run(self, a) -> CheckResult:
         p = self.params
@@ -105,7 +104,7 @@ class WhiteTopCheck(Check):
             ys, xs = ys[::step], xs[::step]
         lin = srgb_to_linear(a.small[ys, xs])
         skin_lin = np.median(srgb_to_linear(skin_pixels(a)), axis=0)
-        bg_px = backdrop_pixels(a)
+        bg_px = backdrop_pixels(a, float(p["backdrop_person_max"]))
         bg_lin = None if bg_px is None else np.median(srgb_to_linear(bg_px), axis=0)
         bgref = None if bg_lin is None else linear_to_lab(bg_lin)
         # White balance (von Kries, in linear light) on a light, not strongly coloured backdrop: its
