@@ -2,7 +2,7 @@
 
 Real photos that ship inside packages: scikit-image's astronaut (her bob hangs
 over both ears) and matplotlib's Grace Hopper (her ears are free; locks of her
-own hair colour are drawn over them with ``qc.synth``). The development set in
+own hair colour are drawn over them with ``bench/support/synth.py``). The development set in
 ``../shared/faces`` is used when present for the accuracy regression.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from tests import dev_set
 
-from qc import synth
+from bench.support import synth
 from qc.checks import ears_visible as ev
 from qc.profile import load_profile
 

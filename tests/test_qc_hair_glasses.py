@@ -3,7 +3,7 @@
 Real photos that ship inside packages: scikit-image's astronaut (no glasses;
 her bob hides her ears) and matplotlib's Grace Hopper (she wears cat-eye
 glasses; her ears and brows are free). Spectacles and fringes are drawn on
-them with ``qc.synth``. The development set in ``../shared/faces`` is used
+them with ``bench/support/synth.py``. The development set in ``../shared/faces`` is used
 when present for an accuracy regression.
 """
 
@@ -16,7 +16,7 @@ import pytest
 
 from tests import dev_set
 
-from qc import synth
+from bench.support import synth
 from qc.evidence import FaceEvidence
 
 B_CHECKS = ("glasses", "eyebrows_visible", "ears_visible", "jewelry")
