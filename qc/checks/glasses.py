@@ -65,7 +65,8 @@ class GlassesCheck(Check):
             extra = np.array([m["mean"], m["third"], m["temple"], m["tint"]], np.float32)
             raw = score = model.probability(learned.glasses_features(face), extra)
             fail_at, warn_at = float(p["model_fail_at"]), float(p["model_warn_at"])
-        region = Region("glasses", face.norm_box(*face.px(-1.0, -0.4), *face.px(1.0, 0.62)))
+        u0, v0, u1, v1 = (float(v) for v in p["region"])
+        region = Region("glasses", face.norm_box(*face.px(u0, v0), *face.px(u1, v1)))
         if raw >= fail_at:
             return CheckResult(self.name, "fail", score, "请摘下眼镜", "glasses: please take them off",
                                value=raw, regions=[region])

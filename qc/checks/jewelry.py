@@ -178,7 +178,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 contrast = (peak - float(np.median(rl))) / skin_l
                 if contrast < c_partner:
                     continue
-                hair_share = float((rl < 0.62 * skin_l).mean())
+                hair_share = float((rl < float(p["hair_dark_ratio"]) * skin_l).mean())
                 back_share = float((np.abs(rl - back_l) < float(p["backdrop_near"])).mean()) if back_l is not None else 0.0
                 white = float(p["stud_lightness"]) * skin_l
                 if back_l is not None:

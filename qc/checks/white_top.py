@@ -37,7 +37,7 @@ from qc.base import Check, CheckResult, Region
 COLOURS = ("white", "blue")
 
 
-def top_region(a, bottom: float | None = None) -> np.ndarray:
+def top_region(a, p: dict, bottom: float | None = None) -> np.ndarray:
     """Boolean mask (shape of ``small``) of the visible clothing candidates below the chin."""
     import cv2
 
@@ -47,14 +47,15 @@ def top_region(a, bottom: float | None = None) -> np.ndarray:
     fw = float(np.hypot(*(pts[454] - pts[234])))
     cx = float((pts[234, 0] + pts[454, 0]) / 2)
     chin = float(pts[152, 1])
-    y0 = int(max(0, chin + 0.15 * fw))
+    y0 = int(max(0, chin + float(p["top_below_chin"]) * fw))
     y1 = h if bottom is None else int(min(h, max(0.0, bottom) * h))
-    x0, x1 = int(max(0, cx - 1.6 * fw)), int(min(w, cx + 1.6 * fw))
+    half = float(p["top_half_width"])
+    x0, x1 = int(max(0, cx - half * fw)), int(min(w, cx + half * fw))
     region = np.zeros((h, w), bool)
     if y1 <= y0 or x1 <= x0:
         return region
     region[y0:y1, x0:x1] = True
-    k = max(1, int(round(0.04 * fw)))
+    k = max(1, int(round(float(p["body_erode"]) * fw)))
     body = cv2.erode((mask > 0.5).astype(np.uint8), np.ones((2 * k + 1, 2 * k + 1), np.uint8)) > 0
     return region & body
 
@@ -91,7 +92,7 @@ class WhiteTopCheck(Check):
             if c not in COLOURS:
                 raise ValueError(f"white_top: unknown colour {c!r} (known: {', '.join(COLOURS)})")
         bottom = a.crop.box[3] if a.crop is not None else None
-        region = top_region(a, bottom)
+        region = top_region(a, p, bottom)
         min_px = int(p["min_pixels"]) * (a.small.shape[0] * a.small.shape[1]) / (640 * 480)
         n_region = int(region.sum())
         if n_region < min_px:
