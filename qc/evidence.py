@@ -153,7 +153,7 @@ class HairCues:
 
 def hair_cues(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, int], dark_ratio: float,
               grey_ratio: float, grey_sat: float) -> HairCues:
-    """Colour and texture cues for hair, computed once per face (cached).
+    """Colour and texture cues for hair (made once per photo: ``FaceEvidence.hair``).
 
     Colour: hair is much darker than the subject's own cheek skin (any hair
     colour but blond on pale skin), or darker and much less saturated (grey,
