@@ -49,9 +49,8 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def ear_run(face, side: int, p: dict, scale: float) -> tuple[float, float] | None:
     """(top, bottom) of the ear's visible run, IOD below the tragus level, or None."""
     from qc.checks import ears_visible as ev
-    from qc.checks._face_regions import outline_band
 
-    band = outline_band(face, side, ev.BAND_ROWS, ev.BAND_COLS)
+    band = ev.ear_band(face, side, p)
     hair, skin, _bg = ev.classify_band(face, band, p)
     st = ev.row_states(skin, hair, band.off, p)
     vis = st == 1
@@ -76,7 +75,7 @@ def main() -> int:
         return 1
     _args, faces, _kinds, rows = got
     from qc.checker import Checker
-    from qc.checks._face_regions import SCALE, aligned_face
+    from qc.face_view import SCALE
     from qc.profile import load_profile
 
     p = load_profile(None).section("ears_visible")
@@ -86,7 +85,7 @@ def main() -> int:
             a = checker.analyse_path(faces / "images" / row["file"])
             if not a.has_face:
                 continue
-            face = aligned_face(a)
+            face = a.evidence.view
             for side in (-1, 1):
                 label = row["ear_left" if side < 0 else "ear_right"]
                 t = face.pts[TRAGUS[side], 1]

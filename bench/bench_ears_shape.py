@@ -47,9 +47,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def ear_shape(face, side: int, p: dict) -> dict | None:
     from qc.checks import ears_visible as ev
-    from qc.checks._face_regions import SCALE, outline_band
+    from qc.face_view import SCALE
 
-    band = outline_band(face, side, ev.BAND_ROWS, ev.BAND_COLS)
+    band = ev.ear_band(face, side, p)
     _hair, skin, bg = ev.classify_band(face, band, p)
     dv, off = band.dv, band.off
     S = skin & (off[None, :] >= 0.0)
@@ -113,7 +113,6 @@ def main() -> int:
     rows = [r for r in rows if r["ears_covered"] in ("yes", "no")]
     from qc.checker import Checker
     from qc.checks import ears_visible as ev
-    from qc.checks._face_regions import aligned_face
     from qc.profile import load_profile
 
     p = load_profile(None).section("ears_visible")
@@ -123,7 +122,7 @@ def main() -> int:
             a = checker.analyse_path(faces / "images" / row["file"])
             if not a.has_face:
                 continue
-            face = aligned_face(a)
+            face = a.evidence.view
             ears = []
             for side in (-1, 1):
                 m = ev.measure_ear(face, side, p, float(a.pitch))

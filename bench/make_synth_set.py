@@ -12,7 +12,7 @@ images are derived from real people's photos and must not be committed.
 Two person-disjoint splits:
 
 * ``tune``: two faces in three, glasses of the families in
-  ``qc.synth.GLASSES_FAMILIES`` and fringes of ``qc.synth.FRINGE_KINDS``
+  ``bench/support/synth.py``'s ``GLASSES_FAMILIES`` and fringes of ``FRINGE_KINDS``
   (the part of the renderer's parameter space the detectors were tuned on);
 * ``heldout``: the other faces, and only the held-out families
   (``GLASSES_HELDOUT_FAMILIES``: aviators, clear frames, round tortoiseshell)
@@ -38,10 +38,14 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.support import synth  # noqa: E402  (the repository's root is on the path, above)
+from qc.checker import Checker  # noqa: E402
 
 COLUMNS = ["file", "top_white", "glasses", "ears_covered", "eyebrows_covered", "ear_left", "ear_right",
            "eyebrows", "jewelry", "note", "split", "render", "style"]
@@ -51,7 +55,6 @@ VISIBLE_BELOW = 0.08
 
 def builtin_faces(tmp: Path) -> list[tuple[Path, dict[str, str]]]:
     """The two portraits that ship inside packages, written as files."""
-    import cv2
     import matplotlib.cbook as cbook
     from skimage import data
 
@@ -77,11 +80,7 @@ def load_faces(folder: Path, labels: Path) -> list[tuple[Path, dict[str, str]]]:
 
 def photo_variant(rgb: np.ndarray, pts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Resize to a random eye distance (sometimes a tight 200x250 crop), sometimes grayscale."""
-    import cv2
-
-    from qc.synth import face_frame
-
-    fr = face_frame(pts)
+    fr = synth.face_frame(pts)
     h, w = rgb.shape[:2]
     r = rng.random()
     if r < 0.12:
@@ -111,11 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--limit", type=int, default=0, help="use only this many base faces (0 = all)")
     args = ap.parse_args(argv)
-
-    import cv2
-
-    from qc import synth
-    from qc.checker import Checker
 
     out = Path(args.out).resolve()
     if ROOT in out.parents or out == ROOT:

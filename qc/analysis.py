@@ -29,56 +29,21 @@ not rename.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import cv2
 import numpy as np
 
 from qc.decode import Decoded
+from qc.detectors import Models
+from qc.evidence import FaceEvidence
+from qc.imageops import crop_scaled, resize_long
+from qc.mesh import BROW_LEFT, BROW_RIGHT, EYE_LEFT_CONTOUR, EYE_RIGHT_CONTOUR, FACE_OVAL, LIPS, MESH, head_pose_from_points
 
 log = logging.getLogger(__name__)
-
-# Face mesh indices used across the checks (mediapipe's canonical topology).
-# "left"/"right" are IMAGE left/right (x smaller / larger in the photo) for a
-# frontal face; mediapipe's own names are the subject's.
-MESH = {
-    "forehead_top": 10,
-    "chin": 152,
-    "nose_tip": 1,
-    "nose_bridge": 168,
-    "cheek_left": 234,  # face contour at the tragus level, image left
-    "cheek_right": 454,  # image right
-    "eye_left_outer": 33,
-    "eye_left_inner": 133,
-    "eye_right_inner": 362,
-    "eye_right_outer": 263,
-    "iris_left": 468,  # centre of the image-left iris (subject's right eye)
-    "iris_right": 473,
-    "mouth_left": 61,
-    "mouth_right": 291,
-}
-# Eye contours, image-left eye then image-right eye: (outer, inner) corners and
-# three upper/lower lid pairs, for the eye aspect ratio.
-EYE_LEFT = {"corners": (33, 133), "lids": ((160, 144), (159, 145), (158, 153))}
-EYE_RIGHT = {"corners": (263, 362), "lids": ((387, 373), (386, 374), (385, 380))}
-# Eyebrows (upper and lower edges), image left then image right.
-BROW_LEFT = (70, 63, 105, 66, 107, 46, 53, 52, 65, 55)
-BROW_RIGHT = (300, 293, 334, 296, 336, 276, 283, 282, 295, 285)
-# Outer lip contour and the eye contours (for masking features out of skin measures).
-LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
-EYE_LEFT_CONTOUR = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
-EYE_RIGHT_CONTOUR = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
-# Face oval, clockwise from the forehead top.
-FACE_OVAL = (
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-)
-# Pose landmark indices (mediapipe pose, subject's left/right).
-POSE = {"nose": 0, "shoulder_subject_left": 11, "shoulder_subject_right": 12, "hip_subject_left": 23,
-        "hip_subject_right": 24, "ear_subject_left": 7, "ear_subject_right": 8}
 
 
 @dataclass
@@ -141,6 +106,7 @@ class FaceAnalysis:
     path: str | None = None
     timings: dict[str, float] = field(default_factory=dict)  # ms per stage, for benchmarks
     crop: Any = None  # qc.crop.CropBox, filled by the Checker from the profile's [crop] section
+    evidence_params: dict[str, Any] | None = field(default=None, repr=False)  # the profile's [evidence]
     _models: Any = field(default=None, repr=False)
 
     # -- geometry --------------------------------------------------------------------------
@@ -227,6 +193,12 @@ class FaceAnalysis:
     def roll(self) -> float:
         return self.head_pose[2]
 
+    @cached_property
+    def evidence(self) -> FaceEvidence:
+        """What several checks read about the face (canonical view, rims, hair cues), each made once
+        on first use (``qc/evidence.py``)."""
+        return FaceEvidence(self, self.evidence_params)
+
     # -- models run on demand ---------------------------------------------------------------
     @cached_property
     def person_mask(self) -> np.ndarray:
@@ -247,14 +219,10 @@ class FaceAnalysis:
     @cached_property
     def lab_small(self) -> np.ndarray:
         """``small`` in CIE L*a*b* (float32: L 0..100, a/b about -128..127), D65, sRGB."""
-        import cv2
-
         return cv2.cvtColor(self.small.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)
 
     def polygon_mask(self, shape: tuple[int, ...], idx: Any) -> np.ndarray:
         """Boolean mask of the polygon through mesh points ``idx`` in an array of ``shape``."""
-        import cv2
-
         h, w = shape[:2]
         m = np.zeros((h, w), np.uint8)
         pts = np.round(self.points_px((h, w), idx)).astype(np.int32)
@@ -277,8 +245,6 @@ class FaceAnalysis:
         return self._skin_mask(shape)
 
     def _skin_mask(self, shape: tuple[int, ...]) -> np.ndarray:
-        import cv2
-
         m = self.face_mask(shape).astype(np.uint8)
         h, w = shape[:2]
         holes = np.zeros((h, w), np.uint8)
@@ -323,8 +289,6 @@ class FaceAnalysis:
         return cache[eye_px]
 
     def _make_head_view(self, eye_px: float) -> HeadView:
-        import cv2
-
         if self.landmarks is None:
             raise ValueError("no face landmarks")
         h, w = self.image.shape[:2]
@@ -350,201 +314,14 @@ class FaceAnalysis:
                         eye_px=eye_px, upsampled=s > 1.05)
 
 
-_SRGB_LUT = np.array(
-    [(c / 255.0) / 12.92 if c / 255.0 <= 0.04045 else ((c / 255.0 + 0.055) / 1.055) ** 2.4 for c in range(256)],
-    dtype=np.float32,
-)
-_RGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375],
-                        [0.2126729, 0.7151522, 0.0721750],
-                        [0.0193339, 0.1191920, 0.9503041]], dtype=np.float32)
-_D65 = np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
-
-
-def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
-    """uint8 sRGB (any shape ending in 3) → linear RGB float32 0..1."""
-    return _SRGB_LUT[np.asarray(rgb, dtype=np.uint8)]
-
-
-def linear_to_lab(lin: np.ndarray) -> np.ndarray:
-    """Linear RGB (…, 3) → CIE L*a*b* (D65). For white balance, scale ``lin`` per channel first."""
-    xyz = (np.asarray(lin, dtype=np.float32) @ _RGB_TO_XYZ.T) / _D65
-    eps = 216 / 24389
-    f = np.where(xyz > eps, np.cbrt(np.maximum(xyz, 0)), (24389 / 27 * xyz + 16) / 116)
-    L = 116 * f[..., 1] - 16
-    a = 500 * (f[..., 0] - f[..., 1])
-    b = 200 * (f[..., 1] - f[..., 2])
-    return np.stack([L, a, b], axis=-1)
-
-
-def box_of(points_norm: Any, pad: float = 0.0) -> tuple[float, float, float, float]:
-    """Bounding box of normalised points, padded by ``pad`` of its size, clipped to 0..1."""
-    p = np.asarray(points_norm, dtype=np.float64).reshape(-1, 2)
-    x0, y0 = p.min(axis=0)
-    x1, y1 = p.max(axis=0)
-    dx, dy = (x1 - x0) * pad, (y1 - y0) * pad
-    return (float(max(0.0, x0 - dx)), float(max(0.0, y0 - dy)), float(min(1.0, x1 + dx)), float(min(1.0, y1 + dy)))
-
-
-def head_pose_from_points(p: np.ndarray) -> tuple[float, float, float]:
-    """Yaw, pitch, roll (degrees) from the (478, 3) mesh in pixel units."""
-    xr = p[MESH["cheek_right"]] - p[MESH["cheek_left"]]
-    down = p[MESH["chin"]] - p[MESH["forehead_top"]]
-    xr = xr / (np.linalg.norm(xr) + 1e-9)
-    zf = np.cross(xr, down)
-    zf = zf / (np.linalg.norm(zf) + 1e-9)
-    yd = np.cross(zf, xr)
-    # rotation matrix columns: face x (image right), face y (down), face z (into the image)
-    yaw = math.degrees(math.atan2(xr[2], xr[0]))
-    roll = math.degrees(math.atan2(xr[1], xr[0]))
-    pitch = math.degrees(math.atan2(-yd[2], yd[1]))
-    return yaw, pitch, roll
-
-
-class Models:
-    """mediapipe graphs, created once and reused for every photo (static image mode)."""
-
-    def __init__(self, *, detection_confidence: float = 0.5, mesh_confidence: float = 0.5):
-        import mediapipe as mp  # noqa: F401  (fail here, clearly, if the wheel is missing)
-
-        self._mp = mp
-        self.detection_confidence = detection_confidence
-        self.mesh_confidence = mesh_confidence
-        self._cache: dict[str, Any] = {}
-
-    def _get(self, name: str):
-        g = self._cache.get(name)
-        if g is None:
-            s = self._mp.solutions
-            if name == "detect_full":
-                g = s.face_detection.FaceDetection(model_selection=1, min_detection_confidence=self.detection_confidence)
-            elif name == "detect_short":
-                g = s.face_detection.FaceDetection(model_selection=0, min_detection_confidence=self.detection_confidence)
-            elif name == "mesh":
-                g = s.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1, refine_landmarks=True,
-                                         min_detection_confidence=self.mesh_confidence)
-            elif name == "segment":
-                g = s.selfie_segmentation.SelfieSegmentation(model_selection=0)
-            elif name == "pose":
-                # model_complexity=1 is pose_landmark_full, the one the wheel carries (0/2 would download)
-                g = s.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=False,
-                                min_detection_confidence=0.5)
-            else:
-                raise KeyError(name)
-            self._cache[name] = g
-        return g
-
-    def warm_up(self, names: tuple[str, ...] = ("detect_full", "mesh", "segment")) -> None:
-        """Load the graphs and run each once: a graph's first image costs several times a later one,
-        and that should be paid at start-up, not on the first student's photo."""
-        blank = np.full((192, 192, 3), 128, np.uint8)
-        for n in names:
-            g = self._get(n)
-            try:
-                g.process(blank)
-            except Exception:  # priming is an optimisation; a real failure shows on the first photo
-                log.debug("warm-up of %s failed", n, exc_info=True)
-
-    def close(self) -> None:
-        for g in self._cache.values():
-            try:
-                g.close()
-            except Exception:  # closing a graph twice or after a failure must not mask the real error
-                pass
-        self._cache.clear()
-
-    # -- single model calls --------------------------------------------------------------
-    def detect(self, rgb: np.ndarray, model: str = "detect_full") -> list[tuple[tuple[float, float, float, float], float, np.ndarray]]:
-        res = self._get(model).process(rgb)
-        out = []
-        for d in res.detections or []:
-            rb = d.location_data.relative_bounding_box
-            box = (rb.xmin, rb.ymin, rb.xmin + rb.width, rb.ymin + rb.height)
-            kps = np.array([[k.x, k.y] for k in d.location_data.relative_keypoints], dtype=np.float64)
-            out.append((box, float(d.score[0]) if d.score else 0.0, kps))
-        return out
-
-    def mesh(self, rgb: np.ndarray) -> np.ndarray | None:
-        res = self._get("mesh").process(rgb)
-        if not res.multi_face_landmarks:
-            return None
-        lm = res.multi_face_landmarks[0].landmark
-        return np.array([[p.x, p.y, p.z] for p in lm], dtype=np.float64)
-
-    def segment(self, rgb: np.ndarray) -> np.ndarray:
-        res = self._get("segment").process(rgb)
-        return np.asarray(res.segmentation_mask, dtype=np.float32).copy()
-
-    def pose(self, rgb: np.ndarray) -> np.ndarray | None:
-        res = self._get("pose").process(rgb)
-        if res.pose_landmarks is None:
-            return None
-        return np.array([[p.x, p.y, p.z, p.visibility] for p in res.pose_landmarks.landmark], dtype=np.float64)
-
-
-def _resize_long(rgb: np.ndarray, long_side: int) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    if max(h, w) <= long_side:
-        return rgb
-    s = long_side / max(h, w)
-    return resize_fast(rgb, (max(1, round(w * s)), max(1, round(h * s))))
-
-
-def crop_scaled(image: np.ndarray, x0: float, y0: float, s: float, size: tuple[int, int]) -> np.ndarray:
-    """The window of ``image`` starting at (x0, y0), scaled by ``s``, as ``size`` (w, h) pixels.
-
-    Outside the image the edge pixels repeat. A strong reduction first
-    averages the window by an integer factor (warpAffine alone would alias).
-    """
-    import cv2
-
-    h, w = image.shape[:2]
-    out_w, out_h = size
-    src, ox, oy, ss = image, x0, y0, s
-    if s < 0.5:
-        k = int(1 / s)
-        ix0, iy0 = int(max(0, np.floor(x0))), int(max(0, np.floor(y0)))
-        ix1 = int(min(w, np.ceil(x0 + out_w / s) + 1))
-        iy1 = int(min(h, np.ceil(y0 + out_h / s) + 1))
-        # an exact integer factor keeps OpenCV on its fast averaging path (else ~20x slower)
-        ix1 = ix0 + (ix1 - ix0) // k * k
-        iy1 = iy0 + (iy1 - iy0) // k * k
-        if ix1 - ix0 >= 2 * k and iy1 - iy0 >= 2 * k:
-            sub = image[iy0:iy1, ix0:ix1]
-            src = cv2.resize(sub, ((ix1 - ix0) // k, (iy1 - iy0) // k), interpolation=cv2.INTER_AREA)
-            ox, oy, ss = (x0 - ix0) / k, (y0 - iy0) / k, s * k
-    m = np.array([[ss, 0, -ox * ss], [0, ss, -oy * ss]], dtype=np.float64)
-    return cv2.warpAffine(src, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def resize_fast(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Downscale to ``size`` (w, h) without aliasing, fast.
-
-    OpenCV's INTER_AREA is ~40x slower at a fractional factor than at an
-    integer one (12 ms vs 0.3 ms for 1.5 MP): reduce by the largest integer
-    factor with INTER_AREA, then finish with INTER_LINEAR (< 2x, no aliasing).
-    """
-    import cv2
-
-    h, w = img.shape[:2]
-    tw, th = size
-    k = int(min(w / max(tw, 1), h / max(th, 1)))
-    if k >= 2:
-        # exact multiples only: OpenCV averages k x k blocks fast, any other ratio ~20x slower.
-        # Dropping the last < k columns/rows moves normalised coordinates by < k / width.
-        img = img[: h // k * k, : w // k * k]
-        img = cv2.resize(img, (w // k, h // k), interpolation=cv2.INTER_AREA)
-    if img.shape[1] == tw and img.shape[0] == th:
-        return img
-    return cv2.resize(img, (tw, th), interpolation=cv2.INTER_LINEAR)
-
-
 def analyse(decoded: Decoded, models: Models, *, model_long_side: int = 640, mesh_input: int = 256,
-            path: str | None = None) -> FaceAnalysis:
-    """Run detection and the face mesh; segmentation and pose wait until a check asks."""
+            path: str | None = None, evidence: dict[str, Any] | None = None) -> FaceAnalysis:
+    """Run detection and the face mesh; segmentation, pose and the shared evidence (``evidence``:
+    the profile's ``[evidence]``, default the default profile's) wait until a check asks."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     image = decoded.rgb
-    small = _resize_long(image, model_long_side)
+    small = resize_long(image, model_long_side)
     timings["resize"] = (time.perf_counter() - t0) * 1000
 
     t = time.perf_counter()
@@ -584,12 +361,10 @@ def analyse(decoded: Decoded, models: Models, *, model_long_side: int = 640, mes
     return FaceAnalysis(image=image, small=small, width=decoded.width, height=decoded.height,
                         scale=decoded.scale, faces=faces, landmarks=landmarks,
                         source_format=decoded.format, source_mode=decoded.mode, path=path,
-                        timings=timings, _models=models)
+                        timings=timings, evidence_params=evidence, _models=models)
 
 
 def _detect_padded(small: np.ndarray, models: Models):
-    import cv2
-
     h, w = small.shape[:2]
     py, px = h // 2, w // 2
     padded = cv2.copyMakeBorder(small, py, py, px, px, cv2.BORDER_REPLICATE)

@@ -26,7 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
+
+from qc.decode import DecodeError, decode_path
+from qc.imageops import resize_long
 
 # Colour classes a profile may accept or require, with their names for messages.
 CLASSES: dict[str, tuple[str, str]] = {
@@ -138,6 +142,27 @@ class Calibration:
                 f"光照落差 L* {self.falloff:.0f}, 不均匀 {self.nonuniform:.1%}")
 
 
+def smooth_residual(lab: np.ndarray, mask: np.ndarray, max_samples: int = 4000):
+    """Fit L*, a*, b* over the masked pixels with a quadratic in x, y; per-pixel deltaE and the fit's mean."""
+    ys, xs = np.nonzero(mask)
+    h, w = mask.shape
+    x = xs / max(w, 1) - 0.5
+    y = ys / max(h, 1) - 0.5
+    design = np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
+    values = lab[ys, xs].astype(np.float64)
+    step = max(1, len(xs) // max_samples)
+    # two passes: fit, drop the worst 20% (the objects we are looking for), refit
+    coef, *_ = np.linalg.lstsq(design[::step], values[::step], rcond=None)
+    resid = np.linalg.norm(values - design @ coef, axis=1)
+    keep = resid <= np.percentile(resid[::step], 80)
+    d2, v2 = design[keep], values[keep]
+    step2 = max(1, len(d2) // max_samples)
+    coef, *_ = np.linalg.lstsq(d2[::step2], v2[::step2], rcond=None)
+    fitted = design @ coef
+    resid = np.linalg.norm(values - fitted, axis=1)
+    return resid, fitted.mean(axis=0), (xs, ys)
+
+
 class CalibrationError(ValueError):
     """The shot cannot serve as the backdrop's calibration (reason in Chinese, then English)."""
 
@@ -158,10 +183,6 @@ def measure_backdrop(rgb: np.ndarray, params: dict[str, Any], *, person_mask: np
     backdrop is not one the profile accepts; a fall-off or marks beyond the
     profile's limits are kept as warnings (the photographer may fix the light).
     """
-    import cv2
-
-    from qc.checks.background import smooth_residual
-
     if face_found:
         raise CalibrationError("标定照片里有人脸: 请拍摄空的背景", "there is a face in the shot: shoot the empty backdrop")
     h0, w0 = rgb.shape[:2]
@@ -208,8 +229,6 @@ def measure_backdrop(rgb: np.ndarray, params: dict[str, Any], *, person_mask: np
 
 def calibrate_path(checker: Any, path: str | Path) -> Calibration:
     """Measure the empty-backdrop photo at ``path`` with the checker's profile and models."""
-    from qc.decode import DecodeError, decode_path
-
     try:
         decoded = decode_path(path, min_long_side=800)
     except DecodeError as exc:
@@ -218,9 +237,7 @@ def calibrate_path(checker: Any, path: str | Path) -> Calibration:
 
 
 def calibrate_image(checker: Any, rgb: np.ndarray, *, file: str = "", gray: bool = False) -> Calibration:
-    from qc.analysis import _resize_long
-
-    small = _resize_long(rgb, int(checker.model_long_side))
+    small = resize_long(rgb, int(checker.model_long_side))
     faces = checker.models.detect(small, "detect_full")
     mask = checker.models.segment(small)
     return measure_backdrop(rgb, checker.profile.section("background"), person_mask=mask,

@@ -97,9 +97,18 @@ class Check:
     # False for checks that judge a photo without a face (the checker otherwise
     # records them as "not assessed" when no face was found, without calling run)
     needs_face: bool = True
+    # True for checks that read the person mask: the checker then also places the crop by the
+    # hair's top (which comes from the same mask), else by the face alone
+    needs_person_mask: bool = False
+    # True for checks whose warn or fail adds the close-up regions (ears, brows) to the report
+    closeup: bool = False
 
     def __init__(self, params: dict[str, Any]):
         self.params = params
+
+    def set_backdrop(self, calibration: Any) -> None:
+        """The empty backdrop measured at set-up (``qc.backdrop.Calibration``, a callable returning
+        the current one, or None). Only a check that judges the backdrop keeps it."""
 
     def run(self, analysis: Any) -> CheckResult:  # analysis: qc.analysis.FaceAnalysis
         raise NotImplementedError

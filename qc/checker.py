@@ -25,8 +25,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from PIL import Image
+
+from qc.analysis import analyse
+from qc.backdrop import Calibration
 from qc.base import Check, CheckResult, QcReport
 from qc.checks import CHECK_NAMES, CheckUnavailable, check_class
+from qc.closeup import UNSURE, closeup_regions
+from qc.crop import standard_crop
+from qc.decode import DecodeError, decode_path, from_array
+from qc.detectors import Models
 from qc.profile import Profile, load_profile
 
 log = logging.getLogger(__name__)
@@ -66,13 +75,12 @@ def native_stderr_to_log():
 
 class Checker:
     def __init__(self, profile: str | Path | Profile | None = None, *, warm: bool = True):
-        from qc.analysis import Models
-
         self.profile = load_profile(profile)
         a = self.profile.analysis
         self.decode_long_side = int(a["decode_long_side"])
         self.model_long_side = int(a["model_long_side"])
         self.mesh_input = int(a["mesh_input"])
+        self.evidence_params = self.profile.section("evidence")
         with native_stderr_to_log():
             self.models = Models(detection_confidence=float(a["detection_confidence"]),
                                  mesh_confidence=float(a["mesh_confidence"]))
@@ -88,7 +96,7 @@ class Checker:
                 log.exception("check %s could not be loaded", name)
                 self.unavailable[name] = f"{type(exc).__name__}: {exc}"
         self._quiet_first = True
-        self._wants_mask = any(n in self.checks for n in ("framing", "background", "white_top"))
+        self._wants_mask = any(c.needs_person_mask for c in self.checks.values())
         if warm:
             with native_stderr_to_log():
                 self.models.warm_up()
@@ -101,13 +109,10 @@ class Checker:
         """Judge ``background`` against the empty backdrop measured at set-up: a
         :class:`qc.backdrop.Calibration`, its dict from the settings, a callable returning the
         current one (read on every photo: ``app.calibration.BackdropSetting``), or None."""
-        from qc.backdrop import Calibration
-
         if isinstance(calibration, dict) or calibration is None:
             calibration = Calibration.from_dict(calibration)
-        check = self.checks.get("background")
-        if check is not None:
-            check.calibration = calibration
+        for check in self.checks.values():
+            check.set_backdrop(calibration)
 
     def warm_up(self) -> float:
         """Check one dummy portrait end to end, so the first student's photo is as fast as the rest.
@@ -150,8 +155,6 @@ class Checker:
 
     # -- entry points -------------------------------------------------------------------------
     def check_path(self, path: str | Path) -> QcReport:
-        from qc.decode import DecodeError, decode_path
-
         t0 = time.perf_counter()
         try:
             decoded = decode_path(path, min_long_side=self.decode_long_side)
@@ -162,8 +165,6 @@ class Checker:
 
     def check_image(self, rgb: Any) -> QcReport:
         """Check an RGB array that is already the right way up."""
-        from qc.decode import DecodeError, from_array
-
         t0 = time.perf_counter()
         try:
             decoded = from_array(rgb)
@@ -173,17 +174,12 @@ class Checker:
 
     def analyse_path(self, path: str | Path):
         """The shared analysis alone (for tools and part-B development), crop included."""
-        from qc.decode import decode_path
-
         return self._analyse(decode_path(path, min_long_side=self.decode_long_side), str(path))
 
     # -- internals ----------------------------------------------------------------------------
     def _analyse(self, decoded: Any, path: str | None):
-        from qc.analysis import analyse
-        from qc.crop import standard_crop
-
         analysis = analyse(decoded, self.models, model_long_side=self.model_long_side,
-                           mesh_input=self.mesh_input, path=path)
+                           mesh_input=self.mesh_input, path=path, evidence=self.evidence_params)
         if analysis.has_face:
             # the hair's top comes from the person mask, which the framing/background/top checks need anyway
             head_top = analysis.head_top if self._wants_mask else None
@@ -217,11 +213,13 @@ class Checker:
         report = QcReport(path=path, verdict=verdict, checks=results, ms=ms, width=decoded.width,
                           height=decoded.height, crop=crop)
         report.timings = analysis.timings
-        from qc.closeup import closeup_regions, unsure_checks
-
-        if analysis.has_face and unsure_checks(results):  # the window shows ears and brows enlarged
+        if analysis.has_face and self._unsure_closeup(results):  # the window shows ears and brows enlarged
             report.closeup = closeup_regions(analysis)
         return report
+
+    def _unsure_closeup(self, results: dict[str, CheckResult]) -> bool:
+        """A check that asks for the close-up (``Check.closeup``) warned or failed."""
+        return any(r.verdict in UNSURE for n, r in results.items() if n in self.checks and self.checks[n].closeup)
 
     def _run_one(self, name: str, analysis: Any) -> CheckResult:
         if name in self.unavailable:
@@ -251,9 +249,6 @@ class Checker:
 
 def _write_dummy_portrait(path: Path) -> None:
     """scikit-image's astronaut on a 3:4 portrait canvas (1200x1600), as a camera-like JPEG (EXIF 6)."""
-    import numpy as np
-    from PIL import Image
-
     try:
         from skimage import data
 

@@ -1,7 +1,7 @@
 """Where to look when a hair/glasses/jewellery check is unsure (issue 12, item 5).
 
-When ``ears_visible``, ``eyebrows_visible``, ``glasses`` or ``jewelry`` warn
-or fail, the checker adds to the report the regions the photographer should
+When a check that asks for it (``Check.closeup``: today ``ears_visible``,
+``eyebrows_visible``, ``glasses`` and ``jewelry``) warns or fails, the checker adds to the report the regions the photographer should
 see enlarged to confirm or overrule them in a second: both ears (with the
 hair that may lie over them and an earring below) and the brow line (from
 above the brows, where a fringe starts, down to the eyes and the spectacle
@@ -16,17 +16,11 @@ from typing import Any
 
 import numpy as np
 
-CLOSEUP_CHECKS = ("ears_visible", "eyebrows_visible", "glasses", "jewelry")
-UNSURE = ("warn", "fail")
+UNSURE = ("warn", "fail")  # the verdicts of a close-up check (``Check.closeup``) that add the regions
 # Mesh points: face outline at the tragus level (image left / right), brows' outer ends, pupils.
 TRAGUS_LEFT, TRAGUS_RIGHT = 234, 454
 BROW_OUTER_LEFT, BROW_OUTER_RIGHT = 70, 300
 BROW_TOPS = (105, 66, 334, 296)
-
-
-def unsure_checks(results: dict[str, Any]) -> list[str]:
-    """The close-up checks that warned or failed, in the close-up's order."""
-    return [n for n in CLOSEUP_CHECKS if n in results and getattr(results[n], "verdict", None) in UNSURE]
 
 
 def closeup_regions(a: Any) -> dict[str, tuple[float, float, float, float]]:

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qc.checks import CHECK_NAMES
+
 PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_NAME = "default"
 # Sections that are not checks.
-ENGINE_SECTIONS = ("profile", "analysis", "crop")
+ENGINE_SECTIONS = ("profile", "analysis", "crop", "evidence")
 
 
 class ProfileError(ValueError):
@@ -149,8 +151,6 @@ def _validate_default(data: dict[str, Any], path: Path) -> None:
 
 
 def _validate_checks_list(data: dict[str, Any], path: Path) -> None:
-    from qc.checks import CHECK_NAMES
-
     checks = data["profile"]["checks"]
     if not all(isinstance(c, str) for c in checks):
         raise ProfileError(f"{path}: [profile] checks 必须是名称列表 / must be a list of names")

@@ -138,7 +138,7 @@ def test_learned_models_ship_and_decide(grace_rgb, tmp_path):
     import numpy as np
 
     from qc.checker import Checker
-    from qc.checks import _learned
+    from qc import learned as _learned
 
     for name in ("glasses", "eyebrows", "ears"):
         assert _learned.load(name) is not None, name

@@ -99,7 +99,7 @@ def close_eyes(checker, rgb) -> np.ndarray:
     """Paint each eye over with the skin just below it and draw a lash line: a rendered blink."""
     import cv2
 
-    from qc.analysis import EYE_LEFT_CONTOUR, EYE_RIGHT_CONTOUR
+    from qc.mesh import EYE_LEFT_CONTOUR, EYE_RIGHT_CONTOUR
 
     a = analyse(checker, rgb)
     out = rgb.astype(np.float32)

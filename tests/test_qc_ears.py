@@ -2,7 +2,7 @@
 
 Real photos that ship inside packages: scikit-image's astronaut (her bob hangs
 over both ears) and matplotlib's Grace Hopper (her ears are free; locks of her
-own hair colour are drawn over them with ``qc.synth``). The development set in
+own hair colour are drawn over them with ``bench/support/synth.py``). The development set in
 ``../shared/faces`` is used when present for the accuracy regression.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from tests import dev_set
 
-from qc import synth
+from bench.support import synth
 from qc.checks import ears_visible as ev
 from qc.profile import load_profile
 
@@ -130,7 +130,7 @@ def test_turned_head_judges_only_the_near_ear(astronaut_rgb, tmp_path):
 
 def test_without_a_person_mask_the_band_still_tells_hair(grace_rgb, grace_analysis):
     """A stripped-down analysis (no segmentation): the backdrop comes from the far columns alone."""
-    from qc.checks._face_regions import align_face
+    from qc.face_view import align_face
 
     p = load_profile(None).section("ears_visible")
     covered = lock_over(grace_rgb, grace_analysis, (-1,), 0.9)

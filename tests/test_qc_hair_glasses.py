@@ -3,7 +3,7 @@
 Real photos that ship inside packages: scikit-image's astronaut (no glasses;
 her bob hides her ears) and matplotlib's Grace Hopper (she wears cat-eye
 glasses; her ears and brows are free). Spectacles and fringes are drawn on
-them with ``qc.synth``. The development set in ``../shared/faces`` is used
+them with ``bench/support/synth.py``. The development set in ``../shared/faces`` is used
 when present for an accuracy regression.
 """
 
@@ -16,7 +16,8 @@ import pytest
 
 from tests import dev_set
 
-from qc import synth
+from bench.support import synth
+from qc.evidence import FaceEvidence
 
 B_CHECKS = ("glasses", "eyebrows_visible", "ears_visible", "jewelry")
 
@@ -178,7 +179,7 @@ def _face_with_studs(grace_rgb, grace_face, studs: dict[int, tuple[int, int, int
                      gray: bool = False):
     """A plain face in the canonical view (Grace Hopper's landmarks, flat skin, ears beside the outline,
     a light grey backdrop) with small metal studs on the lobes given by side (-1 image left, 1 right)."""
-    from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, align_face
+    from qc.face_view import CONTOUR_L, CONTOUR_R, SCALE, align_face
 
     pts3d, mask = grace_face
     pts = align_face(grace_rgb, pts3d, mask).pts
@@ -234,7 +235,7 @@ def test_jewelry_warns_in_chinese_and_draws_the_earrings(grace_rgb, grace_face):
     from qc.profile import load_profile
 
     face = _face_with_studs(grace_rgb, grace_face, {-1: METAL, 1: METAL}, LIGHT_SKIN)
-    analysis = SimpleNamespace(_hair_glasses_cache={"aligned": face})  # the shared canonical view, as cached
+    analysis = SimpleNamespace(evidence=FaceEvidence.of_view(face))  # the shared canonical view
     check = JewelryCheck(load_profile().section("jewelry"))
     r = check.run(analysis)
     assert r.verdict == "warn" and r.reason == "请摘下耳环" and "earrings" in r.reason_en

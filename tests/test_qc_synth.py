@@ -1,4 +1,4 @@
-"""The renderer (qc.synth) and the rendered-set writer (bench/make_synth_set.py)."""
+"""The renderer (bench/support/synth.py) and the rendered-set writer (bench/make_synth_set.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from qc import synth
+from bench.support import synth
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 For each labelled photo: every check's verdict, value and score, the glasses check's rim measures
 (mean, weakest third, temples, tint), and a small periocular patch of the canonical face view
-and the patches the learned models read (qc/checks/_learned.py: glasses, brows, each ear).
+and the patches the learned models read (qc/learned.py: glasses, brows, each ear).
 Tuning (bench/realset/tune.py) then reads this cache instead of re-running the models.
 
     nice -n 10 python bench/realset/dump_features.py   # -> bench/realset/cache/features.npz (git-ignored)
@@ -25,8 +25,6 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> None:
     from qc.checker import Checker
-    from qc.checks._face_regions import aligned_face
-    from qc.checks.glasses import rim_evidence
     from qc.decode import decode_path
 
     images = HERE / "images"
@@ -34,7 +32,7 @@ def main() -> None:
         files = [r["file"] for r in csv.DictReader(f)]
     checker = Checker()
     out: dict[str, dict] = {}
-    from qc.checks import _learned as L
+    from qc import learned as L
     feats: dict[str, list] = {"glasses": [], "brows": [], "ear_left": [], "ear_right": []}
     has_patch = np.zeros(len(files), bool)
     t0 = time.time()
@@ -54,8 +52,8 @@ def main() -> None:
             rec["checks"][n] = {"verdict": r.verdict, "value": r.value, "score": r.score}
         if analysis.has_face:
             try:
-                face = aligned_face(analysis)
-                m = rim_evidence(face)
+                face = analysis.evidence.view
+                m = analysis.evidence.rims
                 rec["rim"] = {k: float(m[k]) for k in ("mean", "third", "temple", "tint")}
                 rec["iod_px"] = float(face.src_iod); rec["yaw"] = float(face.yaw)
                 fv = {"glasses": L.glasses_patch(face), "brows": L.brow_features(face),

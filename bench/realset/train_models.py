@@ -1,6 +1,6 @@
 """Train the learned glasses, eyebrows and ears models on the real development set, person-disjoint.
 
-Features come from bench/realset/cache (dump_features.py: the patches of qc/checks/_learned.py and
+Features come from bench/realset/cache (dump_features.py: the patches of qc/learned.py and
 the hand rules' measures). Model: PCA of the patch, then an L2-regularised, class-balanced logistic
 regression (plain numpy, no new dependency). Evaluation is K-fold by person: PCA, scaling and
 weights are fitted on the other folds only, every held-out photo gets its probability from a model
@@ -103,7 +103,7 @@ def samples(name: str, res: dict, labels: dict, pz, idx: dict):
             extra = np.array([0.0 if v is None else v])
         patch = pz[key][i]
         if name == "glasses":
-            from qc.checks._learned import glasses_reduce
+            from qc.learned import glasses_reduce
             patch = glasses_reduce(patch)
         rows.append((f, extra, patch, int(r[col] == "yes")))
     return rows

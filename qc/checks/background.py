@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from qc.backdrop import allowed_classes, colour_classes, describe, smooth_residual
 from qc.base import Check, CheckResult, Region
 
 
-def backdrop_mask(a, stride: int = 1) -> np.ndarray:
-    """Backdrop pixels of ``small`` (every ``stride``-th pixel): not person (with a margin), inside the crop."""
+def backdrop_mask(a, stride: int, person_max: float) -> np.ndarray:
+    """Backdrop pixels of ``small`` (every ``stride``-th pixel): person probability below ``person_max``
+    (with a margin), inside the crop."""
     import cv2
 
     mask = a.person_mask[::stride, ::stride]
     h, w = mask.shape
-    bg = (mask < 0.1).astype(np.uint8)
+    bg = (mask < person_max).astype(np.uint8)
     k = max(1, int(round(a.eye_distance * w / a.image.shape[1] * 0.12)))
     bg = cv2.erode(bg, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
     if a.crop is not None:
@@ -45,37 +47,20 @@ def backdrop_mask(a, stride: int = 1) -> np.ndarray:
     return bg.astype(bool)
 
 
-def smooth_residual(lab: np.ndarray, mask: np.ndarray, max_samples: int = 4000):
-    """Fit L*, a*, b* over the masked pixels with a quadratic in x, y; per-pixel deltaE and the fit's mean."""
-    ys, xs = np.nonzero(mask)
-    h, w = mask.shape
-    x = xs / max(w, 1) - 0.5
-    y = ys / max(h, 1) - 0.5
-    design = np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y])
-    values = lab[ys, xs].astype(np.float64)
-    step = max(1, len(xs) // max_samples)
-    # two passes: fit, drop the worst 20% (the objects we are looking for), refit
-    coef, *_ = np.linalg.lstsq(design[::step], values[::step], rcond=None)
-    resid = np.linalg.norm(values - design @ coef, axis=1)
-    keep = resid <= np.percentile(resid[::step], 80)
-    d2, v2 = design[keep], values[keep]
-    step2 = max(1, len(d2) // max_samples)
-    coef, *_ = np.linalg.lstsq(d2[::step2], v2[::step2], rcond=None)
-    fitted = design @ coef
-    resid = np.linalg.norm(values - fitted, axis=1)
-    return resid, fitted.mean(axis=0), (xs, ys)
-
-
 class BackgroundCheck(Check):
     name = "background"
+    needs_person_mask = True
     # the empty backdrop measured at set-up (qc.backdrop.Calibration), set by Checker.set_backdrop
     calibration = None
+
+    def set_backdrop(self, calibration) -> None:
+        self.calibration = calibration
 
     def run(self, a) -> CheckResult:
         p = self.params
         # a backdrop is smooth by definition: half the model image's resolution is plenty
         stride = 2 if max(a.small.shape[:2]) >= 400 else 1
-        mask = backdrop_mask(a, stride)
+        mask = backdrop_mask(a, stride, float(p["person_max"]))
         n = int(mask.sum())
         if n * stride * stride < int(p["min_pixels"]):
             return CheckResult(self.name, "error", None, "看不到足够的背景,无法判断",
@@ -124,8 +109,6 @@ class BackgroundCheck(Check):
 
 
 def _colour_ok(L: float, chroma: float, hue: float, p, gray: bool) -> tuple[bool, str, str]:
-    from qc.backdrop import allowed_classes, colour_classes, describe
-
     allowed = allowed_classes(p)
     got = colour_classes(L, chroma, hue, p, gray)
     if got & set(allowed):

@@ -68,15 +68,10 @@ from typing import Any
 import cv2
 import numpy as np
 
+from qc import learned
 from qc.base import Check, CheckResult, Region
-from qc.checks import _learned
-from qc.checks._face_regions import SCALE, AlignedFace, OutlineBand, aligned_face, outline_band
+from qc.face_view import SCALE, AlignedFace, OutlineBand, outline_band
 
-# the band sampled round each ear: rows and columns (IOD) wide enough for every offset in the profile
-BAND_ROWS = (-0.9, 0.9)
-BAND_COLS = (-0.3, 1.0)
-# the spread of a backdrop's colour along a row (OpenCV 8-bit Lab units): camera noise and JPEG, not the scene
-BACKDROP_SPREAD = np.array([4.0, 2.0, 2.0], np.float32)
 
 
 @dataclass
@@ -95,10 +90,10 @@ def _row_backdrop(band: OutlineBand, p: dict[str, Any]) -> np.ndarray:
     lab, valid = band.lab, band.valid
     # without a person mask the far columns are taken for backdrop as they are
     mask = band.mask if band.mask is not None else np.zeros(valid.shape, np.float32)
-    far = (band.off[None, :] > float(p["backdrop_far"])) & (mask < 0.2) & valid
+    far = (band.off[None, :] > float(p["backdrop_far"])) & (mask < float(p["backdrop_mask"])) & valid
     n_rows = lab.shape[0]
     if far.sum() < 10:
-        return (mask < 0.2) & valid
+        return (mask < float(p["backdrop_mask"])) & valid
     have = far.any(axis=1)
     med = np.zeros((n_rows, 3), np.float32)
     if have.any():
@@ -109,16 +104,16 @@ def _row_backdrop(band: OutlineBand, p: dict[str, Any]) -> np.ndarray:
     w = np.convolve(have.astype(np.float32), ker, "same")
     ok = w > 0
     if ok.sum() < 3:
-        return (mask < 0.2) & valid
+        return (mask < float(p["backdrop_mask"])) & valid
     ref = np.empty((n_rows, 3), np.float32)
     rows = np.arange(n_rows)
     for c in range(3):
         sm = np.convolve(np.where(have, med[:, c], 0.0), ker, "same") / np.maximum(w, 1e-6)
         ref[:, c] = np.interp(rows, rows[ok], sm[ok])
-    d = (lab - ref[:, None, :]) / BACKDROP_SPREAD
+    d = (lab - ref[:, None, :]) / np.array(p["backdrop_spread"], np.float32)
     # shading on a backdrop changes its lightness more than its colour
     dist = np.sqrt(float(p["backdrop_light_weight"]) * d[..., 0] ** 2 + d[..., 1] ** 2 + d[..., 2] ** 2)
-    return (dist < float(p["backdrop_distance"])) & (mask < 0.9) & valid
+    return (dist < float(p["backdrop_distance"])) & (mask < float(p["backdrop_person_max"])) & valid
 
 
 def _chroma_feats(lab: np.ndarray) -> np.ndarray:
@@ -134,8 +129,10 @@ def _own_hair(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.ndar
     their skin's. The hair is sampled above the ear beside the temple, the skin in the cheek strip; the
     cue is used only when the two are far apart (``own_hair_sep``), and a pixel at least as far from the
     hair's redness as the cheek stays skin."""
-    rows = (band.dv[:, None] > -0.9) & (band.dv[:, None] < -0.6)
-    cols = (band.off[None, :] > 0.0) & (band.off[None, :] < 0.5)
+    r0, r1 = (float(v) for v in p["hair_sample_rows"])
+    c0, c1 = (float(v) for v in p["hair_sample_cols"])
+    rows = (band.dv[:, None] > r0) & (band.dv[:, None] < r1)
+    cols = (band.off[None, :] > c0) & (band.off[None, :] < c1)
     sample = rows & cols & ~bg & ~dark & band.valid
     if sample.sum() < 40 or strip.sum() < 20:
         return np.zeros(bg.shape, bool)
@@ -144,7 +141,7 @@ def _own_hair(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.ndar
     s_med = np.median(S, axis=0)
     s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, [0.05, 0.05, 0.05])
     # the temple also shows skin (short hair, a high hairline): keep what is clearly not skin
-    Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > 3.0]
+    Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > float(p["hair_not_skin"])]
     if len(Hs) < 30:
         return np.zeros(bg.shape, bool)
     h_med = np.median(Hs, axis=0)
@@ -174,11 +171,13 @@ def _hair_model(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.nd
     ``hair_lda_sep`` pooled spreads apart, and a pixel is hair from ``0.5 + hair_lda_margin`` of the
     way. (Strand texture was tried as a further feature: at the canonical 80 px per IOD it added
     nothing measurable and made the cue depend on the photo's resolution, so it is not used.)"""
-    rows = (band.dv[:, None] > -0.9) & (band.dv[:, None] < -0.6)
-    cols = (band.off[None, :] > 0.0) & (band.off[None, :] < 0.5)
+    r0, r1 = (float(v) for v in p["hair_sample_rows"])
+    c0, c1 = (float(v) for v in p["hair_sample_cols"])
+    rows = (band.dv[:, None] > r0) & (band.dv[:, None] < r1)
+    cols = (band.off[None, :] > c0) & (band.off[None, :] < c1)
     sample = rows & cols & ~bg & ~dark & band.valid
     if band.mask is not None:  # the person's own hair, not a busy backdrop beside the head
-        sample &= band.mask >= 0.2  # (below 0.2 the band counts as backdrop, as in _row_backdrop)
+        sample &= band.mask >= float(p["backdrop_mask"])  # (below it the band counts as backdrop, as in _row_backdrop)
     if sample.sum() < 40 or strip.sum() < 20:
         return np.zeros(bg.shape, bool)
     F = _chroma_feats(lab)
@@ -186,7 +185,7 @@ def _hair_model(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.nd
     s_med = np.median(S, axis=0)
     s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, 0.05)
     # the temple also shows skin (short hair, a high hairline): keep what is clearly not skin
-    Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > 3.0]
+    Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > float(p["hair_not_skin"])]
     if len(Hs) < 30:
         return np.zeros(bg.shape, bool)
     h_med = np.median(Hs, axis=0)
@@ -208,8 +207,9 @@ def classify_band(face: AlignedFace, band: OutlineBand, p: dict[str, Any]) -> tu
     sat = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0) / (L + 20.0)
     bg = _row_backdrop(band, p)
     # the cheek just inside the outline, round the tragus level: the ear's own light
-    strip = ((band.off[None, :] > -0.25) & (band.off[None, :] < -0.08)
-             & (np.abs(band.dv[:, None] - 0.1) < 0.3) & valid & ~bg)
+    s0, s1 = (float(v) for v in p["cheek_cols"])
+    strip = ((band.off[None, :] > s0) & (band.off[None, :] < s1)
+             & (np.abs(band.dv[:, None] - float(p["cheek_level"])) < float(p["cheek_half_height"])) & valid & ~bg)
     if strip.sum() >= 10:
         ref_l, ref_s = float(np.median(L[strip])), float(np.median(sat[strip]))
     else:
@@ -279,9 +279,14 @@ def row_states(skin: np.ndarray, hair: np.ndarray, off: np.ndarray, p: dict[str,
     return state
 
 
+def ear_band(face: AlignedFace, side: int, p: dict[str, Any]) -> OutlineBand:
+    """The band beside one side's outline that the profile's ``band_rows`` x ``band_cols`` cover."""
+    return outline_band(face, side, tuple(float(v) for v in p["band_rows"]), tuple(float(v) for v in p["band_cols"]))
+
+
 def measure_ear(face: AlignedFace, side: int, p: dict[str, Any], pitch: float = 0.0) -> EarMeasure:
     """The covered share of one ear (side -1: image left, +1: image right)."""
-    band = outline_band(face, side, BAND_ROWS, BAND_COLS)
+    band = ear_band(face, side, p)
     hair, skin, _bg = classify_band(face, band, p)
     # a pose estimate gone astray must not move the rows off the ear's band
     shift = float(np.clip(float(p["pitch_shift"]) * (pitch - float(p["pitch_level"])), -0.3, 0.3))
@@ -300,9 +305,10 @@ def measure_ear(face: AlignedFace, side: int, p: dict[str, Any], pitch: float = 
 
 class EarsVisibleCheck(Check):
     name = "ears_visible"
+    closeup = True  # unsure: the window shows ears and brows enlarged
 
     def run(self, a) -> CheckResult:
-        face = aligned_face(a)
+        face = a.evidence.view
         p = self.params
         yaw = float(getattr(a, "yaw", face.yaw))
         try:
@@ -314,12 +320,12 @@ class EarsVisibleCheck(Check):
             # yaw > 0: the face turns towards image right, the image-right ear goes behind the head
             sides = [-1] if yaw > 0 else [1]
         ears = {s: measure_ear(face, s, p, pitch) for s in sides}
-        model = _learned.load(str(p["model"])) if p["model"] else None
+        model = learned.load(str(p["model"])) if p["model"] else None
         fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
         if model is not None:
             confirm = float(p["rule_confirm_at"])
             for s_, e in ears.items():
-                prob = model.probability(_learned.ear_features(face, s_))
+                prob = model.probability(learned.ear_features(face, s_))
                 # the rows' rule holds on studio backdrops: its fail stands when the model leans the same way
                 if e.covered >= fail_at and prob >= confirm:
                     prob = max(prob, float(p["model_fail_at"]))

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from qc.analysis import box_of
+from qc.mesh import box_of
 from qc.base import Check, CheckResult, Region
-
-def skin_mask(a, shape) -> np.ndarray:
-    """Face-oval pixels that are skin (see :meth:`FaceAnalysis.skin_mask`)."""
-    return a.skin_mask(shape)
 
 
 class ExposureCheck(Check):
@@ -25,7 +21,7 @@ class ExposureCheck(Check):
     def run(self, a) -> CheckResult:
         p = self.params
         shape = a.small.shape
-        mask = skin_mask(a, shape)
+        mask = a.skin_mask(shape)  # shared: the face oval's skin (analysis)
         if mask.sum() < 30:
             return CheckResult(self.name, "error", None, "人脸太小,无法判断曝光", "face too small to judge exposure")
         lab = a.lab_small
@@ -33,8 +29,8 @@ class ExposureCheck(Check):
         rgb = a.small[mask]
         med = float(np.median(L))
         # blown out = white: every channel at the top (a red channel alone at 255 on bright skin is not)
-        clipped = float(np.mean(rgb.min(axis=1) >= 245))
-        crushed = float(np.mean(rgb.max(axis=1) <= 8))
+        clipped = float(np.mean(rgb.min(axis=1) >= int(p["clip_level"])))
+        crushed = float(np.mean(rgb.max(axis=1) <= int(p["crush_level"])))
         region = [Region("face", box_of(a.landmarks[:, :2]))]
         lo, hi = float(p["min_lightness"]), float(p["max_lightness"])
         # dark skin is legitimately dark: call a face underexposed only when the

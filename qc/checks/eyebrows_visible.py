@@ -17,13 +17,14 @@ A fringe that ends above the brows leaves the band and the upper edge free,
 so it passes; so does a brow seen through a few loose strands. The share of
 covered columns per brow (the two cues weighted) is the measure; the worse
 brow decides. Thick spectacle frames also darken the skin above the brows,
-so when the glasses check sees a frame, only the hair band is used.
+so when the shared spectacle-rim evidence (``qc/evidence.py``, the rims the glasses check
+scores) sees a frame, only the hair band is used.
 
 Score: the worse brow's covered share, 0..1.
 
 On real photos (bench/realset) the columns also fire on dark East Asian brows
 and miss fringes that lie flat on the brow, so by default the verdict comes
-from a small learned model (``_learned``: grey and skin-distance patches of
+from a small learned model (``qc/learned.py``: grey and skin-distance patches of
 the brows and the forehead above them, plus the covered share above, trained
 person-disjoint on real photos); ``model = ""`` returns to the rule. Then
 score and value are the model's probability of a covered brow.
@@ -33,23 +34,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from qc import learned
 from qc.base import Check, CheckResult, Region
-from qc.checks import _learned
-from qc.checks._face_regions import (
-    BROW_L_LOWER,
-    BROW_L_UPPER,
-    BROW_R_LOWER,
-    BROW_R_UPPER,
-    SCALE,
-    AlignedFace,
-    aligned_face,
-    hair_cues,
-)
+from qc.evidence import HairCues
+from qc.face_view import BROW_L_LOWER, BROW_L_UPPER, BROW_R_LOWER, BROW_R_UPPER, SCALE, AlignedFace
 
 
-def brow_columns(face: AlignedFace, p: dict, use_edge: bool = True) -> list[dict]:
-    """Per brow (image left, image right): covered share and its parts."""
-    cues = hair_cues(face)
+def brow_columns(face: AlignedFace, cues: HairCues, p: dict, use_edge: bool = True) -> list[dict]:
+    """Per brow (image left, image right): covered share and its parts (``cues``: the shared hair cues)."""
     hairish = cues.dark | (cues.strands > float(p["strand_ratio"]))
     lum = cues.lum
     skin_l = float(face.skin.lab[0])
@@ -94,27 +86,25 @@ def brow_columns(face: AlignedFace, p: dict, use_edge: bool = True) -> list[dict
 
 class EyebrowsVisibleCheck(Check):
     name = "eyebrows_visible"
+    closeup = True  # unsure: the window shows ears and brows enlarged
 
     def run(self, a) -> CheckResult:
-        face = aligned_face(a)
+        face = a.evidence.view
         p = self.params
         use_edge = True
         try:
-            from qc.checks.glasses import rim_evidence
-
-            m = rim_evidence(face)
-            # the same evidence the glasses check scores with its default weighting
-            use_edge = (0.5 * m["mean"] + m["third"]) < float(p["glasses_rim"])
-        except Exception:  # the glasses measure is an aid here, never a reason to fail
+            # the spectacle rims the glasses check scores (shared evidence, one weighting)
+            use_edge = a.evidence.rims["combined"] < float(p["glasses_rim"])
+        except Exception:  # the rims are an aid here, never a reason to fail
             use_edge = True
-        brows = brow_columns(face, p, use_edge=use_edge)
+        brows = brow_columns(face, a.evidence.hair, p, use_edge=use_edge)
         worst = max(b["cover"] for b in brows)
         score = float(np.clip(worst, 0.0, 1.0))
         fail_at, warn_at = float(p["fail_at"]), float(p["warn_at"])
-        model = _learned.load(str(p["model"])) if p["model"] else None
+        model = learned.load(str(p["model"])) if p["model"] else None
         rule_warn = warn_at
         if model is not None:
-            prob = model.probability(_learned.brow_features(face), np.array([worst], np.float32))
+            prob = model.probability(learned.brow_features(face), np.array([worst], np.float32))
             worst = score = prob
             fail_at, warn_at = float(p["model_fail_at"]), float(p["model_warn_at"])
         regions = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qc.analysis import EYE_LEFT, EYE_RIGHT, box_of
+from qc.mesh import EYE_LEFT, EYE_RIGHT, box_of
 from qc.base import Check, CheckResult, Region
 
 

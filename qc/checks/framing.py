@@ -33,6 +33,7 @@ _ADVICE = {
 
 class FramingCheck(Check):
     name = "framing"
+    needs_person_mask = True
 
     def run(self, a) -> CheckResult:
         p = self.params
@@ -65,7 +66,7 @@ class FramingCheck(Check):
             elif side == "bottom":
                 problems.append((over, "fail", zh, en))
             else:
-                touching = _touches(mask, side, tol)
+                touching = _touches(mask, side, tol, float(p["touch_fraction"]))
                 problems.append((over, "fail" if touching else "warn", zh, en))
 
         # 3. the hair above the crop's top edge (the crop already lowered the eyes as far as allowed)
@@ -101,7 +102,7 @@ class FramingCheck(Check):
         return CheckResult(self.name, "pass", 0.0, "", "", value=0.0, regions=crop_region)
 
 
-def _touches(mask: np.ndarray, side: str, tol: float) -> bool:
+def _touches(mask: np.ndarray, side: str, tol: float, fraction: float) -> bool:
     h, w = mask.shape
     if side == "top":
         strip = mask[: max(1, int(round(tol * h))), :]
@@ -109,4 +110,4 @@ def _touches(mask: np.ndarray, side: str, tol: float) -> bool:
         strip = mask[:, : max(1, int(round(tol * w)))]
     else:
         strip = mask[:, w - max(1, int(round(tol * w))):]
-    return bool(strip.mean() > 0.05)
+    return bool(strip.mean() > fraction)

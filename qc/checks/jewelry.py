@@ -41,13 +41,13 @@ import cv2
 import numpy as np
 
 from qc.base import Check, CheckResult, Region
-from qc.checks._face_regions import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace, aligned_face, line_maps
-from qc.checks.glasses import best_path
+from qc.evidence import FaceEvidence, best_path
+from qc.face_view import CONTOUR_L, CONTOUR_R, SCALE, AlignedFace
 
 TRAGUS = {-1: 234, 1: 454}
 
 
-def _backdrop_l(face: AlignedFace) -> float | None:
+def _backdrop_l(face: AlignedFace, p: dict) -> float | None:
     if face.mask is None:
         return None
     h, w = face.lum.shape
@@ -55,11 +55,11 @@ def _backdrop_l(face: AlignedFace) -> float | None:
     side = np.zeros((h, w), bool)
     side[:, :m] = True
     side[:, -m:] = True
-    sample = face.lum[side & (face.mask < 0.05)]
+    sample = face.lum[side & (face.mask < float(p["backdrop_mask"]))]
     return float(np.median(sample)) if sample.size >= 50 else None
 
 
-def _side_backdrop(face: AlignedFace, side: int, y0: int, y1: int) -> float | None:
+def _side_backdrop(face: AlignedFace, side: int, y0: int, y1: int, p: dict) -> float | None:
     """The backdrop's lightness beside one ear (outside the person mask, same rows).
 
     Per side, because light is often uneven across a phone picture or a
@@ -71,7 +71,7 @@ def _side_backdrop(face: AlignedFace, side: int, y0: int, y1: int) -> float | No
     h, w = face.lum.shape
     ya, yb = max(0, y0 - int(0.3 * SCALE)), min(h, y1)
     band = slice(0, w // 2) if side < 0 else slice(w // 2, w)
-    sample = face.lum[ya:yb, band][face.mask[ya:yb, band] < 0.05]
+    sample = face.lum[ya:yb, band][face.mask[ya:yb, band] < float(p["backdrop_mask"])]
     return float(np.median(sample)) if sample.size >= 50 else None
 
 
@@ -107,7 +107,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
     amin = (float(p["spot_min"]) * SCALE) ** 2 * 0.5
     amax = (float(p["spot_max"]) * SCALE) ** 2
     m = max(2, round(float(p["ring"]) * SCALE))
-    back_g = _backdrop_l(face)
+    back_g = _backdrop_l(face, p)
     # a photo with little detail (a small crop: few pixels per IOD) blurs a stud into its lobe and
     # lowers its contrast: the stud thresholds follow the photo's own resolution
     detail = min(1.0, face.src_iod / float(p["detail_iod"])) ** float(p["detail_power"])
@@ -130,7 +130,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
         sl = (slice(y0, y1), slice(x0, x1))
         L, S, H = lum[sl], sat[sl], hue[sl]
         # the backdrop's white beside this ear (light is often uneven across a phone picture)
-        back_l = _side_backdrop(face, side, y0, y1)
+        back_l = _side_backdrop(face, side, y0, y1, p)
         if back_g is not None:
             back_l = back_g if back_l is None else max(back_l, back_g)
         tophat = cv2.morphologyEx(L, cv2.MORPH_TOPHAT, kernel)
@@ -178,8 +178,8 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 contrast = (peak - float(np.median(rl))) / skin_l
                 if contrast < c_partner:
                     continue
-                hair_share = float((rl < 0.62 * skin_l).mean())
-                back_share = float((np.abs(rl - back_l) < 10.0).mean()) if back_l is not None else 0.0
+                hair_share = float((rl < float(p["hair_dark_ratio"]) * skin_l).mean())
+                back_share = float((np.abs(rl - back_l) < float(p["backdrop_near"])).mean()) if back_l is not None else 0.0
                 white = float(p["stud_lightness"]) * skin_l
                 if back_l is not None:
                     white = min(white, back_l - float(p["stud_white"]) * skin_l)
@@ -228,7 +228,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
     return found
 
 
-def necklace_path(face: AlignedFace, p: dict) -> dict:
+def necklace_path(face: AlignedFace, p: dict, evidence: FaceEvidence) -> dict:
     """Best thin line across the neck with skin on both sides."""
     chin_v = face.uv(*face.pts[152])[1]
     v0 = chin_v + float(p["neck_top"])
@@ -243,8 +243,8 @@ def necklace_path(face: AlignedFace, p: dict) -> dict:
     lum = face.lum[y0:y1, x0:x1].astype(np.float32)
     # a chain is lighter than the skin round it (metal catches the light); creases, collar
     # shadows and cords' shadows are darker lines and do not count
-    rel_any, _ = line_maps(lum)
-    rel, ang = line_maps(lum, polarity="bright")
+    rel_any, _ = evidence.line_maps(lum)
+    rel, ang = evidence.line_maps(lum, polarity="bright")
     tau = float(np.median(rel_any)) + 0.005
     d = max(2, int(round(0.06 * SCALE)))
     on = cv2.dilate(rel * np.abs(np.cos(ang)) ** 0.5, np.ones((3, 1), np.uint8))
@@ -272,12 +272,13 @@ def necklace_path(face: AlignedFace, p: dict) -> dict:
 
 class JewelryCheck(Check):
     name = "jewelry"
+    closeup = True  # unsure: the window shows ears and brows enlarged
 
     def run(self, a) -> CheckResult:
-        face = aligned_face(a)
+        face = a.evidence.view
         p = self.params
         spots = earring_spots(face, p)
-        neck = necklace_path(face, p) if bool(p["necklace"]) else {"evidence": 0.0, "skin_sides": 0.0, "box": None}
+        neck = necklace_path(face, p, a.evidence) if bool(p["necklace"]) else {"evidence": 0.0, "skin_sides": 0.0, "box": None}
         regions = []
         ear_score = min(1.0, len(spots) / 2.0)
         for s in spots:

@@ -7,7 +7,7 @@ capped at 1 (≥ 1 means a limit was exceeded before the cap).
 
 from __future__ import annotations
 
-from qc.analysis import box_of
+from qc.mesh import box_of
 from qc.base import Check, CheckResult, Region
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qc.analysis import BROW_LEFT, BROW_RIGHT, box_of
+from qc.mesh import BROW_LEFT, BROW_RIGHT, box_of
 from qc.base import Check, CheckResult, Region
 
 

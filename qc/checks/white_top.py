@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from qc.analysis import linear_to_lab, srgb_to_linear
+from qc.imageops import linear_to_lab, srgb_to_linear
 from qc.base import Check, CheckResult, Region
 
 COLOURS = ("white", "blue")
 
 
-def top_region(a, bottom: float | None = None) -> np.ndarray:
+def top_region(a, p: dict, bottom: float | None = None) -> np.ndarray:
     """Boolean mask (shape of ``small``) of the visible clothing candidates below the chin."""
     import cv2
 
@@ -47,34 +47,33 @@ def top_region(a, bottom: float | None = None) -> np.ndarray:
     fw = float(np.hypot(*(pts[454] - pts[234])))
     cx = float((pts[234, 0] + pts[454, 0]) / 2)
     chin = float(pts[152, 1])
-    y0 = int(max(0, chin + 0.15 * fw))
+    y0 = int(max(0, chin + float(p["top_below_chin"]) * fw))
     y1 = h if bottom is None else int(min(h, max(0.0, bottom) * h))
-    x0, x1 = int(max(0, cx - 1.6 * fw)), int(min(w, cx + 1.6 * fw))
+    half = float(p["top_half_width"])
+    x0, x1 = int(max(0, cx - half * fw)), int(min(w, cx + half * fw))
     region = np.zeros((h, w), bool)
     if y1 <= y0 or x1 <= x0:
         return region
     region[y0:y1, x0:x1] = True
-    k = max(1, int(round(0.04 * fw)))
+    k = max(1, int(round(float(p["body_erode"]) * fw)))
     body = cv2.erode((mask > 0.5).astype(np.uint8), np.ones((2 * k + 1, 2 * k + 1), np.uint8)) > 0
     return region & body
 
 
 def skin_pixels(a) -> np.ndarray:
     """sRGB pixels (N, 3) of the face's skin (cheeks and nose, below the eyebrows)."""
-    from qc.checks.exposure import skin_mask
-
-    m = skin_mask(a, a.small.shape)
+    m = a.skin_mask(a.small.shape)
     if m.sum() < 10:
         m = a.face_mask(a.small.shape)
     return a.small[m]
 
 
-def backdrop_pixels(a) -> np.ndarray | None:
+def backdrop_pixels(a, person_max: float) -> np.ndarray | None:
     """sRGB pixels (N, 3) of the backdrop beside and above the head, or None if too few."""
     # every other row and column: a median over a smooth backdrop needs no more
     mask = a.person_mask[::2, ::2]
     h = mask.shape[0]
-    bg = mask < 0.1
+    bg = mask < person_max
     bg[int(max(0, a.landmarks[152, 1]) * h):, :] = False
     if bg.sum() < 50:
         return None
@@ -83,6 +82,7 @@ def backdrop_pixels(a) -> np.ndarray | None:
 
 class WhiteTopCheck(Check):
     name = "white_top"
+    needs_person_mask = True
 
     def run(self, a) -> CheckResult:
         p = self.params
@@ -92,7 +92,7 @@ class WhiteTopCheck(Check):
             if c not in COLOURS:
                 raise ValueError(f"white_top: unknown colour {c!r} (known: {', '.join(COLOURS)})")
         bottom = a.crop.box[3] if a.crop is not None else None
-        region = top_region(a, bottom)
+        region = top_region(a, p, bottom)
         min_px = int(p["min_pixels"]) * (a.small.shape[0] * a.small.shape[1]) / (640 * 480)
         n_region = int(region.sum())
         if n_region < min_px:
@@ -105,7 +105,7 @@ class WhiteTopCheck(Check):
             ys, xs = ys[::step], xs[::step]
         lin = srgb_to_linear(a.small[ys, xs])
         skin_lin = np.median(srgb_to_linear(skin_pixels(a)), axis=0)
-        bg_px = backdrop_pixels(a)
+        bg_px = backdrop_pixels(a, float(p["backdrop_person_max"]))
         bg_lin = None if bg_px is None else np.median(srgb_to_linear(bg_px), axis=0)
         bgref = None if bg_lin is None else linear_to_lab(bg_lin)
         # White balance (von Kries, in linear light) on a light, not strongly coloured backdrop: its

@@ -1,7 +1,7 @@
 """Small learned models for the glasses, eyebrows and ears checks, trained on real photos.
 
 Each model is a logistic regression over a few patches of the canonical face
-view (see ``_face_regions``: eye line level, 80 px per inter-ocular distance,
+view (see ``qc/face_view.py``: eye line level, 80 px per inter-ocular distance,
 so a 200x250 crop and a 24 MP frame give the same features) reduced by PCA,
 plus the hand rule's own measures. They were trained person-disjoint on the
 real labelled development set (bench/realset, see bench/realset/train_models.py
@@ -29,10 +29,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from qc.checks._face_regions import AlignedFace
+from qc.face_view import AlignedFace
 
 log = logging.getLogger(__name__)
-MODELS = Path(__file__).resolve().parents[1] / "models"
+MODELS = Path(__file__).resolve().parent / "models"
 
 # (u0, u1, v0, v1) in IOD units, output (width, height)
 GLASSES_PATCH = ((-1.1, 1.1, -0.45, 0.6), (96, 40))
@@ -65,12 +65,6 @@ def _z(a: np.ndarray) -> np.ndarray:
     return (a - a.mean()) / (a.std() + 1e-3)
 
 
-def _skin_distance(face: AlignedFace) -> np.ndarray:
-    if "skin_distance" not in face.cache:
-        face.cache["skin_distance"] = np.clip(face.skin.distance(face.lab), 0, 20).astype(np.float32)
-    return face.cache["skin_distance"]
-
-
 def glasses_patch(face: AlignedFace) -> np.ndarray:
     """The z-scored grey periocular patch, 96x40 (what bench/realset/dump_features.py caches)."""
     uv, size = GLASSES_PATCH
@@ -90,7 +84,7 @@ def glasses_reduce(patch: np.ndarray) -> np.ndarray:
 def brow_features(face: AlignedFace) -> np.ndarray:
     uv, size = BROW_PATCH
     grey = _z(_crop(face.lum, face, uv, size))
-    dist = _crop(_skin_distance(face), face, uv, (size[0] // 2, size[1] // 2)) / 10.0
+    dist = _crop(face.skin_distance, face, uv, (size[0] // 2, size[1] // 2)) / 10.0
     return np.concatenate([grey.ravel(), dist.ravel()])
 
 
@@ -100,7 +94,7 @@ def ear_features(face: AlignedFace, side: int) -> np.ndarray:
     mirror = side < 0
     grey = _crop(face.lum, face, uv, size, mirror)
     grey = (grey - float(face.skin.lab[0]) * 100 / 255) / 40.0  # relative to the cheek's lightness
-    dist = _crop(_skin_distance(face), face, uv, size, mirror) / 10.0
+    dist = _crop(face.skin_distance, face, uv, size, mirror) / 10.0
     return np.concatenate([grey.ravel(), dist.ravel()])
 
 

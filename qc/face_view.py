@@ -9,15 +9,18 @@ a 200x250 crop and a 24-megapixel frame give the same picture of the face,
 and every threshold is in IOD units. Canonical coordinates are written (u, v):
 u to image right, v down, in IOD, origin between the eyes.
 
-The view is cached on the shared analysis object, so the four checks pay for
-one warp and one skin model per photo. ``outline_band`` straightens the strip
-beside either side of the face outline (rows down the outline, columns
-outward from it) for the checks that look at the ears.
+The view is made once per photo by the shared evidence (``qc/evidence.py``,
+``analysis.evidence.view``), so the four checks pay for one warp and one skin
+model per photo. ``outline_band`` straightens the strip beside either side of
+the face outline (rows down the outline, columns outward from it) for the
+checks that look at the ears. ``AlignedFace.cache`` is the view's own memo for
+the maps derived from it here (a blurred Lab copy); checks only read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import cv2
@@ -79,6 +82,11 @@ class AlignedFace:
     yaw: float  # degrees, positive when the face turns towards image right (estimated here)
     skin: SkinModel
     cache: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def skin_distance(self) -> np.ndarray:
+        """Per-pixel colour distance to the cheek skin, clipped to 0..20 (the learned models' input)."""
+        return np.clip(self.skin.distance(self.lab), 0, 20).astype(np.float32)
 
     # -- coordinates -------------------------------------------------------
     def px(self, u: float, v: float) -> tuple[float, float]:
@@ -148,25 +156,6 @@ def is_gray(rgb: np.ndarray) -> bool:
         return True
     sub = rgb[:: max(1, rgb.shape[0] // 64), :: max(1, rgb.shape[1] // 64)].astype(np.int16)
     return int(np.abs(sub[..., 0] - sub[..., 1]).max()) <= 3 and int(np.abs(sub[..., 1] - sub[..., 2]).max()) <= 3
-
-
-def aligned_face(analysis: Any) -> AlignedFace:
-    """The canonical view of ``analysis`` (a :class:`qc.analysis.FaceAnalysis`), made once per photo.
-
-    Built from the decoded image (no second decode), the mesh in its pixels and
-    the person mask; cached on the analysis so the four checks share it.
-    """
-    cache = analysis.__dict__.setdefault("_hair_glasses_cache", {})
-    face = cache.get("aligned")
-    if face is None:
-        mask = None
-        try:
-            mask = analysis.person_mask
-        except Exception:  # no segmentation (e.g. a stripped-down analysis): colour cues only
-            mask = None
-        face = align_face(analysis.image, analysis.points3d, mask, gray=bool(analysis.is_grayscale))
-        cache["aligned"] = face
-    return face
 
 
 def align_face(
@@ -262,58 +251,6 @@ def align_face(
 
 
 # ------------------------------------------------------------------------------------------------
-# Thin lines (spectacle rims, strands of hair), computed once per face
-# ------------------------------------------------------------------------------------------------
-LINE_ROI = (-1.3, 1.3, -1.05, 0.95)  # temples to temples, hairline to cheeks (IOD units)
-LINE_SIGMAS = (0.9, 1.6, 2.6)  # canonical pixels: wire rims and fine strands to thick acetate
-
-
-def line_maps(lum: np.ndarray, polarity: str | None = None,
-              sigmas: tuple[float, ...] = LINE_SIGMAS) -> tuple[np.ndarray, np.ndarray]:
-    """Thin-line strength (relative to local brightness) and the line's direction, per pixel.
-
-    The largest Hessian eigenvalue over a few scales, scale-normalised, divided
-    by the local brightness so that exposure and skin tone do not matter.
-    ``polarity``: None for any line, "bright" for lines lighter than their
-    sides (metal), "dark" for darker ones.
-    """
-    best = np.zeros(lum.shape, np.float32)
-    ang = np.zeros(lum.shape, np.float32)
-    for s in sigmas:
-        g = cv2.GaussianBlur(lum, (0, 0), s)
-        dxx = cv2.Sobel(g, cv2.CV_32F, 2, 0, ksize=3)
-        dyy = cv2.Sobel(g, cv2.CV_32F, 0, 2, ksize=3)
-        dxy = cv2.Sobel(g, cv2.CV_32F, 1, 1, ksize=3)
-        root = np.sqrt((dxx - dyy) ** 2 + 4 * dxy**2)
-        l1 = (dxx + dyy + root) / 2
-        l2 = (dxx + dyy - root) / 2
-        big1 = np.abs(l1) > np.abs(l2)
-        lam = np.where(big1, l1, l2)
-        r = np.abs(lam) * (s * s / 4.0)  # the 3x3 Sobel second derivative is 4x the derivative
-        if polarity == "bright":
-            r = np.where(lam < 0, r, 0.0)
-        elif polarity == "dark":
-            r = np.where(lam > 0, r, 0.0)
-        theta = 0.5 * np.arctan2(2 * dxy, dxx - dyy)
-        normal = np.where(big1, theta, theta + np.pi / 2)
-        upd = r > best
-        best = np.where(upd, r, best)
-        ang = np.where(upd, normal + np.pi / 2, ang)  # the line runs across its normal
-    local = cv2.GaussianBlur(lum, (0, 0), 6) + 10.0
-    return best / local, ang
-
-
-def face_lines(face: AlignedFace) -> tuple[np.ndarray, np.ndarray, int, int]:
-    """``line_maps`` of the canonical view over ``LINE_ROI`` (cached): rel, angle, x0, y0."""
-    if "lines" not in face.cache:
-        x0, y0 = (int(round(v)) for v in face.px(LINE_ROI[0], LINE_ROI[2]))
-        x1, y1 = (int(round(v)) for v in face.px(LINE_ROI[1], LINE_ROI[3]))
-        rel, ang = line_maps(face.lum[y0:y1, x0:x1].astype(np.float32))
-        face.cache["lines"] = (rel, ang, x0, y0)
-    return face.cache["lines"]
-
-
-# ------------------------------------------------------------------------------------------------
 # The strip beside the face outline, straightened
 # ------------------------------------------------------------------------------------------------
 @dataclass
@@ -362,57 +299,3 @@ def outline_band(face: AlignedFace, side: int, rows: tuple[float, float], cols: 
     return OutlineBand(lab=lab, mask=mask, valid=valid, dv=(ys - ty) / SCALE, off=offs / SCALE, xs=X, ys=Y)
 
 
-# ------------------------------------------------------------------------------------------------
-# Hair against skin
-# ------------------------------------------------------------------------------------------------
-@dataclass
-class HairCues:
-    """Per-pixel hair cues of the canonical view, relative to the person's own cheek skin."""
-
-    dark: np.ndarray  # bool: hair by colour (much darker than the skin, or darker and greyer)
-    strands: np.ndarray  # float32: vertical thin-line energy in units of the cheeks' own texture
-    lum: np.ndarray  # float32: luminance, lightly smoothed
-    sat_ratio: np.ndarray  # float32: saturation (chroma / lightness) relative to the skin's
-
-
-def hair_cues(face: AlignedFace, dark_ratio: float = 0.62, grey_ratio: float = 0.8,
-              grey_sat: float = 0.5) -> HairCues:
-    """Colour and texture cues for hair, computed once per face (cached).
-
-    Colour: hair is much darker than the subject's own cheek skin (any hair
-    colour but blond on pale skin), or darker and much less saturated (grey,
-    brown and black hair; shaded skin keeps its saturation). Texture: strands
-    are thin near-vertical lines, measured as the thin-line response in the
-    vertical direction against the texture level of the cheeks, so it works on
-    grayscale photos and blond hair too (when the photo resolves the strands).
-    """
-    key = ("hair", dark_ratio, grey_ratio, grey_sat)
-    if key in face.cache:
-        return face.cache[key]
-    rgb = cv2.GaussianBlur(face.rgb, (0, 0), 1.0)
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    lum = lab[..., 0]
-    chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
-    sat = chroma / (lum + 20.0)
-    s_l = float(face.skin.lab[0])
-    s_sat = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0)) / (s_l + 20.0)
-    sat_ratio = sat / max(s_sat, 0.02)
-    dark = lum < dark_ratio * s_l
-    if not face.skin.gray:
-        dark |= (lum < grey_ratio * s_l) & (sat_ratio < grey_sat)
-
-    # strands: near-vertical thin lines, against the cheeks' own texture
-    rel, ang, x0, y0 = face_lines(face)
-    vert = rel * np.abs(np.sin(ang))
-    cheeks = []
-    for cu in (-0.4, 0.4):
-        a0, b0 = face.px(cu - 0.2, 0.5)
-        a1, b1 = face.px(cu + 0.2, 0.85)
-        cheeks.append(rel[int(b0) - y0:int(b1) - y0, int(a0) - x0:int(a1) - x0].ravel())
-    tau = float(np.median(np.concatenate(cheeks))) + 0.004
-    strands = np.zeros(face.lum.shape, np.float32)
-    hh, ww = vert.shape
-    strands[y0:y0 + hh, x0:x0 + ww] = cv2.GaussianBlur(vert, (0, 0), 2.0) / tau
-    cues = HairCues(dark=dark, strands=strands, lum=cv2.GaussianBlur(face.lum, (0, 0), 1.0), sat_ratio=sat_ratio)
-    face.cache[key] = cues
-    return cues

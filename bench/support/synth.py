@@ -23,8 +23,10 @@ look like rather than on renderer quirks:
 * the label of a fringe render is measured, not assumed: the share of each
   eyebrow's area under hair.
 
-Nothing here is used at run time by the checks; it makes test images
-(``bench/make_synth_set.py``, the unit tests). All functions take the
+Nothing here is used at run time by the checks, so it lives outside the
+``qc`` package (it does not ship in the wheel): it makes test images for
+``bench/make_synth_set.py`` and the unit tests, which import it from here
+(``from bench.support import synth``; bench never imports ``tests/``). All functions take the
 oriented RGB image (uint8) and the 478 mesh points in its pixels (x, y, z
 with z scaled like x, as ``FaceAnalysis.points3d`` gives them) and return a
 new image plus a dict describing what was drawn.
