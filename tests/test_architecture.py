@@ -93,7 +93,6 @@ import ast  # noqa: E402
 import grimp  # noqa: E402  (import-linter's graph library)
 
 KNOWN_CYCLES: list[set[str]] = [
-    {"qc.backdrop", "qc.checks.background"},
     {"app.shot_sequence", "app.workflow", "app.workflow_recovery"},
     {"ui.photo_marks", "ui.photo_view"},
     {"ui.app", "ui.autopilot", "ui.main_menus", "ui.main_window", "ui.marshal_app", "ui.marshal_window"},
@@ -101,10 +100,9 @@ KNOWN_CYCLES: list[set[str]] = [
 
 LINE_LIMIT = 500
 OVERSIZE: dict[str, int] = {  # path -> its length today; may only shrink to LINE_LIMIT and leave
-    "qc/synth.py": 910, "app/workflow.py": 821, "app/roster/reader.py": 774,
+    "app/workflow.py": 821, "app/roster/reader.py": 774,
     "ui/main_window.py": 730, "ui/photo_view.py": 629,
-    "qc/analysis.py": 628, "app/roster/importer.py": 600, 
-    
+    "app/roster/importer.py": 600,
 }
 
 
