@@ -14,6 +14,8 @@ machine and no accept rule of its own. Its one state of its own is
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -22,16 +24,25 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.first_run import roster_size
-from app.workflow import Identified, ShotInfo, StudentCard
+from app.i18n import set_language
+from app.window_services import SettingsService, current_school
+from app.workflow import DecisionPending, Identified, ShotInfo, StudentCard
+from ui.closeup import CloseupPanel
 from ui.controller import StationController
+from ui.dialogs import DataIssueDialog, UnlistedDialog
+from ui.main_menus import StationMenus
 from ui.photo_view import Overlay, PhotoView
+from ui.pin_dialog import authorize
+from ui.qt_app import install_translator
 from ui.scan_input import ScanLineEdit
+from ui.settings_dialog import SettingsDialog
 from ui.shot_strip import ShotStrip
 from ui.student_card import Banner, CandidateList, RecentList, StudentCardView
 from ui.throughput_panel import ThroughputPanel
@@ -77,8 +88,6 @@ class MainWindow(QMainWindow):
         self._roster_size: int | None = None  # None: not known yet
         self._build()
         self._connect()
-        from ui.main_menus import StationMenus
-
         self.menus = StationMenus(self)
         self.retranslate()
         self._set_state("starting")
@@ -131,8 +140,7 @@ class MainWindow(QMainWindow):
         self.photo = PhotoView()
         self.strip = ShotStrip()
         self.strip.setStyleSheet("QListWidget{background:#1b1e22;color:#ddd;border:none;}")
-        from ui.closeup import CloseupPanel  # ears and brows enlarged when a check is unsure (issue 12)
-
+        # ears and brows enlarged when a check is unsure (issue 12)
         self.closeup, photo_row = CloseupPanel(self.ctl, self), QHBoxLayout()
         photo_row.addWidget(self.photo, 1)
         photo_row.addWidget(self.closeup)
@@ -213,11 +221,8 @@ class MainWindow(QMainWindow):
 
     def refresh_title(self, *_args) -> None:
         """The title names the school being shot (a database can hold several; see app.schools)."""
-        from app.schools import current
-
         try:
-            with self.ctl.workflow.db.session() as s:
-                school = current(s)
+            school = current_school(self.ctl.workflow.db)
         except Exception:  # noqa: BLE001 - a title is no reason to fail; the card still shows the school
             school = ""
         self.setWindowTitle(self.tr("毕业生图像采集 — 拍摄") + (f" · {school}" if school else ""))
@@ -297,8 +302,6 @@ class MainWindow(QMainWindow):
         super().changeEvent(ev)
 
     def closeEvent(self, ev) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         waiting = self.ctl.sequence.unfinished() if self.ask_on_close else None
         if waiting is not None:
             answer = QMessageBox.question(
@@ -334,8 +337,6 @@ class MainWindow(QMainWindow):
             if text.isdigit() and 1 <= int(text) <= len(reasons):
                 text = reasons[int(text) - 1]
             self.input.reset()
-            from ui.pin_dialog import authorize
-
             if not authorize(self, self.ctl.workflow.db, "override"):  # a failing photo: the supervisor decides
                 return
             self.ctl.send("enter", text)
@@ -510,8 +511,6 @@ class MainWindow(QMainWindow):
             return
         self.strip.show_shots(shots)
         if len(shots) != self.card.shots:  # the card says how many photos there are now
-            import dataclasses
-
             self.card = dataclasses.replace(self.card, shots=len(shots))
             self.card_view.show_card(self.card, self.state == "confirm")
         if shots and self.state in ("student", "confirm") and not self.photo.has_image:
@@ -586,8 +585,6 @@ class MainWindow(QMainWindow):
             self.banner.show_text(text, "warn")
 
     def _on_failed(self, action: str, exc) -> None:
-        from app.workflow import DecisionPending
-
         if action == "camera":  # a CameraEvent of kind "error" (the sequence hears of it too)
             self.say(exc.error or self.tr("相机错误"), "error")
             return
@@ -681,8 +678,6 @@ class MainWindow(QMainWindow):
     # --- dialogs (opened by the photographer, never by an event) -----------------------------
 
     def add_unlisted(self) -> None:
-        from ui.dialogs import UnlistedDialog
-
         college, class_name = self.ctl.workflow.last_group
         if self.card is not None:
             college, class_name = self.card.college, self.card.class_name
@@ -693,8 +688,6 @@ class MainWindow(QMainWindow):
         self.input.setFocus()
 
     def report_issue(self) -> None:
-        from ui.dialogs import DataIssueDialog
-
         if self.card is None:
             self.say(self.tr("请先扫描学生"), "warn")
             return
@@ -704,25 +697,16 @@ class MainWindow(QMainWindow):
         self.input.setFocus()
 
     def open_settings(self) -> None:
-        from ui.settings_dialog import load_settings
-
-        self.ctl.run("settings_loaded", load_settings, self.ctl.workflow.db)
+        self.ctl.run("settings_loaded", SettingsService(self.ctl.workflow.db).all)
 
     def _edit_settings(self, values: dict) -> None:
-        from ui.settings_dialog import SettingsDialog
-
         dlg = SettingsDialog(values, parent=self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.changes():
-            from ui.pin_dialog import authorize
-
             if authorize(self, self.ctl.workflow.db, "settings"):
                 self.ctl.apply_settings(dlg.changes())
         self.input.setFocus()
 
     def _settings_saved(self, changes: dict) -> None:
-        from ui.app import install_translator
-        from app.i18n import set_language
-
         if "language" in changes:
             set_language(changes["language"])
             install_translator(QApplication.instance(), changes["language"])  # LanguageChange → retranslate
