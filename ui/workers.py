@@ -32,7 +32,7 @@ from app.threads import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
-POOL_THREADS = 6  # database and file work: mostly waiting on SQLite and the disk
+POOL_THREADS = 8  # database and file work (mostly waiting on SQLite and the disk); more than the lanes of one window
 LOW_PRIORITY_THREADS = 2  # the niced threads of long jobs
 _pools: dict[bool, QThreadPool] = {}
 _pools_lock = threading.Lock()
