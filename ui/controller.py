@@ -65,8 +65,8 @@ class StationController(QObject):
         self.runner = Runner(self, threads=3)
         # The sequence's events, one at a time and in the order they happened.
         self.events = Runner(self, threads=1)
-        # Long jobs (checksums, reports, the delivery, a roster import) have a pool of their own, niced,
-        # so they never hold up the student in front of the camera.
+        # Long jobs (checksums, reports, the delivery, a roster import) run on the worker pool's niced
+        # threads (ui/workers.py), so they never hold up the student in front of the camera.
         self.jobs = Runner(self, threads=2, low_priority=True)
         self._stop_jobs = threading.Event()
         self.bridge = CameraBridge(self)
