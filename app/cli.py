@@ -21,7 +21,10 @@ import sys
 from pathlib import Path
 
 from app import __version__
-from app.errors import StationError
+from app.errors import UNFORESEEN_EXIT, StationError, as_station_error, unforeseen_message
+from app.first_run import choose_db
+from app.native_log import install as install_native_log
+from app.staging import cleanup_stale_staging
 
 COMMAND_MODULES = [
     "app.commands.roster_cmd",  # roster check/import/colleges, find
@@ -65,17 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
-    from app.first_run import choose_db  # no --db: the demo's students, or "no roster loaded"
-
-    args.db = choose_db(args.command, args.db)
+    args.db = choose_db(args.command, args.db)  # no --db: the demo's students, or "no roster loaded"
     setup_logging(args)
-    from app.staging import cleanup_stale_staging
-
     cleanup_stale_staging()  # a killed encrypted export's plain files do not outlive the next start
     if "pytest" not in sys.modules and os.environ.get("STATION_NATIVE_LOG", "1") != "0":
-        from app.native_log import install  # mediapipe/TF Lite/absl lines: log file, not console
-
-        install()
+        install_native_log()  # mediapipe/TF Lite/absl lines: log file, not console
     func = getattr(args, "func", None)
     if func is None:
         parser.parse_args([*(argv or sys.argv[1:]), "--help"])
@@ -95,8 +92,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def report_fault(exc: BaseException, args: argparse.Namespace | None = None) -> int:
     """Print the operator's sentence for ``exc`` and return its exit code; the traceback goes to the log."""
-    from app.errors import UNFORESEEN_EXIT, as_station_error, unforeseen_message
-
     err = as_station_error(exc)
     log = logging.getLogger("station")
     if err is not None:
@@ -122,7 +117,7 @@ def log_path(db_arg: str | None) -> Path:
     env = os.environ.get("STATION_LOG")
     if env:
         return Path(env).expanduser()
-    from app.db import resolve_url  # light: no SQLAlchemy engine is built here
+    from app.db import resolve_url  # lazy: app.db loads SQLAlchemy (0.4 s), not needed by station --help
 
     url = resolve_url(db_arg)
     if url.startswith("sqlite:///") and not url.endswith(":memory:"):
@@ -164,7 +159,7 @@ def setup_logging(args: argparse.Namespace) -> None:
 
 def open_db(args: argparse.Namespace):
     """The database named by --db / STATION_DB, migrated to the newest schema."""
-    from app.db import open_db as _open
+    from app.db import open_db as _open  # lazy: SQLAlchemy loads only for a command that opens the database
 
     return _open(getattr(args, "db", None))
 

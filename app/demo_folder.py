@@ -11,12 +11,15 @@ import shutil
 import sys
 from pathlib import Path
 
+from app.cli import main as station_main
+from app.demo_data import write_demo_roster
 from app.demo_portraits import DemoPortraits, write_demo_profile
+from app.errors import StationError
 
 
 def demo_db_url(work: Path, db_arg: str | None) -> str:
     """The demo's database: ``--db`` when given (a path or URL), else station.db in its work folder."""
-    from app.db import resolve_url
+    from app.db import resolve_url  # lazy: app.db loads SQLAlchemy; ui/window_cmd.py imports this module for station --help
 
     return resolve_url(db_arg) if db_arg else f"sqlite:///{work / 'station.db'}"
 
@@ -37,10 +40,11 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False, url:
 
     portraits = DemoPortraits(work)
 
-    from app import settings
-    from app.db import open_db
-    from app.models import Student
     from sqlalchemy import func, select
+
+    from app import settings  # lazy: SQLAlchemy and the models (1 s), not for station --help
+    from app.db import open_db  # lazy: as above
+    from app.models import Student  # lazy: as above
 
     url = url or f"sqlite:///{work / 'station.db'}"
     db = open_db(url)
@@ -51,9 +55,6 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False, url:
         settings.set_(s, "qc.profile", str(write_demo_profile(work)))
         s.commit()
     if have == 0:
-        from app.cli import main as station_main
-        from app.demo_data import write_demo_roster
-
         roster = work / "demo_roster.xlsx"
         write_demo_roster(roster, n=n_students, seed=0)
         # stdout is kept for the --auto JSON line: the import's summary goes to stderr
@@ -61,7 +62,5 @@ def prepare_demo(work: Path, *, n_students: int = 120, fresh: bool = False, url:
             code = station_main(["--db", url, "roster", "import", str(roster),
                                  "--report", str(work / "demo_roster-问题报告.xlsx")])
         if code != 0:
-            from app.errors import StationError
-
             raise StationError(f"demo roster import failed (exit {code})", exit_code=code)
     return db, captures, portraits

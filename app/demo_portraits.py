@@ -34,7 +34,7 @@ def write_demo_profile(work: Path) -> Path:
     could pass, so the demo leaves out ``ears_visible`` and says so; every
     other check runs as in the field.
     """
-    from qc.profile import load_profile
+    from qc.profile import load_profile  # lazy: TOML profiles and numpy, not for station --help
 
     checks = [c for c in load_profile(None).data["profile"]["checks"] if c != "ears_visible"]
     path = work / "demo_profile.toml"
@@ -63,7 +63,7 @@ def demo_variants(cache: Path) -> list[tuple[str, bytes]]:
     """
     import io
 
-    from capture.virtual import sample_portraits
+    from capture.virtual import sample_portraits  # lazy: numpy and Pillow, not for station --help
 
     cache.mkdir(parents=True, exist_ok=True)
     names = sorted(p.name for p in cache.glob("*.jpg"))
@@ -217,7 +217,7 @@ class DemoPortraits:
     """
 
     def __init__(self, work: Path):
-        from capture.virtual import prepare_virtual_camera
+        from capture.virtual import prepare_virtual_camera  # lazy: as above
 
         variants = demo_variants(work / f"portraits-v{PORTRAITS_VERSION}")
         size = max(len(b) for _n, b in variants) + 4

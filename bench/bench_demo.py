@@ -35,7 +35,8 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
     from app.demo_folder import prepare_demo
-    from ui.app import run_window
+    from app.demo_workflow import DemoWorkflow
+    from ui.station_launch import run_window
 
     # The virtual camera declares its store full every 26 shots and the backend reopens it; note when,
     # to tell the stalls that reopening causes from the rest.
@@ -55,8 +56,9 @@ def main() -> int:
     db, captures, portraits = prepare_demo(work, n_students=args.n + args.n // 4 + 10, fresh=True)
     out: dict = {}
     mem = MemoryProbe(db, trace=args.trace, n=args.n) if args.memory else None
-    code = run_window(db, capture_folder=captures, camera="gphoto2", auto=args.n, event_hook=portraits.on_event,
-                      result_out=out, on_student=mem.sample if mem else None)
+    code = run_window(db, capture_folder=captures, camera="gphoto2", auto=args.n, result_out=out,
+                      on_student=mem.sample if mem else None, workflow_class=DemoWorkflow,
+                      workflow_options={"portraits": portraits})
     r = out.get("result")
     if r is None:
         return code or 1

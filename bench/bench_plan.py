@@ -173,7 +173,7 @@ def _window_latency(db, url, waiting, repeat):
     from app.db import open_db
     from app.models import Station, Student
     from bench.support.roster_data import photograph
-    from ui.app import create_application
+    from ui.qt_app import create_application
     from ui.marshal_window import MarshalWindow
 
     app = create_application("zh")

@@ -166,9 +166,9 @@ def make_window(qtbot, tmp_path, demo_checker, demo_portraits):
     camera serving the demo portrait), closed at the end of the test."""
     from app.workflow import Workflow
     from capture.virtual import prepare_virtual_camera
-    from ui.app import create_application
     from ui.controller import StationController
     from ui.main_window import MainWindow
+    from ui.qt_app import create_application
 
     made = []
 

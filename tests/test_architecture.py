@@ -50,7 +50,7 @@ def test_import_contracts_hold():
 @pytest.mark.parametrize(
     "module, line, arrow",
     [
-        ("app/roll_call/board.py", "def _probe():\n    import ui.app  # noqa\n", "app is not allowed to import ui"),
+        ("app/roll_call/board.py", "def _probe():\n    import ui.qt_app  # noqa\n", "app is not allowed to import ui"),
         ("capture/virtual.py", "from app.i18n import t  # noqa\n", "capture is not allowed to import app"),
         ("qc/crop.py", "def _probe():\n    from capture import base  # noqa\n", "qc is not allowed to import capture"),
     ],
@@ -94,14 +94,11 @@ import grimp  # noqa: E402  (import-linter's graph library)
 
 KNOWN_CYCLES: list[set[str]] = [
     {"app.shot_sequence", "app.workflow", "app.workflow_recovery"},
-    {"ui.photo_marks", "ui.photo_view"},
-    {"ui.app", "ui.autopilot", "ui.main_menus", "ui.main_window", "ui.marshal_app", "ui.marshal_window"},
 ]
 
 LINE_LIMIT = 500
 OVERSIZE: dict[str, int] = {  # path -> its length today; may only shrink to LINE_LIMIT and leave
     "app/workflow.py": 821, "app/roster/reader.py": 774,
-    "ui/main_window.py": 730, "ui/photo_view.py": 629,
     "app/roster/importer.py": 600,
 }
 

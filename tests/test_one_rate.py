@@ -36,7 +36,7 @@ def test_every_window_and_report_shows_the_same_rate(db):
         window = throughput.snapshot(s, station_id=st.id, at=now)
         marshal_rate = measured_rates(s, now)[1].rate
         rec = reconcile.build(s, Period(now - timedelta(hours=2), now + timedelta(seconds=1), "今天", "today"))
-        from ui.marshal_window import compute_view
+        from app.marshal_service import compute_view
 
         marshal_view = compute_view(s, st.id, at=now)
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:]) if b - a <= throughput.BREAK]

@@ -32,7 +32,7 @@ def test_window_syncs_with_the_site_and_says_so(db, make_window, qtbot, tmp_path
         assert s.scalar(select(func.count()).select_from(SiteStation)) == 1  # this station's heartbeat
         assert s.scalar(select(func.count()).select_from(Station)) == 1
     # the marshal says how fresh the other stations' records are: on the station, and on the site itself
-    from ui.marshal_poller import compute_view
+    from app.marshal_service import compute_view
 
     with db.session() as s:
         assert "站点模式: 其他机位的拍摄同步于" in compute_view(s).site
@@ -50,7 +50,7 @@ def test_window_keeps_working_when_the_site_is_down(db, make_window, qtbot):
 
 
 def test_no_site_no_status_line(db, make_window):
-    from ui.marshal_poller import compute_view
+    from app.marshal_service import compute_view
 
     win = make_window(db, camera=False)
     assert not win.ctl.site.enabled and not win.site_label.isVisible()

@@ -16,11 +16,12 @@ from tests.test_backdrop_calibration import LONDON, empty_backdrop
 @pytest.mark.skipif(not LONDON, reason="../shared/faces is not present")
 def test_the_settings_dialog_calibrates_the_backdrop_and_saves_it(qtbot, db, tmp_path):
     from app.calibration import load_backdrop
-    from ui.app import create_application
-    from ui.settings_dialog import SettingsDialog, load_settings, save_settings
+    from ui.qt_app import create_application
+    from app.window_services import SettingsService
+    from ui.settings_dialog import SettingsDialog
 
     create_application("zh")  # the station's and Qt's own Chinese (确定/取消), as the window has them
-    dlg = SettingsDialog(load_settings(db))
+    dlg = SettingsDialog(SettingsService(db).all())
     qtbot.addWidget(dlg)
     assert "未标定" in dlg.backdrop_status.text()
     assert dlg.changes() == {}
@@ -34,14 +35,15 @@ def test_the_settings_dialog_calibrates_the_backdrop_and_saves_it(qtbot, db, tmp
     assert dlg.grab().save(str(shots / "settings_backdrop.png"))
     changes = dlg.changes()
     assert set(changes) == {"qc.backdrop"} and "grey" in changes["qc.backdrop"]["classes"]
-    save_settings(db, changes)
+    SettingsService(db).save(changes)
     assert load_backdrop(db).L == pytest.approx(changes["qc.backdrop"]["L"])
 
 
 def test_a_photo_with_a_person_is_refused_with_the_reason(qtbot, db, grace_hopper_path):
-    from ui.settings_dialog import SettingsDialog, load_settings
+    from app.window_services import SettingsService
+    from ui.settings_dialog import SettingsDialog
 
-    dlg = SettingsDialog(load_settings(db))
+    dlg = SettingsDialog(SettingsService(db).all())
     qtbot.addWidget(dlg)
     dlg.calibrate_from(str(grace_hopper_path))
     qtbot.waitUntil(lambda: dlg.calibrate_button.isEnabled(), timeout=60_000)
@@ -55,9 +57,10 @@ def test_the_calibrate_button_opens_the_stations_file_dialog(qtbot, db):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QFileDialog
 
-    from ui.settings_dialog import SettingsDialog, load_settings
+    from app.window_services import SettingsService
+    from ui.settings_dialog import SettingsDialog
 
-    dlg = SettingsDialog(load_settings(db))
+    dlg = SettingsDialog(SettingsService(db).all())
     qtbot.addWidget(dlg)
     seen: list[str] = []
 

@@ -25,10 +25,10 @@ WAIT_MS = 30_000
 @pytest.fixture
 def shift_window(qtbot, tmp_path, import_demo_roster, demo_checker, demo_portraits):
     from app.demo_portraits import PORTRAITS_VERSION, DemoPortraits
-    from app.workflow import Workflow
-    from ui.app import create_application
+    from app.demo_workflow import DemoWorkflow
     from ui.controller import StationController
     from ui.main_window import MainWindow
+    from ui.qt_app import create_application
 
     db, _out = import_demo_roster(n=40, seed=5)
     cache = tmp_path / "demo" / f"portraits-v{PORTRAITS_VERSION}"
@@ -37,10 +37,9 @@ def shift_window(qtbot, tmp_path, import_demo_roster, demo_checker, demo_portrai
         shutil.copy(demo_portraits["pass"].parent / name, cache / name)
     portraits = DemoPortraits(tmp_path / "demo")
     create_application("zh")
-    wf = Workflow(db, capture_folder=tmp_path / "captures")
+    wf = DemoWorkflow(db, capture_folder=tmp_path / "captures", portraits=portraits)
     wf.checker = demo_checker
-    ctl = StationController(wf, camera="gphoto2", camera_options={"folder": wf.capture_folder},
-                            event_hook=portraits.on_event)
+    ctl = StationController(wf, camera="gphoto2", camera_options={"folder": wf.capture_folder})
     win = MainWindow(ctl)
     qtbot.addWidget(win)
     win.show()

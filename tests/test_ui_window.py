@@ -296,10 +296,11 @@ def test_unknown_number_offers_an_unlisted_student(qtbot, station, roster_db, mo
 
 def test_settings_dialog_and_english(qtbot, station, roster_db):
     from app import settings
-    from ui.settings_dialog import SettingsDialog, load_settings, save_settings
+    from app.window_services import SettingsService
+    from ui.settings_dialog import SettingsDialog
 
     win = station("fail")
-    dlg = SettingsDialog(load_settings(roster_db))
+    dlg = SettingsDialog(SettingsService(roster_db).all())
     qtbot.addWidget(dlg)
     assert dlg.changes() == {}
     dlg.station_name.setText("机位3")
@@ -314,7 +315,7 @@ def test_settings_dialog_and_english(qtbot, station, roster_db):
     changes = dlg.changes()
     assert changes == {"station.name": "机位3", "station.number": 3, "rate.target_low": 200,
                        "rate.target_high": 220, "language": "en"}
-    save_settings(roster_db, changes)
+    SettingsService(roster_db).save(changes)
     with roster_db.session() as s:
         assert settings.get(s, "rate.target_low") == 200 and settings.get(s, "language") == "en"
     try:
@@ -393,9 +394,10 @@ def test_pyside_reference_fault_cannot_abort_a_long_day(qapp):
     """
     import sys
 
-    import ui
     from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QLineEdit
+
+    from ui import refcount_guard
 
     class Pinger(QObject):
         ping = Signal(object)
@@ -403,7 +405,7 @@ def test_pyside_reference_fault_cannot_abort_a_long_day(qapp):
     field, pinger = QLineEdit(), Pinger()
     pinger.ping.connect(lambda _x: None)
     if sys.version_info < (3, 12):
-        assert ui.REFCOUNT_GUARD or not ui._leaks()
+        assert refcount_guard.install() or not refcount_guard.leaks()  # every window's start installs it
     before = sys.getrefcount(None)
     for _ in range(200_000):  # more than None's whole count at start-up
         field.setText("x")

@@ -166,7 +166,8 @@ def test_every_window_and_dialog_speaks_chinese(qtbot, shot_window, tmp_path):
 
     from ui import file_dialogs
     from ui.dialogs import DataIssueDialog, UnlistedDialog
-    from ui.settings_dialog import SettingsDialog, load_settings
+    from app.window_services import SettingsService
+    from ui.settings_dialog import SettingsDialog
 
     db, win = shot_window
     sweep = Sweep(tmp_path)
@@ -195,7 +196,7 @@ def test_every_window_and_dialog_speaks_chinese(qtbot, shot_window, tmp_path):
     assert any("粘贴" in t for t in menu_texts(menu))
 
     dialogs = [
-        ("settings", SettingsDialog(load_settings(db), parent=win)),
+        ("settings", SettingsDialog(SettingsService(db).all(), parent=win)),
         ("unlisted", UnlistedDialog("2099000123", win)),
         ("data_issue", DataIssueDialog(win.card.name, win)),
     ]

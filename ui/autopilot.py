@@ -22,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtTest import QTest
 
+from ui.demo_screens import DemoScreens
 from ui.main_window import MainWindow
 
 STALL_PROBE_MS = 5
@@ -294,8 +295,6 @@ class AutoPilot(QObject):
         self.result.stall_details = list(self.probe.details)
         self.result.rss_mb = rss_mb()
         if self.shots_dir is not None and error is None:
-            from ui.demo_screens import DemoScreens
-
             screens = DemoScreens(self.win, self.shots_dir, parent=self)
 
             def done(problem) -> None:

@@ -17,7 +17,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.qc_review import CLOSEUP_CHECKS
+from app.qc_review import CLOSEUP_CHECKS, closeup_for_shot, record_review
+from qc.checks import TITLES
 
 CONFIRM_KEY, OVERRULE_KEY = "F11", "F12"  # F8-F10 are the marshal window's (never the same key, two meanings)
 DECISION_TEXT = {"confirm": "已确认: 检查结果正确", "overrule": "已推翻: 检查结果有误"}
@@ -100,15 +101,11 @@ class CloseupPanel(QWidget):
         self.ctl.runner.submit(self._load, shot.id, on_done=self._loaded, on_error=lambda _e: self.clear())
 
     def _load(self, shot_id: int):
-        from app.qc_review import closeup_for_shot
-
         return closeup_for_shot(self.ctl.workflow.db, shot_id)
 
     def _loaded(self, view) -> None:
         if view is None or view.shot_id != self.shot_id:
             return
-        from qc.checks import TITLES
-
         self.view, self.decision = view, view.decision
         names = "、".join(TITLES.get(n, (n, n))[0] for n, *_ in view.checks)
         self.title.setText(self.tr("请核对 (放大): {names}").format(names=names))
@@ -145,8 +142,6 @@ class CloseupPanel(QWidget):
         """Record confirm/overrule for the shot shown (a worker writes it)."""
         if self.view is None or not self.isVisible():
             return
-        from app.qc_review import record_review
-
         shot_id = self.view.shot_id
 
         def done(_names) -> None:

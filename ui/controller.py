@@ -18,7 +18,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app.shot_sequence import ShotSequence
+from app.window_services import SettingsService
 from app.workflow import Workflow
+from ui.site_status import SiteStatus
 from ui.workers import CameraBridge, Runner, load_scaled
 
 log = logging.getLogger(__name__)
@@ -56,18 +58,18 @@ class StationController(QObject):
     discarded = Signal(object)  # ShotInfo
 
     def __init__(self, workflow: Workflow, *, camera: Any = None, camera_options: dict | None = None,
-                 event_hook=None, parent=None):
+                 parent=None):
         super().__init__(parent)
         self.workflow = workflow
         self.sequence = ShotSequence(workflow)
         self.runner = Runner(self, threads=3)
         # The sequence's events, one at a time and in the order they happened.
         self.events = Runner(self, threads=1)
-        # Long jobs (checksums, reports, the delivery, a roster import) have a pool of their own, niced,
-        # so they never hold up the student in front of the camera.
+        # Long jobs (checksums, reports, the delivery, a roster import) run on the worker pool's niced
+        # threads (ui/workers.py), so they never hold up the student in front of the camera.
         self.jobs = Runner(self, threads=2, low_priority=True)
         self._stop_jobs = threading.Event()
-        self.bridge = CameraBridge(self, hook=event_hook)
+        self.bridge = CameraBridge(self)
         self.bridge.event.connect(self._on_camera_event)
         self._camera_spec = camera
         self._camera_options = camera_options or {}
@@ -81,8 +83,6 @@ class StationController(QObject):
         self.qc_ready = False
         self._stopping = False
         self._live = False
-        from ui.site_status import SiteStatus
-
         self.site = SiteStatus(workflow.db, self)  # site mode: the replicator thread (none without site.url)
 
     # --- start and stop ---------------------------------------------------------
@@ -267,10 +267,8 @@ class StationController(QObject):
 
     def apply_settings(self, changes: dict) -> None:
         """Save changed settings and take them up; a new QC profile reloads the checks."""
-        from ui.settings_dialog import save_settings
-
         def work():
-            save_settings(self.workflow.db, changes)
+            SettingsService(self.workflow.db).save(changes)
             return self.workflow.reload_settings()
 
         def done(profile_changed: bool) -> None:

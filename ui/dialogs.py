@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.models import DATA_ISSUE_KINDS
 from app.i18n import language
+from app.models import DATA_ISSUE_KINDS
+from app.workflow import unlisted_problem
 
 ID_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 
@@ -83,8 +84,6 @@ class UnlistedDialog(QDialog):
         if idn and not ID_RE.match(idn):
             self.error.setText(self.tr("身份证号应为18位 (或15位旧号码)"))
             return
-        from app.workflow import unlisted_problem
-
         # The same check as the workflow's (GB 11643, birth date, gender, a class or a college).
         problem = unlisted_problem(id_number=idn, gender=self.gender.currentText(),
                                    class_name=self.class_name.text(), college=self.college.text())

@@ -31,6 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from app import station_jobs
+from app.crypto import check_password
+from app.errors import InputError
+from app.export import ExportCancelled
+from ui import file_dialogs as fd  # Qt's own dialog: translated with the window
+from ui.conflicts import ConflictsDialog
+from ui.pin_dialog import authorize
 from ui.workers import Progress
 
 OK_STYLE = "color:#15803d;font-weight:bold;"
@@ -69,8 +75,6 @@ class PathField(QWidget):
 
     def _choose(self) -> None:
         start = self.edit.text().strip()
-        from ui import file_dialogs as fd  # Qt's own dialog: translated with the window
-
         if self.mode == "dir":
             chosen = fd.existing_directory(self, self.tr("选择文件夹"), str(Path(start).parent if start else ""))
         elif self.mode == "open":
@@ -162,8 +166,6 @@ class JobDialog(QDialog):
         if self.running:
             return
         if self.supervised:  # exports and imports of personal data: the supervisor's PIN (app/roles.py)
-            from ui.pin_dialog import authorize
-
             if not authorize(self, self.ctl.workflow.db, self.supervised):
                 return
         self.cancel_event = threading.Event()
@@ -224,8 +226,6 @@ class JobDialog(QDialog):
     def _failed(self, exc) -> None:
         self._finish()
         self.error = exc
-        from app.export import ExportCancelled
-
         self._say(getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}",
                   WARN_STYLE if isinstance(exc, ExportCancelled) else ERROR_STYLE)
         self.job_failed.emit(exc)
@@ -257,9 +257,6 @@ class PasswordFields:
         self.dialog = dialog
 
     def value(self) -> str | None:
-        from app.crypto import check_password
-        from app.errors import InputError
-
         a, b = self.first.text(), self.second.text()
         if not a and not b:
             return None
@@ -364,8 +361,6 @@ class ReportDialog(JobDialog):
         super()._done(result)
         if self.kind == "delivery" and (result.counts or {}).get("conflicts") and result.path is None:
             # nothing was delivered: merge conflicts wait for a decision; the list decides them here
-            from ui.conflicts import ConflictsDialog
-
             self._say(result.lines[0], WARN_STYLE)
             self.conflicts_dialog = ConflictsDialog(self.ctl, self)
             self.conflicts_dialog.show()

@@ -16,6 +16,13 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from app.i18n import language
+from app.workflow import RecoveryResult
+from ui.jobs import ReportDialog, RosterImportDialog
+from ui.marshal_window import MarshalWindow
+from ui.qt_app import install_catalogue
+from ui.waiting_panel import WaitingPanel
+
 MENU_KEYS = {
     "roster": ("roster_import",),
     "photos": ("waiting",),
@@ -118,8 +125,6 @@ class StationMenus(QObject):
                 f'{pending} &nbsp; <a href="hide" style="color:white;text-decoration:none;">✕</a>', "info")
             return
         if rec is None:
-            from app.workflow import RecoveryResult
-
             rec = RecoveryResult(folder="")
         rec = dataclasses.replace(rec, waiting=self.waiting, recorded=0)  # the count as it is now
         if not rec.needs_attention:
@@ -159,21 +164,15 @@ class StationMenus(QObject):
         return dlg
 
     def open_waiting(self):
-        from ui.waiting_panel import WaitingPanel
-
         panel = self._open("waiting", lambda: WaitingPanel(self.ctl, self.win))
         panel.found = max(panel.found, self.found)
         panel.show_recovery(self.recovery)
         return panel
 
     def open_report(self, kind: str):
-        from ui.jobs import ReportDialog
-
         return self._open(kind, lambda: ReportDialog(self.ctl, kind, self.win))
 
     def open_roster_import(self):
-        from ui.jobs import RosterImportDialog
-
         def make():
             dlg = RosterImportDialog(self.ctl, self.win)
             dlg.roster_imported.connect(self.win.refresh_title)  # the school being shot may have changed
@@ -188,14 +187,10 @@ class StationMenus(QObject):
 
     def open_marshal(self):
         """The marshal engineer's window, on this station's database (a second screen, usually)."""
-        from ui.marshal_window import MarshalWindow, install_translator
-
         if self.marshal is None:
-            from app.i18n import language
-
             app = QApplication.instance()
-            if language() == "en" and not getattr(app, "_marshal_translator", None):
-                app._marshal_translator = install_translator(app, "en")
+            if language() == "en":  # the marshal window's own English catalogue (ui/qt_app.install_catalogue)
+                install_catalogue(app, "marshal", "en")
             self.marshal = MarshalWindow(self.ctl.workflow.db)
             self.marshal.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.marshal.destroyed.connect(lambda *_: setattr(self, "marshal", None))

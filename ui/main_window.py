@@ -14,27 +14,25 @@ machine and no accept rule of its own. Its one state of its own is
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+import dataclasses
+
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
+    QMessageBox,
 )
 
 from app.first_run import roster_size
-from app.workflow import Identified, ShotInfo, StudentCard
+from app.window_services import current_school
+from app.workflow import DecisionPending, Identified, ShotInfo, StudentCard
 from ui.controller import StationController
-from ui.photo_view import Overlay, PhotoView
-from ui.scan_input import ScanLineEdit
-from ui.shot_strip import ShotStrip
-from ui.student_card import Banner, CandidateList, RecentList, StudentCardView
-from ui.throughput_panel import ThroughputPanel
+from ui.main_dialogs import WindowDialogs
+from ui.main_input import PHOTO_KEYS, WindowInput
+from ui.main_layout import build_main_window
+from ui.main_menus import StationMenus
+from ui.photo_view import Overlay
 from ui.verdict import overlay_for
 
 LIVE_KEYS = {
@@ -48,9 +46,6 @@ LIVE_KEYS = {
     "reason": {"enter"},
     "viewing": set(),
 }
-# The photo view's keys (zoom to 100 %, compare two takes): live wherever a photo of this student is shown.
-# ← → browse this student's shots (F4 then selects the one shown).
-PHOTO_KEYS = {"z", "c", "zoom_in", "zoom_out", "left", "right"}  # Shift+Z, Shift+C, +, - (ui/scan_input.py)
 for _state in ("checking", "verdict", "viewing"):
     LIVE_KEYS[_state] = LIVE_KEYS[_state] | PHOTO_KEYS
 for _state in ("student", "confirm"):
@@ -58,7 +53,7 @@ for _state in ("student", "confirm"):
 MESSAGE_MS = 6000
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowInput, WindowDialogs, QMainWindow):
     state_changed = Signal(str)
 
     def __init__(self, controller: StationController, parent=None):
@@ -75,102 +70,14 @@ class MainWindow(QMainWindow):
         self.ask_on_close = True  # closing with a student pending asks first
         self._latest_path: str | None = None
         self._roster_size: int | None = None  # None: not known yet
-        self._build()
+        build_main_window(self)  # the panels (ui/main_layout.py)
         self._connect()
-        from ui.main_menus import StationMenus
-
         self.menus = StationMenus(self)
         self.retranslate()
         self._set_state("starting")
         self.photo.set_message(self.tr("正在连接相机、加载照片检查…"))
         self.resize(1440, 900)
         self.ctl.run("roster_size", roster_size, self.ctl.workflow.db)
-
-    # --- layout -------------------------------------------------------------------
-
-    def _build(self) -> None:
-        root = QWidget()
-        outer = QVBoxLayout(root)
-        outer.setContentsMargins(8, 8, 8, 8)
-        self.banner = Banner()
-        outer.addWidget(self.banner)
-        self.notice = Banner()  # the start-up check's findings, photos waiting for a student
-        self.notice.setTextFormat(Qt.TextFormat.RichText)
-        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
-        self.notice.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        outer.addWidget(self.notice)
-        row = QHBoxLayout()
-        outer.addLayout(row, 1)
-
-        left = QVBoxLayout()
-        self.input = ScanLineEdit()
-        self.input.setStyleSheet("font-size:26px;padding:8px;")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setMinimumHeight(48)
-        self.candidates = CandidateList()
-        self.candidates.setMaximumHeight(220)
-        self.candidates.hide()
-        self.card_view = StudentCardView()
-        self.recent_label = QLabel()
-        self.recent_label.setStyleSheet("color:#666;")
-        self.recent = RecentList()
-        self.recent.setMaximumHeight(210)
-        left.addWidget(self.input)
-        left.addWidget(self.message)
-        left.addWidget(self.candidates)
-        left.addWidget(self.card_view, 1)
-        left.addWidget(self.recent_label)
-        left.addWidget(self.recent)
-        lw = QWidget()
-        lw.setLayout(left)
-        lw.setFixedWidth(400)
-        row.addWidget(lw)
-
-        mid = QVBoxLayout()
-        self.photo = PhotoView()
-        self.strip = ShotStrip()
-        self.strip.setStyleSheet("QListWidget{background:#1b1e22;color:#ddd;border:none;}")
-        from ui.closeup import CloseupPanel  # ears and brows enlarged when a check is unsure (issue 12)
-
-        self.closeup, photo_row = CloseupPanel(self.ctl, self), QHBoxLayout()
-        photo_row.addWidget(self.photo, 1)
-        photo_row.addWidget(self.closeup)
-        mid.addLayout(photo_row, 1)
-        mid.addWidget(self.strip)
-        row.addLayout(mid, 1)
-
-        right = QVBoxLayout()
-        self.throughput = ThroughputPanel()
-        right.addWidget(self.throughput)
-        self.buttons: dict[str, QPushButton] = {}
-        for key in ("shoot", "accept", "retake", "select", "unlisted", "settings"):
-            b = QPushButton()
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumHeight(40)
-            right.addWidget(b)
-            self.buttons[key] = b
-        self.reasons = QLabel()
-        self.reasons.setWordWrap(True)
-        right.addWidget(self.reasons)
-        right.addStretch(1)
-        self.camera_label = QLabel()
-        self.camera_label.setWordWrap(True)
-        self.qc_label = QLabel()
-        right.addWidget(self.camera_label)
-        self.site_label = QLabel()  # site mode: synced / offline and how much waits
-        self.site_label.setWordWrap(True)
-        self.site_label.setVisible(False)
-        right.addWidget(self.site_label)
-        right.addWidget(self.qc_label)
-        rw = QWidget()
-        rw.setLayout(right)
-        rw.setFixedWidth(280)
-        row.addWidget(rw)
-        self.setCentralWidget(root)
-        self._msg_timer = QTimer(self)
-        self._msg_timer.setSingleShot(True)
-        self._msg_timer.timeout.connect(lambda: self.message.setText(""))
 
     def _connect(self) -> None:
         c, i = self.ctl, self.input
@@ -213,11 +120,8 @@ class MainWindow(QMainWindow):
 
     def refresh_title(self, *_args) -> None:
         """The title names the school being shot (a database can hold several; see app.schools)."""
-        from app.schools import current
-
         try:
-            with self.ctl.workflow.db.session() as s:
-                school = current(s)
+            school = current_school(self.ctl.workflow.db)
         except Exception:  # noqa: BLE001 - a title is no reason to fail; the card still shows the school
             school = ""
         self.setWindowTitle(self.tr("毕业生图像采集 — 拍摄") + (f" · {school}" if school else ""))
@@ -297,8 +201,6 @@ class MainWindow(QMainWindow):
         super().changeEvent(ev)
 
     def closeEvent(self, ev) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         waiting = self.ctl.sequence.unfinished() if self.ask_on_close else None
         if waiting is not None:
             answer = QMessageBox.question(
@@ -320,74 +222,6 @@ class MainWindow(QMainWindow):
         self.menus.close_all()
         self.ctl.stop()
         super().closeEvent(ev)
-
-    # --- input ----------------------------------------------------------------------
-
-    def _on_scanned(self, code: str) -> None:
-        self.input.reset()
-        self.candidates.hide()
-        self.ctl.send("scan", code)
-
-    def _on_submitted(self, text: str) -> None:
-        if self.state == "reason":
-            reasons = self.quick_reasons()
-            if text.isdigit() and 1 <= int(text) <= len(reasons):
-                text = reasons[int(text) - 1]
-            self.input.reset()
-            from ui.pin_dialog import authorize
-
-            if not authorize(self, self.ctl.workflow.db, "override"):  # a failing photo: the supervisor decides
-                return
-            self.ctl.send("enter", text)
-            return
-        chosen = self.candidates.current_id()
-        self.input.reset()
-        self.candidates.hide()
-        if chosen is not None:
-            self.ctl.send("choose", chosen)
-        else:
-            self.ctl.send("typed", text)
-
-    def _on_query(self, text: str) -> None:
-        if not text:
-            self.candidates.hide()
-        elif self.state != "reason":
-            self.ctl.search(text)
-
-    def _on_candidates(self, query: str, cards: list) -> None:
-        if query == self.input.text().strip() and self.state != "reason":
-            self.candidates.show_cards(cards)
-            if not cards:
-                self.say(self.tr("没有找到: {q}").format(q=query), "warn")
-
-    def _choose(self, student_id: int) -> None:
-        self.input.reset()
-        self.candidates.hide()
-        self.ctl.send("choose", student_id)
-
-    def _on_command(self, name: str) -> None:
-        """A key: the shot sequence decides what it means; the candidate list and the photo's zoom,
-        compare and browsing (PHOTO_KEYS) are the window's own."""
-        if name in PHOTO_KEYS:
-            self.photo_command(name)
-            return
-        if name == "escape" and (self.photo.zoom is not None or self.photo.comparing):
-            self.photo.zoom_to(None) if not self.photo.comparing else self.photo.end_compare()
-            return
-        if name == "escape" and self.state == "ready" and not self.candidates.isVisible():
-            self._clear_photo()  # never the previous student's photo (and its green banner) after Esc
-        if name == "escape" and self.candidates.isVisible():
-            self.candidates.hide()
-            self.input.reset()
-        elif name in ("up", "down"):
-            self.candidates.move(-1 if name == "up" else 1)
-        elif name == "space":
-            if not self.ctl.camera_connected and self.state in ("student", "checking", "verdict"):
-                self.say(self.tr("相机未连接, 无法拍摄"), "error")
-                return
-            self.ctl.send("shutter")
-        elif name in ("enter", "r", "escape"):
-            self.ctl.send({"escape": "esc"}.get(name, name))
 
     # --- drawing the sequence's state -------------------------------------------------------
 
@@ -510,8 +344,6 @@ class MainWindow(QMainWindow):
             return
         self.strip.show_shots(shots)
         if len(shots) != self.card.shots:  # the card says how many photos there are now
-            import dataclasses
-
             self.card = dataclasses.replace(self.card, shots=len(shots))
             self.card_view.show_card(self.card, self.state == "confirm")
         if shots and self.state in ("student", "confirm") and not self.photo.has_image:
@@ -528,14 +360,6 @@ class MainWindow(QMainWindow):
         for shot in shots:
             if not self.strip.has_thumbnail(shot.id):
                 self.ctl.load_thumbnail(shot.id, shot.path)
-
-    def _view_shot(self, shot_id: int) -> None:
-        self.ctl.send("view", shot_id)
-
-    def select_viewed(self) -> None:
-        """F4: select the photo looked at instead of the one on screen (a failing one asks a reason)."""
-        self.ctl.send("f4")
-
 
     # --- camera and checks --------------------------------------------------------------
 
@@ -586,8 +410,6 @@ class MainWindow(QMainWindow):
             self.banner.show_text(text, "warn")
 
     def _on_failed(self, action: str, exc) -> None:
-        from app.workflow import DecisionPending
-
         if action == "camera":  # a CameraEvent of kind "error" (the sequence hears of it too)
             self.say(exc.error or self.tr("相机错误"), "error")
             return
@@ -602,57 +424,6 @@ class MainWindow(QMainWindow):
 
     def no_roster_text(self) -> str:
         return self.tr("还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)")
-
-    # --- the photo view's keys (zoom, compare) and Esc on an empty station ---------------------------
-
-    def photo_command(self, name: str) -> None:
-        if name == "z":
-            self.photo.toggle_zoom()
-        elif name == "zoom_in":
-            self.photo.zoom_to(min(2.0, (self.photo.zoom or 0.5) * 2))
-        elif name == "zoom_out":
-            self.photo.zoom_to(None)
-        elif name in ("left", "right"):
-            self.browse_shots(-1 if name == "left" else 1)
-        elif name == "c":
-            self.toggle_compare()
-
-    def toggle_compare(self) -> None:
-        """``C``: the photo on screen beside this student's previous take (or the next one, for the first)."""
-        if self.photo.comparing:
-            self.photo.end_compare()
-            return
-        current = self.viewed or self.shot
-        shots = list(self.strip.shots)
-        if current is None or len(shots) < 2:
-            self.say(self.tr("只有一张照片, 没有可对比的"), "warn")
-            return
-        ids = [x.id for x in shots]
-        i = ids.index(current.id) if current.id in ids else len(shots) - 1
-        other = shots[i - 1] if i > 0 else shots[1]
-        left, right = (other, current) if other.taken_at <= current.taken_at else (current, other)
-
-        def pane(shot):
-            ov = overlay_for(shot)
-            ov.title = f"{shot.taken_at:%H:%M:%S} {ov.title}"
-            ov.hint = self.tr("当前这张") if shot.id == current.id else self.tr("另一张")
-            return shot.path, ov
-
-        self.photo.show_compare(pane(left), pane(right))
-
-    def browse_shots(self, step: int) -> None:
-        """← →: the previous / next shot of this student, as a click on the strip would show it."""
-        shots = list(self.strip.shots)
-        if not shots or self.state in ("shooting", "reason"):
-            return
-        current = self.viewed or self.shot
-        ids = [x.id for x in shots]
-        i = ids.index(current.id) if current is not None and current.id in ids else len(shots)
-        j = min(max(i + step, 0), len(shots) - 1)
-        if self.shot is not None and shots[j].id == self.shot.id and self.state == "viewing":
-            self.ctl.send("esc")  # back on the shot being decided
-        elif current is None or shots[j].id != current.id:
-            self._view_shot(shots[j].id)
 
     def _clear_photo(self) -> None:
         self._latest_path = None
@@ -677,54 +448,3 @@ class MainWindow(QMainWindow):
             self._settings_saved(result)
         elif action == "settings_loaded":
             self._edit_settings(result)
-
-    # --- dialogs (opened by the photographer, never by an event) -----------------------------
-
-    def add_unlisted(self) -> None:
-        from ui.dialogs import UnlistedDialog
-
-        college, class_name = self.ctl.workflow.last_group
-        if self.card is not None:
-            college, class_name = self.card.college, self.card.class_name
-        dlg = UnlistedDialog(getattr(self, "_unknown_code", ""), self, class_name=class_name or "",
-                             college=college or "")
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.ctl.add_unlisted(dlg.values())
-        self.input.setFocus()
-
-    def report_issue(self) -> None:
-        from ui.dialogs import DataIssueDialog
-
-        if self.card is None:
-            self.say(self.tr("请先扫描学生"), "warn")
-            return
-        dlg = DataIssueDialog(self.card.name, self)
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.ctl.report_issue({**dlg.values(), "student_id": self.card.id})
-        self.input.setFocus()
-
-    def open_settings(self) -> None:
-        from ui.settings_dialog import load_settings
-
-        self.ctl.run("settings_loaded", load_settings, self.ctl.workflow.db)
-
-    def _edit_settings(self, values: dict) -> None:
-        from ui.settings_dialog import SettingsDialog
-
-        dlg = SettingsDialog(values, parent=self)
-        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.changes():
-            from ui.pin_dialog import authorize
-
-            if authorize(self, self.ctl.workflow.db, "settings"):
-                self.ctl.apply_settings(dlg.changes())
-        self.input.setFocus()
-
-    def _settings_saved(self, changes: dict) -> None:
-        from ui.app import install_translator
-        from app.i18n import set_language
-
-        if "language" in changes:
-            set_language(changes["language"])
-            install_translator(QApplication.instance(), changes["language"])  # LanguageChange → retranslate
-        self.ctl.refresh_throughput()
-        self.say(self.tr("设置已保存"), "ok")

@@ -2,7 +2,7 @@
 
 The launcher lives in ``ui`` (it opens a window) and is registered in
 ``app/cli.py``'s COMMAND_MODULES by name. Only the standard library and light
-``app`` modules are imported here; Qt loads inside the handler.
+``app`` modules are imported here; Qt loads inside the handler (``# lazy``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 
+from app.cli import open_db
 from app.commands import marshal_cmd
 from app.errors import StationError
 from app.i18n import t
+from ui.display import has_display
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,13 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_window(args: argparse.Namespace) -> int:
-    from app.cli import open_db
-
     if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a screenshot needs no screen
     db = open_db(args)
-    from ui.app import has_display
-
     if not has_display():
         raise StationError(
             t(
@@ -43,6 +41,6 @@ def run_window(args: argparse.Namespace) -> int:
             ),
             exit_code=2,
         )
-    from ui.marshal_window import run_marshal_window
+    from ui.marshal_app import run_marshal_window  # lazy: Qt loads only when the window opens (station --help stays fast)
 
     return run_marshal_window(db, phone=args.phone, screenshot=args.screenshot)

@@ -8,19 +8,19 @@ the camera: F8 records the next group as called, F9 marks a student absent,
 F10 clears an absence (the photographer's F2/F3 are the unlisted student and
 the data-problem form).
 
-Everything it shows is a :class:`ui.marshal_poller.MarshalView` computed by a
-poller on its own thread (:mod:`ui.marshal_poller`); the tree of colleges and
-the student table are in :mod:`ui.marshal_widgets`. The UI thread never
-touches the database.
+Everything it shows is a :class:`app.marshal_service.MarshalView` computed by
+:class:`app.marshal_service.MarshalService` on the worker pool (the poller,
+:mod:`ui.marshal_poller`); the tree of colleges and the student table are in
+:mod:`ui.marshal_widgets`. The UI thread never touches the database.
 """
 
 from __future__ import annotations
 
+import html
 import logging
-import threading
 from datetime import datetime
 
-from PySide6.QtCore import QThread, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,13 +37,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import settings
+from app.errors import StationError
+from app.marshal_service import MarshalService, MarshalView
+from app.phone import PhoneServer
 from app.roll_call import board as marshal
+from ui import signed_counts
 from ui.marshal_dialogs import AbsenceDialog
-from ui.marshal_poller import POLL_MS, MarshalView, SnapshotPoller, compute_view, replan_now
+from ui.marshal_poller import POLL_MS, SnapshotPoller
 from ui.marshal_widgets import AMBER, GREEN, GREY, ClassTree, StudentTable
+from ui.workers import Runner
 
-__all__ = ["MarshalWindow", "AbsenceDialog", "MarshalView", "SnapshotPoller", "compute_view", "MARSHAL_KEYS",
-           "GREEN", "AMBER", "GREY", "install_translator", "run_marshal_window"]
+__all__ = ["MarshalWindow", "AbsenceDialog", "MarshalView", "SnapshotPoller", "MARSHAL_KEYS",
+           "GREEN", "AMBER", "GREY"]
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +60,9 @@ BODY_PX, TITLE_PX, TOTALS_PX, CUE_PX = 20, 26, 34, 30
 
 
 class MarshalWindow(QMainWindow):
-    """``MarshalWindow(db)``: shows, and forwards the marshal's actions to the poller thread."""
+    """``MarshalWindow(db)``: shows, and forwards the marshal's actions to its service on the worker pool."""
 
     view_changed = Signal(object)
-    _submit = Signal(object)
-    _stop_poller = Signal()
 
     def __init__(self, db, *, station_id: int | None = None, interval_ms: int = POLL_MS, parent=None):
         super().__init__(parent)
@@ -70,18 +74,13 @@ class MarshalWindow(QMainWindow):
         self.retranslate()
         self.resize(1400, 860)
 
-        self._thread = QThread(self)
-        self._thread.setObjectName("marshal-poller")
-        self.poller = SnapshotPoller(db, station_id, interval_ms)
-        self.poller.moveToThread(self._thread)
-        self._thread.started.connect(self.poller.start)
-        self._submit.connect(self.poller.run)
-        # Blocking: the timer must be stopped on its thread before that thread ends.
-        self._stop_poller.connect(self.poller.stop, Qt.ConnectionType.BlockingQueuedConnection)
+        self.service = MarshalService(db, station_id)
+        self.poller = SnapshotPoller(self.service, interval_ms, self)
         self.poller.view_ready.connect(self._on_view)
         self.poller.action_done.connect(lambda m: self.statusBar().showMessage(m, 5000))
         self.poller.action_failed.connect(self._on_error)
-        self._thread.start()
+        self.poller.start()
+        self._phone_jobs = Runner(self, threads=1)  # stopping the phone page waits for its serve loop
 
         self._clock = QTimer(self)
         self._clock.timeout.connect(self._tick)
@@ -189,7 +188,7 @@ class MarshalWindow(QMainWindow):
         actions.addWidget(self.absent_button)
         actions.addWidget(self.present_button)
         actions.addStretch(1)
-        __import__("ui.signed_counts").signed_counts.attach(self, actions)  # 签字人数 table (issue 13)
+        signed_counts.attach(self, actions)  # 签字人数 table (issue 13)
         rv.addLayout(actions)
 
         self.qr_box = QFrame()
@@ -328,8 +327,6 @@ class MarshalWindow(QMainWindow):
         self.undo_button.setEnabled(cur is not None and not cur.auto)
 
     def _member_html(self, s: marshal.MarshalStudent) -> str:
-        import html
-
         name = html.escape(s.name)
         if s.status == marshal.STATUS_PHOTOGRAPHED:
             return f'<span style="color:#1b7f3b">✓{name}</span>'
@@ -377,8 +374,8 @@ class MarshalWindow(QMainWindow):
         return next((s for s in cls.students if s.id == sid), None) if cls else None
 
     def submit(self, label: str, fn) -> None:
-        """Run ``fn(session)`` on the poller's thread (never here)."""
-        self._submit.emit((label, fn))
+        """Run ``fn()`` (a call of ``self.service``) on the worker pool (never here)."""
+        self.poller.run(label, fn)
 
     def call_next(self) -> None:
         if self.view is None or self.view.snap.next is None:
@@ -387,15 +384,15 @@ class MarshalWindow(QMainWindow):
         key = (g.college, g.class_name, g.group_no)
         self.submit(
             self.tr("已叫: {0}").format(g.title),
-            lambda s: marshal.call_group(s, *key, station_id=self.poller.station_id),
+            lambda: self.service.call_group(*key),
         )
 
     def replan(self) -> None:
         """A new timetable for what remains, at the rates measured in the last hour (``station plan --replan``)."""
-        self.submit(self.tr("已按实测速度重排剩余学生, 签字表和叫组顺序已更新"), replan_now)
+        self.submit(self.tr("已按实测速度重排剩余学生, 签字表和叫组顺序已更新"), self.service.replan)
 
     def undo_call(self) -> None:
-        self.submit(self.tr("已撤销上一次叫组"), lambda s: marshal.cancel_last_call(s, station_id=self.poller.station_id))
+        self.submit(self.tr("已撤销上一次叫组"), self.service.cancel_last_call)
 
     def mark_absent(self, student: marshal.MarshalStudent | None = None, reason: str | None = None, text: str | None = None) -> None:
         student = student or self._selected_student()
@@ -413,7 +410,7 @@ class MarshalWindow(QMainWindow):
         sid = student.id
         self.submit(
             self.tr("{0}: 已标记缺席").format(student.name),
-            lambda s: marshal.mark_absent(s, sid, reason, text, station_id=self.poller.station_id),
+            lambda: self.service.mark_absent(sid, reason, text),
         )
 
     def clear_absence(self) -> None:
@@ -422,7 +419,7 @@ class MarshalWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("请选择一名缺席的学生"), 4000)
             return
         sid = student.id
-        self.submit(self.tr("{0}: 已取消缺席").format(student.name), lambda s: marshal.clear_absence(s, sid))
+        self.submit(self.tr("{0}: 已取消缺席").format(student.name), lambda: self.service.clear_absence(sid))
 
     def _on_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -430,13 +427,8 @@ class MarshalWindow(QMainWindow):
     # --- the phone page ----------------------------------------------------------------
 
     def _toggle_phone(self, on: bool) -> None:
-        from app.errors import StationError
-        from app.phone import PhoneServer
-
         if on and self.phone is None:
-            from app import settings
-
-            # read on the poller's thread when it started (no database access here)
+            # read on the worker pool when the poller started (no database access here)
             port = self.poller.phone_port if self.poller.phone_port is not None else int(settings.DEFAULTS["phone.port"])
             try:
                 self.phone = PhoneServer(self.db, port=port, station_id=self.poller.station_id).start()
@@ -457,7 +449,7 @@ class MarshalWindow(QMainWindow):
             self.qr_box.show()
         elif not on and self.phone is not None:
             server, self.phone = self.phone, None
-            threading.Thread(target=server.stop, name="phone-stop", daemon=True).start()  # shutdown waits for the serve loop
+            self._phone_jobs.submit(server.stop)  # shutdown waits for the serve loop: not on the UI thread
             self.qr_box.hide()
         self._phone_label()
 
@@ -471,10 +463,4 @@ class MarshalWindow(QMainWindow):
         if self.phone is not None:
             self.phone.stop()
             self.phone = None
-        if self._thread.isRunning():
-            self._stop_poller.emit()
-            self._thread.quit()
-            self._thread.wait(5000)
-
-
-from ui.marshal_app import install_translator, run_marshal_window  # noqa: E402  (kept importable from here)
+        self.poller.stop()

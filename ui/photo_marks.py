@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 
 from ui import photo_paint as pp
+from ui.photo_paint import MAX_OUTLINED_AREA, tone_color
 
 
 class MarksPainter:
@@ -20,8 +21,6 @@ class MarksPainter:
 
     @staticmethod
     def outlined(boxes, ir: QRectF) -> list[QRectF]:
-        from ui.photo_view import MAX_OUTLINED_AREA
-
         return [QRectF(ir.left() + x0 * ir.width(), ir.top() + y0 * ir.height(),
                        (x1 - x0) * ir.width(), (y1 - y0) * ir.height())
                 for x0, y0, x1, y1 in boxes if (x1 - x0) * (y1 - y0) <= MAX_OUTLINED_AREA]
@@ -95,8 +94,6 @@ class MarksPainter:
     # --- painting ---------------------------------------------------------------------
 
     def paint(self, p: QPainter, ir: QRectF, ov, g: dict) -> None:
-        from ui.photo_view import tone_color
-
         H = self.view.height()
         lw = max(3, H // 220)
         font = self.view.label_font()

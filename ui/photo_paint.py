@@ -13,6 +13,20 @@ import re
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
+GREEN = QColor("#1f9d55")
+RED = QColor("#d62828")
+AMBER = QColor("#e09f00")
+GREY = QColor("#5c6670")
+BACKDROP = QColor("#1b1e22")
+# A region larger than this share of the photo (the background) is named, not outlined.
+MAX_OUTLINED_AREA = 0.45
+
+
+def tone_color(verdict: str | None) -> QColor:
+    """A verdict's colour: green pass, amber warning, red fail or error, grey while checking."""
+    return {"pass": GREEN, "warn": AMBER, "fail": RED, "error": RED}.get(verdict or "", GREY)
+
+
 # Break opportunities: after punctuation, or around a space / "·" between phrases.
 _PHRASES = re.compile(r"[^，、；：,;:。！？·\s]+[，、；：,;:。！？·]?\s*|[·\s]+")
 

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
+from app.errors import PermissionDenied
+from app.roles import MIN_LEN, SUPERVISED
+from app.window_services import RolesService
+
 
 class PinDialog(QDialog):
     """One hidden PIN field (``confirm``: a second one, for setting a new PIN)."""
@@ -44,8 +48,6 @@ class PinDialog(QDialog):
         return self.pin_edit.text().strip()
 
     def _ok(self) -> None:
-        from app.roles import MIN_LEN
-
         if self.again_edit is not None:
             if len(self.pin()) < MIN_LEN:
                 self.error.setText(self.tr("PIN 至少 %n 位", "", MIN_LEN))
@@ -58,43 +60,32 @@ class PinDialog(QDialog):
 
 def authorize(parent, db, action: str) -> bool:
     """True if ``action`` (app.roles.SUPERVISED) may run now; asks for the PIN when one is set."""
-    from app import roles
-    from app.errors import PermissionDenied
-
-    with db.session() as s:
-        if not roles.pin_is_set(s):
-            roles.authorize(s, action, None, prompt=False)
-            return True
-    what = roles.SUPERVISED[action][0]
+    service = RolesService(db)
+    if service.allow_without_pin(action):
+        return True
+    what = SUPERVISED[action][0]
     dlg = PinDialog(parent.tr("%1需要主管 PIN").replace("%1", what) if parent else what, parent)
     while dlg.exec() == QDialog.DialogCode.Accepted:
-        with db.session() as s:
-            try:
-                roles.authorize(s, action, dlg.pin(), prompt=False)
-            except PermissionDenied as exc:
-                dlg.error.setText(exc.message.split(" / ")[0])
-                dlg.pin_edit.clear()
-                continue
-            s.commit()
-            return True
+        try:
+            service.authorize(action, dlg.pin())
+        except PermissionDenied as exc:
+            dlg.error.setText(exc.message.split(" / ")[0])
+            dlg.pin_edit.clear()
+            continue
+        return True
     return False
 
 
 def ask_first_pin(parent, db) -> bool:
     """At the first start: set the supervisor's PIN (True if one is set now)."""
-    from app import audit, roles
-
-    with db.session() as s:
-        if roles.pin_is_set(s):
-            return True
+    service = RolesService(db)
+    if service.pin_is_set():
+        return True
     dlg = PinDialog(
         QDialog.tr("首次启动: 请设置机位主管 PIN。导出、导入名单、删除数据、修改设置和接受不合格照片都需要它。"),
         parent, confirm=True,
     )
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return False
-    with db.session() as s:
-        roles.set_pin(s, dlg.pin())
-        audit.record(s, "pin_set", details="first PIN (window)")
-        s.commit()
+    service.set_first_pin(dlg.pin())
     return True

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path, PurePath
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,7 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.calibration import measure_file
+from qc.backdrop import Calibration
 from ui.dialogs import add_footer
+from ui.file_dialogs import existing_directory, open_file
+from ui.workers import Runner
 
 BACKENDS = ("gphoto2", "folder", "webcam")
 LANGUAGES = (("zh", "中文"), ("en", "English"))
@@ -26,18 +31,12 @@ LANGUAGES = (("zh", "中文"), ("en", "English"))
 
 def backend_names() -> dict[str, str]:
     """What the photographer reads for each camera interface (the setting keeps the code)."""
-    from PySide6.QtCore import QCoreApplication
-
     return {"gphoto2": QCoreApplication.translate("SettingsDialog", "相机 (USB 连接)"), "folder": QCoreApplication.translate("SettingsDialog", "热文件夹"),
             "webcam": QCoreApplication.translate("SettingsDialog", "摄像头")}
 
 
 def profile_label(value: str) -> str:
     """A check profile for the eye: "默认" for default, a file by its name (its folder in the tooltip)."""
-    from pathlib import Path
-
-    from PySide6.QtCore import QCoreApplication
-
     names = {"default": QCoreApplication.translate("SettingsDialog", "默认 (通知要求)"), "blue": QCoreApplication.translate("SettingsDialog", "蓝色背景"),
              "demo": QCoreApplication.translate("SettingsDialog", "演示")}
     if value in names:
@@ -51,8 +50,6 @@ def profile_label(value: str) -> str:
 
 def elide_path(path: str, keep: int = 2) -> str:
     """A long path shortened in the middle, keeping its start and its last ``keep`` folders."""
-    from pathlib import PurePath
-
     parts = PurePath(path).parts
     if len(parts) <= keep + 2:
         return path
@@ -126,16 +123,12 @@ class SettingsDialog(QDialog):
         self.error = add_footer(self, lay)
 
     def _browse(self) -> None:
-        from ui.file_dialogs import existing_directory
-
         path = existing_directory(self, self.tr("照片保存文件夹"), self.folder.text())
         if path:
             self.folder.setText(path)
 
     # -- the empty backdrop, measured at set-up (issue 12) ------------------------------------------
     def _backdrop_row(self, values: dict[str, Any]) -> QWidget:
-        from qc.backdrop import Calibration
-
         self._backdrop: dict[str, Any] | None = None  # a new calibration made in this dialog
         self._runner = None
         cal = Calibration.from_dict(values.get("qc.backdrop"))
@@ -152,8 +145,6 @@ class SettingsDialog(QDialog):
         return row
 
     def _pick_backdrop(self) -> None:
-        from ui.file_dialogs import open_file
-
         path = open_file(self, self.tr("选择空背景的照片"), self.folder.text(),
                          self.tr("照片 (*.jpg *.jpeg *.png *.tif *.tiff)"))
         if path:
@@ -161,9 +152,6 @@ class SettingsDialog(QDialog):
 
     def calibrate_from(self, path: str) -> None:
         """Measure ``path`` in a worker (two models load); the result is saved with the other settings."""
-        from app.calibration import measure_file
-        from ui.workers import Runner
-
         if self._runner is None:
             self._runner = Runner(self, threads=1)
         self.calibrate_button.setEnabled(False)
@@ -208,20 +196,3 @@ class SettingsDialog(QDialog):
 
     def changes(self) -> dict[str, Any]:
         return {k: v for k, v in self.values().items() if self.original.get(k) != v}
-
-
-def save_settings(db, changes: dict[str, Any]) -> None:
-    """Write changed settings (run in a worker: it is a database write)."""
-    from app import settings
-
-    with db.session() as s:
-        for key, value in changes.items():
-            settings.set_(s, key, value)
-        s.commit()
-
-
-def load_settings(db) -> dict[str, Any]:
-    from app import settings
-
-    with db.session() as s:
-        return settings.all_settings(s)

@@ -4,7 +4,8 @@ The same rules as ``station report signed`` (``app.reports.signed``): a count
 cannot pass the group's size; an emptied cell removes the entered count. The
 station's own count (已拍) stands next to it, and a difference is shown in
 red, as the reconciliation's cross-check will show it. Loading and saving run
-in a worker (``ui.workers.Runner``): the UI thread never touches the database.
+in a worker (``ui.workers.Runner``) through ``app.window_services.SignedCountsService``:
+the UI thread never touches the database.
 
 Opened from the marshal window (``attach`` adds its button there).
 """
@@ -30,31 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import t
+from app.window_services import SignedCountsService
 from ui.workers import Runner
 
 COLUMNS = ("学院", "班级", "组", "应到", "已拍(机位)", "签字人数", "差")
 SIGNED = 5
 DIFF = 6
-
-
-def _load(db, day: str, college: str | None):
-    from app.reports.signed import group_rows
-
-    with db.session() as s:
-        return group_rows(s, day, college)
-
-
-def _save(db, day: str, changes: list[tuple[str, str, int, int | None]]) -> int:
-    from app.reports.signed import clear_signed, record_signed
-
-    with db.session() as s:
-        for college, class_name, group, count in changes:
-            if count is None:
-                clear_signed(s, college=college, class_name=class_name, group=group, day=day)
-            else:
-                record_signed(s, college=college, class_name=class_name, group=group, count=count, day=day)
-        s.commit()
-    return len(changes)
 
 
 class SignedCountsDialog(QDialog):
@@ -63,6 +45,7 @@ class SignedCountsDialog(QDialog):
     def __init__(self, db, parent=None, *, day: date | None = None):
         super().__init__(parent)
         self.db = db
+        self.service = SignedCountsService(db)
         self.rows = []
         self._loaded: dict[int, int | None] = {}
         self.runner = Runner(self, threads=1)
@@ -116,7 +99,8 @@ class SignedCountsDialog(QDialog):
     def reload(self) -> None:
         self.busy = True
         self.status.setText(self.tr("读取中…"))
-        self.runner.submit(_load, self.db, self.day_text(), self.college.currentData(), on_done=self._show, on_error=self._error)
+        self.runner.submit(self.service.rows, self.day_text(), self.college.currentData(), on_done=self._show,
+                           on_error=self._error)
 
     def _show(self, rows) -> None:
         self.rows = rows
@@ -197,7 +181,7 @@ class SignedCountsDialog(QDialog):
             return
         self.busy = True
         self.save_button.setEnabled(False)
-        self.runner.submit(_save, self.db, self.day_text(), changes, on_done=self._saved, on_error=self._error)
+        self.runner.submit(self.service.save, self.day_text(), changes, on_done=self._saved, on_error=self._error)
 
     def _saved(self, n: int) -> None:
         self.save_button.setEnabled(True)

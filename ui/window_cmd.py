@@ -10,8 +10,9 @@ real window through N students and prints one JSON line.
 The launchers live in ``ui`` (they open the window) and are registered in
 ``app/cli.py``'s COMMAND_MODULES by name; the demo's work folder is prepared
 by ``app/demo_folder.py``. Only the standard library and light ``app`` modules
-are imported here; Qt, gphoto2 and the checks load inside the handlers (and
-VCAMERADIR must be set before gphoto2 is imported).
+are imported at the top; Qt, gphoto2 and the checks load inside the handlers
+(``# lazy``: `station --help` stays fast, and VCAMERADIR must be set before
+gphoto2 is imported).
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ import os
 import sys
 from pathlib import Path
 
+from app.cli import open_db, setup_logging
 from app.demo_folder import demo_db_url, prepare_demo
 from app.demo_portraits import DEMO_PROFILE_NOTE
+from app.errors import StationError
+from app.first_run import remember_demo_db, sqlite_file
+from app.i18n import t
+from ui.display import has_display
 
 NO_DISPLAY_AUTO = 20
 
@@ -48,29 +54,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli import open_db
-    from ui.app import has_display
-
     if not has_display():
-        from app.errors import StationError
-        from app.i18n import t
-
         raise StationError(
             t("没有显示器 (未设置 DISPLAY 或 WAYLAND_DISPLAY): 无法打开窗口。试试 station demo。",
               "No display (DISPLAY / WAYLAND_DISPLAY unset): cannot open the window. Try: station demo"),
             exit_code=2,
         )
     db = open_db(args)
-    from ui.app import run_window
+    from ui.station_launch import run_window  # lazy: Qt, the workflow and the checks load only for the window
 
     camera = args.backend if args.backend else None
     return run_window(db, capture_folder=args.capture_folder, camera=camera)
 
 
 def demo(args: argparse.Namespace) -> int:
-    from app.i18n import t
-    from ui.app import has_display
-
     auto = args.auto
     if auto is None and not has_display():
         print(t(f"没有显示器 (未设置 DISPLAY 或 WAYLAND_DISPLAY): 改为在后台运行 --auto {NO_DISPLAY_AUTO}, "
@@ -81,14 +78,10 @@ def demo(args: argparse.Namespace) -> int:
     if auto is not None and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if auto is not None and auto < 1:
-        from app.errors import StationError
-
         raise StationError("--auto N: N must be at least 1", exit_code=2)
 
     work = Path(args.dir).expanduser().resolve()
     if work.exists() and not work.is_dir():
-        from app.errors import StationError
-
         raise StationError(t(f"演示工作文件夹 {work} 是一个文件, 不是文件夹: 用 --dir 指定另一个文件夹",
                              f"The demo folder {work} is a file, not a folder: choose another with --dir"),
                            exit_code=2)
@@ -99,22 +92,18 @@ def demo(args: argparse.Namespace) -> int:
     fresh = args.fresh or (auto is not None and not getattr(args, "db", None))
     n_students = args.students or max(120, (auto or 0) + (auto or 0) // 4 + 10)
     url = demo_db_url(work, getattr(args, "db", None))
-    from app.cli import setup_logging
-
     try:
         work.mkdir(parents=True, exist_ok=True)
         if fresh:
             (work / "station.log").unlink(missing_ok=True)
     except OSError as exc:
-        from app.errors import StationError
-
         raise StationError(t(f"无法创建演示工作文件夹 {work}: {exc.strerror}。用 --dir 指定一个可写的文件夹",
                              f"Cannot create the demo folder {work}: {exc.strerror}. Choose a writable one with --dir"),
                            exit_code=2) from None
     setup_logging(argparse.Namespace(db=url, verbose=getattr(args, "verbose", False)))  # the log beside the demo's database
     db, captures, portraits = prepare_demo(work, n_students=n_students, fresh=fresh, url=url)
-    from app.first_run import remember_demo_db, sqlite_file
-    from ui.app import run_window
+    from app.demo_workflow import DemoWorkflow  # lazy: the workflow loads the checks; after VCAMERADIR is set
+    from ui.station_launch import run_window  # lazy: Qt and the window load only when it opens
 
     remember_demo_db(url)
     where = sqlite_file(url) or url
@@ -130,6 +119,7 @@ def demo(args: argparse.Namespace) -> int:
         camera="gphoto2",
         auto=auto,
         screenshots=args.screenshots,
-        event_hook=portraits.on_event,
         ask_pin=False,  # the demo runs without questions
+        workflow_class=DemoWorkflow,
+        workflow_options={"portraits": portraits},  # the virtual camera serves the next portrait after each photo
     )

@@ -4,17 +4,17 @@
 <context>
     <name>CloseupPanel</name>
     <message>
-        <location filename="../closeup.py" line="105"/>
+        <location filename="../closeup.py" line="111"/>
         <source>请核对 (放大): {names}</source>
         <translation>Please check (enlarged): {names}</translation>
     </message>
     <message>
-        <location filename="../closeup.py" line="118"/>
+        <location filename="../closeup.py" line="124"/>
         <source>{a} 检查无误 · {b} 检查有误 (推翻)</source>
         <translation>{a} the check is right · {b} the check is wrong (overrule)</translation>
     </message>
     <message>
-        <location filename="../closeup.py" line="149"/>
+        <location filename="../closeup.py" line="153"/>
         <source>记录失败: {e}</source>
         <translation>Could not record it: {e}</translation>
     </message>
@@ -65,32 +65,32 @@
 <context>
     <name>DataIssueDialog</name>
     <message>
-        <location filename="../dialogs.py" line="114"/>
+        <location filename="../dialogs.py" line="113"/>
         <source>报告信息错误</source>
         <translation>Report a data error</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="116"/>
+        <location filename="../dialogs.py" line="115"/>
         <source>学生: {name}</source>
         <translation>Student: {name}</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="124"/>
+        <location filename="../dialogs.py" line="123"/>
         <source>错误类型</source>
         <translation>Kind of error</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="125"/>
+        <location filename="../dialogs.py" line="124"/>
         <source>正确信息</source>
         <translation>Correct value</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="126"/>
+        <location filename="../dialogs.py" line="125"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="133"/>
+        <location filename="../dialogs.py" line="132"/>
         <source>请填写正确的值</source>
         <translation>Enter the correct value</translation>
     </message>
@@ -141,42 +141,42 @@
 <context>
     <name>JobDialog</name>
     <message>
-        <location filename="../jobs.py" line="122"/>
+        <location filename="../jobs.py" line="126"/>
         <source>取消</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="123"/>
+        <location filename="../jobs.py" line="127"/>
         <source>在当前学生之后停止; 已写入的文件保留, 再次导出从这里继续</source>
         <translation>Stop after the current student; the files written are kept and the next export goes on from there</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="127"/>
+        <location filename="../jobs.py" line="131"/>
         <source>关闭</source>
         <translation>Close</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="147"/>
+        <location filename="../jobs.py" line="151"/>
         <source>{done} / {total}</source>
         <translation>{done} / {total}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="184"/>
+        <location filename="../jobs.py" line="186"/>
         <source>正在进行… (可以继续拍摄)</source>
         <translation>Working… (you can go on shooting)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="194"/>
+        <location filename="../jobs.py" line="196"/>
         <source>正在停止 (当前学生写完为止)…</source>
         <translation>Stopping (after the current student)…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="218"/>
+        <location filename="../jobs.py" line="220"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="218"/>
+        <location filename="../jobs.py" line="220"/>
         <source>完成, 但有未导出的项目 (见下)</source>
         <translation>Done, but some were not exported (see below)</translation>
     </message>
@@ -184,307 +184,272 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="223"/>
+        <location filename="../main_window.py" line="127"/>
         <source>毕业生图像采集 — 拍摄</source>
         <translation>Graduate photo capture — camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="229"/>
+        <location filename="../main_window.py" line="133"/>
         <source>拍摄 (空格)</source>
         <translation>Shoot (Space)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="230"/>
+        <location filename="../main_window.py" line="134"/>
         <source>接受 (回车)</source>
         <translation>Accept (Enter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="231"/>
+        <location filename="../main_window.py" line="135"/>
         <source>重拍 (R)</source>
         <translation>Retake (R)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="232"/>
+        <location filename="../main_window.py" line="136"/>
         <source>选用此张 (F4)</source>
         <translation>Select this one (F4)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="233"/>
+        <location filename="../main_window.py" line="137"/>
         <source>名单外学生 (F2)</source>
         <translation>Unlisted student (F2)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="234"/>
+        <location filename="../main_window.py" line="138"/>
         <source>设置 (Ctrl+,)</source>
         <translation>Settings (Ctrl+,)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="238"/>
+        <location filename="../main_window.py" line="142"/>
         <source>最近完成 (点击可重新打开、改选照片)</source>
         <translation>Finished lately (click to re-open and re-select)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="246"/>
+        <location filename="../main_window.py" line="150"/>
         <source>学生坚持使用此照片</source>
         <translation>The student insists on this photo</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="246"/>
+        <location filename="../main_window.py" line="150"/>
         <source>医学或宗教原因</source>
         <translation>Medical or religious reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="246"/>
+        <location filename="../main_window.py" line="150"/>
         <source>检查误判, 人工核对合格</source>
         <translation>False alarm, checked by eye: compliant</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="253"/>
+        <location filename="../main_window.py" line="157"/>
         <source>回车确认再拍; 或扫描下一位</source>
         <translation>Enter confirms a new shot; or scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="252"/>
+        <location filename="../main_window.py" line="156"/>
         <source>输入原因后回车 (或 1/2/3)</source>
         <translation>Type a reason, then Enter (or 1/2/3)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="85"/>
+        <location filename="../main_window.py" line="78"/>
         <source>正在连接相机、加载照片检查…</source>
         <translation>Connecting the camera, loading the photo checks…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="254"/>
+        <location filename="../main_window.py" line="158"/>
         <source>扫描证件, 或输入学号 / 姓名</source>
         <translation>Scan a card, or type a student number / name</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="258"/>
-        <location filename="../main_window.py" line="661"/>
+        <location filename="../main_window.py" line="162"/>
+        <location filename="../main_window.py" line="432"/>
         <source>请扫描身份证或学生证</source>
         <translation>Scan the ID card or the student card</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="314"/>
+        <location filename="../main_window.py" line="216"/>
         <source>仍在进行</source>
         <translation>Still running</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="315"/>
+        <location filename="../main_window.py" line="217"/>
         <source>{jobs} 仍在进行。现在退出会等它做完当前这一步; 照片交付可以之后再次导出补齐。确定退出?</source>
         <translation>{jobs} is still running. Quitting now waits for its current step; a photo delivery can be completed by exporting again later. Quit?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="361"/>
-        <source>没有找到: {q}</source>
-        <translation>Nothing found: {q}</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="386"/>
-        <source>相机未连接, 无法拍摄</source>
-        <translation>No camera connected: cannot shoot</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="465"/>
+        <location filename="../main_window.py" line="299"/>
         <source>正在拍摄…</source>
         <translation>Shooting…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="481"/>
+        <location filename="../main_window.py" line="315"/>
         <source>照片未通过检查: 接受需要填写原因</source>
         <translation>The photo failed the checks: accepting it needs a reason</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="426"/>
+        <location filename="../main_window.py" line="260"/>
         <source>上一位的合格照片已自动接受</source>
         <translation>The previous student&apos;s passing photo was accepted</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="461"/>
+        <location filename="../main_window.py" line="295"/>
         <source>已拍摄过: 回车确认再拍</source>
         <translation>Already photographed: Enter to shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="463"/>
+        <location filename="../main_window.py" line="297"/>
         <source>按空格拍摄 (或相机快门)</source>
         <translation>Press Space to shoot (or the camera&apos;s shutter)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="433"/>
+        <location filename="../main_window.py" line="267"/>
         <source>相机按钮拍摄的照片已归属此学生</source>
         <translation>The photo taken with the camera button now belongs to this student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="437"/>
+        <location filename="../main_window.py" line="271"/>
         <source>注意: 此学生名单信息有误, 可按 F3 报告正确信息</source>
         <translation>Note: this student&apos;s roster data has an error; F3 reports the correct value</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="440"/>
+        <location filename="../main_window.py" line="274"/>
         <source>找到 {n} 人: 用 ↑↓ 选择, 回车确认</source>
         <translation>{n} students found: choose with ↑↓, confirm with Enter</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="446"/>
+        <location filename="../main_window.py" line="280"/>
         <source>名单中没有 {code}: 继续输入以搜索, 或按 F2 登记名单外学生</source>
         <translation>{code} is not on the roster: keep typing to search, or F2 to register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="468"/>
+        <location filename="../main_window.py" line="302"/>
         <source>正在检查…</source>
         <translation>Checking…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="468"/>
+        <location filename="../main_window.py" line="302"/>
         <source>R 重拍 · 空格 再拍一张</source>
         <translation>R retake · Space shoot again</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="483"/>
+        <location filename="../main_window.py" line="317"/>
         <source>未归属的照片</source>
         <translation>Photo without a student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="405"/>
+        <location filename="../main_window.py" line="239"/>
         <source>已接受: {name}</source>
         <translation>Accepted: {name}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="406"/>
-        <location filename="../main_window.py" line="415"/>
+        <location filename="../main_window.py" line="240"/>
+        <location filename="../main_window.py" line="249"/>
         <source>请扫描下一位</source>
         <translation>Scan the next student</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="455"/>
+        <location filename="../main_window.py" line="289"/>
         <source>重拍: 按空格拍摄</source>
         <translation>Retake: press Space to shoot</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="524"/>
+        <location filename="../main_window.py" line="356"/>
         <source>上次的照片 ({when})</source>
         <translation>Last photo ({when})</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="477"/>
+        <location filename="../main_window.py" line="311"/>
         <source>F4 选用此张 · Esc 返回</source>
         <translation>F4 select this one · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305"/>
+        <location filename="../main_window.py" line="207"/>
         <source>照片尚未确认</source>
         <translation>Photo not confirmed yet</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="306"/>
+        <location filename="../main_window.py" line="208"/>
         <source>{name} 已拍照片但尚未接受 (已拍未确认)。现在退出, 下次启动时会列出, 扫描后可继续确认。确定退出?</source>
         <translation>{name} has a photo that is not accepted yet (shot, unconfirmed). If you quit now, it is listed at the next start; scan the student to confirm it. Quit anyway?</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="435"/>
+        <location filename="../main_window.py" line="269"/>
         <source>已拍未确认: 上次的照片等待确认 (回车接受 / R 重拍)</source>
         <translation>Shot, unconfirmed: the last photo waits for a decision (Enter accepts / R retakes)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="478"/>
+        <location filename="../main_window.py" line="312"/>
         <source>当前选用的照片 · Esc 返回</source>
         <translation>The selected photo · Esc back</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="550"/>
+        <location filename="../main_window.py" line="374"/>
         <source>电量 {b}</source>
         <translation>battery {b}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="552"/>
+        <location filename="../main_window.py" line="376"/>
         <source>存储卡剩余 {mb:.0f} MB</source>
         <translation>card free {mb:.0f} MB</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
+        <location filename="../main_window.py" line="377"/>
         <source>相机已连接</source>
         <translation>Camera connected</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="553"/>
-        <location filename="../main_window.py" line="574"/>
+        <location filename="../main_window.py" line="377"/>
+        <location filename="../main_window.py" line="398"/>
         <source>相机未连接</source>
         <translation>No camera</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="570"/>
+        <location filename="../main_window.py" line="394"/>
         <source>相机被系统占用: 请关闭文件管理器或运行 gio mount -s gphoto2 后重试</source>
         <translation>The desktop holds the camera: close the file manager or run gio mount -s gphoto2</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="571"/>
+        <location filename="../main_window.py" line="395"/>
         <source>未找到相机: 请连接USB线并打开相机电源</source>
         <translation>No camera found: connect the USB cable and switch the camera on</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="572"/>
+        <location filename="../main_window.py" line="396"/>
         <source>相机已断开: 请检查USB线和电源, 重新连接后自动恢复</source>
         <translation>Camera disconnected: check the USB cable and power; the station reconnects by itself</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="581"/>
+        <location filename="../main_window.py" line="405"/>
         <source>照片检查: 正在加载模型…</source>
         <translation>Photo checks: loading the models…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="582"/>
+        <location filename="../main_window.py" line="406"/>
         <source>照片检查: 就绪</source>
         <translation>Photo checks: ready</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="583"/>
+        <location filename="../main_window.py" line="407"/>
         <source>照片检查不可用: {d}</source>
         <translation>Photo checks unavailable: {d}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="592"/>
+        <location filename="../main_window.py" line="414"/>
         <source>相机错误</source>
         <translation>Camera error</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="597"/>
+        <location filename="../main_window.py" line="419"/>
         <source>启动检查照片文件夹失败: {e}</source>
         <translation>The start-up check of the capture folder failed: {e}</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="604"/>
+        <location filename="../main_window.py" line="426"/>
         <source>还没有导入名单: 菜单 名单 → 导入名单 (或 station roster import 名单.xlsx; 演示: station demo)</source>
         <translation>No roster imported yet: menu Roster → Import roster (or station roster import roster.xlsx; demo: station demo)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="628"/>
-        <source>只有一张照片, 没有可对比的</source>
-        <translation>Only one photo: nothing to compare</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="638"/>
-        <source>当前这张</source>
-        <translation>This one</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="638"/>
-        <source>另一张</source>
-        <translation>The other one</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="675"/>
+        <location filename="../main_window.py" line="446"/>
         <source>已记录, 将列入勘误表</source>
         <translation>Recorded for the errata form</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="699"/>
-        <source>请先扫描学生</source>
-        <translation>Scan a student first</translation>
-    </message>
-    <message>
-        <location filename="../main_window.py" line="730"/>
-        <source>设置已保存</source>
-        <translation>Settings saved</translation>
     </message>
 </context>
 <context>
@@ -505,7 +470,7 @@
         <translation>Password again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="267"/>
+        <location filename="../jobs.py" line="264"/>
         <source>两次输入的密码不一致</source>
         <translation>The two passwords differ</translation>
     </message>
@@ -513,65 +478,65 @@
 <context>
     <name>PathField</name>
     <message>
-        <location filename="../jobs.py" line="53"/>
+        <location filename="../jobs.py" line="59"/>
         <source>浏览…</source>
         <translation>Browse…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="75"/>
+        <location filename="../jobs.py" line="79"/>
         <source>选择文件夹</source>
         <translation>Choose a folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="77"/>
+        <location filename="../jobs.py" line="81"/>
         <source>选择文件</source>
         <translation>Choose a file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="79"/>
+        <location filename="../jobs.py" line="83"/>
         <source>保存为</source>
         <translation>Save as</translation>
     </message>
 </context>
 <context>
-    <name>PhotoView</name>
+    <name>PhotoPainting</name>
     <message>
-        <location filename="../photo_view.py" line="454"/>
+        <location filename="../photo_frame.py" line="43"/>
         <source>眼睛对准这条线</source>
         <translation>Eyes on this line</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="455"/>
+        <location filename="../photo_frame.py" line="44"/>
         <source>实时取景 · 拍摄时暂停</source>
         <translation>Live view · paused while shooting</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="520"/>
+        <location filename="../photo_frame.py" line="109"/>
         <source>{pct}% · Z 返回全图 · 拖动平移</source>
         <translation>{pct}% · Z whole photo · drag to pan</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="522"/>
+        <location filename="../photo_frame.py" line="111"/>
         <source> · 正在载入原图…</source>
         <translation> · loading the original…</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="568"/>
+        <location filename="../photo_frame.py" line="157"/>
         <source>无曝光信息 (EXIF)</source>
         <translation>No exposure data (EXIF)</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="571"/>
+        <location filename="../photo_frame.py" line="160"/>
         <source>高光溢出 {p:.1f}%</source>
         <translation>highlights clipped {p:.1f}%</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="573"/>
+        <location filename="../photo_frame.py" line="162"/>
         <source>暗部死黑 {p:.1f}%</source>
         <translation>shadows clipped {p:.1f}%</translation>
     </message>
     <message>
-        <location filename="../photo_view.py" line="608"/>
+        <location filename="../photo_frame.py" line="197"/>
         <source>对比: 左 = 较早的一张, 右 = 当前这张 · C 结束对比</source>
         <translation>Compare: left the earlier take, right this one · C to end</translation>
     </message>
@@ -579,22 +544,22 @@
 <context>
     <name>PinDialog</name>
     <message>
-        <location filename="../pin_dialog.py" line="19"/>
+        <location filename="../pin_dialog.py" line="23"/>
         <source>主管 PIN</source>
         <translation>Supervisor PIN</translation>
     </message>
     <message>
-        <location filename="../pin_dialog.py" line="27"/>
+        <location filename="../pin_dialog.py" line="31"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../pin_dialog.py" line="32"/>
+        <location filename="../pin_dialog.py" line="36"/>
         <source>再输入一次</source>
         <translation>Enter it again</translation>
     </message>
     <message numerus="yes">
-        <location filename="../pin_dialog.py" line="51"/>
+        <location filename="../pin_dialog.py" line="53"/>
         <source>PIN 至少 %n 位</source>
         <translation>
             <numerusform>The PIN needs at least %n character</numerusform>
@@ -602,7 +567,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../pin_dialog.py" line="54"/>
+        <location filename="../pin_dialog.py" line="56"/>
         <source>两次输入的 PIN 不一致</source>
         <translation>The two PINs do not match</translation>
     </message>
@@ -610,7 +575,7 @@
 <context>
     <name>QDialog</name>
     <message>
-        <location filename="../pin_dialog.py" line="91"/>
+        <location filename="../pin_dialog.py" line="85"/>
         <source>首次启动: 请设置机位主管 PIN。导出、导入名单、删除数据、修改设置和接受不合格照片都需要它。</source>
         <translation>First start: set the station&apos;s supervisor PIN. It is needed to export, import a roster, delete data, change the settings and accept a failing photo.</translation>
     </message>
@@ -618,114 +583,114 @@
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../jobs.py" line="293"/>
+        <location filename="../jobs.py" line="290"/>
         <source>对账表</source>
         <translation>Reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="294"/>
+        <location filename="../jobs.py" line="291"/>
         <source>按学院、班级、机位统计已拍、未拍和缺席原因, 列出未拍学生; 与签字表核对。</source>
         <translation>Photographed, not photographed and reasons for absence by college, class and station; the students not photographed; the check against the sign-in sheets.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="296"/>
+        <location filename="../jobs.py" line="293"/>
         <source>本半天</source>
         <translation>This half day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="296"/>
+        <location filename="../jobs.py" line="293"/>
         <source>上午</source>
         <translation>Morning</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="296"/>
+        <location filename="../jobs.py" line="293"/>
         <source>下午</source>
         <translation>Afternoon</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="296"/>
+        <location filename="../jobs.py" line="293"/>
         <source>全天</source>
         <translation>Whole day</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="301"/>
+        <location filename="../jobs.py" line="298"/>
         <source>时段</source>
         <translation>Period</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="302"/>
+        <location filename="../jobs.py" line="299"/>
         <source>日期</source>
         <translation>Date</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="305"/>
-        <location filename="../jobs.py" line="310"/>
+        <location filename="../jobs.py" line="302"/>
+        <location filename="../jobs.py" line="307"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel workbook (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="306"/>
-        <location filename="../jobs.py" line="311"/>
+        <location filename="../jobs.py" line="303"/>
+        <location filename="../jobs.py" line="308"/>
         <source>保存到</source>
         <translation>Save to</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="308"/>
+        <location filename="../jobs.py" line="305"/>
         <source>勘误表</source>
         <translation>Errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="309"/>
+        <location filename="../jobs.py" line="306"/>
         <source>附件3 电子图像采集及勘误反馈表: 现场报告的信息错误、名单外学生和名单中有错误的行。</source>
         <translation>Attachment 3, the errata feedback form: data errors reported at the camera, students not on the roster and roster rows with errors.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="314"/>
+        <location filename="../jobs.py" line="311"/>
         <source>照片交付导出</source>
         <translation>Photo delivery</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="315"/>
+        <location filename="../jobs.py" line="312"/>
         <source>每位已选定照片的学生: 原片和 480×640 标准照 (以身份证号命名), 按学校/学院/班级分文件夹, 附清单和校对单。再次导出只补写缺少或变化的文件。设置密码则输出 AES 加密压缩包。</source>
         <translation>For every student with a selected photo: the original and the 480×640 standard photo (named by ID number), in school / college / class folders, with a manifest and proof sheets. Exporting again writes only what is missing or changed. With a password the output is an AES-encrypted zip.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="318"/>
+        <location filename="../jobs.py" line="315"/>
         <source>输出文件夹</source>
         <translation>Output folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="322"/>
+        <location filename="../jobs.py" line="319"/>
         <source>生成对账表</source>
         <translation>Write the reconciliation</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="322"/>
+        <location filename="../jobs.py" line="319"/>
         <source>生成勘误表</source>
         <translation>Write the errata form</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="323"/>
+        <location filename="../jobs.py" line="320"/>
         <source>开始导出</source>
         <translation>Export</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="324"/>
+        <location filename="../jobs.py" line="321"/>
         <source>打开文件夹</source>
         <translation>Open the folder</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="324"/>
+        <location filename="../jobs.py" line="321"/>
         <source>打开文件</source>
         <translation>Open the file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="349"/>
+        <location filename="../jobs.py" line="346"/>
         <source>请选择保存位置</source>
         <translation>Choose where to save</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="361"/>
+        <location filename="../jobs.py" line="358"/>
         <source>已处理 {done} / {total} 人</source>
         <translation>{done} / {total} students done</translation>
     </message>
@@ -733,93 +698,93 @@
 <context>
     <name>RosterImportDialog</name>
     <message>
-        <location filename="../jobs.py" line="392"/>
+        <location filename="../jobs.py" line="387"/>
         <source>导入名单</source>
         <translation>Import a roster</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="393"/>
+        <location filename="../jobs.py" line="388"/>
         <source>学校发来的学生名单 (xlsx / xls / csv)。再次导入更正后的名单会更新同一批学生, 不会重复, 也不会删除任何人。每一行的问题都写入问题报告。</source>
         <translation>The school&apos;s student list (xlsx / xls / csv). Importing a corrected roster again updates the same students: nobody is added twice and nobody is deleted. Every row&apos;s problems go into the findings report.</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="395"/>
+        <location filename="../jobs.py" line="390"/>
         <source>名单 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
         <translation>Rosters (*.xlsx *.xls *.csv);;All files (*)</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="396"/>
+        <location filename="../jobs.py" line="391"/>
         <source>名单文件</source>
         <translation>Roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="399"/>
+        <location filename="../jobs.py" line="394"/>
         <source>名单密码</source>
         <translation>Roster password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="402"/>
-        <location filename="../jobs.py" line="464"/>
+        <location filename="../jobs.py" line="397"/>
+        <location filename="../jobs.py" line="459"/>
         <source>导入</source>
         <translation>Import</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="403"/>
+        <location filename="../jobs.py" line="398"/>
         <source>打开问题报告</source>
         <translation>Open the findings report</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="417"/>
+        <location filename="../jobs.py" line="412"/>
         <source>请选择名单文件</source>
         <translation>Choose the roster file</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="419"/>
+        <location filename="../jobs.py" line="414"/>
         <source>找不到文件: {path}</source>
         <translation>File not found: {path}</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="429"/>
+        <location filename="../jobs.py" line="424"/>
         <source>读取名单…</source>
         <translation>Reading the roster…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="430"/>
+        <location filename="../jobs.py" line="425"/>
         <source>检查 {total} 行…</source>
         <translation>Checking {total} rows…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="431"/>
+        <location filename="../jobs.py" line="426"/>
         <source>写入数据库 {total} 行…</source>
         <translation>Writing {total} rows to the database…</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="432"/>
+        <location filename="../jobs.py" line="427"/>
         <source>完成</source>
         <translation>Done</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="447"/>
+        <location filename="../jobs.py" line="442"/>
         <source>用此密码导入</source>
         <translation>Import with this password</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="448"/>
+        <location filename="../jobs.py" line="443"/>
         <source>密码不对, 请重新输入</source>
         <translation>Wrong password: type it again</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="449"/>
+        <location filename="../jobs.py" line="444"/>
         <source>名单有密码保护: 请输入学校提供的密码</source>
         <translation>The roster is password-protected: type the password the school gave</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="458"/>
+        <location filename="../jobs.py" line="453"/>
         <source>确认移出并导入</source>
         <translation>Confirm the removals and import</translation>
     </message>
     <message>
-        <location filename="../jobs.py" line="463"/>
+        <location filename="../jobs.py" line="458"/>
         <source>已导入; {n} 行有错误, 见问题报告</source>
         <translation>Imported; {n} rows have errors, see the findings report</translation>
     </message>
@@ -827,153 +792,153 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="31"/>
+        <location filename="../settings_dialog.py" line="34"/>
         <source>相机 (USB 连接)</source>
         <translation>Camera (USB)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="31"/>
+        <location filename="../settings_dialog.py" line="34"/>
         <source>热文件夹</source>
         <translation>Hot folder</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="32"/>
+        <location filename="../settings_dialog.py" line="35"/>
         <source>摄像头</source>
         <translation>Webcam</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="41"/>
+        <location filename="../settings_dialog.py" line="40"/>
         <source>默认 (通知要求)</source>
         <translation>Default (the notice&apos;s rules)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="41"/>
+        <location filename="../settings_dialog.py" line="40"/>
         <source>蓝色背景</source>
         <translation>Blue backdrop</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="42"/>
+        <location filename="../settings_dialog.py" line="41"/>
         <source>演示</source>
         <translation>Demo</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="67"/>
+        <location filename="../settings_dialog.py" line="64"/>
         <source>机位设置</source>
         <translation>Station settings</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="76"/>
+        <location filename="../settings_dialog.py" line="73"/>
         <source>选择…</source>
         <translation>Choose…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="105"/>
+        <location filename="../settings_dialog.py" line="102"/>
         <source> 人/小时</source>
         <translation> per hour</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="112"/>
+        <location filename="../settings_dialog.py" line="109"/>
         <source>机位名称</source>
         <translation>Station name</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="113"/>
+        <location filename="../settings_dialog.py" line="110"/>
         <source>机位编号</source>
         <translation>Station number</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="114"/>
-        <location filename="../settings_dialog.py" line="131"/>
+        <location filename="../settings_dialog.py" line="111"/>
+        <location filename="../settings_dialog.py" line="126"/>
         <source>照片保存文件夹</source>
         <translation>Capture folder</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="115"/>
+        <location filename="../settings_dialog.py" line="112"/>
         <source>相机接口</source>
         <translation>Camera backend</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="116"/>
+        <location filename="../settings_dialog.py" line="113"/>
         <source>检查标准</source>
         <translation>Check profile</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="117"/>
+        <location filename="../settings_dialog.py" line="114"/>
         <source>目标速度 (下限)</source>
         <translation>Target rate (low)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="118"/>
+        <location filename="../settings_dialog.py" line="115"/>
         <source>目标速度 (上限)</source>
         <translation>Target rate (high)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="119"/>
+        <location filename="../settings_dialog.py" line="116"/>
         <source>界面语言</source>
         <translation>Language</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="120"/>
+        <location filename="../settings_dialog.py" line="117"/>
         <source>背景标定</source>
         <translation>Backdrop calibration</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="122"/>
+        <location filename="../settings_dialog.py" line="119"/>
         <source>相机接口和照片文件夹在重新打开窗口后生效。</source>
         <translation>The camera backend and the capture folder take effect when the window is opened again.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="142"/>
+        <location filename="../settings_dialog.py" line="135"/>
         <source>未标定: 按检查标准的颜色判断背景</source>
         <translation>Not calibrated: the backdrop is judged by the check profile&apos;s colour</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="144"/>
+        <location filename="../settings_dialog.py" line="137"/>
         <source>标定背景…</source>
         <translation>Calibrate the backdrop…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="145"/>
+        <location filename="../settings_dialog.py" line="138"/>
         <source>先拍一张空背景 (没有人), 再选择这张照片</source>
         <translation>First shoot the empty backdrop (no one in it), then choose that photo</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="155"/>
+        <location filename="../settings_dialog.py" line="148"/>
         <source>选择空背景的照片</source>
         <translation>Choose the photo of the empty backdrop</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="156"/>
+        <location filename="../settings_dialog.py" line="149"/>
         <source>照片 (*.jpg *.jpeg *.png *.tif *.tiff)</source>
         <translation>Photos (*.jpg *.jpeg *.png *.tif *.tiff)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="168"/>
+        <location filename="../settings_dialog.py" line="158"/>
         <source>正在测量背景…</source>
         <translation>Measuring the backdrop…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="174"/>
+        <location filename="../settings_dialog.py" line="164"/>
         <source>注意: </source>
         <translation>Note: </translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="175"/>
+        <location filename="../settings_dialog.py" line="165"/>
         <source>按确定保存</source>
         <translation>Press OK to save</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="184"/>
+        <location filename="../settings_dialog.py" line="174"/>
         <source>请填写机位名称</source>
         <translation>Enter the station name</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="187"/>
+        <location filename="../settings_dialog.py" line="177"/>
         <source>请填写照片保存文件夹</source>
         <translation>Enter the capture folder</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="190"/>
+        <location filename="../settings_dialog.py" line="180"/>
         <source>目标速度下限不能高于上限</source>
         <translation>The low target cannot be above the high one</translation>
     </message>
@@ -981,72 +946,72 @@
 <context>
     <name>StationMenus</name>
     <message>
-        <location filename="../main_menus.py" line="67"/>
+        <location filename="../main_menus.py" line="74"/>
         <source>名单(&amp;L)</source>
         <translation>&amp;Roster</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="67"/>
+        <location filename="../main_menus.py" line="74"/>
         <source>照片(&amp;P)</source>
         <translation>&amp;Photos</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="67"/>
+        <location filename="../main_menus.py" line="74"/>
         <source>报表(&amp;R)</source>
         <translation>Rep&amp;orts</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="68"/>
+        <location filename="../main_menus.py" line="75"/>
         <source>窗口(&amp;W)</source>
         <translation>&amp;Window</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="72"/>
+        <location filename="../main_menus.py" line="79"/>
         <source>导入名单…</source>
         <translation>Import a roster…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="73"/>
+        <location filename="../main_menus.py" line="80"/>
         <source>待分配照片 ({n})…</source>
         <translation>Photos waiting for a student ({n})…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="74"/>
+        <location filename="../main_menus.py" line="81"/>
         <source>对账表 (本半天 / 全天)…</source>
         <translation>Reconciliation (half day / day)…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="75"/>
+        <location filename="../main_menus.py" line="82"/>
         <source>勘误表…</source>
         <translation>Errata form…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="76"/>
+        <location filename="../main_menus.py" line="83"/>
         <source>照片交付导出…</source>
         <translation>Photo delivery…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="77"/>
+        <location filename="../main_menus.py" line="84"/>
         <source>排队管理窗口</source>
         <translation>Queue marshal&apos;s window</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="78"/>
+        <location filename="../main_menus.py" line="85"/>
         <source>设置…</source>
         <translation>Settings…</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="108"/>
+        <location filename="../main_menus.py" line="115"/>
         <source>已拍未确认 {n} 人 (点击姓名继续确认): </source>
         <translation>{n} shot, unconfirmed (click a name to confirm): </translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="132"/>
+        <location filename="../main_menus.py" line="137"/>
         <source>查看 (F6)</source>
         <translation>Show (F6)</translation>
     </message>
     <message>
-        <location filename="../main_menus.py" line="186"/>
+        <location filename="../main_menus.py" line="185"/>
         <source>{title}已完成: {path}</source>
         <translation>{title} done: {path}</translation>
     </message>
@@ -1226,67 +1191,67 @@
 <context>
     <name>UnlistedDialog</name>
     <message>
-        <location filename="../dialogs.py" line="43"/>
+        <location filename="../dialogs.py" line="44"/>
         <source>登记名单外学生</source>
         <translation>Register an unlisted student</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="45"/>
+        <location filename="../dialogs.py" line="46"/>
         <source>名单中没有此学生。填写后照常拍摄, 该学生会列入勘误表。</source>
         <translation>This student is not on the roster. Fill in the form and shoot as usual; the student goes to the errata form.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="63"/>
+        <location filename="../dialogs.py" line="64"/>
         <source>姓名 *</source>
         <translation>Name *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="64"/>
+        <location filename="../dialogs.py" line="65"/>
         <source>学号</source>
         <translation>Student no.</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="65"/>
+        <location filename="../dialogs.py" line="66"/>
         <source>身份证号</source>
         <translation>ID number</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="66"/>
+        <location filename="../dialogs.py" line="67"/>
         <source>性别</source>
         <translation>Gender</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="67"/>
+        <location filename="../dialogs.py" line="68"/>
         <source>专业</source>
         <translation>Major</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="68"/>
+        <location filename="../dialogs.py" line="69"/>
         <source>班级 *</source>
         <translation>Class *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="69"/>
+        <location filename="../dialogs.py" line="70"/>
         <source>学院 *</source>
         <translation>College *</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="70"/>
+        <location filename="../dialogs.py" line="71"/>
         <source>备注</source>
         <translation>Note</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="77"/>
+        <location filename="../dialogs.py" line="78"/>
         <source>请填写姓名</source>
         <translation>Enter the name</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="80"/>
+        <location filename="../dialogs.py" line="81"/>
         <source>请填写学号或身份证号</source>
         <translation>Enter a student number or an ID number</translation>
     </message>
     <message>
-        <location filename="../dialogs.py" line="84"/>
+        <location filename="../dialogs.py" line="85"/>
         <source>身份证号应为18位 (或15位旧号码)</source>
         <translation>An ID number has 18 characters (or 15 for the old format)</translation>
     </message>
@@ -1553,9 +1518,50 @@ Checks: {verdict}
     </message>
 </context>
 <context>
+    <name>WindowDialogs</name>
+    <message>
+        <location filename="../main_dialogs.py" line="36"/>
+        <source>请先扫描学生</source>
+        <translation>Scan a student first</translation>
+    </message>
+    <message>
+        <location filename="../main_dialogs.py" line="58"/>
+        <source>设置已保存</source>
+        <translation>Settings saved</translation>
+    </message>
+</context>
+<context>
+    <name>WindowInput</name>
+    <message>
+        <location filename="../main_input.py" line="56"/>
+        <source>没有找到: {q}</source>
+        <translation>Nothing found: {q}</translation>
+    </message>
+    <message>
+        <location filename="../main_input.py" line="81"/>
+        <source>相机未连接, 无法拍摄</source>
+        <translation>No camera connected: cannot shoot</translation>
+    </message>
+    <message>
+        <location filename="../main_input.py" line="115"/>
+        <source>只有一张照片, 没有可对比的</source>
+        <translation>Only one photo: nothing to compare</translation>
+    </message>
+    <message>
+        <location filename="../main_input.py" line="125"/>
+        <source>当前这张</source>
+        <translation>This one</translation>
+    </message>
+    <message>
+        <location filename="../main_input.py" line="125"/>
+        <source>另一张</source>
+        <translation>The other one</translation>
+    </message>
+</context>
+<context>
     <name>parent</name>
     <message>
-        <location filename="../pin_dialog.py" line="69"/>
+        <location filename="../pin_dialog.py" line="67"/>
         <source>%1需要主管 PIN</source>
         <translation>%1: the supervisor PIN is needed</translation>
     </message>
