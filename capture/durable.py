@@ -19,6 +19,13 @@ zeroed, cut and bit-flipped files) in 40-60 % of its time. That parse is the
 floor of the check: it grows with the file's size (docs/benchmarks.md). A
 decode check is not a checksum: a cut-off file is always found, damage
 inside the data only where it breaks the entropy code.
+
+Given a ``decode`` function (the workflow passes the checks' reduced-scale
+decoder, strict in the same way), that decode *is* the check: the photo is
+entropy-decoded once, and the image it made travels on with the file
+(:attr:`DurableFile.decoded`, then ``SavedPhoto.decoded``) so the checks
+never read the file again. Should the decoder fail, the plain strict check
+above has the last word (a file the decoder cannot use is not thereby corrupt).
 """
 
 from __future__ import annotations
@@ -31,10 +38,12 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from capture.base import CaptureError
 from capture.faultpoint import fault_point
@@ -47,7 +56,16 @@ RAW_EXTS = (".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".ra
 TEMP_SUFFIX = ".part"
 _TEMP_RE = re.compile(r"^\.(?P<final>.+)\.(?P<token>[0-9a-f]{8})\.part$")
 
-_verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpeg-verify")
+_verifier: ThreadPoolExecutor | None = None  # the decode-check thread, started by the first photo (not at import)
+_verifier_lock = threading.Lock()
+
+
+def _verify_thread() -> ThreadPoolExecutor:
+    global _verifier
+    with _verifier_lock:
+        if _verifier is None:
+            _verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpeg-verify")
+        return _verifier
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class DurableFile:
     height: int | None = None
     write_ms: float = 0.0  # write + fsync + hash + rename + folder fsync, decode running beside it
     verify_ms: float = 0.0  # the decode check alone
+    decoded: Any = field(default=None, compare=False, repr=False)  # the ``decode`` function's image, if given
 
 
 class CorruptImage(CaptureError):
@@ -111,13 +130,7 @@ def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, 
     on every download.
     """
     mv = memoryview(data)
-    n = len(mv)
-    if n < 4 or mv[0] != 0xFF or mv[1] != 0xD8:
-        raise CorruptImage(t("文件不是 JPEG（开头不对）", "not a JPEG file (bad start)"))
-    # Some cameras pad after the end marker; look for it near the end only.
-    tail = bytes(mv[max(0, n - 65536) :])
-    if tail.rfind(b"\xff\xd9") < 0:
-        raise CorruptImage(t("JPEG 文件不完整（没有结束标记）", "JPEG is incomplete (no end marker)"))
+    _check_markers(mv)
     try:
         if strict:
             import simplejpeg
@@ -138,6 +151,16 @@ def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, 
         raise
     except Exception as exc:  # simplejpeg raises ValueError, Pillow OSError/SyntaxError for bad data
         raise CorruptImage(t(f"JPEG 无法完整解码: {exc}", f"JPEG does not decode cleanly: {exc}")) from exc
+
+
+def _check_markers(mv: memoryview) -> None:
+    n = len(mv)
+    if n < 4 or mv[0] != 0xFF or mv[1] != 0xD8:
+        raise CorruptImage(t("文件不是 JPEG（开头不对）", "not a JPEG file (bad start)"))
+    # Some cameras pad after the end marker; look for it near the end only.
+    tail = bytes(mv[max(0, n - 65536) :])
+    if tail.rfind(b"\xff\xd9") < 0:
+        raise CorruptImage(t("JPEG 文件不完整（没有结束标记）", "JPEG is incomplete (no end marker)"))
 
 
 def free_mb(folder: Path) -> float:
@@ -251,12 +274,15 @@ def taken_stems(folder: Path) -> set[str]:
     return stems
 
 
-def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str | None = None) -> DurableFile:
+def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str | None = None,
+                  decode: Callable[[memoryview], Any] | None = None) -> DurableFile:
     """Write ``data`` to ``final`` durably and verified (see the module doc).
 
     ``verify``: True/"strict" decodes the data as a JPEG strictly, "lenient"
     with Pillow, False not at all (a RAW companion is checked by size); the
-    default is strict for .jpg/.jpeg names. Raises CaptureError with code
+    default is strict for .jpg/.jpeg names. ``decode`` (strict only): the
+    caller's strict reduced-scale decoder, run as the check; its image comes
+    back in ``DurableFile.decoded``. Raises CaptureError with code
     ``disk_full`` (nothing is left behind), ``corrupt`` or ``write``.
     """
     final = Path(final)
@@ -264,7 +290,8 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
         verify = is_jpeg_name(final)
     mv = memoryview(data).cast("B")
     t0 = time.perf_counter()
-    check = _verifier.submit(_timed_verify, mv, verify != "lenient") if verify else None
+    strict = verify != "lenient"
+    check = _verify_thread().submit(_timed_verify, mv, strict, decode if strict else None) if verify else None
     folder = final.parent
     tmp: Path | None = None
     try:
@@ -286,7 +313,7 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
                 code="write",
             )
         digest = hashlib.sha256(mv).hexdigest()
-        wh, verify_ms = check.result() if check else ((None, None), 0.0)
+        wh, verify_ms, decoded = check.result() if check else ((None, None), 0.0, None)
         check = None
         final = publish(tmp, final)
         tmp = None
@@ -320,6 +347,7 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
         height=wh[1],
         write_ms=(time.perf_counter() - t0) * 1000,
         verify_ms=verify_ms,
+        decoded=decoded,
     )
 
 
@@ -329,13 +357,39 @@ def warm_up() -> None:
     def _import() -> None:
         import simplejpeg  # noqa: F401
 
-    _verifier.submit(_import)
+    _verify_thread().submit(_import)
 
 
-def _timed_verify(mv: memoryview, strict: bool) -> tuple[tuple[int, int], float]:
+def _timed_verify(mv: memoryview, strict: bool, decode: Callable[[memoryview], Any] | None = None,
+                  ) -> tuple[tuple[int, int], float, Any]:
     t0 = time.perf_counter()
+    if decode is not None:
+        wh, decoded = verify_and_decode(mv, decode)
+        return wh, (time.perf_counter() - t0) * 1000, decoded
     wh = verify_jpeg(mv, strict=strict)
-    return wh, (time.perf_counter() - t0) * 1000
+    return wh, (time.perf_counter() - t0) * 1000, None
+
+
+def verify_and_decode(data: bytes | memoryview, decode: Callable[[memoryview], Any]) -> tuple[tuple[int, int], Any]:
+    """The strict check and the checks' decode in one pass: ((width, height), the decoder's image).
+
+    The file's structure is checked as in :func:`verify_jpeg`, then ``decode``
+    (strict: libjpeg's "corrupt data" warnings are errors) parses every
+    entropy-coded segment once. When the decoder fails, the plain strict check
+    (:func:`verify_jpeg`) decides: CorruptImage if it fails too, else the
+    photo is sound and goes on without an image (the checks read the file).
+    """
+    mv = memoryview(data)
+    _check_markers(mv)
+    try:
+        decoded = decode(mv)
+    except Exception as exc:
+        log.info("the photo decoder declined (%s); the plain strict check decides", exc)
+        return verify_jpeg(mv, strict=True), None
+    import simplejpeg
+
+    h, w, _cs, _sub = simplejpeg.decode_jpeg_header(mv)
+    return (w, h), decoded
 
 
 def sha256_file(path: Path | str, chunk: int = 1 << 20, *, missing_ok: bool = False) -> str | None:

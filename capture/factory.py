@@ -27,6 +27,7 @@ def make_backend(
         settings = dict(name_or_settings)
         name = str(options.pop("backend", None) or settings.get("capture.backend") or "gphoto2")
     name = name.strip().lower()
+    decoder = options.pop("decoder", None)  # the strict check that also decodes for the checks (capture.base.Decoder)
     if name not in BACKENDS:
         raise ValueError(f"unknown camera backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
@@ -41,14 +42,21 @@ def make_backend(
     if name == "gphoto2":
         from capture.gphoto2_camera import Gphoto2Camera
 
-        return Gphoto2Camera(namer, on_event, target=opt("target", "capture.target", "card"), **common, **options)
+        backend: CameraBackend = Gphoto2Camera(namer, on_event, target=opt("target", "capture.target", "card"),
+                                               **common, **options)
+        backend.decoder = decoder
+        return backend
     if name == "folder":
         from capture.folder_watch import FolderWatch
 
         hot = opt("hot_folder", "capture.hot_folder")
         if not hot:
             raise ValueError("the folder backend needs a hot folder (setting capture.hot_folder)")
-        return FolderWatch(namer, on_event, hot_folder=Path(hot), **common, **options)
+        backend = FolderWatch(namer, on_event, hot_folder=Path(hot), **common, **options)
+        backend.decoder = decoder
+        return backend
     from capture.webcam import Webcam
 
-    return Webcam(namer, on_event, device=opt("device", "capture.webcam_index", 0), **common, **options)
+    backend = Webcam(namer, on_event, device=opt("device", "capture.webcam_index", 0), **common, **options)
+    backend.decoder = decoder
+    return backend
