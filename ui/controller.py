@@ -54,6 +54,7 @@ class StationController(QObject):
     waiting_count = Signal(int)
     assigned = Signal(object)  # app.workflow.Assigned
     discarded = Signal(object)  # ShotInfo
+    _verdict_ready = Signal(object)  # concurrent.futures.Future of a check, emitted on the checks' thread
 
     def __init__(self, workflow: Workflow, *, camera: Any = None, camera_options: dict | None = None,
                  event_hook=None, parent=None):
@@ -69,6 +70,7 @@ class StationController(QObject):
         self._stop_jobs = threading.Event()
         self.bridge = CameraBridge(self, hook=event_hook)
         self.bridge.event.connect(self._on_camera_event)
+        self._verdict_ready.connect(self._on_verdict)  # queued: the checks' thread hands the verdict to the UI thread
         self._camera_spec = camera
         self._camera_options = camera_options or {}
         self._reconnect = QTimer(self)
@@ -188,7 +190,9 @@ class StationController(QObject):
     def _on_photo(self, photo) -> None:
         self.photo_arrived.emit(photo)
         self.load_image(str(photo.path))
-        self.send("photo_arrived", photo)
+        # recorded in order with the other events; the check then starts from the photo's own decoded image
+        self.events.submit(self.sequence.photo_arrived, photo, on_done=lambda view: self._on_view(view, photo),
+                           on_error=lambda e: self.failed.emit("photo_arrived", e))
 
     # --- the shot sequence: events in, views out --------------------------------------
 
@@ -197,10 +201,10 @@ class StationController(QObject):
         self.events.submit(getattr(self.sequence, event), *args, **kwargs, on_done=self._on_view,
                            on_error=lambda e: self.failed.emit(event, e))
 
-    def _on_view(self, view) -> None:
+    def _on_view(self, view, photo=None) -> None:
         found = view.identified
         if view.recorded is not None:
-            self._recorded(view.recorded)
+            self._recorded(view.recorded, photo)
         if found is not None:
             if found.accepted_previous is not None:
                 self.refresh_throughput()
@@ -219,15 +223,29 @@ class StationController(QObject):
             self.load_shots(view.student.id)
         self.view.emit(view)
 
-    def _recorded(self, shot) -> None:
+    def _recorded(self, shot, photo=None) -> None:
         self.shot_recorded.emit(shot)
         if shot.student_id is None:
             self.refresh_waiting_count()
         if shot.qc_verdict is not None:  # a pending student's photo, checked before
             self._checked(shot, send=False)
             return
-        self.runner.submit(self.workflow.check_shot, shot.id, on_done=self._checked,
-                           on_error=lambda e: self.failed.emit("check", e))
+        # On the checks' own thread (no worker waits for it); the future comes back as a signal.
+        self.workflow.submit_check(shot, photo).add_done_callback(self._hand_over)
+
+    def _hand_over(self, future) -> None:
+        try:
+            self._verdict_ready.emit(future)
+        except RuntimeError:  # the window is gone; the verdict is stored all the same
+            pass
+
+    def _on_verdict(self, future) -> None:
+        try:
+            shot = future.result()
+        except Exception as exc:
+            self.failed.emit("check", exc)
+            return
+        self._checked(shot)
 
     def _checked(self, shot, send: bool = True) -> None:
         if send:

@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                     seq.camera_failed()
                     raise WorkflowError(errors[-1] if errors else t("相机没有送回照片", "the camera sent no photo")) from None
                 shot = seq.photo_arrived(photo).recorded
-                shot = wf.check_shot(shot.id)
+                shot = wf.submit_check(shot, photo).result()  # the photo's own decoded image, on the checks' thread
                 seq.verdict_arrived(shot)
                 line.update(path=shot.path, verdict=shot.qc_verdict, qc_ms=None if shot.qc_ms is None else round(shot.qc_ms, 1),
                             failing=[{"check": c.name, "reason": c.text()} for c in shot.checks
