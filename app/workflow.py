@@ -20,60 +20,29 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from PIL import Image
 from sqlalchemy import select
 
 from app import settings
-from app import throughput
+from app import shot_store as store
+from app import student_records as records
 from app import workflow_read as queries
-from app.conflicts import add_selection
+from app.workflow_read import WorkflowReads
 from app.db import Database
 from app.i18n import t
-from app.models import (
-    DATA_ISSUE_KINDS,
-    Absence,
-    DataIssue,
-    Selection,
-    Shot,
-    Student,
-    now,
-)
-from app.schools import current as current_school
-from app.search import lookup_exact, normalise, search
+from app.models import Shot, Student
 from app.shot_checks import ShotChecks
 from app.shot_naming import ShotNamer, safe_key
 from app.startup_check import StartupCheck
 from app.station import local_station, open_session
-from app.unlisted import id_matches, looks_like_id, name_initials, unlisted_problem
 from app.waiting_photos import UNASSIGNED_GRACE, WaitingPhotos
-from app.workflow_types import (  # noqa: F401  (re-exported: callers import them from here)
-    ACCEPTABLE,
-    Accepted,
-    Assigned,
-    CheckView,
-    DecisionPending,
-    FileProblem,
-    Identified,
-    NeedsConfirmation,
-    NoStudent,
-    ReasonRequired,
-    RecentItem,
-    RecoveryResult,
-    ShotIdentity,
-    ShotInfo,
-    StudentCard,
-    WaitingShot,
-    WorkflowError,
-    WorkflowState,
-    accept_rule,
-    checks_from_json,
-    qc_to_json,
+# the records and errors, re-exported: callers import them from here
+from app.workflow_types import (  # noqa: F401
+    ACCEPTABLE, Accepted, Assigned, CheckView, DecisionPending, FileProblem, Identified, NeedsConfirmation, NoStudent,
+    ReasonRequired, RecentItem, RecoveryResult, ShotIdentity, ShotInfo, StudentCard, WaitingShot, WorkflowError,
+    WorkflowState, accept_rule, checks_from_json, qc_to_json,
 )
 from capture import make_backend
 from capture.base import PhotoName
-
-# The field names of DataIssue.field, as attachment 3 and the roster spell them.
-ISSUE_FIELDS = {"id_wrong": "Sfzh", "name_wrong": "Xm", "image_mismatch": None, "other": None}
 
 
 @dataclass
@@ -89,8 +58,10 @@ class _Current:
 # --- the workflow ------------------------------------------------------------------
 
 
-class Workflow:
+class Workflow(WorkflowReads):
     """One station's shot workflow. Safe to call from several worker threads.
+
+    Its plain reads (a card, a shot, the recent list, ...) are :class:`app.workflow_read.WorkflowReads`'.
 
     Its parts: the checks on their own thread (:class:`app.shot_checks.ShotChecks`), the camera's
     namer (:class:`app.shot_naming.ShotNamer`), the start-up check
@@ -115,6 +86,11 @@ class Workflow:
         self.waiting = WaitingPhotos(db, self.station_id, self)
         self.startup = StartupCheck(db, self.capture_folder, station_id=self.station_id, session_id=self.session_id,
                                     waiting_count=self.waiting.count_in)
+        # the start-up check and the photos waiting for a student, as the window calls them
+        self.recover, self.verify_files, self.file_problems = (self.startup.recover, self.startup.verify_files,
+                                                               self.startup.file_problems)
+        self.waiting_shots, self.waiting_count = self.waiting.shots, self.waiting.count
+        self.assign_shot, self.discard_shot = self.waiting.assign, self.waiting.discard
         self.camera: Any = None
         self._lock = threading.RLock()
         self._current: _Current | None = None
@@ -184,13 +160,6 @@ class Workflow:
 
     # --- identify ------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 20) -> list[StudentCard]:
-        query = query.strip()
-        if not query:
-            return []
-        with self.db.session() as s:
-            return [self._card(s, st) for st in search(s, query, limit=limit)]
-
     @property
     def checks_on(self) -> bool:
         """Whether a photo must have its verdict before it may be accepted without a reason."""
@@ -208,25 +177,11 @@ class Workflow:
         if not code:
             raise NoStudent(t("请扫描证件或输入学号", "Scan a card or type a student number"))
         accepted = self._settle_pending()
-        read = normalise(code)
         with self.db.session() as s:
-            found = lookup_exact(s, code)
-            method = ("id_card" if looks_like_id(read) else "student_card") if scanned else "typed"
-            if not found and not scanned:
-                found = search(s, code, limit=20)
-                method = "name_search"
-            if len(found) == 1:
-                card = self._card(s, found[0])
-                if method == "id_card" and not id_matches(read, found[0]):
-                    method = "student_card" if read in (found[0].student_no, found[0].exam_no) else method
-            elif found:
-                return Identified(code, "ambiguous", candidates=tuple(self._card(s, st) for st in found),
-                                  accepted_previous=accepted)
-            else:
-                near = search(s, code, limit=10) if scanned else []
-                return Identified(code, "unknown", candidates=tuple(self._card(s, st) for st in near),
-                                  accepted_previous=accepted)
-        return self._make_current(card, code, accepted, method, read if method != "name_search" else code)
+            kind, cards, method, read = queries.find_student(s, code, scanned=scanned)
+        if kind != "found":
+            return Identified(code, kind, candidates=cards, accepted_previous=accepted)
+        return self._make_current(cards[0], code, accepted, method, read)
 
     def choose(self, student_id: int, *, method: str = "name_search") -> Identified:
         """A candidate picked from the search list (or a student re-opened from a list)."""
@@ -235,7 +190,7 @@ class Workflow:
             st = s.get(Student, student_id)
             if st is None:
                 raise NoStudent(t("没有这个学生", "No such student"))
-            card = self._card(s, st)
+            card = queries.card_of(s, st)
         return self._make_current(card, card.student_no, accepted, method, None)
 
     def confirm_duplicate(self) -> StudentCard:
@@ -253,74 +208,28 @@ class Workflow:
                 raise DecisionPending(t("请先接受或重拍当前照片", "Accept or retake the current photo first"))
             self._current = None
 
-    def add_unlisted(
-        self,
-        *,
-        name: str,
-        student_no: str = "",
-        id_number: str = "",
-        gender: str = "",
-        major: str = "",
-        class_name: str = "",
-        college: str = "",
-        note: str = "",
-    ) -> Identified:
+    def add_unlisted(self, *, name: str, student_no: str = "", id_number: str = "", gender: str = "",
+                     major: str = "", class_name: str = "", college: str = "", note: str = "") -> Identified:
         """A student who is not on the roster: photographed, and flagged for the errata form.
 
         The ID number, when given, must pass GB 11643 (check character and a plausible birth date)
         and agree with the gender; a class or a college is needed (the photo is filed under it).
         """
-        name = name.strip()
-        if not name or not (student_no.strip() or id_number.strip()):
-            raise WorkflowError(t("名单外学生需要姓名和学号或身份证号", "An unlisted student needs a name and a student or ID number"))
-        idn = id_number.strip().upper()
-        with self.db.session() as s:
-            school = current_school(s) or s.scalar(select(Student.school).where(Student.unlisted.is_(False)).limit(1)) or ""
-            year = s.scalar(select(Student.grad_year).where(Student.unlisted.is_(False)).limit(1)) or ""
-        problem = unlisted_problem(id_number=idn, gender=gender, class_name=class_name, college=college,
-                                   grad_year=year)
-        if problem:
-            raise WorkflowError(problem)
+        school, year = records.check_unlisted(self.db, name=name, student_no=student_no, id_number=id_number,
+                                              gender=gender, class_name=class_name, college=college)
         accepted = self._settle_pending()
-        with self.db.session() as s:
-            st = Student(
-                name=name, student_no=student_no.strip(), id_number=idn, gender=gender.strip(),
-                major=major.strip(), class_name=class_name.strip(), college=college.strip() or None,
-                school=school, grad_year=year, unlisted=True,
-                id_last6=idn[-6:] if idn else "", name_initials=name_initials(name),
-            )
-            s.add(st)
-            s.flush()
-            s.add(DataIssue(
-                student_id=st.id, station_id=self.station_id, kind="other", source="unlisted",
-                note=note.strip() or t("名单外学生, 现场登记", "not on the roster, registered at the camera"),
-            ))
-            s.commit()
-            card = self._card(s, st)
+        card = records.add_unlisted(self.db, self.station_id, school=school, year=year, name=name,
+                                    student_no=student_no, id_number=id_number, gender=gender, major=major,
+                                    class_name=class_name, college=college, note=note)
+        idn = id_number.strip().upper()
         return self._make_current(card, student_no or idn, accepted, "unlisted", idn or student_no.strip() or None)
 
-    def report_data_issue(
-        self, kind: str, *, correct_value: str = "", note: str = "", student_id: int | None = None
-    ) -> int:
+    def report_data_issue(self, kind: str, *, correct_value: str = "", note: str = "",
+                          student_id: int | None = None) -> int:
         """A data problem seen at the camera (wrong ID number, wrong name, ...) for the errata form."""
-        if kind not in DATA_ISSUE_KINDS:
-            raise WorkflowError(f"unknown kind {kind!r}; known: {', '.join(DATA_ISSUE_KINDS)}")
-        if kind in ("id_wrong", "name_wrong") and not correct_value.strip():
-            raise WorkflowError(t("请填写正确的值", "Enter the correct value"))
+        records.check_issue(kind, correct_value)
         sid = student_id if student_id is not None else self._current_id()
-        with self.db.session() as s:
-            st = s.get(Student, sid)
-            if st is None:
-                raise NoStudent(t("没有这个学生", "No such student"))
-            fld = ISSUE_FIELDS.get(kind)
-            original = {"Sfzh": st.id_number, "Xm": st.name}.get(fld or "")
-            issue = DataIssue(
-                student_id=sid, station_id=self.station_id, field=fld, kind=kind, source="camera",
-                original_value=original, correct_value=correct_value.strip() or None, note=note.strip() or None,
-            )
-            s.add(issue)
-            s.commit()
-            return issue.id
+        return records.report_data_issue(self.db, self.station_id, sid, kind, correct_value=correct_value, note=note)
 
     # --- capture ---------------------------------------------------------------------
 
@@ -371,33 +280,14 @@ class Workflow:
         else:
             sid = cur.student_id if cur and cur.confirmed else None
             how = (cur.id_method, cur.id_read) if sid is not None else (None, None)
-        width, height = getattr(photo, "width", None), getattr(photo, "height", None)
-        if width is None:
-            width, height = _header_size(photo.path)
-        companion = str(photo.companions[0]) if getattr(photo, "companions", ()) else None
-        with self.db.session() as s:
-            shot = Shot(
-                student_id=sid, station_id=self.station_id, session_id=self.session_id,
-                path=str(Path(photo.path).resolve()), companion_path=companion, sha256=photo.sha256,
-                bytes=photo.bytes, width=width, height=height, taken_at=photo.taken_at.replace(
-                    microsecond=(photo.taken_at.microsecond // 1000) * 1000),
-                source=photo.source, camera_file=getattr(photo, "camera_name", None),
-                id_method=how[0], id_read=how[1],
-            )
-            s.add(shot)
-            if pending is not None and sid is not None:
-                # a new shot while the last one waited: that one was a retake
-                old = s.get(Shot, pending)
-                if old is not None and old.status == "new" and old.student_id == sid:
-                    old.status, old.decided_at = "retake", now()
-            s.commit()
-            info = queries.shot_info(s, shot)
+        shot_id, info = store.insert_shot(self.db, photo, student_id=sid, how=how,
+                                          station_id=self.station_id, session_id=self.session_id, retake_of=pending)
         with self._lock:
             if sid is None:
                 # the grace runs from when it was taken (a download that comes late is older)
-                self._unassigned = (shot.id, min(photo.taken_at, datetime.now()))
+                self._unassigned = (shot_id, min(photo.taken_at, datetime.now()))
             elif self._current is not None and self._current.student_id == sid:
-                self._pending = shot.id
+                self._pending = shot_id
         return info
 
     def submit_check(self, shot: ShotInfo, photo: Any = None) -> Future:
@@ -415,11 +305,7 @@ class Workflow:
     def record_verdict(self, shot_id: int, verdict: str | None, qc_json: str | None = None,
                        ms: float | None = None) -> ShotInfo:
         """Store a shot's verdict (whenever it arrives: the student may have moved on)."""
-        with self.db.session() as s:
-            shot = s.get(Shot, shot_id)
-            shot.qc_verdict, shot.qc_json, shot.qc_ms = verdict, qc_json, ms
-            s.commit()
-            return queries.shot_info(s, shot)
+        return store.store_verdict(self.db, shot_id, verdict, qc_json, ms)
 
     def process_photo(self, photo: Any) -> ShotInfo:
         """Record, then check: what happens to every photo the camera delivers (waits for the verdict)."""
@@ -472,54 +358,18 @@ class Workflow:
         card = self.card(cur.student_id)
         return card if card.shots and not card.photographed else None
 
-    def pending_students(self) -> list[StudentCard]:
-        """Students photographed but with no photo accepted yet (已拍未确认), newest shot first."""
-        with self.db.session() as s:
-            return queries.pending_students(s)
-
     def retake(self) -> ShotInfo:
         """Mark the pending shot for a retake; the student stays in front of the camera."""
         with self._lock:
             if self._pending is None:
                 raise DecisionPending(t("没有待确认的照片", "No photo waiting for a decision"))
             pid, self._pending = self._pending, None
-        with self.db.session() as s:
-            shot = s.get(Shot, pid)
-            shot.status, shot.decided_at = "retake", now()
-            s.commit()
-            return self._shot_info(s, shot)
+        return store.mark_retake(self.db, pid)
 
     def _select(self, shot_id: int, reason: str | None) -> Accepted:
-        reason = (reason or "").strip() or None
-        with self.db.session() as s:
-            shot = s.get(Shot, shot_id)
-            if shot is None or shot.student_id is None:
-                raise WorkflowError(t("这张照片还没有归属学生", "This photo belongs to no student yet"))
-            rule = accept_rule(shot.qc_verdict, self.checks_on)
-            if rule == "wait" and reason is None:
-                raise DecisionPending(t("照片正在检查, 请稍候", "The photo is being checked, one moment"))
-            if rule == "reason" and reason is None:
-                raise ReasonRequired(t("照片未通过检查: 需填写接受原因", "The photo failed the checks: a reason is required"))
-            sel = s.scalar(select(Selection).where(Selection.student_id == shot.student_id))
-            reselected = sel is not None and sel.shot_id != shot.id
-            if sel is None:
-                sel = Selection(student_id=shot.student_id, shot_id=shot.id, station_id=self.station_id)
-                add_selection(s, sel, shot)  # a concurrent writer's selection becomes a conflict
-            elif reselected:
-                prev = s.get(Shot, sel.shot_id)
-                if prev is not None and prev.status == "accepted":
-                    prev.status = "new"  # kept, no longer chosen
-                sel.shot_id, sel.station_id, sel.selected_at = shot.id, self.station_id, now()
-            sel.override_reason = reason if shot.qc_verdict not in ACCEPTABLE else None
-            sel.needs_decision = False
-            shot.status, shot.decided_at = "accepted", now()
-            shot.override_reason = sel.override_reason
-            for ab in s.scalars(select(Absence).where(Absence.student_id == shot.student_id, Absence.cleared_at.is_(None))):
-                ab.cleared_at = now()  # marked absent earlier, turned up after all
-            s.commit()
-            st = s.get(Student, shot.student_id)
-            self.last_group = (st.college, st.class_name)
-            return Accepted(self._shot_info(s, shot), self._card(s, st), reselected)
+        result, self.last_group = store.select_shot(self.db, shot_id, reason, checks_on=self.checks_on,
+                                                    station_id=self.station_id)
+        return result
 
     def _settle_pending(self) -> ShotInfo | None:
         """Moving on to the next student accepts a passing shot; a failing one must be decided first."""
@@ -527,9 +377,7 @@ class Workflow:
             pending = self._pending
         if pending is None:
             return None
-        with self.db.session() as s:
-            shot = s.get(Shot, pending)
-            verdict, status = (shot.qc_verdict, shot.status) if shot else (None, None)
+        verdict, status = store.undecided(self.db, pending)
         if status != "new":
             with self._lock:
                 if self._pending == pending:
@@ -548,8 +396,8 @@ class Workflow:
         with self._lock:
             cur, pending = self._current, self._pending
         with self.db.session() as s:
-            card = self._card(s, s.get(Student, cur.student_id)) if cur else None
-            shot = self._shot_info(s, s.get(Shot, pending)) if pending else None
+            card = queries.card_of(s, s.get(Student, cur.student_id)) if cur else None
+            shot = queries.shot_info(s, s.get(Shot, pending)) if pending else None
         return WorkflowState(card, bool(cur and cur.confirmed), shot)
 
     def facts(self, with_verdict: bool = True) -> tuple[int | None, bool, int | None, str | None]:
@@ -572,67 +420,28 @@ class Workflow:
         with self._lock:
             return self._pending
 
-    def throughput(self) -> Any:
-        """The throughput panel's figures for this station and the current college/class."""
-        college, class_name = self.last_group
-        with self.db.session() as s:
-            return throughput.snapshot(s, station_id=self.station_id, college=college, class_name=class_name)
-
-    def recent(self, limit: int = 10) -> list[RecentItem]:
-        """This station's latest selections, newest first."""
-        with self.db.session() as s:
-            return queries.recent(s, self.station_id, limit)
-
-    def scan_codes(self, limit: int) -> list[str]:
-        """What a card reader would type for the next students not yet photographed, in roster order.
-
-        The ID number where there is one, else the student number; only codes
-        that name exactly one student (the demo and ``--auto`` drive the window with them).
-        """
-        with self.db.session() as s:
-            return queries.scan_codes(s, limit)
-
-    def card(self, student_id: int) -> StudentCard:
-        with self.db.session() as s:
-            return self._card(s, s.get(Student, student_id))
-
-    def shot(self, shot_id: int) -> ShotInfo:
-        with self.db.session() as s:
-            return self._shot_info(s, s.get(Shot, shot_id))
-
-    def shots_of(self, student_id: int) -> list[ShotInfo]:
-        with self.db.session() as s:
-            rows = s.scalars(select(Shot).where(Shot.student_id == student_id).order_by(Shot.taken_at, Shot.id))
-            return [self._shot_info(s, r) for r in rows]
-
     def _resume(self, student_id: int) -> ShotInfo | None:
         """A pending student comes back: their newest undecided shot awaits the decision again."""
-        with self.db.session() as s:
-            shot = s.scalars(select(Shot).where(Shot.student_id == student_id, Shot.status == "new")
-                             .order_by(Shot.taken_at.desc(), Shot.id.desc()).limit(1)).first()
-            if shot is None:
+        shot = store.newest_undecided(self.db, student_id)
+        if shot is None:
+            return None
+        with self._lock:
+            if self._current is None or self._current.student_id != student_id:
                 return None
-            with self._lock:
-                if self._current is None or self._current.student_id != student_id:
-                    return None
-                self._pending = shot.id
-            return self._shot_info(s, shot)
+            self._pending = shot.id
+        return shot
 
     def _claim_waiting(self, shot_id: int, student_id: int, method: str | None = None) -> ShotInfo | None:
         """The camera-button photo taken just before this scan becomes this student's photo awaiting a decision."""
-        with self.db.session() as s:
-            shot = s.get(Shot, shot_id)
-            if shot is None or shot.student_id is not None or shot.status == "rejected":
-                return None
-            shot.student_id = student_id
-            shot.id_method = method
-            s.commit()
-            with self._lock:
-                if self._unassigned and self._unassigned[0] == shot_id:
-                    self._unassigned = None
-                if self._current and self._current.student_id == student_id:
-                    self._pending = shot_id
-            return self._shot_info(s, shot)
+        shot = store.claim(self.db, shot_id, student_id, method)
+        if shot is None:
+            return None
+        with self._lock:
+            if self._unassigned and self._unassigned[0] == shot_id:
+                self._unassigned = None
+            if self._current and self._current.student_id == student_id:
+                self._pending = shot_id
+        return shot
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -669,35 +478,6 @@ class Workflow:
             st = s.get(Student, student_id)
             return safe_key(st.student_no) or safe_key(st.id_number) or f"student{student_id}"
 
-    def _card(self, s: Any, st: Student) -> StudentCard:
-        return queries.card_of(s, st)
-
-    def _shot_info(self, s: Any, shot: Shot) -> ShotInfo:
-        return queries.shot_info(s, shot)
-
-    # --- start-up check and the photos waiting for a student (app.startup_check, app.waiting_photos) ---
-
-    def recover(self, *, verify_hashes: bool = False) -> RecoveryResult:
-        return self.startup.recover(verify_hashes=verify_hashes)
-
-    def verify_files(self, workers: int = 2, *, stop: threading.Event | None = None) -> RecoveryResult:
-        return self.startup.verify_files(workers, stop=stop)
-
-    def file_problems(self) -> tuple[FileProblem, ...]:
-        return self.startup.file_problems()
-
-    def waiting_shots(self) -> list[WaitingShot]:
-        return self.waiting.shots()
-
-    def waiting_count(self) -> int:
-        return self.waiting.count()
-
-    def assign_shot(self, shot_id: int, student_id: int, *, select_if_none: bool = False) -> Assigned:
-        return self.waiting.assign(shot_id, student_id, select_if_none=select_if_none)
-
-    def discard_shot(self, shot_id: int, note: str = "") -> ShotInfo:
-        return self.waiting.discard(shot_id, note)
-
     # WaitingHost: what the waiting list asks of the workflow
     def held_photo(self) -> tuple[int, datetime] | None:
         with self._lock:
@@ -711,11 +491,3 @@ class Workflow:
     def has_checker(self) -> bool:
         return self.checker is not None
 
-
-def _header_size(path: str | Path) -> tuple[int | None, int | None]:
-    """A photo's size from its header, for a photo the camera layer did not measure."""
-    try:
-        with Image.open(path) as im:  # reads the header only
-            return im.size
-    except Exception:  # the checks will report an unreadable file
-        return None, None

@@ -83,7 +83,7 @@ class UnlistedDialog(QDialog):
         if idn and not ID_RE.match(idn):
             self.error.setText(self.tr("身份证号应为18位 (或15位旧号码)"))
             return
-        from app.workflow import unlisted_problem
+        from app.unlisted import unlisted_problem
 
         # The same check as the workflow's (GB 11643, birth date, gender, a class or a college).
         problem = unlisted_problem(id_number=idn, gender=self.gender.currentText(),
