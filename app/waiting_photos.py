@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import Future
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -62,7 +63,8 @@ class WaitingHost(Protocol):
     def release_held(self, shot_id: int) -> None:
         """That photo was given away or set aside: the next scan must not claim it."""
 
-    def check_shot(self, shot_id: int) -> ShotInfo: ...
+    def submit_check(self, shot: ShotInfo, photo: Any = None) -> Future:
+        """Check the photo on the checks' thread; the future gives the stored ShotInfo."""
 
     def has_checker(self) -> bool: ...
 
@@ -96,7 +98,36 @@ class WaitingPhotos:
 
     def assign(self, shot_id: int, student_id: int, *, select_if_none: bool = False) -> Assigned:
         """Give a waiting photo to a student; it is checked if it was not, and with ``select_if_none``
-        it becomes the student's selected photo when they have none and it passes."""
+        it becomes the student's selected photo when they have none and it passes (waits for the check)."""
+        return self.assign_async(shot_id, student_id, select_if_none=select_if_none).result()
+
+    def assign_async(self, shot_id: int, student_id: int, *, select_if_none: bool = False) -> Future:
+        """:meth:`assign` without waiting: the photo is given now (errors raise here); the future gives the
+        :class:`Assigned` once its check (on the checks' thread, which then finishes the job) is done."""
+        checked = self._give(shot_id, student_id)
+        self.host.release_held(shot_id)
+        out: Future = Future()
+
+        def finish(info: ShotInfo) -> None:
+            try:
+                out.set_result(self._finish(shot_id, student_id, info, select_if_none))
+            except BaseException as exc:
+                out.set_exception(exc)
+
+        if checked or not self.host.has_checker():
+            finish(self._shot(shot_id))
+        else:
+            def then(check: Future) -> None:
+                if check.exception() is not None:
+                    out.set_exception(check.exception())
+                else:
+                    finish(check.result())
+
+            self.host.submit_check(self._shot(shot_id)).add_done_callback(then)
+        return out
+
+    def _give(self, shot_id: int, student_id: int) -> bool:
+        """The photo becomes the student's (with an audit line); True if it was checked before."""
         with self.db.session() as s:
             shot, st = s.get(Shot, shot_id), s.get(Student, student_id)
             if shot is None:
@@ -114,9 +145,9 @@ class WaitingPhotos:
             audit.record(s, "shot_assign", scope={"shot": shot.uid, "path": shot.path, "source": shot.source,
                                                   "student_no": st.student_no}, rows=1)
             s.commit()
-            checked = shot.qc_verdict is not None
-        self.host.release_held(shot_id)
-        info = self._shot(shot_id) if checked or not self.host.has_checker() else self.host.check_shot(shot_id)
+            return shot.qc_verdict is not None
+
+    def _finish(self, shot_id: int, student_id: int, info: ShotInfo, select_if_none: bool) -> Assigned:
         selected, note = False, ""
         if select_if_none:
             card = self._card(student_id)

@@ -91,6 +91,7 @@ class Workflow(WorkflowReads):
                                                                self.startup.file_problems)
         self.waiting_shots, self.waiting_count = self.waiting.shots, self.waiting.count
         self.assign_shot, self.discard_shot = self.waiting.assign, self.waiting.discard
+        self.assign_shot_async = self.waiting.assign_async
         self.camera: Any = None
         self._lock = threading.RLock()
         self._current: _Current | None = None

@@ -19,6 +19,8 @@ from PySide6.QtGui import QImage
 
 from app.shot_sequence import ShotSequence
 from app.workflow import Workflow
+from ui.settings_dialog import save_settings
+from ui.site_status import SiteStatus
 from ui.workers import CameraBridge, Runner, load_scaled
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ class StationController(QObject):
     waiting_count = Signal(int)
     assigned = Signal(object)  # app.workflow.Assigned
     discarded = Signal(object)  # ShotInfo
-    _verdict_ready = Signal(object)  # concurrent.futures.Future of a check, emitted on the checks' thread
+    _future_done = Signal(object, object, object)  # a Future and its (on_done, on_error), back on the UI thread
 
     def __init__(self, workflow: Workflow, *, camera: Any = None, camera_options: dict | None = None,
                  event_hook=None, parent=None):
@@ -70,7 +72,7 @@ class StationController(QObject):
         self._stop_jobs = threading.Event()
         self.bridge = CameraBridge(self, hook=event_hook)
         self.bridge.event.connect(self._on_camera_event)
-        self._verdict_ready.connect(self._on_verdict)  # queued: the checks' thread hands the verdict to the UI thread
+        self._future_done.connect(self._on_future_done)
         self._camera_spec = camera
         self._camera_options = camera_options or {}
         self._reconnect = QTimer(self)
@@ -83,8 +85,6 @@ class StationController(QObject):
         self.qc_ready = False
         self._stopping = False
         self._live = False
-        from ui.site_status import SiteStatus
-
         self.site = SiteStatus(workflow.db, self)  # site mode: the replicator thread (none without site.url)
 
     # --- start and stop ---------------------------------------------------------
@@ -230,22 +230,27 @@ class StationController(QObject):
         if shot.qc_verdict is not None:  # a pending student's photo, checked before
             self._checked(shot, send=False)
             return
-        # On the checks' own thread (no worker waits for it); the future comes back as a signal.
-        self.workflow.submit_check(shot, photo).add_done_callback(self._hand_over)
+        # On the checks' own thread (no worker waits for it); the verdict comes back as a signal.
+        self._when_done(self.workflow.submit_check(shot, photo), self._checked,
+                        lambda e: self.failed.emit("check", e))
 
-    def _hand_over(self, future) -> None:
-        try:
-            self._verdict_ready.emit(future)
-        except RuntimeError:  # the window is gone; the verdict is stored all the same
-            pass
+    def _when_done(self, future, on_done, on_error) -> None:
+        """``on_done(result)`` / ``on_error(exc)`` on the UI thread when ``future`` (run elsewhere) is done."""
+        def hand_over(f) -> None:
+            try:
+                self._future_done.emit(f, on_done, on_error)
+            except RuntimeError:  # the window is gone; what the future did (a verdict stored) stands
+                pass
 
-    def _on_verdict(self, future) -> None:
+        future.add_done_callback(hand_over)
+
+    def _on_future_done(self, future, on_done, on_error) -> None:
         try:
-            shot = future.result()
+            result = future.result()
         except Exception as exc:
-            self.failed.emit("check", exc)
+            on_error(exc)
             return
-        self._checked(shot)
+        on_done(result)
 
     def _checked(self, shot, send: bool = True) -> None:
         if send:
@@ -285,8 +290,6 @@ class StationController(QObject):
 
     def apply_settings(self, changes: dict) -> None:
         """Save changed settings and take them up; a new QC profile reloads the checks."""
-        from ui.settings_dialog import save_settings
-
         def work():
             save_settings(self.workflow.db, changes)
             return self.workflow.reload_settings()
@@ -337,8 +340,12 @@ class StationController(QObject):
             if result.selected:
                 self.refresh_throughput()
 
-        self.runner.submit(self.workflow.assign_shot, shot_id, student_id, select_if_none=select_if_none,
-                           on_done=done, on_error=lambda e: self.failed.emit("assign", e))
+        def failed(exc) -> None:
+            self.failed.emit("assign", exc)
+
+        # the photo is given on a worker; its check runs on the checks' thread and no worker waits for it
+        self.runner.submit(self.workflow.assign_shot_async, shot_id, student_id, select_if_none=select_if_none,
+                           on_done=lambda future: self._when_done(future, done, failed), on_error=failed)
 
     def discard(self, shot_id: int, note: str = "") -> None:
         def done(result) -> None:

@@ -27,7 +27,7 @@ def _shoot_one(args: argparse.Namespace) -> str:
 
     from app import settings
     from app.cli import open_db
-    from app.commands.camera_cmd import run_shoot
+    from app.commands.camera_run import run_shoot
 
     db = open_db(args)
     try:
