@@ -46,6 +46,7 @@ class ShotChecks:
         self.loading = False
         self.ready = threading.Event()
         self._pool: ThreadPoolExecutor | None = None
+        self._closed = False
         self._lock = threading.Lock()  # a load and the checks queue behind it in order
 
     # --- the one thread -----------------------------------------------------------
@@ -55,6 +56,8 @@ class ShotChecks:
             return self._thread_locked()
 
     def _thread_locked(self) -> ThreadPoolExecutor:
+        if self._closed:
+            raise RuntimeError("the photo checks are closed")
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qc", initializer=_lower_priority)
         return self._pool
@@ -65,7 +68,7 @@ class ShotChecks:
 
     def close(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._closed = self._pool, None, True
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
@@ -127,8 +130,11 @@ class ShotChecks:
     def _check(self, path: str, decoded: Any, record: Record, out: Future) -> None:
         if self.checker is None and self.loading:
             # The load was asked for after this check: it is queued behind us, so go after it.
-            with self._lock:
-                self._thread_locked().submit(self._check, path, decoded, record, out)
+            try:
+                with self._lock:
+                    self._thread_locked().submit(self._check, path, decoded, record, out)
+            except RuntimeError as exc:  # closed meanwhile
+                out.set_exception(exc)
             return
         try:
             out.set_result(record(*self.verdict(path, decoded)))
