@@ -384,7 +384,7 @@ def verify_and_decode(data: bytes | memoryview, decode: Callable[[memoryview], A
     try:
         decoded = decode(mv)
     except Exception as exc:
-        log.info("the photo decoder declined (%s); the plain strict check decides", exc)
+        log.debug("the photo decoder declined (%s); the plain strict check decides", exc)
         return verify_jpeg(mv, strict=True), None
     import simplejpeg
 
