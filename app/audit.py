@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models import AuditLog
-from capture.durable import sha256_file
+from capture.atomic import sha256_file
 
 
 def actor() -> str:

@@ -19,7 +19,7 @@ import zipfile
 from pathlib import Path
 
 from app.errors import InputError, StationError
-from capture import durable
+from capture import atomic
 
 
 def check_password(password: str | None) -> str | None:
@@ -112,7 +112,7 @@ def zip_tree(src: Path, zip_path: Path, password: str, *, progress=None) -> dict
         if _member_sha256(tmp, password) != stream.sha.hexdigest():
             raise StationError(f"加密压缩包校验失败 (磁盘有问题?): {zip_path}", exit_code=4)
 
-    with durable.atomic_path(zip_path, check=reads_back) as tmp, pyzipper.AESZipFile(
+    with atomic.atomic_path(zip_path, check=reads_back) as tmp, pyzipper.AESZipFile(
         tmp, "w", compression=pyzipper.ZIP_STORED, encryption=pyzipper.WZ_AES
     ) as zf:
         zf.setpassword(password.encode("utf-8"))

@@ -20,8 +20,8 @@ from typing import Any
 from app.colour import source_profile, to_srgb
 from app.delivery_plan import DeliveryProfile, Planned
 from app.errors import StationError
-from capture.durable import copy_atomic, write_atomic
-from capture.durable import sha256_file as durable_sha256
+from capture.atomic import copy_atomic, write_atomic
+from capture.atomic import sha256_file as durable_sha256
 from qc.crop import crop_to_delivery
 
 COLOUR_VERSION = 1  # the delivery image is converted to sRGB (bump when the conversion changes)

@@ -66,7 +66,7 @@ from app.reports.common import load_students
 from app.reports.manifest import write_manifest
 from app.reports.proof import write_proof_sheets
 from app.staging import cleanup_stale_staging, new_staging, remove_staging
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 STATE_FILE = ".station_export.json"
 

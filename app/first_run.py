@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from app.i18n import t
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 # Commands that only show or use the roster: they may open the demo's database.
 SHOWS_STUDENTS = {"run", "marshal", "find", "shoot", "phone"}

@@ -22,7 +22,7 @@ from app.db import _MIGRATIONS, _REV_RE
 from app.errors import InputError, NotFound, StationError
 from app.models import Absence, DataIssue, Shot, Station, Student
 from app.privacy import mask_id
-from capture.durable import copy_atomic, sha256_file
+from capture.atomic import copy_atomic, sha256_file
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import settings
 from app.pdf import register_cjk_font
-from capture.durable import atomic_path
+from capture.atomic import atomic_path
 
 
 @dataclass

@@ -28,8 +28,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.i18n import t
 from app.models import Shot, Station
+from app.station import local_station
+from capture.durable import CorruptImage, final_name_of_temp, is_jpeg_name, is_raw_name, publish, verify_jpeg
+from capture.atomic import fsync_dir, fsync_file, sha256_file
 
 INCOMPLETE_DIR = ".incomplete"
 
@@ -150,8 +154,6 @@ def finish_interrupted_writes(folder: Path, min_age_s: float = 10.0) -> tuple[li
 
     Returns (finished final paths, set-aside paths).
     """
-    from capture.durable import CorruptImage, final_name_of_temp, fsync_dir, fsync_file, is_jpeg_name, publish, verify_jpeg
-
     finished: list[Path] = []
     aside: list[Path] = []
     now = time.time()
@@ -196,8 +198,6 @@ def scan_capture_folder(
     workers: int = 2,
 ) -> RecoveryReport:
     """Reconcile ``folder`` (searched recursively) with the shots of this station."""
-    from capture.durable import is_jpeg_name, is_raw_name, sha256_file
-
     t0 = time.perf_counter()
     folder = Path(folder).expanduser().absolute()
     report = RecoveryReport(folder=folder)
@@ -299,9 +299,6 @@ def record_unknown(
     session: Session, unknown: list[UnknownFile], *, session_id: int | None = None
 ) -> list[Shot]:
     """Record unknown files as unassigned shots (``student_id=None, source="recovered"``)."""
-    from app import audit
-    from app.station import local_station
-
     station = local_station(session)
     out = []
     for u in unknown:

@@ -30,7 +30,7 @@ import re
 import unicodedata
 
 # 255 bytes is the limit of ext4, APFS and (as UTF-16 units) NTFS and exFAT; an atomic write first writes
-# ".NAME.part" beside NAME (capture.durable.write_atomic), so a final name keeps 6 bytes free for that.
+# ".NAME.part" beside NAME (capture.atomic.write_atomic), so a final name keeps 6 bytes free for that.
 MAX_BYTES = 255 - len("..part")
 _BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",

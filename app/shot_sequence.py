@@ -29,36 +29,20 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.i18n import t
-from app.workflow_types import (
-    ACCEPTABLE,
+from app.workflow import Workflow
+from app.workflow_types import (  # noqa: F401  (accept_rule: the sequence's rule, importable from here)
     Accepted,
     Identified,
     ShotInfo,
     StudentCard,
     WorkflowError,
+    accept_rule,
 )
 
-if TYPE_CHECKING:
-    from app.workflow import Workflow
-
 PHASES = ("ready", "student", "confirm", "shooting", "checking", "verdict", "reason", "viewing")
-
-
-def accept_rule(verdict: str | None, checks_on: bool) -> str:
-    """The one rule: ``"ok"`` (accept as is), ``"reason"`` (only with a reason) or ``"wait"`` (not yet judged).
-
-    A passing or warning photo is accepted as is; a failing one, or one the checks could not judge
-    (``error``), needs the photographer's reason; an unchecked photo waits for its verdict, unless
-    the station runs without checks.
-    """
-    if verdict in ACCEPTABLE:
-        return "ok"
-    if verdict is None:
-        return "wait" if checks_on else "ok"
-    return "reason"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from app.roll_call.queries import load_classes, plan_slots
 from app.roll_call.views import ClassView, SlotInfo
 from app.timetable.places import Places
 from app.timetable.store import latest_places
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 
 @dataclass

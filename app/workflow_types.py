@@ -18,6 +18,36 @@ from app.i18n import t
 ACCEPTABLE = ("pass", "warn")
 
 
+def accept_rule(verdict: str | None, checks_on: bool) -> str:
+    """The one rule: ``"ok"`` (accept as is), ``"reason"`` (only with a reason) or ``"wait"`` (not yet judged).
+
+    A passing or warning photo is accepted as is; a failing one, or one the checks could not judge
+    (``error``), needs the photographer's reason; an unchecked photo waits for its verdict, unless
+    the station runs without checks. (The shot sequence's rule, :mod:`app.shot_sequence`; here so the
+    workflow applies it without importing the sequence.)
+    """
+    if verdict in ACCEPTABLE:
+        return "ok"
+    if verdict is None:
+        return "wait" if checks_on else "ok"
+    return "reason"
+
+
+@dataclass(frozen=True)
+class ShotIdentity:
+    """Whose photo the next file is, fixed when the camera asks for its name (on the camera thread).
+
+    The workflow hands it to the camera layer with the path (``capture.base.PhotoName``) and gets it
+    back on the photo (``SavedPhoto.identity``): the student travels with the photo, not in its file
+    name. ``student_id`` None: nobody was scanned (a camera-button shot waiting for a student).
+    """
+
+    student_id: int | None
+    id_method: str | None = None  # how the student was identified (a key of app.models.ID_METHODS)
+    id_read: str | None = None  # what was read or typed
+    file_key: str = ""  # the student number (or ID number) in the file name: a human label only
+
+
 # --- errors the window turns into a message (never a blocking dialog) ----------
 
 

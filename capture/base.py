@@ -36,6 +36,27 @@ class SavedPhoto:
     height: int | None = None
     # where the time went (capture_ms, download_ms, save_ms, ...), for benchmarks and the log
     timings: Mapping[str, float] | None = field(default=None, compare=False)
+    # whose photo this is, as the namer said when it named the file (opaque here: the caller's
+    # shot identity, handed back untouched; None when the namer gave a bare path)
+    identity: Any = field(default=None, compare=False)
+    # the image the strict JPEG check decoded, at the reduced scale the checks use (the backend's
+    # ``decoder``'s answer, opaque here); None without a decoder or when it could not make one
+    decoded: Any = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PhotoName:
+    """A namer's full answer: where the next file goes and whose it is (``identity``, opaque to capture)."""
+
+    path: Path
+    identity: Any = None
+
+
+def resolve_name(answer: Path | str | PhotoName) -> PhotoName:
+    """A namer may answer with a bare path (tests, ``station camera``) or a :class:`PhotoName`."""
+    if isinstance(answer, PhotoName):
+        return PhotoName(Path(answer.path), answer.identity)
+    return PhotoName(Path(answer))
 
 
 @dataclass(frozen=True)
@@ -64,8 +85,11 @@ class CameraEvent:
     at: datetime = field(default_factory=datetime.now)
 
 
-Namer = Callable[[str], Path]  # extension (".jpg", ".nef", ...) -> final path of the next file
+Namer = Callable[[str], "Path | PhotoName"]  # extension (".jpg", ".nef", ...) -> final path of the next file
 EventSink = Callable[[CameraEvent], None]
+# bytes of a JPEG -> the image at the checks' reduced scale; raises on damaged data. Given by the
+# caller (the workflow passes the checks' decoder), run as the strict check itself: one decode per photo.
+Decoder = Callable[[memoryview], Any]
 
 
 class CaptureBusy(RuntimeError):
@@ -96,6 +120,7 @@ class CameraBackend(abc.ABC):
     def __init__(self, namer: Namer, on_event: EventSink):
         self.namer = namer
         self.on_event = on_event
+        self.decoder: Decoder | None = None  # set by make_backend(decoder=...)
         self._status = CameraStatus(connected=False, backend=self.name)
         self._status_lock = threading.Lock()
         self._connected = threading.Event()

@@ -19,6 +19,13 @@ zeroed, cut and bit-flipped files) in 40-60 % of its time. That parse is the
 floor of the check: it grows with the file's size (docs/benchmarks.md). A
 decode check is not a checksum: a cut-off file is always found, damage
 inside the data only where it breaks the entropy code.
+
+Given a ``decode`` function (the workflow passes the checks' reduced-scale
+decoder, strict in the same way), that decode *is* the check: the photo is
+entropy-decoded once, and the image it made travels on with the file
+(:attr:`DurableFile.decoded`, then ``SavedPhoto.decoded``) so the checks
+never read the file again. Should the decoder fail, the plain strict check
+above has the last word (a file the decoder cannot use is not thereby corrupt).
 """
 
 from __future__ import annotations
@@ -31,11 +38,14 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
+from capture.atomic import TEMP_SUFFIX, fsync_dir
 from capture.base import CaptureError
 from capture.faultpoint import fault_point
 from capture.i18n import t
@@ -44,10 +54,18 @@ log = logging.getLogger(__name__)
 
 JPEG_EXTS = (".jpg", ".jpeg")
 RAW_EXTS = (".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".raf", ".orf", ".rw2", ".pef", ".dng", ".x3f", ".3fr", ".iiq")
-TEMP_SUFFIX = ".part"
 _TEMP_RE = re.compile(r"^\.(?P<final>.+)\.(?P<token>[0-9a-f]{8})\.part$")
 
-_verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpeg-verify")
+_verifier: ThreadPoolExecutor | None = None  # the decode-check thread, started by the first photo (not at import)
+_verifier_lock = threading.Lock()
+
+
+def _verify_thread() -> ThreadPoolExecutor:
+    global _verifier
+    with _verifier_lock:
+        if _verifier is None:
+            _verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpeg-verify")
+        return _verifier
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class DurableFile:
     height: int | None = None
     write_ms: float = 0.0  # write + fsync + hash + rename + folder fsync, decode running beside it
     verify_ms: float = 0.0  # the decode check alone
+    decoded: Any = field(default=None, compare=False, repr=False)  # the ``decode`` function's image, if given
 
 
 class CorruptImage(CaptureError):
@@ -111,13 +130,7 @@ def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, 
     on every download.
     """
     mv = memoryview(data)
-    n = len(mv)
-    if n < 4 or mv[0] != 0xFF or mv[1] != 0xD8:
-        raise CorruptImage(t("文件不是 JPEG（开头不对）", "not a JPEG file (bad start)"))
-    # Some cameras pad after the end marker; look for it near the end only.
-    tail = bytes(mv[max(0, n - 65536) :])
-    if tail.rfind(b"\xff\xd9") < 0:
-        raise CorruptImage(t("JPEG 文件不完整（没有结束标记）", "JPEG is incomplete (no end marker)"))
+    _check_markers(mv)
     try:
         if strict:
             import simplejpeg
@@ -138,6 +151,16 @@ def verify_jpeg(data: bytes | memoryview, *, strict: bool = True) -> tuple[int, 
         raise
     except Exception as exc:  # simplejpeg raises ValueError, Pillow OSError/SyntaxError for bad data
         raise CorruptImage(t(f"JPEG 无法完整解码: {exc}", f"JPEG does not decode cleanly: {exc}")) from exc
+
+
+def _check_markers(mv: memoryview) -> None:
+    n = len(mv)
+    if n < 4 or mv[0] != 0xFF or mv[1] != 0xD8:
+        raise CorruptImage(t("文件不是 JPEG（开头不对）", "not a JPEG file (bad start)"))
+    # Some cameras pad after the end marker; look for it near the end only.
+    tail = bytes(mv[max(0, n - 65536) :])
+    if tail.rfind(b"\xff\xd9") < 0:
+        raise CorruptImage(t("JPEG 文件不完整（没有结束标记）", "JPEG is incomplete (no end marker)"))
 
 
 def free_mb(folder: Path) -> float:
@@ -173,14 +196,6 @@ def _disk_full(path: Path) -> CaptureError:
         ),
         code="disk_full",
     )
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _unique(final: Path) -> Path:
@@ -251,12 +266,15 @@ def taken_stems(folder: Path) -> set[str]:
     return stems
 
 
-def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str | None = None) -> DurableFile:
+def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str | None = None,
+                  decode: Callable[[memoryview], Any] | None = None) -> DurableFile:
     """Write ``data`` to ``final`` durably and verified (see the module doc).
 
     ``verify``: True/"strict" decodes the data as a JPEG strictly, "lenient"
     with Pillow, False not at all (a RAW companion is checked by size); the
-    default is strict for .jpg/.jpeg names. Raises CaptureError with code
+    default is strict for .jpg/.jpeg names. ``decode`` (strict only): the
+    caller's strict reduced-scale decoder, run as the check; its image comes
+    back in ``DurableFile.decoded``. Raises CaptureError with code
     ``disk_full`` (nothing is left behind), ``corrupt`` or ``write``.
     """
     final = Path(final)
@@ -264,7 +282,8 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
         verify = is_jpeg_name(final)
     mv = memoryview(data).cast("B")
     t0 = time.perf_counter()
-    check = _verifier.submit(_timed_verify, mv, verify != "lenient") if verify else None
+    strict = verify != "lenient"
+    check = _verify_thread().submit(_timed_verify, mv, strict, decode if strict else None) if verify else None
     folder = final.parent
     tmp: Path | None = None
     try:
@@ -286,11 +305,11 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
                 code="write",
             )
         digest = hashlib.sha256(mv).hexdigest()
-        wh, verify_ms = check.result() if check else ((None, None), 0.0)
+        wh, verify_ms, decoded = check.result() if check else ((None, None), 0.0, None)
         check = None
         final = publish(tmp, final)
         tmp = None
-        _fsync_dir(folder)
+        fsync_dir(folder)
         fault_point("save.published")
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -320,6 +339,7 @@ def write_durable(data: bytes | memoryview, final: Path, *, verify: bool | str |
         height=wh[1],
         write_ms=(time.perf_counter() - t0) * 1000,
         verify_ms=verify_ms,
+        decoded=decoded,
     )
 
 
@@ -329,137 +349,36 @@ def warm_up() -> None:
     def _import() -> None:
         import simplejpeg  # noqa: F401
 
-    _verifier.submit(_import)
+    _verify_thread().submit(_import)
 
 
-def _timed_verify(mv: memoryview, strict: bool) -> tuple[tuple[int, int], float]:
+def _timed_verify(mv: memoryview, strict: bool, decode: Callable[[memoryview], Any] | None = None,
+                  ) -> tuple[tuple[int, int], float, Any]:
     t0 = time.perf_counter()
+    if decode is not None:
+        wh, decoded = verify_and_decode(mv, decode)
+        return wh, (time.perf_counter() - t0) * 1000, decoded
     wh = verify_jpeg(mv, strict=strict)
-    return wh, (time.perf_counter() - t0) * 1000
+    return wh, (time.perf_counter() - t0) * 1000, None
 
 
-def sha256_file(path: Path | str, chunk: int = 1 << 20, *, missing_ok: bool = False) -> str | None:
-    """The file's sha256 (hex), read in 1 MB blocks: the one helper the station uses for every file.
+def verify_and_decode(data: bytes | memoryview, decode: Callable[[memoryview], Any]) -> tuple[tuple[int, int], Any]:
+    """The strict check and the checks' decode in one pass: ((width, height), the decoder's image).
 
-    ``missing_ok``: None for a file that is not there (instead of FileNotFoundError).
+    The file's structure is checked as in :func:`verify_jpeg`, then ``decode``
+    (strict: libjpeg's "corrupt data" warnings are errors) parses every
+    entropy-coded segment once. When the decoder fails, the plain strict check
+    (:func:`verify_jpeg`) decides: CorruptImage if it fails too, else the
+    photo is sound and goes on without an image (the checks read the file).
     """
-    h = hashlib.sha256()
+    mv = memoryview(data)
+    _check_markers(mv)
     try:
-        with open(path, "rb") as f:
-            while block := f.read(chunk):
-                h.update(block)
-    except FileNotFoundError:
-        if missing_ok:
-            return None
-        raise
-    return h.hexdigest()
+        decoded = decode(mv)
+    except Exception as exc:
+        log.debug("the photo decoder declined (%s); the plain strict check decides", exc)
+        return verify_jpeg(mv, strict=True), None
+    import simplejpeg
 
-
-# --- atomic durable writes: the one helper for every file the station replaces whole ----------------------
-# Reports, manifests, delivery files, copies, archives, state files: a reader sees the old file or the new
-# one, never half of one; a crash or a full disk leaves the old one. Order: a hidden ``.NAME.part`` beside
-# the final name (app/safe_names.py keeps 6 bytes of a name for it) → write → flush → fsync → (read back
-# and hash, when the caller knows the sha256) → os.replace → fsync the folder. Any error on the way removes
-# the temporary file. A new photo is never replaced but published (write_durable above). It lives here so
-# that app/ and capture/ share it (the arrows run app → capture).
-
-from collections.abc import Callable, Iterator  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from typing import BinaryIO  # noqa: E402
-
-# a folder fsync some file systems cannot do (network/FUSE mounts, Windows): not a failed write
-_NO_DIR_FSYNC = (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF, errno.EISDIR, errno.EACCES)
-
-
-class ReadBackMismatch(CaptureError):
-    """A file read back after its fsync does not hash to what was written (a failing disk)."""
-
-    def __init__(self, path: Path):
-        super().__init__(t(f"写入校验失败 (磁盘有问题?): {path}", f"the written file does not verify: {path}"), code="verify")
-        self.path = path
-
-
-def atomic_temp_path(final: Path | str) -> Path:
-    """The temporary name of an atomic write to ``final``: ``.NAME.part`` in the same folder."""
-    final = Path(final)
-    return final.with_name(f".{final.name}{TEMP_SUFFIX}")
-
-
-def fsync_file(path: Path | str) -> None:
-    """fsync a file written and closed by name (by a library that wants a path)."""
-    fd = os.open(path, (os.O_RDWR if os.name == "nt" else os.O_RDONLY) | getattr(os, "O_CLOEXEC", 0))  # Windows: a writable handle
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(folder: Path | str) -> None:
-    """fsync a folder, so a name just created or replaced in it survives a power cut."""
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as exc:
-        if exc.errno in _NO_DIR_FSYNC:
-            return
-        raise
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in _NO_DIR_FSYNC:
-            raise
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def atomic_path(
-    final: Path | str,
-    *,
-    expect_sha256: str | None = None,
-    mismatch: Callable[[Path], BaseException] | None = None,
-    check: Callable[[Path], None] | None = None,
-) -> Iterator[Path]:
-    """Write ``final`` atomically and durably through the yielded temporary path.
-
-    The block writes and closes the file at that path (a zip library, a PDF writer). On leaving
-    it the file is fsync'd, hashed and compared with ``expect_sha256`` (a mismatch raises
-    ``mismatch(final)``, by default :class:`ReadBackMismatch`), given to ``check`` (which raises
-    to refuse it), renamed over ``final`` and the folder fsync'd. An exception in the block or on
-    the way removes the temporary file and leaves the old ``final`` as it was.
-    """
-    final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = atomic_temp_path(final)
-    try:
-        yield tmp
-        fsync_file(tmp)
-        if expect_sha256 is not None and sha256_file(tmp) != expect_sha256:
-            raise (mismatch or ReadBackMismatch)(final)
-        if check is not None:
-            check(tmp)
-        os.replace(tmp, final)
-        fsync_dir(final.parent)
-    except BaseException:  # a full disk, a refused check, Ctrl-C: no hidden half-written file is left
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def atomic_writer(final: Path | str, **kw) -> Iterator[BinaryIO]:
-    """:func:`atomic_path` for a writer that produces the file piece by piece: yields the open binary file."""
-    with atomic_path(final, **kw) as tmp, open(tmp, "wb") as f:
-        yield f
-
-
-def write_atomic(final: Path | str, data: bytes | memoryview, **kw) -> Path:
-    """``data`` to ``final`` atomically and durably (:func:`atomic_path`'s ``expect_sha256``, ``mismatch``)."""
-    with atomic_writer(final, **kw) as f:
-        f.write(data)
-    return Path(final)
-
-
-def copy_atomic(src: Path | str, final: Path | str, **kw) -> Path:
-    """``src`` copied to ``final`` atomically and durably (:func:`atomic_path`'s ``expect_sha256``, ``mismatch``)."""
-    with atomic_writer(final, **kw) as fo, open(src, "rb") as fi:
-        shutil.copyfileobj(fi, fo, 1 << 20)
-    return Path(final)
+    h, w, _cs, _sub = simplejpeg.decode_jpeg_header(mv)
+    return (w, h), decoded

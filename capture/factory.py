@@ -27,6 +27,7 @@ def make_backend(
         settings = dict(name_or_settings)
         name = str(options.pop("backend", None) or settings.get("capture.backend") or "gphoto2")
     name = name.strip().lower()
+    decoder = options.pop("decoder", None)  # the strict check that also decodes for the checks (capture.base.Decoder)
     if name not in BACKENDS:
         raise ValueError(f"unknown camera backend {name!r}; choose one of {', '.join(BACKENDS)}")
 
@@ -39,16 +40,23 @@ def make_backend(
     min_free = opt("min_free_mb", "capture.min_free_mb", 0)
     common = {"folder": Path(folder) if folder else None, "min_free_mb": float(min_free or 0)}
     if name == "gphoto2":
-        from capture.gphoto2_camera import Gphoto2Camera
+        from capture.gphoto2_camera import Gphoto2Camera  # lazy: a backend's modules load when it is chosen (`station --help` imports capture)
 
-        return Gphoto2Camera(namer, on_event, target=opt("target", "capture.target", "card"), **common, **options)
+        backend: CameraBackend = Gphoto2Camera(namer, on_event, target=opt("target", "capture.target", "card"),
+                                               **common, **options)
+        backend.decoder = decoder
+        return backend
     if name == "folder":
-        from capture.folder_watch import FolderWatch
+        from capture.folder_watch import FolderWatch  # lazy: a backend's modules load when it is chosen
 
         hot = opt("hot_folder", "capture.hot_folder")
         if not hot:
             raise ValueError("the folder backend needs a hot folder (setting capture.hot_folder)")
-        return FolderWatch(namer, on_event, hot_folder=Path(hot), **common, **options)
-    from capture.webcam import Webcam
+        backend = FolderWatch(namer, on_event, hot_folder=Path(hot), **common, **options)
+        backend.decoder = decoder
+        return backend
+    from capture.webcam import Webcam  # lazy: a backend's modules load when it is chosen
 
-    return Webcam(namer, on_event, device=opt("device", "capture.webcam_index", 0), **common, **options)
+    backend = Webcam(namer, on_event, device=opt("device", "capture.webcam_index", 0), **common, **options)
+    backend.decoder = decoder
+    return backend

@@ -20,17 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from capture.base import CameraBackend, CameraEvent, CaptureError, EventSink, Namer, SavedPhoto
-from capture.durable import (
-    CorruptImage,
-    check_free_space,
-    final_name_of_temp,
-    is_jpeg_name,
-    is_raw_name,
-    verify_jpeg,
-    warm_up,
-    write_durable,
-)
+from capture.base import CameraBackend, CameraEvent, CaptureError, EventSink, Namer, PhotoName, SavedPhoto, resolve_name
+from capture.durable import CorruptImage, check_free_space, final_name_of_temp, is_jpeg_name, is_raw_name, verify_jpeg, warm_up, write_durable
 from capture.i18n import t
 
 log = logging.getLogger(__name__)
@@ -71,7 +62,7 @@ class FolderWatch(CameraBackend):
         self.poll_s, self.stable_s, self.give_up_s = poll_s, stable_s, give_up_s
         self.imported = self.hot_folder / imported_dir
         self._seen: dict[str, _Seen] = {}
-        self._planned: dict[str, Path] = {}  # stem -> final path, kept across a failed save
+        self._planned: dict[str, PhotoName] = {}  # stem -> final path (and whose), kept across a failed save
         self._done: set[str] = set()  # imported but could not be moved away (read-only share)
         self._last_error: str | None = None
 
@@ -187,13 +178,15 @@ class FolderWatch(CameraBackend):
                 return
         self._set_status(busy=True)
         try:
-            final = self._planned.get(stem)
-            if final is None:
-                final = self._planned[stem] = Path(self.namer(main.suffix.lower()))
+            named = self._planned.get(stem)
+            if named is None:
+                named = self._planned[stem] = resolve_name(self.namer(main.suffix.lower()))
+            final = named.path
             saved = []
             for f in files:
                 target = final if f == main else final.with_suffix(f.suffix.lower())
-                saved.append(write_durable(data if f == main else f.read_bytes(), target))
+                saved.append(write_durable(data if f == main else f.read_bytes(), target,
+                                           decode=self.decoder if f == main else None))
         except CaptureError as exc:
             if self._last_error != exc.code:
                 self._last_error = exc.code
@@ -231,6 +224,8 @@ class FolderWatch(CameraBackend):
                     width=d.width,
                     height=d.height,
                     timings={"save_ms": d.write_ms, "verify_ms": d.verify_ms, "total_ms": ms},
+                    identity=named.identity,
+                    decoded=d.decoded,
                 ),
             )
         )

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from capture.base import CameraEvent, CaptureError, Namer, SavedPhoto
+from capture.base import CameraEvent, CaptureError, Decoder, Namer, SavedPhoto, resolve_name
 from capture.durable import CorruptImage, DurableFile, check_free_space, is_jpeg_name, write_durable
 from capture.gp_errors import (
     CameraGone,
@@ -51,6 +51,7 @@ class PhotoGroup:
     taken_at: datetime
     source: str  # "app" | "button"
     final: Path | None = None  # the namer's answer, asked once so a retry keeps the student's name
+    identity: Any = None  # and whose photo it is (the namer's, handed back on the SavedPhoto)
     saved: dict[CameraFile, DurableFile] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -75,6 +76,7 @@ class DownloadHost(Protocol):
     """What the downloader needs from the backend that owns the camera thread."""
 
     namer: Namer
+    decoder: Decoder | None
     folder: Path | None
     delete_after_download: bool
 
@@ -112,7 +114,8 @@ class Downloader:
         try:
             if g.final is None:
                 ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ".jpg"
-                g.final = Path(host.namer(ext))
+                named = resolve_name(host.namer(ext))
+                g.final, g.identity = named.path, named.identity
             for cam_file in g.files:
                 if cam_file in g.saved:
                     continue
@@ -157,6 +160,8 @@ class Downloader:
             width=main.width,
             height=main.height,
             timings=dict(g.timings),
+            identity=g.identity,
+            decoded=main.decoded,
         )
         log.info("photo %s (%s, %d bytes) durable in %.1f ms", photo.path, name, photo.bytes, ms)
         host.emit(CameraEvent(kind="photo", photo=photo))
@@ -191,7 +196,8 @@ class Downloader:
                 # (some firmware writes JPEGs libjpeg frowns at). Keep it if it decodes at all.
                 verify = "lenient"
             try:
-                durable = write_durable(download.data, path, verify=verify)
+                decode = self.host.decoder if cam_file == g.main else None
+                durable = write_durable(download.data, path, verify=verify, decode=decode)
             except CorruptImage as exc:
                 if attempt < self.ATTEMPTS - 1:
                     log.warning("%s arrived damaged (%s); downloading again", cam_file[1], str(exc))

@@ -40,6 +40,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from capture.gp_calls import use_virtual_camera_iolibs
+
 
 def sample_portraits() -> list[tuple[str, bytes]]:
     """(name, JPEG bytes) of the real portraits that ship inside installed packages."""
@@ -127,6 +129,4 @@ def use_virtual_camera(folder: Path | str) -> None:
     """Point libgphoto2 at the virtual camera serving ``folder`` (the next camera opened uses it)."""
     os.environ["VCAMERADIR"] = str(folder)
     if "gphoto2" in sys.modules:
-        from capture.gp_calls import use_virtual_camera_iolibs
-
         use_virtual_camera_iolibs(sys.modules["gphoto2"])

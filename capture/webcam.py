@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from capture.base import CameraBackend, CameraEvent, CaptureBusy, CaptureError, EventSink, Namer, SavedPhoto
+from capture.base import CameraBackend, CameraEvent, CaptureBusy, CaptureError, EventSink, Namer, SavedPhoto, resolve_name
 from capture.durable import check_free_space, warm_up, write_durable
 from capture.i18n import t
 
@@ -209,8 +209,8 @@ class Webcam(CameraBackend):
             self.report("capture_failed", t("摄像头画面无法编码为 JPEG", "could not encode the frame as JPEG"))
             return
         try:
-            final = Path(self.namer(".jpg"))
-            d = write_durable(buf, final)
+            named = resolve_name(self.namer(".jpg"))
+            d = write_durable(buf, named.path, decode=self.decoder)
         except CaptureError as exc:
             self.report(exc.code, str(exc))
             return
@@ -228,6 +228,8 @@ class Webcam(CameraBackend):
                     width=d.width,
                     height=d.height,
                     timings={"save_ms": d.write_ms, "verify_ms": d.verify_ms, "total_ms": ms},
+                    identity=named.identity,
+                    decoded=d.decoded,
                 ),
             )
         )

@@ -172,6 +172,11 @@ class Checker:
             return self._error_report(None, exc.reason, exc.reason_en, t0)
         return self._run(decoded, None, t0, 0.0)
 
+    def check_decoded(self, decoded: Any, path: str | Path | None = None) -> QcReport:
+        """Check a photo already decoded at the reduced scale (``qc.decode.decode_jpeg_strict``, run by
+        the capture layer as its strict check): the file is not read again. ``path`` names it in the report."""
+        return self._run(decoded, None if path is None else str(path), time.perf_counter(), 0.0)
+
     def analyse_path(self, path: str | Path):
         """The shared analysis alone (for tools and part-B development), crop included."""
         return self._analyse(decode_path(path, min_long_side=self.decode_long_side), str(path))

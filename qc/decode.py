@@ -90,10 +90,7 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
                     f"图片像素太多 ({full_w}×{full_h}, {full_w * full_h / 1e6:.0f} 百万像素, 上限 {limit / 1e6:.0f}), 无法检查",
                     f"the image has too many pixels to check ({full_w}x{full_h}, {full_w * full_h / 1e6:.0f} MP; "
                     f"the limit is {limit / 1e6:.0f} MP)")
-            k = 1
-            if fmt == "JPEG" and min(full_w, full_h) > 0:
-                while k < 8 and max(full_w, full_h) // (k * 2) >= min_long_side:
-                    k *= 2
+            k = _jpeg_factor(full_w, full_h, min_long_side) if fmt == "JPEG" else 1
             damage = _jpeg_damage(data) if fmt == "JPEG" else None
             if damage:
                 raise DecodeError("JPEG 文件已损坏 (数据有误), 请重新导出或重拍", f"the JPEG data is damaged: {damage}")
@@ -129,6 +126,76 @@ def decode_bytes(data: bytes, *, min_long_side: int = 1200) -> Decoded:
     if rgb is None:
         rgb = _to_rgb8(im)
     del im
+    return _finish(rgb, full_w, full_h, scale, fmt, mode, orientation, min_long_side)
+
+
+def decode_jpeg_strict(data: bytes | memoryview, *, min_long_side: int = 1200) -> Decoded:
+    """A camera JPEG's one decode: the strict check and the checks' reduced-scale image in one pass.
+
+    libjpeg-turbo (simplejpeg) decodes at the same 1/2, 1/4 or 1/8 DCT scale as
+    :func:`decode_bytes` (the same pixels: both are libjpeg-turbo's islow IDCT
+    and fancy upsampling), with its "corrupt data" warnings raised as errors:
+    every entropy-coded segment is parsed, so a truncated, cut or damaged file
+    fails here exactly as it fails the capture layer's strict check. The
+    capture layer runs this as that check (``decoder``) and hands the image on,
+    so the checks never read the file again. Raises :class:`DecodeError` for
+    damaged data, and also for what it does not take (CMYK, too many pixels):
+    the caller then falls back to its own check and to :func:`decode_path`.
+    """
+    import simplejpeg
+
+    mv = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+    try:
+        full_h, full_w, colorspace, _sub = simplejpeg.decode_jpeg_header(mv)
+    except ValueError as exc:
+        raise DecodeError("不是可识别的 JPEG 文件", f"not a readable JPEG: {exc}") from None
+    if colorspace not in ("YCbCr", "Gray"):
+        raise DecodeError("JPEG 色彩空间需完整解码", f"{colorspace} JPEG: decoded the long way")
+    if full_w * full_h > MAX_JPEG_PIXELS or min(full_w, full_h) <= 0:
+        raise DecodeError("图片像素太多,无法检查", "the image has too many pixels to check")
+    k = _jpeg_factor(full_w, full_h, min_long_side)
+    try:
+        rgb = simplejpeg.decode_jpeg(mv, colorspace="RGB", min_width=-(-full_w // k), min_height=-(-full_h // k),
+                                     strict=True)
+    except ValueError as exc:
+        raise DecodeError("JPEG 文件已损坏 (数据有误), 请重新导出或重拍", f"the JPEG data is damaged: {exc}") from None
+    orientation = _header_orientation(mv)
+    mode = "RGB" if colorspace == "YCbCr" else "L"
+    return _finish(rgb, full_w, full_h, rgb.shape[1] / full_w, "JPEG", mode, orientation, min_long_side)
+
+
+def _jpeg_factor(full_w: int, full_h: int, min_long_side: int) -> int:
+    """The DCT reduction (1, 2, 4 or 8) whose long side still has ``min_long_side`` pixels."""
+    k = 1
+    if min(full_w, full_h) > 0:
+        while k < 8 and max(full_w, full_h) // (k * 2) >= min_long_side:
+            k *= 2
+    return k
+
+
+def _header_orientation(mv: bytes | memoryview) -> int:
+    """EXIF orientation read from the segments before the first scan (no copy of the compressed data)."""
+    from PIL import Image
+
+    i, n = 2, len(mv)
+    while i + 4 <= n and mv[i] == 0xFF:
+        marker = mv[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
+        i += 2 + int.from_bytes(bytes(mv[i + 2 : i + 4]), "big")
+        if marker == 0xDA:
+            break
+    try:
+        with Image.open(io.BytesIO(bytes(mv[: min(i, n)]))) as im:
+            return _orientation(im)
+    except Exception:  # a broken header block must not stop the photo being judged
+        return 1
+
+
+def _finish(rgb: np.ndarray, full_w: int, full_h: int, scale: float, fmt: str, mode: str, orientation: int,
+            min_long_side: int) -> Decoded:
+    """Orientation, a further reduction for what arrived big, the size check: the end of every decode."""
     rgb = _apply_orientation(rgb, orientation)
     if orientation in (5, 6, 7, 8):
         full_w, full_h = full_h, full_w

@@ -93,12 +93,11 @@ import ast  # noqa: E402
 import grimp  # noqa: E402  (import-linter's graph library)
 
 KNOWN_CYCLES: list[set[str]] = [
-    {"app.shot_sequence", "app.workflow", "app.workflow_recovery"},
 ]
 
 LINE_LIMIT = 500
 OVERSIZE: dict[str, int] = {  # path -> its length today; may only shrink to LINE_LIMIT and leave
-    "app/workflow.py": 821, "app/roster/reader.py": 774,
+    "app/roster/reader.py": 774,
     "app/roster/importer.py": 600,
 }
 

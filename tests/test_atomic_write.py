@@ -8,14 +8,7 @@ import stat
 
 import pytest
 
-from capture.durable import (
-    ReadBackMismatch,
-    atomic_path,
-    atomic_temp_path,
-    atomic_writer,
-    copy_atomic,
-    write_atomic,
-)
+from capture.atomic import ReadBackMismatch, atomic_path, atomic_temp_path, atomic_writer, copy_atomic, write_atomic
 
 
 def leftovers(folder):

@@ -118,7 +118,7 @@ def test_station_calibrate_backdrop_stores_it_and_the_workflow_judges_with_it(ru
         source.ttl = 0
         blue = calibrate_path(checker, empty_backdrop(LONDON[0], tmp_path / "blue.jpg", tint=(-8, -28)))
         store_backdrop(db, blue)
-        res = wf._qc_thread.submit(checker.check_path, LONDON[1]).result().checks["background"]
+        res = wf.checks.call(checker.check_path, LONDON[1]).result().checks["background"]
         assert res.verdict == "fail" and "标定" in res.reason
         code, out, _ = run_cli("calibrate", "backdrop", "--clear")
         assert code == 0 and load_backdrop(db) is None

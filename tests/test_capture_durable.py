@@ -16,15 +16,7 @@ from pathlib import Path
 import pytest
 
 from capture.base import CaptureError
-from capture.durable import (
-    CorruptImage,
-    check_free_space,
-    decode_strict,
-    final_name_of_temp,
-    temp_path_for,
-    verify_jpeg,
-    write_durable,
-)
+from capture.durable import CorruptImage, check_free_space, decode_strict, final_name_of_temp, temp_path_for, verify_jpeg, write_durable
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -130,7 +130,7 @@ class SequenceMachine(RuleBasedStateMachine):
         view = self.seq.shutter()
         if view.outcome != "refused":
             assert view.phase == "shooting"
-            self.in_flight.append(self.wf.next_path(".jpg"))  # the camera names its file when it downloads
+            self.in_flight.append(self.wf.name_photo(".jpg"))  # the camera names its file when it downloads
         self.view = view
 
     @precondition(lambda self: self.view.student is not None)
@@ -141,29 +141,32 @@ class SequenceMachine(RuleBasedStateMachine):
         self.view = view
         if view.outcome == "refused":
             return
-        path = self.wf.next_path(".jpg")
+        named = self.wf.name_photo(".jpg")
         body = _jpeg()
-        path.write_bytes(body)
-        photo = SavedPhoto(path=path, sha256=hashlib.sha256(body).hexdigest(), bytes=len(body), ms=1.0,
-                           taken_at=datetime.now(), source="app")
+        named.path.write_bytes(body)
+        photo = SavedPhoto(path=named.path, sha256=hashlib.sha256(body).hexdigest(), bytes=len(body), ms=1.0,
+                           taken_at=datetime.now(), source="app", identity=named.identity)
         shot = self.seq.photo_arrived(photo).recorded
         self.view = self.seq.verdict_arrived(self.wf.record_verdict(shot.id, verdict, None, 5.0))
 
     @rule()
     def camera_button(self):
         """The camera's own shutter button: no key in the window, whatever the state."""
-        self.in_flight.append(self.wf.next_path(".jpg"))
+        self.in_flight.append(self.wf.name_photo(".jpg"))
 
     @precondition(lambda self: self.in_flight)
     @rule(data=st.data())
     def photo_arrives(self, data):
-        path = self.in_flight.pop(data.draw(st.integers(0, len(self.in_flight) - 1)))
+        named = self.in_flight.pop(data.draw(st.integers(0, len(self.in_flight) - 1)))
+        path = named.path
         body = _jpeg()
         path.write_bytes(body)
         photo = SavedPhoto(path=path, sha256=hashlib.sha256(body).hexdigest(), bytes=len(body), ms=1.0,
-                           taken_at=datetime.now(), source="app")
+                           taken_at=datetime.now(), source="app", identity=named.identity)
         view = self.seq.photo_arrived(photo)
         assert view.recorded is not None and Path(view.recorded.path) == path.resolve()
+        # never under the wrong ID: the photo is the student's it was named for, whoever is at the camera now
+        assert view.recorded.student_id == named.identity.student_id
         self.unchecked.append(view.recorded.id)
         self.view = view
 

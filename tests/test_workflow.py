@@ -44,12 +44,13 @@ def students(db, n=3):
 
 
 def deliver(wf: Workflow, source: Path, ext: str = ".jpg", source_kind: str = "app") -> SavedPhoto:
-    """What a camera backend does with a shot: take the workflow's name, write the file, report it."""
-    path = wf.next_path(ext)
+    """What a camera backend does with a shot: take the workflow's name (and whose), write the file, report it."""
+    named = wf.name_photo(ext)
+    path = named.path
     shutil.copyfile(source, path)
     data = path.read_bytes()
     return SavedPhoto(path=path, sha256=hashlib.sha256(data).hexdigest(), bytes=len(data), ms=1.0,
-                      taken_at=datetime.now(), source=source_kind)
+                      taken_at=datetime.now(), source=source_kind, identity=named.identity)
 
 
 def test_a_scanned_id_number_finds_the_student_and_names_the_files(wf, roster_db):
@@ -254,11 +255,43 @@ def test_the_whole_flow_through_the_virtual_camera(wf, roster_db, demo_portraits
             break
         assert datetime.now() < deadline
     assert ev.photo.path.name == f"S01_{sno}_01.jpg"
+    assert ev.photo.identity.student_id == sid  # whose it is travels with the photo
+    # decoded once: the camera layer's strict check made the checks' reduced image
+    side, decoded = ev.photo.decoded
+    assert side == wf.checker.decode_long_side
+    from qc.decode import decode_path
+
+    again = decode_path(ev.photo.path, min_long_side=side)
+    assert decoded.rgb.shape == again.rgb.shape and (decoded.rgb == again.rgb).all()
+    assert (decoded.width, decoded.height, decoded.orientation) == (again.width, again.height, again.orientation)
     shot = wf.process_photo(ev.photo)
     assert shot.student_id == sid and shot.qc_verdict in ("pass", "warn")
+    assert shot.qc_verdict == wf.checker.check_path(ev.photo.path).verdict
     assert hashlib.sha256(Path(shot.path).read_bytes()).hexdigest() == ev.photo.sha256
     wf.accept()
     assert wf.card(sid).photographed
+
+
+def test_a_photo_goes_to_the_student_it_was_named_for_not_to_its_file_name(wf, roster_db, demo_portraits):
+    """The student travels with the photo (its identity), never parsed out of the file name: a photo
+    named for A that arrives after B was scanned is A's, even renamed to B's number."""
+    (a, idn_a, _sno_a, _), (b, idn_b, sno_b, _) = students(roster_db, 2)
+    wf.identify(idn_a)
+    photo = deliver(wf, demo_portraits["pass"])
+    wf.identify(idn_b)  # the next student is scanned before A's download arrives
+    disguised = photo.path.with_name(f"S01_{sno_b}_07.jpg")
+    photo.path.rename(disguised)
+    shot = wf.record_photo(SavedPhoto(**{**photo.__dict__, "path": disguised}))
+    assert shot.student_id == a
+    assert wf.pending_shot_id is None  # not B's photo awaiting a decision
+
+
+def test_the_size_recorded_is_the_one_the_camera_layer_measured(wf, roster_db, demo_portraits):
+    wf.identify(students(roster_db, 1)[0][1])
+    photo = deliver(wf, demo_portraits["pass"])
+    shot = wf.record_photo(SavedPhoto(**{**photo.__dict__, "width": 111, "height": 222}))
+    with roster_db.session() as s:
+        assert (s.get(Shot, shot.id).width, s.get(Shot, shot.id).height) == (111, 222)
 
 
 # --- throughput (app/throughput.py) ---------------------------------------------------

@@ -1,4 +1,4 @@
-"""Start-up recovery and the photos waiting for a student (app/workflow_recovery.py), headless.
+"""Start-up recovery and the photos waiting for a student (app/startup_check.py, app/waiting_photos.py), headless.
 
 Real files written the way the camera backend writes them (capture.durable),
 a real roster, real SQLite and the real photo checks; the "killed" station is

@@ -56,6 +56,7 @@ class StationController(QObject):
     waiting_count = Signal(int)
     assigned = Signal(object)  # app.workflow.Assigned
     discarded = Signal(object)  # ShotInfo
+    _future_done = Signal(object, object, object)  # a Future and its (on_done, on_error), back on the UI thread
 
     def __init__(self, workflow: Workflow, *, camera: Any = None, camera_options: dict | None = None,
                  parent=None):
@@ -71,6 +72,7 @@ class StationController(QObject):
         self._stop_jobs = threading.Event()
         self.bridge = CameraBridge(self)
         self.bridge.event.connect(self._on_camera_event)
+        self._future_done.connect(self._on_future_done)
         self._camera_spec = camera
         self._camera_options = camera_options or {}
         self._reconnect = QTimer(self)
@@ -188,7 +190,9 @@ class StationController(QObject):
     def _on_photo(self, photo) -> None:
         self.photo_arrived.emit(photo)
         self.load_image(str(photo.path))
-        self.send("photo_arrived", photo)
+        # recorded in order with the other events; the check then starts from the photo's own decoded image
+        self.events.submit(self.sequence.photo_arrived, photo, on_done=lambda view: self._on_view(view, photo),
+                           on_error=lambda e: self.failed.emit("photo_arrived", e))
 
     # --- the shot sequence: events in, views out --------------------------------------
 
@@ -197,10 +201,10 @@ class StationController(QObject):
         self.events.submit(getattr(self.sequence, event), *args, **kwargs, on_done=self._on_view,
                            on_error=lambda e: self.failed.emit(event, e))
 
-    def _on_view(self, view) -> None:
+    def _on_view(self, view, photo=None) -> None:
         found = view.identified
         if view.recorded is not None:
-            self._recorded(view.recorded)
+            self._recorded(view.recorded, photo)
         if found is not None:
             if found.accepted_previous is not None:
                 self.refresh_throughput()
@@ -219,15 +223,34 @@ class StationController(QObject):
             self.load_shots(view.student.id)
         self.view.emit(view)
 
-    def _recorded(self, shot) -> None:
+    def _recorded(self, shot, photo=None) -> None:
         self.shot_recorded.emit(shot)
         if shot.student_id is None:
             self.refresh_waiting_count()
         if shot.qc_verdict is not None:  # a pending student's photo, checked before
             self._checked(shot, send=False)
             return
-        self.runner.submit(self.workflow.check_shot, shot.id, on_done=self._checked,
-                           on_error=lambda e: self.failed.emit("check", e))
+        # On the checks' own thread (no worker waits for it); the verdict comes back as a signal.
+        self._when_done(self.workflow.submit_check(shot, photo), self._checked,
+                        lambda e: self.failed.emit("check", e))
+
+    def _when_done(self, future, on_done, on_error) -> None:
+        """``on_done(result)`` / ``on_error(exc)`` on the UI thread when ``future`` (run elsewhere) is done."""
+        def hand_over(f) -> None:
+            try:
+                self._future_done.emit(f, on_done, on_error)
+            except RuntimeError:  # the window is gone; what the future did (a verdict stored) stands
+                pass
+
+        future.add_done_callback(hand_over)
+
+    def _on_future_done(self, future, on_done, on_error) -> None:
+        try:
+            result = future.result()
+        except Exception as exc:
+            on_error(exc)
+            return
+        on_done(result)
 
     def _checked(self, shot, send: bool = True) -> None:
         if send:
@@ -317,8 +340,12 @@ class StationController(QObject):
             if result.selected:
                 self.refresh_throughput()
 
-        self.runner.submit(self.workflow.assign_shot, shot_id, student_id, select_if_none=select_if_none,
-                           on_done=done, on_error=lambda e: self.failed.emit("assign", e))
+        def failed(exc) -> None:
+            self.failed.emit("assign", exc)
+
+        # the photo is given on a worker; its check runs on the checks' thread and no worker waits for it
+        self.runner.submit(self.workflow.assign_shot_async, shot_id, student_id, select_if_none=select_if_none,
+                           on_done=lambda future: self._when_done(future, done, failed), on_error=failed)
 
     def discard(self, shot_id: int, note: str = "") -> None:
         def done(result) -> None:

@@ -36,7 +36,7 @@ from app.pdf import register_cjk_font
 from app.period import Period
 from app.reports.common import StudentRow, load_students, station_labels
 from app.reports.xlsx import Col, Table, write_tables
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 RULE = (
     "实拍人数按以下规则统计: 在本期间内有选定照片 (交付的电子图像) 的学生, 每人计一次; "

@@ -29,7 +29,7 @@ from app.pdf import register_cjk_font
 from app.reports.common import StudentRow, load_students
 from app.reports.xlsx import Col, Table, write_tables
 from app.roll_call.groups import reason_label
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.delivery_plan import MANIFEST, DeliveryProfile, Planned
 from app.reports.xlsx import BAD_FILL, Col, Highlight, Table, csv_text, workbook_bytes
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 MANIFEST_HEADERS = [
     "序号",

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.delivery_plan import PROOF_DIR
 from app.pdf import register_cjk_font
-from capture.durable import sha256_file, write_atomic
+from capture.atomic import sha256_file, write_atomic
 
 COLS, ROWS = 5, 4
 PER_PAGE = COLS * ROWS

@@ -28,7 +28,7 @@ from typing import Any
 
 from app.crypto import decrypt_office, encrypt_office, is_encrypted_office
 from app.errors import InputError
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"

@@ -9,7 +9,7 @@ from pathlib import Path
 from app.pdf import register_cjk_font
 from app.reports.xlsx import Col, Table, write_tables
 from app.timetable.model import Plan, Slot
-from capture.durable import write_atomic
+from capture.atomic import write_atomic
 
 TIME_FMT = "hh:mm"
 DATE_FMT = "yyyy-mm-dd"
