@@ -2,7 +2,7 @@
 
 Qt-free and blocking: the window (``ui/marshal_window.py``) calls it from its worker
 pool. The board itself (counts, groups, calls, absences) is computed by
-``app.marshal``; this module only adds what the window shows beside it (the queue
+``app.roll_call``; this module only adds what the window shows beside it (the queue
 left at this station and its projected finish, the stations counted, the site's
 freshness) and runs the marshal's actions in a transaction each.
 """

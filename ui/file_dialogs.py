@@ -2,7 +2,7 @@
 
 The desktop's native dialog (GTK portal, KDE) follows the system's locale, and a
 station laptop set up in English would show an English Save-as in the Chinese
-window. Qt's widget dialog is translated by qtbase_zh_CN (loaded in ui/app.py).
+window. Qt's widget dialog is translated by qtbase_zh_CN (loaded in ui/qt_app.py).
 """
 
 from __future__ import annotations
