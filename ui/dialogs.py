@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import language
 from app.models import DATA_ISSUE_KINDS
-from app.workflow import unlisted_problem
+from app.unlisted import unlisted_problem
 
 ID_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 
