@@ -24,13 +24,8 @@ from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS
 from app.roster.findings import CODES, ERROR, WARNING, Finding
 from app.roster.importer import ImportResult, RemovalNeedsConfirmation, check_roster, import_roster
 from app.roster.reader import RawTable, read_roster
+from app.roster.report import write_report
 from app.roster.validate import CheckedRoster, validate
-
-
-def write_report(checked, out, *, password=None):
-    from app.roster.report import write_report as _write
-
-    return _write(checked, out, password=password)
 
 
 __all__ = [
