@@ -17,6 +17,7 @@ is written (:class:`RemovalNeedsConfirmation`). Nothing here writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from sqlalchemy import func, select
@@ -60,6 +61,10 @@ class Existing(NamedTuple):
     def roster_data(self) -> tuple:
         """What the roster said of the student (grad_year … name_initials)."""
         return self[3:]
+
+
+# a database row -> Existing without the Python-level call of Existing._make (a re-import reads 50,000)
+_as_existing = partial(tuple.__new__, Existing)
 
 
 @dataclass
@@ -133,8 +138,8 @@ def match_existing(session: Session, checked: CheckedRoster, colleges: list, *, 
     only_school = next(iter(file_schools)) if len(file_schools) == 1 else ""
     row_school = [x or only_school for x in xxmc]
     existing = matched.existing
-    for row in session.execute(select(*(S.c[name] for name in Existing._fields))):
-        existing[row[0]] = Existing._make(row)
+    for ex in map(_as_existing, session.execute(select(*(S.c[name] for name in Existing._fields)))):
+        existing[ex.id] = ex
     claimed = _claim_rows(checked, row_school, existing, matched.target)
     known_schools = {ex.school or "" for ex in existing.values()} - {""}
     matched.new_schools = sorted(file_schools - known_schools) if known_schools else []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, repeat
 from typing import NamedTuple
 
@@ -60,6 +61,8 @@ class StudentRow(NamedTuple):
 
 KEYS = StudentRow._fields
 assert KEYS[1:14] == Existing._fields[3:], "StudentRow and Existing list the roster data alike"
+# tuple -> StudentRow without the Python-level call of StudentRow._make (a re-import makes 50,000 of them)
+_as_row = partial(tuple.__new__, StudentRow)
 
 
 def _executemany(conn, stmt, keys: tuple[str, ...], rows) -> None:
@@ -176,18 +179,18 @@ def plan_rows(checked: CheckedRoster, cols: list[Sequence], matched: Matched) ->
     new_clean: list[tuple] = []
     plan = RowPlan(new_clean, 0)
     target, existing = matched.target, matched.existing
-    for i, vals in enumerate(zip(*cols)):
+    for i, row in enumerate(map(_as_row, zip(*cols))):
         if i in same_as:
             continue
         sid = target[i]
         if sid is None:
             if i in flagged_rows:
-                plan.new_flagged.append(_flagged(vals, i in error_rows, i in warning_rows))
+                plan.new_flagged.append(_flagged(row, i in error_rows, i in warning_rows))
                 plan.new_flagged_idx.append(i)
             else:
-                new_clean.append(vals)
+                new_clean.append(row)
             continue
-        row, ex = StudentRow._make(vals), existing[sid]
+        ex = existing[sid]
         if not ex.active:
             plan.reactivated += 1
         if row.roster_data != ex.roster_data:
