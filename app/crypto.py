@@ -50,16 +50,44 @@ def is_encrypted_office(path: str | Path) -> bool:
 
 def decrypt_office(path: str | Path, password: str) -> bytes:
     """The decrypted bytes of an encrypted workbook; wrong password → InputError."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        return decrypt_office_data(data, password)
+    except Exception as exc:  # msoffcrypto raises InvalidKeyError and friends
+        raise InputError(f"无法解密 {path}: 密码错误或文件损坏 ({exc})") from exc
+
+
+def office_encryption(data: bytes) -> str | None:
+    """How an Office file is encrypted (msoffcrypto-tool's format: "ooxml", "xls97", ...).
+
+    None when it is not encrypted, or not an Office container msoffcrypto-tool knows.
+    """
     import msoffcrypto
 
-    with open(path, "rb") as f:
-        office = msoffcrypto.OfficeFile(f)
-        try:
-            office.load_key(password=password, verify_password=True)
-            out = io.BytesIO()
-            office.decrypt(out)
-        except Exception as exc:  # msoffcrypto raises InvalidKeyError and friends
-            raise InputError(f"无法解密 {path}: 密码错误或文件损坏 ({exc})") from exc
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if not office.is_encrypted():
+            return None
+    except Exception:  # not an Office container msoffcrypto knows
+        return None
+    return getattr(office, "format", None) or "office"
+
+
+def decrypt_office_data(data: bytes, password: str) -> bytes:
+    """The one decryption of an encrypted Office file (a workbook: xlsx, or a legacy xls), in memory.
+
+    msoffcrypto-tool's exceptions pass through (``InvalidKeyError``: a wrong password).
+    """
+    import msoffcrypto
+
+    office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    try:
+        office.load_key(password=password, verify_password=True)
+    except TypeError:  # the xls decrypter verifies without being asked
+        office.load_key(password=password)
+    out = io.BytesIO()
+    office.decrypt(out)
     return out.getvalue()
 
 

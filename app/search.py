@@ -46,8 +46,11 @@ import re
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from app.i18n import t
 from app.models import Student
 from app.privacy import mask_id
+from app.roster.clean import CODE, NAME, clean_text
+from app.schools import current
 
 _CODE = re.compile(r"^[0-9A-Za-z]+$")
 _LETTERS = re.compile(r"^[A-Za-z]+$")
@@ -57,8 +60,6 @@ MIN_PREFIX = 3
 
 def normalise(query: str) -> str:
     """The query as the roster import would have stored it."""
-    from app.roster.clean import CODE, NAME, clean_text
-
     q, _ = clean_text(str(query), NAME)
     q = q.strip()
     code, _ = clean_text(q, CODE)
@@ -115,8 +116,6 @@ class Matches(list):
 def _preferred(session: Session, school: str | None) -> str:
     if school:
         return school
-    from app.schools import current
-
     return current(session)
 
 
@@ -125,8 +124,6 @@ def lookup_exact(session: Session, code: str, *, school: str | None = None) -> M
 
     Matches in several schools: those of ``school`` (default: the school being shot), noted; see the module docstring.
     """
-    from app.i18n import t
-
     c = normalise(code)
     if not c:
         return Matches()
@@ -149,8 +146,6 @@ def lookup_exact(session: Session, code: str, *, school: str | None = None) -> M
 
 def school_note(session: Session, student: Student) -> str | None:
     """The card's warning when another school in the database has a student with the same student number."""
-    from app.i18n import t
-
     if not student.student_no:
         return None
     others = session.scalars(

@@ -80,10 +80,10 @@ def test_two_thousand_overlapping_merged_ranges_are_a_finding_not_minutes(tmp_pa
 
 def test_limits_are_named_in_the_message_for_too_many_rows(tmp_path, monkeypatch):
     from app.errors import InputError
-    from app.roster import reader
+    from app.roster import limits, reader
     from tests._roster_books import HEADERS, good_rows
 
-    monkeypatch.setattr(reader, "MAX_ROWS", 5)
+    monkeypatch.setattr(limits, "MAX_ROWS", 5)
     csv_path = tmp_path / "r.csv"
     csv_path.write_text("\n".join(",".join(r) for r in [HEADERS, *good_rows(8)]), "utf-8")
     with pytest.raises(InputError) as info:

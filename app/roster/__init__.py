@@ -3,14 +3,14 @@ or silently corrupting a single student.
 
 Pipeline (each step usable on its own):
 
-- :func:`read_roster` (``reader.py``): xlsx/xls/csv, password-protected
-  workbooks, the first visible sheet with the roster's headers, Excel row numbers.
+- :func:`read_roster` (``reader.py``, over ``sniff.py``, ``formats.py`` and ``limits.py``): xlsx/xls/csv,
+  password-protected workbooks, the first visible sheet with the roster's headers, Excel row numbers.
 - :func:`validate` (``validate.py``): cleaning (``clean.py``) and every check,
   producing :class:`Finding` objects with stable codes (``findings.py``); ID
   numbers are checked against GB 11643 (``idcard.py``).
-- :func:`import_roster` (``importer.py``): upsert by school + Xh (then Sfzh) into the
-  database, findings stored as :class:`app.models.RosterFinding`, the import in
-  the audit log; nobody is deleted.
+- :func:`import_roster` (``importer.py``: ``import_match.py``, then ``import_write.py``): upsert by
+  school + Xh (then Sfzh) into the database, findings stored as
+  :class:`app.models.RosterFinding`, the import in the audit log; nobody is deleted.
 - :func:`write_report` (``report.py``): the findings as an xlsx the school can
   correct from.
 - ``colleges.py``: major → college mapping for rosters without a college column.
@@ -24,13 +24,8 @@ from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS
 from app.roster.findings import CODES, ERROR, WARNING, Finding
 from app.roster.importer import ImportResult, RemovalNeedsConfirmation, check_roster, import_roster
 from app.roster.reader import RawTable, read_roster
+from app.roster.report import write_report
 from app.roster.validate import CheckedRoster, validate
-
-
-def write_report(checked, out, *, password=None):
-    from app.roster.report import write_report as _write
-
-    return _write(checked, out, password=password)
 
 
 __all__ = [

@@ -16,28 +16,30 @@ from sqlalchemy.orm import Session
 
 from app.errors import InputError
 from app.i18n import t
+from app.models import MajorCollege, Student
 from app.roster.clean import TEXT, clean_text, non_text_to_text
 from app.roster.fields import COLLEGE, field_for_header
+from app.roster.formats import load_sheet, read_csv, sheets_from_workbook
+from app.roster.reader import HEADER_SCAN_ROWS
+from app.roster.sniff import OLE_MAGIC, ZIP_MAGIC, decrypt
 
 
 def read_college_map(path: str | Path, password: str | None = None) -> tuple[dict[str, str], list[str]]:
     """{major: college} from a workbook or CSV with a major and a college column."""
-    from app.roster import reader
-
     path = Path(path)
     if not path.is_file():
         raise InputError(t(f"找不到文件: {path}", f"file not found: {path}"))
     data = path.read_bytes()
     notes: list[str] = []
-    if path.suffix.lower() in (".csv", ".txt") and not data.startswith((reader._OLE_MAGIC, reader._ZIP_MAGIC)):
-        sheets = [(path.name, reader._read_csv(data)[0])]
+    if path.suffix.lower() in (".csv", ".txt") and not data.startswith((OLE_MAGIC, ZIP_MAGIC)):
+        sheets = [(path.name, read_csv(data)[0])]
     else:
-        if data.startswith(reader._OLE_MAGIC):
-            data, _ = reader._decrypt(data, path, password)
-        wbs = reader._sheets_from_workbook(data, path)
-        sheets = [(name, reader._load_sheet(wb, name, path)[0]) for name, visible, wb in wbs if visible]
+        if data.startswith(OLE_MAGIC):
+            data, _ = decrypt(data, path, password)
+        wbs = sheets_from_workbook(data, path)
+        sheets = [(name, load_sheet(wb, name, path)[0]) for name, visible, wb in wbs if visible]
     for name, rows in sheets:
-        for h, row in enumerate(rows[: reader.HEADER_SCAN_ROWS]):
+        for h, row in enumerate(rows[:HEADER_SCAN_ROWS]):
             cols = {field_for_header(c): i for i, c in reversed(list(enumerate(row))) if c not in ("", None)}
             if "Zymc" in cols and COLLEGE in cols:
                 zi, ci = cols["Zymc"], cols[COLLEGE]
@@ -83,8 +85,6 @@ def apply_college_map(session: Session, mapping: dict[str, str], *, overwrite: b
     Students who already have a college (from the roster's own column) keep it
     unless ``overwrite``. Does not commit.
     """
-    from app.models import MajorCollege, Student
-
     known = {m.major: m for m in session.scalars(select(MajorCollege))}
     for major, college in mapping.items():
         if major in known:
@@ -103,8 +103,6 @@ def apply_college_map(session: Session, mapping: dict[str, str], *, overwrite: b
 
 def college_overview(session: Session) -> tuple[list[tuple[str, str, int]], list[tuple[str, int]]]:
     """((college, major, active students) ..., (major without a college, students) ...)."""
-    from app.models import Student
-
     rows = session.execute(
         select(Student.college, Student.major, func.count())
         .where(Student.active.is_(True))

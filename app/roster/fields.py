@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from app.i18n import language
+
 FIELDS: tuple[str, ...] = ("Bynd", "xxmc", "Zymc", "Bjmc", "Xh", "Sfzh", "Xm", "Xb", "Ksh")
 COLLEGE = "Xymc"
 ALL_FIELDS: tuple[str, ...] = (*FIELDS, COLLEGE)
@@ -143,8 +145,6 @@ def field_for_header(value: object) -> str | None:
 
 def label(field: str) -> str:
     """The field's name for messages: 身份证号(Sfzh) / ID number (Sfzh)."""
-    from app.i18n import language
-
     if language() == "en":
         return f"{LABEL_EN.get(field, field)} ({field})"
     return f"{LABEL_ZH.get(field, field)}({field})"

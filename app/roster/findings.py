@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.i18n import t
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -108,8 +110,6 @@ class Finding:
 
 
 def describe(code: str) -> str:
-    from app.i18n import t
-
     sev, zh, en = CODES[code]
     return t(zh, en)
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 import threading
 
+from app.roster.clean import SEP, matching_indices
+
 # First letters of characters as surnames. For many the surname reading is not
 # the character's most common one (单 dān, but the surname is Shàn); the others
 # are listed so a change in pypinyin's ordering cannot move them.
@@ -158,8 +160,6 @@ _LATIN_RX = re.compile("[A-Za-z]")
 
 
 def _rows_with_latin(names: list[str]) -> set[int]:
-    from app.roster.clean import SEP, matching_indices
-
     joined = SEP.join(names)
     if not _LATIN_RX.search(joined):
         return set()

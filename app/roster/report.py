@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.i18n import t
+from app.reports.xlsx import as_text, save_bytes, text_cell
 from app.roster.fields import ALL_FIELDS, LABEL_ZH
 from app.roster.findings import CODES, ERROR, describe
 from app.roster.validate import CheckedRoster
@@ -59,8 +60,6 @@ def _text(v) -> str | None:
 
 
 def _row(ws, values: list) -> list:
-    from app.reports.xlsx import as_text, text_cell
-
     return [as_text(v) if hasattr(v, "data_type") else text_cell(ws, v) for v in values]
 
 
@@ -162,6 +161,4 @@ def build_report(checked: CheckedRoster) -> bytes:
 
 
 def write_report(checked: CheckedRoster, out: str | Path, *, password: str | None = None) -> Path:
-    from app.reports.xlsx import save_bytes
-
     return save_bytes(build_report(checked), Path(out), password)

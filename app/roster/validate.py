@@ -180,15 +180,41 @@ def _clean_cell(f: str, v, i: int, out: _Collector, id_lost: set[int], years: li
 
 
 def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
-    n = raw.n
+    """Clean every cell and check every rule; the findings sorted by row, field and code."""
     out = _Collector(raw.rownos)
     id_lost: set[int] = set()
+    values = _clean_columns(raw, out, id_lost)
+    _check_required(raw, values, out)
+    checker = _check_graduation_year(values, out, today)
+    _check_gender(raw, values, out)
+    _check_names_and_numbers(raw, values, out)
+    _check_garbled(raw, values, out)
+    id18 = _check_id_numbers(raw, values, id_lost, checker, out)
+    same_as = _find_duplicates(raw, values, id18, id_lost, out)
+
+    findings = raw.findings + out.items
+    findings.sort(key=lambda x: (x.row, _FIELD_ORDER.get(x.field, 99), _CODE_ORDER.get(x.code, 99)))
+    error_rows = {x.index for x in findings if x.index is not None and x.severity == ERROR}
+    warning_rows = {x.index for x in findings if x.index is not None and x.severity != ERROR}
+    return CheckedRoster(
+        raw=raw,
+        values=values,
+        id18=id18,
+        findings=findings,
+        error_rows=error_rows,
+        warning_rows=warning_rows,
+        same_as=same_as,
+        id_lost=id_lost,
+    )
+
+
+def _clean_columns(raw: RawTable, out: _Collector, id_lost: set[int]) -> dict[str, list[str] | None]:
+    """Every field's cleaned text (college: None when absent); a finding for every change."""
+    n = raw.n
     year_cells: list[int] = []
     values: dict[str, list[str] | None] = {}
-    raw_cols = raw.columns
-
     for f in (*FIELDS, COLLEGE):
-        col = raw_cols.get(f)
+        col = raw.columns.get(f)
         if col is None:
             values[f] = None if f == COLLEGE else [""] * n
             continue
@@ -217,10 +243,12 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
             ),
             row=raw.header_row,
         )
+    return values
 
-    # --- required fields -----------------------------------------------------
+
+def _check_required(raw: RawTable, values: dict, out: _Collector) -> None:
     for f in FIELDS:
-        if f not in raw_cols:
+        if f not in raw.columns:
             continue  # reported once as missing_column
         col = values[f]
         if "" in col:
@@ -228,7 +256,9 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                 if v == "":
                     out.add(i, f, "empty", t(f"{label(f)}为空", f"{label(f)} is blank"))
 
-    # --- graduation year --------------------------------------------------------
+
+def _check_graduation_year(values: dict, out: _Collector, today: date | None) -> IdChecker:
+    """Years that are not years; the roster's graduation year sets the plausible birth dates of its ID numbers."""
     bynd = values["Bynd"]
     grad_years = []
     for v in set(bynd):
@@ -248,11 +278,13 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                 )
     this_year = (today or date.today()).year
     grad_year = max([y for y in grad_years if y <= this_year + 5], default=this_year)
-    checker = IdChecker(latest_birth_for(grad_year))
+    return IdChecker(latest_birth_for(grad_year))
 
-    # --- gender -----------------------------------------------------------------
+
+def _check_gender(raw: RawTable, values: dict, out: _Collector) -> None:
+    """男/女; other spellings of them are changed (a finding), anything else is an error."""
     xb = values["Xb"]
-    if "Xb" in raw_cols and not set(xb) <= {"男", "女", ""}:
+    if "Xb" in raw.columns and not set(xb) <= {"男", "女", ""}:
         for i, v in enumerate(xb):
             if v in ("男", "女", ""):
                 continue
@@ -264,15 +296,16 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                     "Xb",
                     "gender_text",
                     t(f"性别“{v}”已改为“{g}”", f"gender “{v}” changed to “{g}”"),
-                    raw_cols["Xb"][i],
+                    raw.columns["Xb"][i],
                     g,
                 )
             else:
                 out.add(i, "Xb", "invalid_value", t(f"性别“{v}”不是“男”或“女”", f"gender “{v}” is not 男 or 女"), v)
 
-    # --- names and numbers -------------------------------------------------------
+
+def _check_names_and_numbers(raw: RawTable, values: dict, out: _Collector) -> None:
     xm = values["Xm"]
-    if "Xm" in raw_cols:
+    if "Xm" in raw.columns:
         for i in _matching(xm, _NAME_BAD):
             out.add(
                 i,
@@ -282,7 +315,7 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                 xm[i],
             )
     for f in ("Xh", "Ksh"):
-        if f not in raw_cols:
+        if f not in raw.columns:
             continue
         col = values[f]
         for i in _matching(col, _CODE_BAD):
@@ -294,85 +327,26 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                 col[i],
             )
 
-    # --- 乱码 (附件2: 不能包含乱码), any field ---------------------------------------
+
+def _check_garbled(raw: RawTable, values: dict, out: _Collector) -> None:
+    """乱码 (附件2: 不能包含乱码), any field."""
     for f in (*FIELDS, COLLEGE):
         col = values[f]
-        if col is None or f not in raw_cols:
+        if col is None or f not in raw.columns:
             continue
         for i, why in garbled_indices(col):
             out.add(i, f, "garbled", t(f"{label(f)}{why}", f"{label(f)} looks garbled (wrong character encoding)"), col[i])
 
-    # --- ID numbers ----------------------------------------------------------------
+
+def _check_id_numbers(raw: RawTable, values: dict, id_lost: set[int], checker: IdChecker,
+                      out: _Collector) -> list[str | None]:
+    """GB 11643 for every ID number; returns the 18-character form of each well-formed one."""
     sfzh = values["Sfzh"]
-    id18: list[str | None] = [None] * n
-    check18 = checker.check18
-
-    def check_one(i: int, s: str) -> None:
-        L = len(s)
-        if L == 18:
-            if not (s[:17].isdigit() and s[17] in "0123456789X"):
-                out.add(i, "Sfzh", "id_format", describe("id_format"), s)
-                return
-            sum_ok, date_ok = check18(s)
-            if not sum_ok:
-                out.add(
-                    i,
-                    "Sfzh",
-                    "id_checksum",
-                    t(
-                        f"身份证号校验码不符:按前17位算第18位应为 {check_char(s[:17])};"
-                        "但任何一位都可能录错,请对照身份证核对",
-                        f"wrong check character: the first 17 digits give {check_char(s[:17])}; "
-                        "any digit may be the wrong one: check against the ID card",
-                    ),
-                    s,
-                )
-            if not date_ok:
-                _bad_birthdate(out, i, s[6:10], s[10:12], s[12:14], checker)
-            id18[i] = s
-            g = "男" if int(s[16]) % 2 else "女"
-        elif L == 15:
-            if not s.isdigit():
-                out.add(i, "Sfzh", "id_format", describe("id_format"), s)
-                return
-            d18 = to18(s)
-            id18[i] = d18
-            out.add(
-                i,
-                "Sfzh",
-                "id_legacy_15",
-                t(
-                    "15位旧身份证号:已保留原号码,并推算出18位号码用于查找",
-                    "legacy 15-digit ID number: kept, and its 18-digit form derived for look-ups",
-                ),
-                s,
-                d18,
-            )
-            if not checker.date15_ok(s):
-                _bad_birthdate(out, i, "19" + s[6:8], s[8:10], s[10:12], checker)
-            g = "男" if int(s[14]) % 2 else "女"
-        else:
-            out.add(
-                i,
-                "Sfzh",
-                "id_length",
-                t(f"身份证号有 {L} 位,应为18位(或15位旧号码)", f"the ID number has {L} characters, not 18 (or 15)"),
-                s,
-            )
-            return
-        x = xb[i]
-        if x != g and x in ("男", "女"):
-            out.add(
-                i,
-                "Sfzh",
-                "id_gender_mismatch",
-                t(f"身份证号显示为{g}性,性别栏填的是“{x}”", f"the ID number says {g}, the gender column says {x}"),
-                s,
-            )
-
-    if "Sfzh" in raw_cols:
+    xb = values["Xb"]
+    id18: list[str | None] = [None] * raw.n
+    if "Sfzh" in raw.columns:
         # Fast path: a well-formed number whose parts are all cached (and so
-        # all digits) needs three look-ups; everything else takes check_one.
+        # all digits) needs three look-ups; everything else takes _check_id.
         area_c, date_c, seq_c = checker._area, checker._date, checker._seq
         cc = CHECK_CHARS
         for i, s in enumerate(sfzh):
@@ -386,20 +360,90 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                     id18[i] = s
                     x = xb[i]
                     if x != ("男" if s[16] in "13579" else "女") and (x == "男" or x == "女"):
-                        check_one(i, s)
+                        _check_id(i, s, checker, xb, id18, out)
                     continue
             if s and i not in id_lost:
-                check_one(i, s)
+                _check_id(i, s, checker, xb, id18, out)
+    return id18
 
-    # --- duplicates ------------------------------------------------------------------
+
+def _check_id(i: int, s: str, checker: IdChecker, xb: list[str], id18: list[str | None], out: _Collector) -> None:
+    """One ID number the fast path did not pass: its form, check character, birth date and gender."""
+    L = len(s)
+    if L == 18:
+        if not (s[:17].isdigit() and s[17] in "0123456789X"):
+            out.add(i, "Sfzh", "id_format", describe("id_format"), s)
+            return
+        sum_ok, date_ok = checker.check18(s)
+        if not sum_ok:
+            out.add(
+                i,
+                "Sfzh",
+                "id_checksum",
+                t(
+                    f"身份证号校验码不符:按前17位算第18位应为 {check_char(s[:17])};"
+                    "但任何一位都可能录错,请对照身份证核对",
+                    f"wrong check character: the first 17 digits give {check_char(s[:17])}; "
+                    "any digit may be the wrong one: check against the ID card",
+                ),
+                s,
+            )
+        if not date_ok:
+            _bad_birthdate(out, i, s[6:10], s[10:12], s[12:14], checker)
+        id18[i] = s
+        g = "男" if int(s[16]) % 2 else "女"
+    elif L == 15:
+        if not s.isdigit():
+            out.add(i, "Sfzh", "id_format", describe("id_format"), s)
+            return
+        d18 = to18(s)
+        id18[i] = d18
+        out.add(
+            i,
+            "Sfzh",
+            "id_legacy_15",
+            t(
+                "15位旧身份证号:已保留原号码,并推算出18位号码用于查找",
+                "legacy 15-digit ID number: kept, and its 18-digit form derived for look-ups",
+            ),
+            s,
+            d18,
+        )
+        if not checker.date15_ok(s):
+            _bad_birthdate(out, i, "19" + s[6:8], s[8:10], s[10:12], checker)
+        g = "男" if int(s[14]) % 2 else "女"
+    else:
+        out.add(
+            i,
+            "Sfzh",
+            "id_length",
+            t(f"身份证号有 {L} 位,应为18位(或15位旧号码)", f"the ID number has {L} characters, not 18 (or 15)"),
+            s,
+        )
+        return
+    x = xb[i]
+    if x != g and x in ("男", "女"):
+        out.add(
+            i,
+            "Sfzh",
+            "id_gender_mismatch",
+            t(f"身份证号显示为{g}性,性别栏填的是“{x}”", f"the ID number says {g}, the gender column says {x}"),
+            s,
+        )
+
+
+def _find_duplicates(raw: RawTable, values: dict, id18: list[str | None], id_lost: set[int],
+                     out: _Collector) -> dict[int, int]:
+    """Student, ID and exam numbers that repeat an earlier row; returns {row: earlier row} of exact repeats."""
+    n = raw.n
     same_as: dict[int, int] = {}
     dup_keys = [("Xh", values["Xh"]), ("Sfzh", None), ("Ksh", values["Ksh"])]
     cols_for_compare = [values[f] for f in (*FIELDS, COLLEGE) if values[f] is not None]
     for f, col in dup_keys:
-        if f not in raw_cols:
+        if f not in raw.columns:
             continue
         if f == "Sfzh":
-            col = [a or b for a, b in zip(id18, sfzh)]
+            col = [a or b for a, b in zip(id18, values["Sfzh"])]
             for i in id_lost:
                 col[i] = ""
         empties = col.count("")
@@ -425,21 +469,7 @@ def validate(raw: RawTable, *, today: date | None = None) -> CheckedRoster:
                 ),
                 v,
             )
-
-    findings = raw.findings + out.items
-    findings.sort(key=lambda x: (x.row, _FIELD_ORDER.get(x.field, 99), _CODE_ORDER.get(x.code, 99)))
-    error_rows = {x.index for x in findings if x.index is not None and x.severity == ERROR}
-    warning_rows = {x.index for x in findings if x.index is not None and x.severity != ERROR}
-    return CheckedRoster(
-        raw=raw,
-        values=values,
-        id18=id18,
-        findings=findings,
-        error_rows=error_rows,
-        warning_rows=warning_rows,
-        same_as=same_as,
-        id_lost=id_lost,
-    )
+    return same_as
 
 
 def _matching(col: list[str], rx: re.Pattern) -> list[int]:
