@@ -124,3 +124,26 @@ def test_station_find_starts_without_heavy_imports(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(db)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "3 []", out.stderr
+
+
+def test_control_characters_in_a_skipped_row_are_reported_not_a_crash(run_cli, tmp_path):
+    """A row that is not a student (a 合计 line) holding control characters (one carries an ESC, which
+    would drive the operator's terminal): the import finishes, its report workbook is written, the
+    finding says what the row held with the control characters shown, never raw (exit 70 before)."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(
+        "Bynd,xxmc,Zymc,Bjmc,Xh,Sfzh,Xm,Xb,Ksh\n"
+        "2026,测试大学,计算机,计科1班,2022001,11010519491231002X,张三,男,26110101001\n"
+        "\x01合计\x1b[2J,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "rep.xlsx"
+    code, out, err = run_cli("roster", "import", roster, "--report", report)
+    assert code in (0, 1), err
+    assert "意外错误" not in err and "Traceback" not in err
+    assert "\x1b" not in out + err and "\x01" not in out + err
+    wb = openpyxl.load_workbook(report)
+    messages = [str(c.value) for row in wb.worksheets[0].iter_rows(min_row=2) for c in row if c.value]
+    assert any("合计" in m for m in messages)
+    code, out, _ = run_cli("find", "张三")
+    assert code == 0 and "2022001" in out

@@ -114,8 +114,8 @@ def _cell(ws, value: Any, *, font=None, fill=None, number_format=None, alignment
     return c
 
 
-def _clean(value: Any) -> Any:
-    # Strings stay strings (IDs with leading zeros); openpyxl refuses control characters.
+def cell_value(value: Any) -> Any:
+    """A value openpyxl accepts: strings stay strings (IDs with leading zeros), control characters dropped."""
     if isinstance(value, str):
         return "".join(ch for ch in value if ch >= " " or ch in "\t\n\r")
     return value
@@ -141,7 +141,7 @@ def as_text(cell) -> Any:
 
 def text_cell(ws, value: Any):
     """The value for ``ws.append``: a plain value, or a text cell when the string would start a formula."""
-    value = _clean(value)
+    value = cell_value(value)
     if not looks_like_formula(value):
         return value
     from openpyxl.cell import WriteOnlyCell
@@ -190,7 +190,7 @@ def workbook_bytes(tables: list[Table]) -> bytes:
             ws.auto_filter.ref = f"A{header_row}:{get_column_letter(ncols)}{last_data_row}"
         ws.print_title_rows = f"{header_row}:{header_row}"
         for line in table.preamble:
-            ws.append([_cell(ws, _clean(line), font=bold)])
+            ws.append([_cell(ws, cell_value(line), font=bold)])
         ws.append([_cell(ws, c.header, font=bold, fill=head_fill, alignment=wrap_top) for c in table.columns])
         formats = [c.number_format for c in table.columns]
         if not table.rows and table.empty_note:
@@ -209,10 +209,10 @@ def workbook_bytes(tables: list[Table]) -> bytes:
                 fmt = formats[j] if j < len(formats) else None
                 if fmt is None and isinstance(v, datetime):
                     fmt = DATETIME_FORMAT
-                out.append(_cell(ws, _clean(v), fill=fill, number_format=fmt))
+                out.append(_cell(ws, cell_value(v), fill=fill, number_format=fmt))
             ws.append(out)
         if table.totals is not None:
-            ws.append([_cell(ws, _clean(v), font=bold, fill=total_fill) for v in table.totals])
+            ws.append([_cell(ws, cell_value(v), font=bold, fill=total_fill) for v in table.totals])
         if table.rows and table.highlight and ncols:
             first, last = header_row + 1, header_row + len(table.rows)
             for h in table.highlight:

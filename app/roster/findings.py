@@ -98,6 +98,13 @@ class Finding:
     fixed: str | None = None
     index: int | None = None  # position of the row among the roster's student rows; None: file level
 
+    def __post_init__(self) -> None:
+        # A message may quote roster text: its control characters (an ESC would drive the operator's
+        # terminal; openpyxl refuses them in the report) are spelled out like ``original``'s.
+        if not self.message.isprintable():
+            self.message = "".join(ch if ch.isprintable() or ch in "\n\t" else f"⟨U+{ord(ch):04X}⟩"
+                                   for ch in self.message)
+
     def to_json(self) -> dict:
         """The stable line format of `station roster check --json`."""
         return {

@@ -27,6 +27,7 @@ from app.errors import InputError
 from app.i18n import t
 from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS, field_for_header, label
 from app.roster.findings import Finding, severity
+from app.roster.findings import visible as spelled_out
 from app.roster.formats import load_sheet
 from app.roster.limits import unreadable
 from app.roster.sniff import open_sheets
@@ -290,10 +291,10 @@ def _not_students(by_field: dict[str, list], data_rownos: list[int], xm_header: 
                     "skipped_row",
                     severity("skipped_row"),
                     t(
-                        f"这一行没有学号、身份证号和姓名,不是学生记录,已跳过(内容: {str(v0)[:30]})",
-                        f"no student number, ID number or name on this row: skipped (content: {str(v0)[:30]})",
+                        f"这一行没有学号、身份证号和姓名,不是学生记录,已跳过(内容: {spelled_out(str(v0)[:30])})",
+                        f"no student number, ID number or name on this row: skipped (content: {spelled_out(str(v0)[:30])})",
                     ),
-                    original=str(v0),
+                    original=spelled_out(v0),
                 )
             )
     return drop

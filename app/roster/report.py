@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.i18n import t
-from app.reports.xlsx import as_text, save_bytes, text_cell
+from app.reports.xlsx import as_text, cell_value, save_bytes, text_cell
 from app.roster.fields import ALL_FIELDS, LABEL_ZH
 from app.roster.findings import CODES, ERROR, describe
 from app.roster.validate import CheckedRoster
@@ -90,7 +90,7 @@ def build_report(checked: CheckedRoster) -> bytes:
         sev = t("错误", "error") if f.severity == ERROR else t("警告", "warning")
         sev_cell = WriteOnlyCell(ws, value=sev)
         sev_cell.fill = red if f.severity == ERROR else yellow
-        msg = WriteOnlyCell(ws, value=f.message)
+        msg = WriteOnlyCell(ws, value=cell_value(f.message))
         msg.alignment = wrap
         i = f.index
         ws.append(_row(ws, [
@@ -117,11 +117,11 @@ def build_report(checked: CheckedRoster) -> bytes:
                 worst[f.field] = f.severity
         cells = [checked.rownos[i]]
         for fld in present:
-            c = WriteOnlyCell(ws2, value=_text(values[fld][i]))
+            c = WriteOnlyCell(ws2, value=cell_value(_text(values[fld][i])))
             if fld in worst:
                 c.fill = red if worst[fld] == ERROR else yellow
             cells.append(c)
-        note = WriteOnlyCell(ws2, value="\n".join(f.message for f in fs))
+        note = WriteOnlyCell(ws2, value=cell_value("\n".join(f.message for f in fs)))
         note.alignment = wrap
         cells.append(note)
         ws2.append(_row(ws2, cells))
