@@ -26,6 +26,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from app.roster.idcard import check_char
+
 SCHOOL = "江淮理工大学"
 COLLEGES = (
     ("信息工程学院", (("计算机科学与技术", "计科"), ("软件工程", "软工"))),
@@ -56,8 +58,6 @@ def graduation_year(today: date | None = None) -> int:
 
 
 def _check_char(body17: str) -> str:
-    from app.roster.idcard import check_char
-
     return check_char(body17)
 
 

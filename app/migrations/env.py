@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from app.db import make_engine, resolve_url
 from app.models import Base
 
 config = context.config
@@ -11,8 +12,6 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from app.db import make_engine, resolve_url
-
         engine = make_engine(resolve_url(config.get_main_option("sqlalchemy.url")))
     with engine.begin() as connection:
         context.configure(
