@@ -1,7 +1,7 @@
 """The close-up of an unsure photo check and the photographer's answer (issue 12, item 5).
 
-When ``ears_visible``, ``eyebrows_visible``, ``glasses`` or ``jewelry`` warn or
-fail, the report carries the regions to look at (``qc/closeup.py``).
+When a check that asks for a close-up (``closeup = True``: ears, eyebrows, glasses, jewelry) warns or
+fails, the report carries the regions to look at (``qc/closeup.py``).
 :func:`closeup_for_shot` crops them from the **full-resolution** file (the
 checks worked on a reduced decode) for the window; the photographer confirms
 the checks' verdict or overrules it with one key, and :func:`record_review`
@@ -20,11 +20,11 @@ import numpy as np
 from sqlalchemy import select
 
 from app.models import QcReview, Shot, now
-from qc.checks import TITLES
+from qc.checks import TITLES, closeup_checks
 from qc.decode import decode_path
 
 DECISIONS = ("confirm", "overrule")
-CLOSEUP_CHECKS = ("ears_visible", "eyebrows_visible", "glasses", "jewelry")
+CLOSEUP_CHECKS = closeup_checks()  # the checks that say so (qc.base.Check.closeup): ears, eyebrows, glasses, jewelry
 
 
 @dataclass

@@ -202,3 +202,18 @@ def test_the_checker_is_driven_by_what_checks_declare(checker):
     assert wants_mask == {"framing", "background", "white_top"}
     assert closeup == {"ears_visible", "eyebrows_visible", "glasses", "jewelry"}
     assert checker._wants_mask
+
+
+def test_the_closeup_list_is_asked_of_the_checks_not_kept_by_the_station():
+    """app/ keeps no list of check names for the close-up: it asks each check (``closeup = True``)."""
+    import ast as _ast
+    from pathlib import Path as _Path
+
+    from app.qc_review import CLOSEUP_CHECKS
+    from qc.checks import CHECK_NAMES, check_class
+
+    assert set(CLOSEUP_CHECKS) == {n for n in CHECK_NAMES if getattr(check_class(n), "closeup", False)}
+    assert {"glasses", "eyebrows_visible", "ears_visible", "jewelry"} <= set(CLOSEUP_CHECKS)
+    src = (_Path(__file__).resolve().parents[1] / "app" / "qc_review.py").read_text(encoding="utf-8")
+    named = [n.value for n in _ast.walk(_ast.parse(src)) if isinstance(n, _ast.Constant) and n.value in CHECK_NAMES]
+    assert named == []

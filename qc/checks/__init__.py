@@ -74,3 +74,16 @@ def check_class(name: str) -> type[Check]:
     if len(candidates) == 1:
         return candidates[0]
     raise CheckUnavailable(f"{modname} defines no Check subclass named {name!r}")
+
+
+def closeup_checks() -> tuple[str, ...]:
+    """The checks whose unsure verdicts the window enlarges (``closeup = True`` on the check), in the
+    window's order; asked of the checks themselves, so no caller keeps a list of names."""
+    out = []
+    for name in CHECK_NAMES:
+        try:
+            if getattr(check_class(name), "closeup", False):
+                out.append(name)
+        except CheckUnavailable:
+            continue
+    return tuple(out)
