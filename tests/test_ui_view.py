@@ -227,3 +227,20 @@ def test_the_right_hand_buttons_stay_put_when_the_current_group_wraps(qtbot, db,
     short = show("文学院")
     long = show("信息工程学院 / 计算机科学与技术2301班")
     assert short == long
+
+
+def test_a_reason_with_a_bracketed_aside_breaks_before_the_bracket_and_is_never_cut(qapp):
+    """"请换白色上衣(外套请脱掉)" is one phrase without punctuation inside: at a chip's width it must go
+    on two lines before the bracket, every line within the width (the chip showed "请换白色上衣(外套请")."""
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from ui.photo_paint import fit_lines
+
+    f = QFont()
+    f.setPixelSize(30)
+    for text in ("请换白色上衣(外套请脱掉)", "请换白色上衣（外套请脱掉）"):
+        width = QFontMetricsF(f).horizontalAdvance(text) * 0.6
+        font, lines = fit_lines(text, f, width)
+        assert "".join(lines) == text
+        assert len(lines) == 2 and lines[1][0] in "(（", lines
+        assert all(QFontMetricsF(font).horizontalAdvance(x) <= width for x in lines), lines

@@ -27,8 +27,9 @@ def tone_color(verdict: str | None) -> QColor:
     return {"pass": GREEN, "warn": AMBER, "fail": RED, "error": RED}.get(verdict or "", GREY)
 
 
-# Break opportunities: after punctuation, or around a space / "·" between phrases.
-_PHRASES = re.compile(r"[^，、；：,;:。！？·\s]+[，、；：,;:。！？·]?\s*|[·\s]+")
+# Break opportunities: after punctuation, around a space / "·" between phrases, or before an opening
+# bracket (an aside such as "(外套请脱掉)" may go on the next line).
+_PHRASES = re.compile(r"[(（]?[^，、；：,;:。！？·\s(（]+[，、；：,;:。！？·]?\s*|[·\s]+")
 
 # The 480×640 delivery frame and its eye line (qc/profiles/default.toml, [crop]: eye line 300–360 px
 # from the top, aimed at 330): drawn over the live view where the student should sit.
