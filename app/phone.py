@@ -35,6 +35,7 @@ import logging
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -98,6 +99,11 @@ def redact(text: str) -> str:
 class _Server(ThreadingHTTPServer):
     request_queue_size = BACKLOG
     daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A phone that goes away mid-answer: one log line (no address, no traceback on the console).
+        exc = sys.exc_info()[1]
+        log.info("phone page: a request ended early (%s: %s)", type(exc).__name__, exc)
 
 
 def is_local_address(ip: str) -> bool:

@@ -180,3 +180,23 @@ def test_phone_command_refuses_a_busy_port(db_url, run_cli):
     finally:
         s.close()
     assert code == 2 and str(port) in err
+
+
+def test_a_client_that_drops_the_connection_is_a_log_line_not_a_traceback(db, capfd, caplog):
+    """A phone that goes away mid-answer (ConnectionResetError in a request thread): the stdlib server
+    prints a traceback on the marshal's console; ours writes one log line and keeps serving."""
+    import logging
+    import socket
+
+    srv = phone._Server(("127.0.0.1", 0), phone._Handler)
+    try:
+        with caplog.at_level(logging.INFO, logger="app.phone"):
+            try:
+                raise ConnectionResetError(104, "Connection reset by peer")
+            except ConnectionResetError:
+                srv.handle_error(socket.socket(), ("192.168.1.20", 50000))
+        err = capfd.readouterr().err
+        assert "Traceback" not in err and err == ""
+        assert any("ConnectionResetError" in r.getMessage() for r in caplog.records)
+    finally:
+        srv.server_close()
