@@ -245,3 +245,45 @@ def test_the_window_sets_the_pin_at_first_start_and_asks_for_it(qtbot, db):
     with db.session() as s:
         acts = [r.action for r in s.scalars(select(AuditLog).order_by(AuditLog.id))]
     assert acts == ["pin_set", "authorize_export"]
+
+
+def test_the_pin_prompt_and_its_error_follow_the_windows_language(qtbot, db):
+    """English set: the prompt names the action in English and a wrong PIN says so in English (the
+    action's Chinese name and the Chinese half of the error showed before)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QLabel, QWidget
+
+    from app import roles
+    from app.i18n import set_language
+    from ui.pin_dialog import PinDialog, authorize
+
+    with db.session() as s:
+        roles.set_pin(s, "2468-13")
+        s.commit()
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: dict[str, str] = {}
+
+    def answer_wrong_then_cancel() -> None:
+        dlg = QApplication.activeModalWidget()
+        if not isinstance(dlg, PinDialog):
+            QTimer.singleShot(20, answer_wrong_then_cancel)
+            return
+        if "error" not in seen:
+            seen["prompt"] = " ".join(w.text() for w in dlg.findChildren(QLabel))
+            dlg.pin_edit.setText("0000")
+            dlg._ok()
+            QTimer.singleShot(20, answer_wrong_then_cancel)
+            seen["error"] = ""
+            return
+        seen["error"] = dlg.error.text()
+        dlg.reject()
+
+    set_language("en")
+    try:
+        QTimer.singleShot(20, answer_wrong_then_cancel)
+        assert not authorize(parent, db, "roster_import")
+    finally:
+        set_language("zh")
+    assert "roster import" in seen["prompt"] and "导入名单" not in seen["prompt"], seen
+    assert "Wrong supervisor PIN" in seen["error"] and "不对" not in seen["error"], seen

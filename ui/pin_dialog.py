@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from app.errors import PermissionDenied
+from app.i18n import t
 from app.roles import MIN_LEN, SUPERVISED
 from app.window_services import RolesService
 
@@ -63,13 +64,14 @@ def authorize(parent, db, action: str) -> bool:
     service = RolesService(db)
     if service.allow_without_pin(action):
         return True
-    what = SUPERVISED[action][0]
+    what = t(*SUPERVISED[action])
     dlg = PinDialog(parent.tr("%1需要主管 PIN").replace("%1", what) if parent else what, parent)
     while dlg.exec() == QDialog.DialogCode.Accepted:
         try:
             service.authorize(action, dlg.pin())
         except PermissionDenied as exc:
-            dlg.error.setText(exc.message.split(" / ")[0])
+            zh, _, en = exc.message.partition(" / ")
+            dlg.error.setText(t(zh, en or zh))
             dlg.pin_edit.clear()
             continue
         return True
