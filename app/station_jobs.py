@@ -26,8 +26,9 @@ from app.models import Selection, Shot, Station, Student
 from app.reports import errata as er
 from app.reports import reconcile as rc
 from app.reports import service
-from app.roster import RemovalNeedsConfirmation, write_report
-from app.roster import import_roster as do_import
+from app.roster.importer import RemovalNeedsConfirmation
+from app.roster.report import write_report
+from app.roster.importer import import_roster as do_import
 
 # Sub-folder of the station's work folder (beside the capture folder) where reports go unless the user says.
 REPORTS_FOLDER = "reports"

@@ -88,7 +88,7 @@ def _one_import(path: str, db_path: str) -> dict:
 
     db = open_db(f"sqlite:///{db_path}")
     with db.session() as s:
-        from app.roster import import_roster
+        from app.roster.importer import import_roster
 
         t0 = time.perf_counter()
         res = import_roster(s, path)

@@ -188,3 +188,23 @@ def test_our_own_imports_are_at_the_top():
     found = {str(p.relative_to(ROOT)): first_party_imports_in_functions(p) for p in source_files()}
     total = sum(len(v) for v in found.values())
     assert total <= FUNCTION_IMPORTS_TODAY, {p: v for p, v in found.items() if v}
+
+
+def test_station_help_loads_no_heavy_library():
+    """`station --help` (and so every command's start) imports neither SQLAlchemy nor Qt, numpy,
+    OpenCV, mediapipe, gphoto2 nor openpyxl: the parsers are standard library, the handlers load on
+    use. (A top-level import of the roster package from the demo's helper once put SQLAlchemy
+    there: 0.11 s became 0.53 s.)"""
+    code = (
+        "import sys, contextlib, io\n"
+        "from app.cli import build_parser\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: build_parser().parse_args(['--help'])\n"
+        "    except SystemExit: pass\n"
+        "heavy = ('sqlalchemy', 'PySide6', 'numpy', 'cv2', 'mediapipe', 'gphoto2', 'openpyxl')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]", r.stdout

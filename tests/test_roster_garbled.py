@@ -8,7 +8,7 @@ import random
 import pytest
 
 from app.demo_data import COMPOUND_SURNAMES, FEMALE_CHARS, MALE_CHARS, SURNAMES, students
-from app.roster import check_roster
+from app.roster.importer import check_roster
 from app.roster.findings import CODES, ERROR
 from app.roster.garbled import garbled_indices, garbled_reason
 from tests._roster_books import good_rows, make_book

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog, MajorCollege, RosterFinding, RosterImport, Shot, Student
-from app.roster import check_roster, import_roster, write_report
+from app.roster.importer import check_roster, import_roster
+from app.roster.report import write_report
 from app.roster.colleges import apply_college_map, college_overview, read_college_map
 from app.station import local_station
 from tests._roster_books import HEADERS, encrypt_file, good_rows, make_book, valid_id

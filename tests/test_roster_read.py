@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app.errors import InputError, PasswordNeeded
-from app.roster import check_roster, read_roster
+from app.roster.importer import check_roster
+from app.roster.reader import read_roster
 from tests._roster_books import HEADERS, ZH_HEADERS, encrypt_file, good_rows, make_book
 
 

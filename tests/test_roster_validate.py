@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from app.roster import check_roster
+from app.roster.importer import check_roster
 from app.roster.findings import CODES, ERROR, WARNING
 from tests._roster_books import HEADERS, by_code, good_rows, make_book, valid_id
 

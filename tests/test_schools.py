@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import select, text
 
 from app.models import MergeConflict, RosterFinding, Selection, Shot, Student
-from app.roster import import_roster
+from app.roster.importer import import_roster
 from tests._reports_day import day, id_number  # noqa: F401
 from tests._roster_books import HEADERS, good_rows, make_book
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Student
-from app.roster import import_roster
+from app.roster.importer import import_roster
 from app.roster.pinyin import initials
 from app.search import lookup_exact, normalise, search, student_summary
 from tests._roster_books import good_rows, make_book, valid_id

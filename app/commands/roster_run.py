@@ -16,7 +16,8 @@ from app.db import open_db
 from app.errors import StationError
 from app.i18n import t
 from app.passwords import get_password
-from app.roster import RemovalNeedsConfirmation, check_roster, import_roster, write_report
+from app.roster.importer import RemovalNeedsConfirmation, check_roster, import_roster
+from app.roster.report import write_report
 from app.roster.colleges import apply_college_map, college_overview, read_college_map
 from app.roster.fields import label
 

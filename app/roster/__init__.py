@@ -18,31 +18,7 @@ Pipeline (each step usable on its own):
 For other areas: a student's roster problems are ``Student.findings`` (those of
 the roster in force; severity ``error`` feeds the errata form), and
 ``Student.has_error`` says the row has at least one error.
+
+The package itself imports nothing: a caller imports the step it needs from its module, so using
+``idcard`` (the GB 11643 rule) does not load the reader, SQLAlchemy or openpyxl.
 """
-
-from app.roster.fields import ALL_FIELDS, COLLEGE, FIELDS
-from app.roster.findings import CODES, ERROR, WARNING, Finding
-from app.roster.importer import ImportResult, RemovalNeedsConfirmation, check_roster, import_roster
-from app.roster.reader import RawTable, read_roster
-from app.roster.report import write_report
-from app.roster.validate import CheckedRoster, validate
-
-
-__all__ = [
-    "ALL_FIELDS",
-    "CODES",
-    "COLLEGE",
-    "ERROR",
-    "FIELDS",
-    "WARNING",
-    "CheckedRoster",
-    "Finding",
-    "ImportResult",
-    "RawTable",
-    "RemovalNeedsConfirmation",
-    "check_roster",
-    "import_roster",
-    "read_roster",
-    "validate",
-    "write_report",
-]
