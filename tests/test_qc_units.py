@@ -195,6 +195,30 @@ def test_no_inline_tuning_factor_in_a_check_module():
     assert {k: v for k, v in found.items() if v} == {}
 
 
+def keys_read(text: str) -> set[str]:
+    """The profile keys a check module reads: ``p["key"]`` and ``self.params["key"]``."""
+    keys = set()
+    for n in ast.walk(ast.parse(text)):
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str):
+            v = n.value
+            if (isinstance(v, ast.Name) and v.id == "p") or (isinstance(v, ast.Attribute) and v.attr == "params"):
+                keys.add(n.slice.value)
+    return keys
+
+
+def test_every_key_a_check_reads_is_in_its_default_section():
+    """The thresholds moved out of the code are in the profile (a key missing there would make the check
+    an error on every photo), so the profile's strict validation covers them."""
+    from qc.profile import load_profile
+
+    profile = load_profile()
+    missing = {p.stem: sorted(keys_read(p.read_text(encoding="utf-8")) - set(profile.section(p.stem)))
+               for p in check_modules()}
+    assert {k: v for k, v in missing.items() if v} == {}
+    assert {"gold_hue", "max_samples"} <= keys_read((CHECKS_DIR / "jewelry.py").read_text(encoding="utf-8")) | \
+        keys_read((CHECKS_DIR / "white_top.py").read_text(encoding="utf-8"))
+
+
 def test_no_check_writes_onto_the_shared_analysis():
     found = {p.name: writes_onto_shared(p.read_text(encoding="utf-8")) for p in check_modules()}
     assert {k: v for k, v in found.items() if v} == {}
