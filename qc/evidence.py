@@ -78,13 +78,11 @@ class FaceEvidence:
     @cached_property
     def hair(self) -> HairCues:
         """Hair cues of the view against the cheek skin (see :func:`hair_cues`)."""
-        p = self.params
-        return hair_cues(self.view, self.lines, float(p["hair_dark_ratio"]), float(p["hair_grey_ratio"]),
-                         float(p["hair_grey_sat"]))
+        return hair_cues(self.view, self.lines, self.params)
 
     def line_maps(self, lum: np.ndarray, polarity: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """:func:`line_maps` at the profile's scales."""
-        return line_maps(lum, polarity, self.sigmas)
+        return line_maps(lum, polarity, self.sigmas, self.params)
 
     @property
     def sigmas(self) -> tuple[float, ...]:
@@ -94,11 +92,13 @@ class FaceEvidence:
 # ------------------------------------------------------------------------------------------------
 # Thin lines (spectacle rims, strands of hair)
 # ------------------------------------------------------------------------------------------------
-def line_maps(lum: np.ndarray, polarity: str | None, sigmas: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+def line_maps(lum: np.ndarray, polarity: str | None, sigmas: tuple[float, ...],
+              p: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Thin-line strength (relative to local brightness) and the line's direction, per pixel.
 
     The largest Hessian eigenvalue over a few scales, scale-normalised, divided
-    by the local brightness so that exposure and skin tone do not matter.
+    by the local brightness (``p``: the ``[evidence]`` section's ``local_sigma``, ``local_offset``) so
+    that exposure and skin tone do not matter.
     ``polarity``: None for any line, "bright" for lines lighter than their
     sides (metal), "dark" for darker ones.
     """
@@ -124,7 +124,7 @@ def line_maps(lum: np.ndarray, polarity: str | None, sigmas: tuple[float, ...]) 
         upd = r > best
         best = np.where(upd, r, best)
         ang = np.where(upd, normal + np.pi / 2, ang)  # the line runs across its normal
-    local = cv2.GaussianBlur(lum, (0, 0), 6) + 10.0
+    local = cv2.GaussianBlur(lum, (0, 0), int(p["local_sigma"])) + float(p["local_offset"])
     return best / local, ang
 
 
@@ -134,7 +134,7 @@ def face_lines(face: AlignedFace, params: dict[str, Any]) -> tuple[np.ndarray, n
     x0, y0 = (int(round(v)) for v in face.px(u0, v0))
     x1, y1 = (int(round(v)) for v in face.px(u1, v1))
     rel, ang = line_maps(face.lum[y0:y1, x0:x1].astype(np.float32), None,
-                         tuple(float(s) for s in params["line_sigmas"]))
+                         tuple(float(s) for s in params["line_sigmas"]), params)
     return rel, ang, x0, y0
 
 
@@ -151,8 +151,7 @@ class HairCues:
     sat_ratio: np.ndarray  # float32: saturation (chroma / lightness) relative to the skin's
 
 
-def hair_cues(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, int], dark_ratio: float,
-              grey_ratio: float, grey_sat: float) -> HairCues:
+def hair_cues(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, int], p: dict[str, Any]) -> HairCues:
     """Colour and texture cues for hair (made once per photo: ``FaceEvidence.hair``).
 
     Colour: hair is much darker than the subject's own cheek skin (any hair
@@ -161,16 +160,17 @@ def hair_cues(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, int],
     are thin near-vertical lines, measured as the thin-line response in the
     vertical direction against the texture level of the cheeks, so it works on
     grayscale photos and blond hair too (when the photo resolves the strands).
-    ``lines``: :func:`face_lines` of ``face``.
+    ``lines``: :func:`face_lines` of ``face``; ``p``: the profile's ``[evidence]``.
     """
+    dark_ratio, grey_ratio, grey_sat = (float(p[k]) for k in ("hair_dark_ratio", "hair_grey_ratio", "hair_grey_sat"))
     rgb = cv2.GaussianBlur(face.rgb, (0, 0), 1.0)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     lum = lab[..., 0]
     chroma = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0)
-    sat = chroma / (lum + 20.0)
+    sat = chroma / (lum + float(p["sat_offset"]))
     s_l = float(face.skin.lab[0])
-    s_sat = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0)) / (s_l + 20.0)
-    sat_ratio = sat / max(s_sat, 0.02)
+    s_sat = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0)) / (s_l + float(p["sat_offset"]))
+    sat_ratio = sat / max(s_sat, float(p["min_skin_sat"]))
     dark = lum < dark_ratio * s_l
     if not face.skin.gray:
         dark |= (lum < grey_ratio * s_l) & (sat_ratio < grey_sat)
@@ -179,14 +179,16 @@ def hair_cues(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, int],
     rel, ang, x0, y0 = lines
     vert = rel * np.abs(np.sin(ang))
     cheeks = []
-    for cu in (-0.4, 0.4):
-        a0, b0 = face.px(cu - 0.2, 0.5)
-        a1, b1 = face.px(cu + 0.2, 0.85)
+    cheek_u, cheek_half = float(p["texture_cheek_u"]), float(p["texture_cheek_half_width"])
+    cheek_v0, cheek_v1 = (float(v) for v in p["texture_cheek_v"])
+    for cu in (-cheek_u, cheek_u):
+        a0, b0 = face.px(cu - cheek_half, cheek_v0)
+        a1, b1 = face.px(cu + cheek_half, cheek_v1)
         cheeks.append(rel[int(b0) - y0:int(b1) - y0, int(a0) - x0:int(a1) - x0].ravel())
-    tau = float(np.median(np.concatenate(cheeks))) + 0.004
+    tau = float(np.median(np.concatenate(cheeks))) + float(p["strand_tau"])
     strands = np.zeros(face.lum.shape, np.float32)
     hh, ww = vert.shape
-    strands[y0:y0 + hh, x0:x0 + ww] = cv2.GaussianBlur(vert, (0, 0), 2.0) / tau
+    strands[y0:y0 + hh, x0:x0 + ww] = cv2.GaussianBlur(vert, (0, 0), float(p["strand_blur"])) / tau
     cues = HairCues(dark=dark, strands=strands, lum=cv2.GaussianBlur(face.lum, (0, 0), 1.0), sat_ratio=sat_ratio)
     return cues
 
@@ -194,12 +196,12 @@ def hair_cues(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, int],
 # ------------------------------------------------------------------------------------------------
 # Spectacle rims (glasses; the eyebrows check reads them too) and a smooth line's path
 # ------------------------------------------------------------------------------------------------
-def horizontal_evidence(rel: np.ndarray, ang: np.ndarray, offset: float) -> np.ndarray:
-    """0..1 evidence of a thin horizontal line: on-line response minus the response ``offset`` IOD
-    above and below it."""
-    tau = float(np.median(rel)) + 0.005  # the face's own texture level
+def horizontal_evidence(rel: np.ndarray, ang: np.ndarray, offset: float, p: dict[str, Any]) -> np.ndarray:
+    """0..1 evidence of a thin horizontal line: on-line response (spread over ``rim_spread`` rows) minus
+    the response ``offset`` IOD above and below it, in units of the face's texture plus ``rim_tau``."""
+    tau = float(np.median(rel)) + float(p["rim_tau"])  # the face's own texture level
     d = int(round(offset * SCALE))
-    on = cv2.dilate(rel * np.abs(np.cos(ang)), np.ones((5, 1), np.uint8))
+    on = cv2.dilate(rel * np.abs(np.cos(ang)), np.ones((int(p["rim_spread"]), 1), np.uint8))
     above = np.roll(rel, d, axis=0)
     below = np.roll(rel, -d, axis=0)
     return np.clip((on - np.maximum(above, below)) / tau, 0.0, 1.0)
@@ -258,7 +260,7 @@ def rim_evidence(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, in
     rel_all, ang_all, lx, ly = lines
     rel = rel_all[y0 - ly:y1 - ly, x0 - lx:x1 - lx]
     ang = ang_all[y0 - ly:y1 - ly, x0 - lx:x1 - lx]
-    ev = horizontal_evidence(rel, ang, float(p["rim_offset"]))
+    ev = horizontal_evidence(rel, ang, float(p["rim_offset"]), p)
     means, thirds, paths = [], [], []
     for c in (-0.5, 0.5):
         a0, b0 = face.px(c - half, rim_v[0])
@@ -279,17 +281,19 @@ def rim_evidence(face: AlignedFace, lines: tuple[np.ndarray, np.ndarray, int, in
         arms.append(best_path(sub)[0] if sub.size else 0.0)
     out = {"mean": float(min(means)), "third": float(min(thirds)), "temple": float(min(arms)), "paths": paths}
     # tinted lenses darken the skin round the eye against the cheek below the lens
-    out["tint"] = _tint(face)
+    out["tint"] = _tint(face, p)
     out["combined"] = float(p["rim_mean_weight"]) * out["mean"] + out["third"]
     return out
 
 
-def _tint(face: AlignedFace) -> float:
+def _tint(face: AlignedFace, p: dict[str, Any]) -> float:
     def mean(u0: float, u1: float, v0: float, v1: float) -> float:
         a0, b0 = face.px(u0, v0)
         a1, b1 = face.px(u1, v1)
         return float(face.lum[int(b0):int(b1), int(a0):int(a1)].mean())
 
-    peri = np.mean([mean(c - 0.2, c + 0.2, 0.14, 0.3) for c in (-0.5, 0.5)])
-    cheek = np.mean([mean(c - 0.2, c + 0.2, 0.6, 0.8) for c in (-0.5, 0.5)])
+    half = float(p["tint_half_width"])
+    (pv0, pv1), (cv0, cv1) = ((float(v) for v in p[k]) for k in ("tint_peri_v", "tint_cheek_v"))
+    peri = np.mean([mean(c - half, c + half, pv0, pv1) for c in (-0.5, 0.5)])  # under each eye (eyes at u = +-0.5)
+    cheek = np.mean([mean(c - half, c + half, cv0, cv1) for c in (-0.5, 0.5)])
     return float(1.0 - peri / max(cheek, 1.0))

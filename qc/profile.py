@@ -111,8 +111,20 @@ def _type_ok(default: Any, value: Any) -> bool:
     if isinstance(default, int):
         return isinstance(value, int) and not isinstance(value, bool)
     if isinstance(default, list):
-        return isinstance(value, list)
+        if not isinstance(value, list):
+            return False
+        if default and all(isinstance(d, (int, float)) and not isinstance(d, bool) for d in default):
+            # a numeric tuple (a range, a region): as many numbers, whole numbers where the default's are
+            return len(value) == len(default) and all(_type_ok(d, v) for d, v in zip(default, value))
+        return True
     return isinstance(value, type(default))
+
+
+def _expected(default: Any) -> str:
+    if isinstance(default, list) and default and all(type(d) in (int, float) for d in default):
+        kind = "int" if all(type(d) is int for d in default) else "number"
+        return f"list of {len(default)} {kind}"
+    return type(default).__name__
 
 
 def _near(key: str, known: list[str]) -> str:
@@ -135,7 +147,7 @@ def _merge(base: dict[str, Any], own: dict[str, Any], path: Path) -> dict[str, A
             if not _type_ok(base[section][key], value):
                 raise ProfileError(
                     f"{path}: [{section}] {key} 类型错误 / wrong type: expected "
-                    f"{type(base[section][key]).__name__}, got {type(value).__name__} ({value!r})"
+                    f"{_expected(base[section][key])}, got {type(value).__name__} ({value!r})"
                 )
             out[section][key] = float(value) if isinstance(base[section][key], float) else value
     return out

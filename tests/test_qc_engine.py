@@ -144,6 +144,20 @@ def test_profile_rejects_misspelt_keys_wrong_types_and_unknown_sections(tmp_path
     with pytest.raises(ProfileError, match="wrong type"):
         load_profile(tmp_path / "type.toml")
 
+    # the whole-number thresholds stay whole; a range stays a pair of whole numbers
+    (tmp_path / "int.toml").write_text('[white_top]\nmax_samples = 2e4\n')
+    with pytest.raises(ProfileError, match="max_samples.*expected int"):
+        load_profile(tmp_path / "int.toml")
+    for bad in ("[65, 100, 120]", "[65.5, 100]", '["65", 100]'):
+        (tmp_path / "range.toml").write_text(f"[jewelry]\ngold_hue = {bad}\n")
+        with pytest.raises(ProfileError, match="gold_hue.*list of 2 int"):
+            load_profile(tmp_path / "range.toml")
+    (tmp_path / "region.toml").write_text("[glasses]\nregion = [-1, -0.4, 1, 0.62]\n")  # whole numbers are numbers
+    assert load_profile(tmp_path / "region.toml").section("glasses")["region"] == [-1, -0.4, 1, 0.62]
+    (tmp_path / "typo2.toml").write_text("[jewelry]\ngold_hues = [60, 100]\n")
+    with pytest.raises(ProfileError, match="gold_hue"):
+        load_profile(tmp_path / "typo2.toml")
+
     (tmp_path / "sect.toml").write_text("[glases]\n")
     with pytest.raises(ProfileError, match="glasses"):
         load_profile(tmp_path / "sect.toml")
@@ -162,6 +176,9 @@ def test_profile_overrides_only_what_it_names(tmp_path):
     assert p.name == "strict"
     assert p.section("pose")["max_yaw"] == 5.0 and isinstance(p.section("pose")["max_yaw"], float)
     assert p.section("pose")["max_roll"] == load_profile().section("pose")["max_roll"]
+    (tmp_path / "gold.toml").write_text('[jewelry]\ngold_hue = [60, 100]\n[white_top]\nmax_samples = 5000\n')
+    p = load_profile(tmp_path / "gold.toml")
+    assert p.section("jewelry")["gold_hue"] == [60, 100] and p.section("white_top")["max_samples"] == 5000
 
 
 def test_blue_profile_forbids_white_and_blue_tops():

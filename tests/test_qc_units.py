@@ -6,7 +6,10 @@
 - the checker and the shared analysis never name a check: the registry and the profile drive them
   (a check says what it needs through its class attributes);
 - a check's thresholds live in the profile: no float literal in a comparison and no module-level
-  float constant (a region, a size) in a check module;
+  float constant (a region, a size) in a check module; no whole number compared against (a hue range,
+  a minimum sample count) and no number as a tuning factor or offset in arithmetic or in a
+  ``min``/``max``/``clip`` bound (``0.06 * SCALE``, ``L + 20``, ``max(s, 0.02)``), beyond the structural
+  values of ``STRUCTURAL`` and ``PLAIN``;
 - a check never writes onto the shared analysis: after every check has run, the analysis holds
   nothing but its own lazily made members.
 
@@ -32,6 +35,14 @@ ENGINE = ("qc/checker.py", "qc/analysis.py", "qc/evidence.py", "qc/face_view.py"
           "qc/decode.py")  # (qc/detectors.py names its models, one of them "pose")
 # literals a comparison may use without being a threshold: zero, one, a half, and epsilons
 PLAIN = {0.0, 1.0, -1.0, 0.5, 2.0}
+# whole numbers that are structure, not tuning: 0/1/2 (counts, indices, halves and doubles, a ring's padding),
+# -1 (an index from the end, the image-left side), the 8-bit maximum and OpenCV's 8-bit Lab offset of a*/b*,
+# and a circle's degrees. Array indices (``x[152]``, ``lab[..., 1]``) are subscripts, not compared or scaled.
+STRUCTURAL = {0, 1, 2, -1, 255, 128, 360}
+# non-whole numbers a formula may use without being a tuning constant: the normal distribution's
+# MAD-to-sigma factor
+CONSTANTS = {1.4826}
+BOUNDS = {"min", "max", "clip", "minimum", "maximum"}  # a literal bound in these is a floor or a cap
 MODEL_NAMES = {"pose"}  # a check's name that is also a model's
 EPSILON = 1e-3
 
@@ -96,6 +107,51 @@ def thresholds_in_code(text: str) -> list[str]:
     return out
 
 
+def _literal(node: ast.AST) -> int | float | None:
+    """The value of a (possibly negated) int or float literal, else None (``True``/``False`` are not numbers)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        v = _literal(node.operand)
+        return None if v is None else -v
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
+
+
+def _call_name(node: ast.Call) -> str:
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def _tuning_operands(tree: ast.AST):
+    """(node, operand, role) for every operand compared against, used in arithmetic (``%`` aside: a
+    modulus is structure) or given as a bound to ``min``/``max``/``clip``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            yield from ((node, side, "compared") for side in (node.left, *node.comparators))
+        elif isinstance(node, ast.BinOp) and not isinstance(node.op, ast.Mod):
+            yield from ((node, side, "factor") for side in (node.left, node.right))
+        elif isinstance(node, ast.Call) and _call_name(node) in BOUNDS:
+            yield from ((node, arg, "bound") for arg in node.args)
+
+
+def whole_numbers_in_code(text: str) -> list[str]:
+    """Whole-number literals compared against (``H > 65``, ``m.sum() < 10``), or used as a factor, an
+    offset or a bound (``L + 20``, ``n // 20000``, ``max(4, k)``), other than the ``STRUCTURAL`` values."""
+    return [f"line {node.lineno}: {role} {v!r}: {ast.unparse(node)[:80]}"
+            for node, side, role in _tuning_operands(ast.parse(text))
+            if isinstance(v := _literal(side), int) and v not in STRUCTURAL]
+
+
+def factors_in_code(text: str) -> list[str]:
+    """Non-whole literals used as a tuning factor, offset or bound (``0.06 * SCALE``, ``s + 0.005``,
+    ``max(s, 0.02)``); ``PLAIN`` values, epsilons and ``CONSTANTS`` aside (a comparison with a float is
+    ``thresholds_in_code``'s)."""
+    return [f"line {node.lineno}: {role} {v!r}: {ast.unparse(node)[:80]}"
+            for node, side, role in _tuning_operands(ast.parse(text))
+            if role != "compared" and isinstance(v := _literal(side), float)
+            and v not in PLAIN and v not in CONSTANTS and v not in STRUCTURAL and abs(v) >= EPSILON]
+
+
 def writes_onto_shared(text: str) -> list[str]:
     """``__dict__`` or ``setattr`` (the ways a check could leave a cache on the analysis or the view),
     or an item stored into something's ``.cache``."""
@@ -129,6 +185,40 @@ def test_no_threshold_in_a_check_module():
     assert {k: v for k, v in found.items() if v} == {}
 
 
+def test_no_whole_number_threshold_in_a_check_module():
+    found = {p.name: whole_numbers_in_code(p.read_text(encoding="utf-8")) for p in check_modules()}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_no_inline_tuning_factor_in_a_check_module():
+    found = {p.name: factors_in_code(p.read_text(encoding="utf-8")) for p in check_modules()}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def keys_read(text: str) -> set[str]:
+    """The profile keys a check module reads: ``p["key"]`` and ``self.params["key"]``."""
+    keys = set()
+    for n in ast.walk(ast.parse(text)):
+        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str):
+            v = n.value
+            if (isinstance(v, ast.Name) and v.id == "p") or (isinstance(v, ast.Attribute) and v.attr == "params"):
+                keys.add(n.slice.value)
+    return keys
+
+
+def test_every_key_a_check_reads_is_in_its_default_section():
+    """The thresholds moved out of the code are in the profile (a key missing there would make the check
+    an error on every photo), so the profile's strict validation covers them."""
+    from qc.profile import load_profile
+
+    profile = load_profile()
+    missing = {p.stem: sorted(keys_read(p.read_text(encoding="utf-8")) - set(profile.section(p.stem)))
+               for p in check_modules()}
+    assert {k: v for k, v in missing.items() if v} == {}
+    assert {"gold_hue", "max_samples"} <= keys_read((CHECKS_DIR / "jewelry.py").read_text(encoding="utf-8")) | \
+        keys_read((CHECKS_DIR / "white_top.py").read_text(encoding="utf-8"))
+
+
 def test_no_check_writes_onto_the_shared_analysis():
     found = {p.name: writes_onto_shared(p.read_text(encoding="utf-8")) for p in check_modules()}
     assert {k: v for k, v in found.items() if v} == {}
@@ -151,6 +241,18 @@ def test_every_check_module_is_in_the_registry():
     (thresholds_in_code, "def f(mask):\n    return mask < 0.2\n"),
     (thresholds_in_code, "def f(x):\n    return -0.9 < x\n"),
     (thresholds_in_code, "ROI = (-1.3, 1.3, -0.65, 0.75)\n"),
+    (whole_numbers_in_code, "def f(H):\n    return (H > 65) & (H < 100)\n"),
+    (whole_numbers_in_code, "def f(hue):\n    return 65 < hue < 100\n"),
+    (whole_numbers_in_code, "def f(m):\n    if m.sum() < 10:\n        return None\n"),
+    (whole_numbers_in_code, "def f(L, skin):\n    return L < skin - 35\n"),
+    (whole_numbers_in_code, "def f(ys):\n    return len(ys) // 20000 + 1\n"),
+    (whole_numbers_in_code, "def f(a, b):\n    return a / (640 * 480)\n"),
+    (whole_numbers_in_code, "def f(k):\n    return max(4, k)\n"),
+    (whole_numbers_in_code, "def f(x):\n    return x > -5\n"),
+    (factors_in_code, "def f():\n    return 0.06 * SCALE\n"),
+    (factors_in_code, "def f(s):\n    return max(s, 0.02)\n"),
+    (factors_in_code, "def f(lum):\n    return lum + 20.0\n"),
+    (factors_in_code, "def f(x):\n    return np.clip(x, -0.3, 0.3)\n"),
     (writes_onto_shared, 'def f(a):\n    a.__dict__.setdefault("_cache", {})\n'),
     (writes_onto_shared, 'def f(face):\n    face.cache["glasses"] = 1\n'),
     (writes_onto_shared, 'def f(a):\n    setattr(a, "x", 1)\n'),
@@ -164,6 +266,11 @@ def test_each_rule_finds_a_planted_offender(rule, planted):
     (named_checks, '"""The glasses check."""\nX = "glasses_rim"\n'),
     (named_checks, 'def f(models):\n    return models.get("pose")\n'),
     (thresholds_in_code, 'def f(x, p):\n    return x < float(p["fail_at"]) and x > 0.0 and x <= 1e-6\n'),
+    (whole_numbers_in_code, 'def f(x, lab, st, p):\n    y = (lab[..., 1] - 128) % 360\n'
+                            '    return x[152] < int(p["min_rows"]) and st == 2 and x <= 255 and max(1, y) != -1\n'),
+    (whole_numbers_in_code, "def f(a):\n    return a is True or a == False\n"),
+    (whole_numbers_in_code, "TRAGUS = {-1: 234, 1: 454}\nIDX = [33, 263]\n"),
+    (factors_in_code, 'def f(s, med, p):\n    return max(s * 1.4826, 1e-6) * 0.5 + 2.0 * float(p["gain"]) - med / 255.0\n'),
     (writes_onto_shared, "def f(a):\n    m = a.evidence.rims\n    return m\n"),
 ])
 def test_the_rules_leave_plain_code_alone(rule, fine):

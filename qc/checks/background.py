@@ -24,15 +24,15 @@ from qc.backdrop import allowed_classes, colour_classes, describe, smooth_residu
 from qc.base import Check, CheckResult, Region
 
 
-def backdrop_mask(a, stride: int, person_max: float) -> np.ndarray:
+def backdrop_mask(a, stride: int, person_max: float, erode: float) -> np.ndarray:
     """Backdrop pixels of ``small`` (every ``stride``-th pixel): person probability below ``person_max``
-    (with a margin), inside the crop."""
+    (eroded by ``erode`` x the eye distance), inside the crop."""
     import cv2
 
     mask = a.person_mask[::stride, ::stride]
     h, w = mask.shape
     bg = (mask < person_max).astype(np.uint8)
-    k = max(1, int(round(a.eye_distance * w / a.image.shape[1] * 0.12)))
+    k = max(1, int(round(a.eye_distance * w / a.image.shape[1] * erode)))
     bg = cv2.erode(bg, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
     if a.crop is not None:
         x0, y0, x1, y1 = a.crop.box
@@ -59,8 +59,8 @@ class BackgroundCheck(Check):
     def run(self, a) -> CheckResult:
         p = self.params
         # a backdrop is smooth by definition: half the model image's resolution is plenty
-        stride = 2 if max(a.small.shape[:2]) >= 400 else 1
-        mask = backdrop_mask(a, stride, float(p["person_max"]))
+        stride = 2 if max(a.small.shape[:2]) >= int(p["half_from"]) else 1
+        mask = backdrop_mask(a, stride, float(p["person_max"]), float(p["person_erode"]))
         n = int(mask.sum())
         if n * stride * stride < int(p["min_pixels"]):
             return CheckResult(self.name, "error", None, "看不到足够的背景,无法判断",

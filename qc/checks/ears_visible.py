@@ -92,18 +92,18 @@ def _row_backdrop(band: OutlineBand, p: dict[str, Any]) -> np.ndarray:
     mask = band.mask if band.mask is not None else np.zeros(valid.shape, np.float32)
     far = (band.off[None, :] > float(p["backdrop_far"])) & (mask < float(p["backdrop_mask"])) & valid
     n_rows = lab.shape[0]
-    if far.sum() < 10:
+    if far.sum() < int(p["backdrop_min_far"]):
         return (mask < float(p["backdrop_mask"])) & valid
     have = far.any(axis=1)
     med = np.zeros((n_rows, 3), np.float32)
     if have.any():
         vals = np.where(far[have][..., None], lab[have], np.nan)
         med[have] = np.nanmedian(vals, axis=1)  # every row here has at least one backdrop sample
-    k = max(1, int(round(0.1 * SCALE)))
+    k = max(1, int(round(float(p["backdrop_smooth"]) * SCALE)))
     ker = np.ones(2 * k + 1, np.float32)
     w = np.convolve(have.astype(np.float32), ker, "same")
     ok = w > 0
-    if ok.sum() < 3:
+    if ok.sum() < int(p["backdrop_min_rows"]):
         return (mask < float(p["backdrop_mask"])) & valid
     ref = np.empty((n_rows, 3), np.float32)
     rows = np.arange(n_rows)
@@ -116,11 +116,12 @@ def _row_backdrop(band: OutlineBand, p: dict[str, Any]) -> np.ndarray:
     return (dist < float(p["backdrop_distance"])) & (mask < float(p["backdrop_person_max"])) & valid
 
 
-def _chroma_feats(lab: np.ndarray) -> np.ndarray:
+def _chroma_feats(lab: np.ndarray, p: dict[str, Any]) -> np.ndarray:
     """log lightness and chroma per unit lightness: shading moves the first, keeps the others."""
     L = lab[..., 0]
-    return np.stack([np.log(L + 8.0), (lab[..., 1] - 128.0) / (L + 20.0) * 10.0,
-                     (lab[..., 2] - 128.0) / (L + 20.0) * 10.0], axis=-1)
+    off, gain = float(p["sat_offset"]), float(p["feat_chroma_gain"])
+    return np.stack([np.log(L + float(p["feat_log_offset"])), (lab[..., 1] - 128.0) / (L + off) * gain,
+                     (lab[..., 2] - 128.0) / (L + off) * gain], axis=-1)
 
 
 def _own_hair(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.ndarray, dark: np.ndarray,
@@ -134,23 +135,23 @@ def _own_hair(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.ndar
     rows = (band.dv[:, None] > r0) & (band.dv[:, None] < r1)
     cols = (band.off[None, :] > c0) & (band.off[None, :] < c1)
     sample = rows & cols & ~bg & ~dark & band.valid
-    if sample.sum() < 40 or strip.sum() < 20:
+    if sample.sum() < int(p["hair_min_pixels"]) or strip.sum() < int(p["cheek_min_pixels"]):
         return np.zeros(bg.shape, bool)
-    F = _chroma_feats(lab)
+    F = _chroma_feats(lab, p)
     S, Hs = F[strip], F[sample]
     s_med = np.median(S, axis=0)
-    s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, [0.05, 0.05, 0.05])
+    s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, [float(p["spread_floor"])] * F.shape[-1])
     # the temple also shows skin (short hair, a high hairline): keep what is clearly not skin
     Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > float(p["hair_not_skin"])]
-    if len(Hs) < 30:
+    if len(Hs) < int(p["hair_min_kept"]):
         return np.zeros(bg.shape, bool)
     h_med = np.median(Hs, axis=0)
-    h_sd = np.maximum(np.median(np.abs(Hs - h_med), axis=0) * 1.4826, [0.05, 0.05, 0.05])
+    h_sd = np.maximum(np.median(np.abs(Hs - h_med), axis=0) * 1.4826, [float(p["spread_floor"])] * F.shape[-1])
     pooled = np.sqrt(0.5 * (s_sd**2 + h_sd**2))
     if np.sqrt((((h_med - s_med) / pooled) ** 2).sum()) < float(p["own_hair_sep"]):
         return np.zeros(bg.shape, bool)
     d_s = F - s_med
-    d_s[..., 0] = np.maximum(d_s[..., 0], 0.0) + 0.3 * np.minimum(d_s[..., 0], 0.0)  # a shaded ear is still skin
+    d_s[..., 0] = np.maximum(d_s[..., 0], 0.0) + float(p["shade_weight"]) * np.minimum(d_s[..., 0], 0.0)  # a shaded ear is still skin
     ds = np.sqrt(((d_s / pooled) ** 2).sum(axis=-1))
     dh = np.sqrt((((F - h_med) / pooled) ** 2).sum(axis=-1))
     # on the far side of the skin from the hair in redness (an ear is often redder than the cheek): skin
@@ -178,18 +179,18 @@ def _hair_model(lab: np.ndarray, band: OutlineBand, bg: np.ndarray, strip: np.nd
     sample = rows & cols & ~bg & ~dark & band.valid
     if band.mask is not None:  # the person's own hair, not a busy backdrop beside the head
         sample &= band.mask >= float(p["backdrop_mask"])  # (below it the band counts as backdrop, as in _row_backdrop)
-    if sample.sum() < 40 or strip.sum() < 20:
+    if sample.sum() < int(p["hair_min_pixels"]) or strip.sum() < int(p["cheek_min_pixels"]):
         return np.zeros(bg.shape, bool)
-    F = _chroma_feats(lab)
+    F = _chroma_feats(lab, p)
     S, Hs = F[strip], F[sample]
     s_med = np.median(S, axis=0)
-    s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, 0.05)
+    s_sd = np.maximum(np.median(np.abs(S - s_med), axis=0) * 1.4826, float(p["spread_floor"]))
     # the temple also shows skin (short hair, a high hairline): keep what is clearly not skin
     Hs = Hs[np.sqrt((((Hs - s_med) / s_sd) ** 2).sum(axis=1)) > float(p["hair_not_skin"])]
-    if len(Hs) < 30:
+    if len(Hs) < int(p["hair_min_kept"]):
         return np.zeros(bg.shape, bool)
     h_med = np.median(Hs, axis=0)
-    cov = 0.5 * (np.cov((S - s_med).T) + np.cov((Hs - h_med).T)) + np.diag(np.full(F.shape[-1], 0.05**2))
+    cov = 0.5 * (np.cov((S - s_med).T) + np.cov((Hs - h_med).T)) + np.diag(np.full(F.shape[-1], float(p["spread_floor"]) ** 2))
     diff = h_med - s_med
     w = np.linalg.solve(cov, diff)
     sep = float(np.sqrt(max(float(diff @ w), 0.0)))
@@ -204,24 +205,24 @@ def classify_band(face: AlignedFace, band: OutlineBand, p: dict[str, Any]) -> tu
     gray = bool(face.skin.gray)
     lab, valid = band.lab, band.valid
     L = lab[..., 0]
-    sat = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0) / (L + 20.0)
+    sat = np.hypot(lab[..., 1] - 128.0, lab[..., 2] - 128.0) / (L + float(p["sat_offset"]))
     bg = _row_backdrop(band, p)
     # the cheek just inside the outline, round the tragus level: the ear's own light
     s0, s1 = (float(v) for v in p["cheek_cols"])
     strip = ((band.off[None, :] > s0) & (band.off[None, :] < s1)
              & (np.abs(band.dv[:, None] - float(p["cheek_level"])) < float(p["cheek_half_height"])) & valid & ~bg)
-    if strip.sum() >= 10:
+    if strip.sum() >= int(p["strip_min_pixels"]):
         ref_l, ref_s = float(np.median(L[strip])), float(np.median(sat[strip]))
     else:
         s_l = float(face.skin.lab[0])
         ref_l = s_l
-        ref_s = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0)) / (s_l + 20.0)
-    ref_s = max(ref_s, 0.02)
+        ref_s = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0)) / (s_l + float(p["sat_offset"]))
+    ref_s = max(ref_s, float(p["min_ref_sat"]))
     # without colour the "darker and greyer" cue is gone: one lightness cut, set higher, does its work
     hair = L < float(p["gray_dark_ratio" if gray else "dark_ratio"]) * ref_l
     if not gray:
         hair |= (L < float(p["grey_ratio"]) * ref_l) & (sat < float(p["grey_sat"]) * ref_s)
-        bg = bg | ((sat < float(p["backdrop_sat"]) * ref_s) & (L > 0.8 * ref_l))
+        bg = bg | ((sat < float(p["backdrop_sat"]) * ref_s) & (L > float(p["backdrop_lightness"]) * ref_l))
     if not gray and float(p["own_hair_sep"]) > 0:
         hair |= _own_hair(lab, band, bg, strip, hair, p)
     if not gray and float(p["hair_lda_sep"]) > 0:
@@ -289,7 +290,8 @@ def measure_ear(face: AlignedFace, side: int, p: dict[str, Any], pitch: float = 
     band = ear_band(face, side, p)
     hair, skin, _bg = classify_band(face, band, p)
     # a pose estimate gone astray must not move the rows off the ear's band
-    shift = float(np.clip(float(p["pitch_shift"]) * (pitch - float(p["pitch_level"])), -0.3, 0.3))
+    shift = float(np.clip(float(p["pitch_shift"]) * (pitch - float(p["pitch_level"])),
+                          -float(p["pitch_shift_max"]), float(p["pitch_shift_max"])))
     rows = (band.dv >= -float(p["above"]) + shift) & (band.dv <= float(p["below"]) + shift)
     cols = (band.off >= float(p["inner"])) & (band.off <= float(p["outer"]))
     xs, ys = band.xs[rows][:, cols], band.ys[rows][:, cols]

@@ -22,7 +22,7 @@ class ExposureCheck(Check):
         p = self.params
         shape = a.small.shape
         mask = a.skin_mask(shape)  # shared: the face oval's skin (analysis)
-        if mask.sum() < 30:
+        if mask.sum() < int(p["min_skin_pixels"]):
             return CheckResult(self.name, "error", None, "人脸太小,无法判断曝光", "face too small to judge exposure")
         lab = a.lab_small
         L = lab[:, :, 0][mask]
@@ -35,14 +35,14 @@ class ExposureCheck(Check):
         lo, hi = float(p["min_lightness"]), float(p["max_lightness"])
         # dark skin is legitimately dark: call a face underexposed only when the
         # scene's highlights (backdrop, white top) are dark too
-        highlight = float(np.percentile(lab[::4, ::4, 0], 98))
+        highlight = float(np.percentile(lab[::4, ::4, 0], int(p["highlight_percentile"])))
         underexposed = med < float(p["dark_face_lightness"]) and highlight < float(p["min_scene_highlight"])
         if med < lo or crushed > float(p["max_crushed"]) or underexposed:
-            score = float(np.clip((lo - med) / 20 + 0.5, 0.5, 1.0))
+            score = float(np.clip((lo - med) / int(p["dark_score_span"]) + 0.5, 0.5, 1.0))
             return CheckResult(self.name, "fail", score, "脸部太暗,请补光或调整曝光",
                                f"the face is too dark (L* {med:.0f}): add light or exposure", value=med, regions=region)
         if med > hi or clipped > float(p["max_clipped"]):
-            score = float(np.clip((med - hi) / 10 + 0.5, 0.5, 1.0))
+            score = float(np.clip((med - hi) / int(p["bright_score_span"]) + 0.5, 0.5, 1.0))
             return CheckResult(self.name, "fail", score, "脸部过亮(曝光过度),请减少曝光",
                                f"the face is overexposed (L* {med:.0f}, {clipped:.0%} blown out)", value=med,
                                regions=region)
@@ -51,7 +51,7 @@ class ExposureCheck(Check):
         nose_x = a.points_px((h, w), [1])[0, 0]
         xs = np.nonzero(mask)[1]
         left, right = L[xs < nose_x], L[xs >= nose_x]
-        if left.size > 20 and right.size > 20:
+        if left.size > int(p["side_min_pixels"]) and right.size > int(p["side_min_pixels"]):
             ml, mr = float(np.median(left)), float(np.median(right))
             ratio = max(ml, mr) / max(min(ml, mr), 1.0)
             if ratio > float(p["max_side_ratio"]):

@@ -67,7 +67,7 @@ def brow_columns(face: AlignedFace, cues: HairCues, p: dict, use_edge: bool = Tr
 
             band = hairish[rows(yt - float(p["band_far"]) * SCALE, yt - float(p["band_near"]) * SCALE), xi]
             band_cov.append(bool(band.size and band.mean() > float(p["band_fraction"])))
-            inner = lum[rows(yt + 0.25 * h, yb - 0.25 * h + 1), xi]
+            inner = lum[rows(yt + float(p["inner_inset"]) * h, yb - float(p["inner_inset"]) * h + 1), xi]
             above = lum[rows(yt - float(p["edge_far"]) * SCALE, yt - float(p["edge_near"]) * SCALE + 1), xi]
             below = lum[rows(yb + float(p["edge_near"]) * SCALE, yb + float(p["edge_far"]) * SCALE + 1), xi]
             if inner.size and above.size and below.size:
@@ -113,7 +113,7 @@ class EyebrowsVisibleCheck(Check):
                 poly = b["polygon"]
                 x0, y0 = poly.min(axis=0)
                 x1, y1 = poly.max(axis=0)
-                pad = 0.06 * SCALE
+                pad = float(p["region_pad"]) * SCALE
                 regions.append(Region(label, face.norm_box(x0 - pad, y0 - 2 * pad, x1 + pad, y1 + pad),
                                       polygon=face.norm_polygon(poly)))
         if worst >= fail_at:

@@ -51,7 +51,7 @@ def headwear_measures(a, p) -> dict[str, float] | None:
     cheek = np.zeros((H, W), np.uint8)
     for poly in CHEEKS:
         cv2.fillPoly(cheek, [np.round(pts[list(poly)]).astype(np.int32)], 1)
-    if cheek.sum() < 10:
+    if cheek.sum() < int(p["cheek_min_pixels"]):
         return None
     skin = np.median(lab[cheek > 0], axis=0)
 
@@ -64,11 +64,11 @@ def headwear_measures(a, p) -> dict[str, float] | None:
     top_in_photo = (0.0 - hv.box[1]) / max(hv.box[3] - hv.box[1], 1e-9) * H
     y0 = max(y0, int(np.ceil(top_in_photo)), 0)
     x0, x1 = max(x0, 0), min(x1, W)
-    if y1 - y0 < 3 or x1 - x0 < 3:
+    if y1 - y0 < int(p["min_band_px"]) or x1 - x0 < int(p["min_band_px"]):
         return None
     band = lab[y0:y1, x0:x1]
     inside = mask[y0:y1, x0:x1] > float(p["mask_min"])
-    if inside.sum() < 0.25 * inside.size:
+    if inside.sum() < float(p["min_inside"]) * inside.size:
         return None
     d_skin = np.linalg.norm(band[inside] - skin, axis=1)
     crown_skin = float((d_skin < float(p["skin_delta"])).mean())
@@ -80,7 +80,7 @@ def headwear_measures(a, p) -> dict[str, float] | None:
     ex1 = min(W, int(round(cx + float(p["edge_half_width"]) * iod)))
     ey0 = max(0, int(round(ft[1] - float(p["edge_far"]) * iod)), int(np.ceil(top_in_photo)) + 2)
     ey1 = int(round(brow_top - float(p["edge_brow_gap"]) * iod))
-    if ey1 - ey0 < 3 or ex1 - ex0 < 3:
+    if ey1 - ey0 < int(p["min_band_px"]) or ex1 - ex0 < int(p["min_band_px"]):
         return None
     edge = float(np.median(np.abs(g[ey0:ey1, ex0:ex1]).max(axis=0)))
     box = hv.to_norm([[x0, y0], [x1, max(y1, ey1)]])

@@ -51,12 +51,12 @@ def _backdrop_l(face: AlignedFace, p: dict) -> float | None:
     if face.mask is None:
         return None
     h, w = face.lum.shape
-    m = max(2, int(0.2 * SCALE))
+    m = max(2, int(float(p["backdrop_strip"]) * SCALE))
     side = np.zeros((h, w), bool)
     side[:, :m] = True
     side[:, -m:] = True
     sample = face.lum[side & (face.mask < float(p["backdrop_mask"]))]
-    return float(np.median(sample)) if sample.size >= 50 else None
+    return float(np.median(sample)) if sample.size >= int(p["backdrop_min_pixels"]) else None
 
 
 def _side_backdrop(face: AlignedFace, side: int, y0: int, y1: int, p: dict) -> float | None:
@@ -69,10 +69,10 @@ def _side_backdrop(face: AlignedFace, side: int, y0: int, y1: int, p: dict) -> f
     if face.mask is None:
         return None
     h, w = face.lum.shape
-    ya, yb = max(0, y0 - int(0.3 * SCALE)), min(h, y1)
+    ya, yb = max(0, y0 - int(float(p["backdrop_above"]) * SCALE)), min(h, y1)
     band = slice(0, w // 2) if side < 0 else slice(w // 2, w)
     sample = face.lum[ya:yb, band][face.mask[ya:yb, band] < float(p["backdrop_mask"])]
-    return float(np.median(sample)) if sample.size >= 50 else None
+    return float(np.median(sample)) if sample.size >= int(p["backdrop_min_pixels"]) else None
 
 
 def _overlap(a: tuple, b: tuple) -> bool:
@@ -96,10 +96,10 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
     a, b = lab[..., 1] - 128.0, lab[..., 2] - 128.0
     chroma = np.hypot(a, b)
     hue = np.degrees(np.arctan2(b, a))
-    sat = chroma / (lum + 20.0)
+    sat = chroma / (lum + float(p["sat_offset"]))
     skin_l = float(face.skin.lab[0])
     skin_c = float(np.hypot(face.skin.lab[1] - 128.0, face.skin.lab[2] - 128.0))
-    skin_sat = max(skin_c / (skin_l + 20.0), 0.02)
+    skin_sat = max(skin_c / (skin_l + float(p["sat_offset"])), float(p["min_skin_sat"]))
     gray = face.skin.gray
     r = max(2, int(round(float(p["spot_max"]) * SCALE / 2)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
@@ -114,6 +114,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
     c_stud = float(p["stud_contrast"]) * detail
     c_partner = float(p["partner_contrast"]) * detail
     c_single = float(p["stud_single_contrast"]) * detail
+    gold_lo, gold_hi = (int(x) for x in p["gold_hue"])
     found = []
     studs: list[dict] = []
     for side in (-1, 1):
@@ -125,7 +126,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
         xa = xc - side * float(p["ear_inner"]) * SCALE
         xb = xc + side * float(p["ear_outer"]) * SCALE
         x0, x1 = int(max(0, min(xa, xb))), int(min(w, max(xa, xb)))
-        if x1 - x0 < 4 or y1 - y0 < 4:
+        if x1 - x0 < int(p["min_band_px"]) or y1 - y0 < int(p["min_band_px"]):
             continue
         sl = (slice(y0, y1), slice(x0, x1))
         L, S, H = lum[sl], sat[sl], hue[sl]
@@ -137,11 +138,11 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
         bright = (tophat > float(p["spot_contrast"]) * skin_l) & (L > float(p["spot_lightness"]) * skin_l)
         if back_l is not None:
             bright &= L > back_l + float(p["backdrop_margin"])
-        metal = ((chroma[sl] > float(p["metal_chroma"]) * max(skin_c, 5.0)) & (H > 65) & (H < 100)
-                 & (L > 0.6 * skin_l))
+        metal = ((chroma[sl] > float(p["metal_chroma"]) * max(skin_c, float(p["metal_min_chroma"])))
+                 & (H > gold_lo) & (H < gold_hi) & (L > float(p["metal_lightness"]) * skin_l))
         # clear highlights and gold first, then every weaker local highlight, judged by what surrounds it
         comps = []
-        for clear, cand in ((True, bright | metal), (False, tophat > 0.5 * c_stud * skin_l)):
+        for clear, cand in ((True, bright | metal), (False, tophat > float(p["weak_contrast"]) * c_stud * skin_l)):
             n, labels, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
             comps.extend((clear, labels, i, stats[i]) for i in range(1, n))
         side_spots: list[dict] = []
@@ -160,9 +161,9 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                 continue
             rs = S[ya:yb, xa_:xb_][~inside]
             # an earring sits on the ear: skin round the spot (not light hair, not the backdrop)
-            skinlike = (rl > 0.45 * skin_l) & (rl < 1.25 * skin_l)
+            skinlike = (rl > float(p["ring_skin_low"]) * skin_l) & (rl < float(p["ring_skin_high"]) * skin_l)
             if not gray:
-                skinlike &= rs > 0.5 * skin_sat
+                skinlike &= rs > float(p["ring_skin_sat"]) * skin_sat
             skin_share = float(skinlike.mean())
             kind = None
             if clear:
@@ -202,7 +203,7 @@ def earring_spots(face: AlignedFace, p: dict, debug: list | None = None) -> list
                                   "strong": strong, "lit": lit})
                 # gold on the ear: far more saturated than the skin, yellow
                 gold = (not gray and contrast >= c_stud and skin_share >= float(p["spot_skin"])
-                        and spot_sat >= float(p["gold_sat"]) and 65 < spot_hue < 100)
+                        and spot_sat >= float(p["gold_sat"]) and gold_lo < spot_hue < gold_hi)
                 if gold and not (on_ear and lit):
                     kind = "gold"
                 if debug is not None:
@@ -232,21 +233,21 @@ def necklace_path(face: AlignedFace, p: dict, evidence: FaceEvidence) -> dict:
     """Best thin line across the neck with skin on both sides."""
     chin_v = face.uv(*face.pts[152])[1]
     v0 = chin_v + float(p["neck_top"])
-    v1 = min(chin_v + float(p["neck_bottom"]), 2.95)
+    v1 = min(chin_v + float(p["neck_bottom"]), float(p["neck_limit"]))
     half = float(p["neck_half_width"])
     x0, y0 = (int(round(c)) for c in face.px(-half, v0))
     x1, y1 = (int(round(c)) for c in face.px(half, v1))
     h, w = face.lum.shape
     x0, x1, y0, y1 = max(0, x0), min(w, x1), max(0, y0), min(h, y1)
-    if y1 - y0 < 8 or x1 - x0 < 8:
+    if y1 - y0 < int(p["neck_min_px"]) or x1 - x0 < int(p["neck_min_px"]):
         return {"evidence": 0.0, "skin_sides": 0.0, "box": None}
     lum = face.lum[y0:y1, x0:x1].astype(np.float32)
     # a chain is lighter than the skin round it (metal catches the light); creases, collar
     # shadows and cords' shadows are darker lines and do not count
     rel_any, _ = evidence.line_maps(lum)
     rel, ang = evidence.line_maps(lum, polarity="bright")
-    tau = float(np.median(rel_any)) + 0.005
-    d = max(2, int(round(0.06 * SCALE)))
+    tau = float(np.median(rel_any)) + float(p["neck_tau"])
+    d = max(2, int(round(float(p["neck_side"]) * SCALE)))
     on = cv2.dilate(rel * np.abs(np.cos(ang)) ** 0.5, np.ones((3, 1), np.uint8))
     off = np.maximum(np.roll(rel, d, axis=0), np.roll(rel, -d, axis=0))
     ev = np.clip((on - off) / tau, 0, 1)
@@ -255,12 +256,12 @@ def necklace_path(face: AlignedFace, p: dict, evidence: FaceEvidence) -> dict:
     mean, vals, rows = best_path(ev, max_step=2)
     # skin on both sides of the path: cloth (a collar's edge) or the backdrop is not a neck
     lab = face.lab[y0:y1, x0:x1].astype(np.float32)
-    sat = np.hypot(lab[..., 1] - 128, lab[..., 2] - 128) / (lab[..., 0] + 20)
+    sat = np.hypot(lab[..., 1] - 128, lab[..., 2] - 128) / (lab[..., 0] + float(p["sat_offset"]))
     s_l = float(face.skin.lab[0])
-    s_sat = float(np.hypot(face.skin.lab[1] - 128, face.skin.lab[2] - 128)) / (s_l + 20)
-    skin = (lab[..., 0] > 0.45 * s_l) & (lab[..., 0] < 1.35 * s_l)
+    s_sat = float(np.hypot(face.skin.lab[1] - 128, face.skin.lab[2] - 128)) / (s_l + float(p["sat_offset"]))
+    skin = (lab[..., 0] > float(p["neck_skin_low"]) * s_l) & (lab[..., 0] < float(p["neck_skin_high"]) * s_l)
     if not face.skin.gray:
-        skin &= sat > 0.5 * s_sat
+        skin &= sat > float(p["neck_skin_sat"]) * s_sat
     cols = np.arange(len(rows))
     up = np.clip(rows - d, 0, y1 - y0 - 1)
     dn = np.clip(rows + d, 0, y1 - y0 - 1)

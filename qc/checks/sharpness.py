@@ -17,8 +17,8 @@ from qc.mesh import BROW_LEFT, BROW_RIGHT, box_of
 from qc.base import Check, CheckResult, Region
 
 
-def crete_sharpness(gray: np.ndarray, k: int = 9) -> float:
-    """1 - Crete blur (0 = flat/blurred, about 0.5-0.7 for a sharp face)."""
+def crete_sharpness(gray: np.ndarray, k: int) -> float:
+    """1 - Crete blur with a ``k``-pixel box (0 = flat/blurred, about 0.5-0.7 for a sharp face)."""
     import cv2
 
     g = gray.astype(np.float32)
@@ -51,10 +51,10 @@ class SharpnessCheck(Check):
         x0, y0 = int(max(0, x0)), int(max(0, y0))
         x1, y1 = int(min(w, x1 + 1)), int(min(h, y1 + 1))
         patch = view.rgb[y0:y1, x0:x1]
-        if patch.shape[0] < 8 or patch.shape[1] < 8:
+        if patch.shape[0] < int(self.params["min_patch"]) or patch.shape[1] < int(self.params["min_patch"]):
             return CheckResult(self.name, "error", None, "人脸太小,无法判断清晰度", "face too small to judge sharpness")
         gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
-        sharp = crete_sharpness(gray)
+        sharp = crete_sharpness(gray, int(self.params["blur_size"]))
         region = [Region("face", box_of(view.to_norm([[x0, y0], [x1, y1]])))]
         score = float(np.clip(1.0 - sharp, 0.0, 1.0))
         if sharp < float(self.params["min_score"]):

@@ -60,22 +60,22 @@ def top_region(a, p: dict, bottom: float | None = None) -> np.ndarray:
     return region & body
 
 
-def skin_pixels(a) -> np.ndarray:
+def skin_pixels(a, p: dict) -> np.ndarray:
     """sRGB pixels (N, 3) of the face's skin (cheeks and nose, below the eyebrows)."""
     m = a.skin_mask(a.small.shape)
-    if m.sum() < 10:
+    if m.sum() < int(p["skin_min_pixels"]):
         m = a.face_mask(a.small.shape)
     return a.small[m]
 
 
-def backdrop_pixels(a, person_max: float) -> np.ndarray | None:
+def backdrop_pixels(a, p: dict) -> np.ndarray | None:
     """sRGB pixels (N, 3) of the backdrop beside and above the head, or None if too few."""
     # every other row and column: a median over a smooth backdrop needs no more
     mask = a.person_mask[::2, ::2]
     h = mask.shape[0]
-    bg = mask < person_max
+    bg = mask < float(p["backdrop_person_max"])
     bg[int(max(0, a.landmarks[152, 1]) * h):, :] = False
-    if bg.sum() < 50:
+    if bg.sum() < int(p["backdrop_min_pixels"]):
         return None
     return a.small[::2, ::2][bg]
 
@@ -93,19 +93,19 @@ class WhiteTopCheck(Check):
                 raise ValueError(f"white_top: unknown colour {c!r} (known: {', '.join(COLOURS)})")
         bottom = a.crop.box[3] if a.crop is not None else None
         region = top_region(a, p, bottom)
-        min_px = int(p["min_pixels"]) * (a.small.shape[0] * a.small.shape[1]) / (640 * 480)
+        min_px = int(p["min_pixels"]) * (a.small.shape[0] * a.small.shape[1]) / int(p["min_pixels_per"])
         n_region = int(region.sum())
         if n_region < min_px:
             return CheckResult(self.name, "error", None, "看不到上衣,无法判断,请把镜头拉远一点",
                                "the top is not visible enough to judge: zoom out")
         gray = a.is_grayscale
         ys, xs = np.nonzero(region)
-        if len(ys) > 20000:  # shares, not counts, decide: a regular sample is as good and cheaper
-            step = len(ys) // 20000 + 1
+        if len(ys) > int(p["max_samples"]):  # shares, not counts, decide: a regular sample is as good and cheaper
+            step = len(ys) // int(p["max_samples"]) + 1
             ys, xs = ys[::step], xs[::step]
         lin = srgb_to_linear(a.small[ys, xs])
-        skin_lin = np.median(srgb_to_linear(skin_pixels(a)), axis=0)
-        bg_px = backdrop_pixels(a, float(p["backdrop_person_max"]))
+        skin_lin = np.median(srgb_to_linear(skin_pixels(a, p)), axis=0)
+        bg_px = backdrop_pixels(a, p)
         bg_lin = None if bg_px is None else np.median(srgb_to_linear(bg_px), axis=0)
         bgref = None if bg_lin is None else linear_to_lab(bg_lin)
         # White balance (von Kries, in linear light) on a light, not strongly coloured backdrop: its
@@ -113,7 +113,7 @@ class WhiteTopCheck(Check):
         # reading counts, so neither a tinted light nor a tinted wall turns a white top coloured;
         # lightness does the hard work below.
         gains = np.ones(3, np.float32)
-        if bgref is not None and not gray and bgref[0] >= 50 and np.hypot(bgref[1], bgref[2]) <= float(p["wb_max_chroma"]):
+        if bgref is not None and not gray and bgref[0] >= int(p["light_backdrop"]) and np.hypot(bgref[1], bgref[2]) <= float(p["wb_max_chroma"]):
             gains = (bg_lin.mean() / np.maximum(bg_lin, 1e-6)).astype(np.float32)
         px_raw = linear_to_lab(lin)
         px = linear_to_lab(lin * gains)
@@ -127,15 +127,16 @@ class WhiteTopCheck(Check):
         pts = a.points_px(a.small.shape)
         fw = float(np.hypot(*(pts[454] - pts[234])))
         cx = float((pts[234, 0] + pts[454, 0]) / 2)
-        near_mid = np.abs(xs - cx) < 0.6 * fw
+        near_mid = np.abs(xs - cx) < float(p["neck_half_width"]) * fw
         sk_ab = np.asarray(skin[1:], dtype=np.float64)
         sk_chroma = float(np.hypot(*sk_ab))
-        if gray or sk_chroma < 4:
-            skin_like = np.abs(L - skin[0]) < 20
+        if gray or sk_chroma < int(p["skin_min_chroma"]):
+            skin_like = np.abs(L - skin[0]) < int(p["gray_skin_lightness"])
         else:
             hue_d = np.degrees(np.abs(np.angle(np.exp(1j * (np.arctan2(ab[:, 1], ab[:, 0]) - np.arctan2(sk_ab[1], sk_ab[0]))))))
-            skin_like = (hue_d < 25) & (chroma_wb > 0.45 * sk_chroma) & (chroma_wb < 1.8 * sk_chroma + 5) & \
-                        (L > skin[0] - 35) & (L < skin[0] + 25)
+            skin_like = ((hue_d < int(p["skin_hue"])) & (chroma_wb > float(p["skin_chroma_low"]) * sk_chroma)
+                         & (chroma_wb < float(p["skin_chroma_high"]) * sk_chroma + int(p["skin_chroma_pad"]))
+                         & (L > skin[0] - int(p["skin_darker"])) & (L < skin[0] + int(p["skin_lighter"])))
         cloth = ~(near_mid & skin_like)
         # a wide neckline shows skin out to the shoulders: off the midline only the face's own colour
         # counts as skin, and only if clothing remains (a skin-coloured top is still judged)
@@ -144,7 +145,7 @@ class WhiteTopCheck(Check):
             cloth &= ~near_skin
         # the blend and shade where the neck meets the collar: no more colourful than the skin
         blend = _collar_blend(a, ys, xs, ~cloth, fw, float(p["collar_blend"]))
-        cloth &= ~(blend & (chroma_wb <= sk_chroma + 5.0))
+        cloth &= ~(blend & (chroma_wb <= sk_chroma + float(p["collar_chroma_pad"])))
         hair = _hanging_hair(a, ys, xs, fw, p) & cloth
         # hair over the shoulders is not clothing, unless it is nearly all there is (a top the hair's colour)
         if hair.any() and (cloth & ~hair).sum() >= float(p["hair_keep"]) * cloth.sum():
@@ -156,7 +157,7 @@ class WhiteTopCheck(Check):
 
         thr = float(p["white_min_lightness"])
         thr = max(thr, float(p["white_min_relative"]) * skin[0])
-        if bgref is not None and bgref[0] >= 50:
+        if bgref is not None and bgref[0] >= int(p["light_backdrop"]):
             # a blown-out backdrop says little about the light on the student: cap its reading
             thr = max(thr, float(p["white_min_vs_background"]) * min(bgref[0], float(p["background_cap"])))
         classes = {
@@ -221,15 +222,15 @@ def _hanging_hair(a, ys: np.ndarray, xs: np.ndarray, fw: float, p) -> np.ndarray
     h, w = a.small.shape[:2]
     top_y = a.head_top
     forehead = float(pts[10, 1])
-    y_hi = forehead - 0.08 * fw
-    y_lo = max(0.0, (top_y * h) if top_y is not None else forehead - 0.5 * fw)
-    if y_hi - y_lo < 2:
+    y_hi = forehead - float(p["scalp_gap"]) * fw
+    y_lo = max(0.0, (top_y * h) if top_y is not None else forehead - float(p["scalp_height"]) * fw)
+    if y_hi - y_lo < int(p["scalp_min_rows"]):
         return np.zeros(len(ys), bool)
     x0, x1 = int(max(0, pts[234, 0])), int(min(w, pts[454, 0]))
     scalp = np.zeros((h, w), bool)
     scalp[int(y_lo):int(y_hi), x0:x1] = True
     scalp &= a.person_mask > 0.5
-    if scalp.sum() < 30:
+    if scalp.sum() < int(p["scalp_min_pixels"]):
         return np.zeros(len(ys), bool)
     lab_all = a.lab_small
     hair_lab = np.median(lab_all[scalp], axis=0)
