@@ -208,3 +208,32 @@ def test_station_help_loads_no_heavy_library():
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]", r.stdout
+
+
+def test_every_subcommand_names_a_handler_that_exists():
+    """A parser names its handler by dotted path (app.commands.handler): a typo or a handler moved
+    without its parser would only fail when an operator runs the command. Each path resolves here."""
+    import argparse
+    import importlib
+
+    from app.cli import build_parser
+
+    targets = []
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        func = parser.get_default("func")
+        if getattr(func, "target", None):
+            targets.append(func.target)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    walk(sub)
+
+    walk(build_parser())
+    assert len(targets) >= 30, targets  # every area's commands are in the _cmd/_run pattern
+    missing = []
+    for target in targets:
+        module, _, name = target.partition(":")
+        if not callable(getattr(importlib.import_module(module), name, None)):
+            missing.append(target)
+    assert missing == []
